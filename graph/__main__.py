@@ -1,0 +1,8 @@
+"""``python -m graph``: the same command line as ``neutropenia-kg``."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Alerts: the ontology's alert rules applied to a normalised case and its ranking.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> from graph.case import parse_case
+>>> from graph.normalise import normalise_case
+>>> kb = load_knowledge_base()
+>>> n = normalise_case(kb, parse_case({"id": "x", "anc": 300, "findings": ["Fever"]}))
+>>> [a.level for a in raise_alerts(kb, n, [])]
+['emergency']
+"""
+
+from __future__ import annotations
+
+from .knowledge import KnowledgeBase
+from .results import Alert, Candidate, NormalisedCase
+
+__all__ = ["raise_alerts"]
+
+_LEVEL_ORDER = {"emergency": 0, "warning": 1, "information": 2}
+
+
+def raise_alerts(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidate]) -> list[Alert]:
+    """Every alert whose rule holds, most urgent first; one alert per level and kind of emergency."""
+    present_terms = set()
+    for observation in n.observations:
+        if observation.present:
+            present_terms |= kb.hpo.ancestors(observation.finding)
+    alerts: list[Alert] = []
+    for rule in kb.alert_rules:
+        if rule.anc_below is not None and not n.case.anc < rule.anc_below:
+            continue
+        if any(term not in present_terms for term in rule.requires):
+            continue
+        if rule.requires_any and not any(term in present_terms for term in rule.requires_any):
+            continue
+        if any(term in present_terms for term in rule.forbids):
+            continue
+        message = rule.message
+        if rule.agent_flag:
+            flagged = sorted({kb.label(d.agent) for d in n.drugs
+                              if getattr(kb.agents[d.agent], _FLAGS.get(rule.agent_flag, ""), False)})
+            if not flagged:
+                continue
+            message = message.replace("{agents}", ", ".join(flagged))
+        if rule.top_cause is not None:
+            if not candidates or candidates[0].cause != rule.top_cause:
+                continue
+            if rule.min_score is not None and candidates[0].score < rule.min_score:
+                continue
+        alerts.append(Alert(rule.code, rule.level, message, rule.sources))
+    emergencies = [a for a in alerts if a.level == "emergency"]
+    if len(emergencies) > 1:  # the two febrile-neutropenia rules say the same thing
+        alerts = [a for a in alerts if a.level != "emergency"] + emergencies[:1]
+    return sorted(alerts, key=lambda a: (_LEVEL_ORDER.get(a.level, 3), a.code))
+
+
+_FLAGS = {"agranulocytosisRisk": "agranulocytosis_risk", "myelosuppressive": "myelosuppressive"}

@@ -1,0 +1,238 @@
+"""The patient case: parse and check the JSON of ``shared/case-format.md`` (stdlib only).
+
+Every problem becomes a :class:`~graph.errors.CaseError` naming the field, so the CLI can print a
+one-line message.  Names the tool may not know (findings, drugs, tests) are *not* errors here:
+normalisation reports them as unrecognised.
+
+Examples
+--------
+>>> case = parse_case({"id": "c1", "anc": 800, "patient": {"age_years": 40, "sex": "female"},
+...                    "medications": [{"name": "clozapine", "started_days_ago": 60}]})
+>>> case.anc, case.age_years, case.medications[0].started_days_ago
+(800.0, 40.0, 60.0)
+>>> parse_case({"id": "c2", "anc": -5})
+Traceback (most recent call last):
+...
+graph.errors.CaseError: 'anc' must not be negative, got -5
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CaseError
+
+__all__ = ["Case", "Medication", "Exposure", "TestResult", "CountPoint", "LAB_KEYS", "parse_case", "read_case_file",
+           "iter_case_files"]
+
+#: The lab keys of case format version 1 (units are in the key).
+LAB_KEYS = ("wbc_per_ul", "hemoglobin_g_dl", "mcv_fl", "platelets_per_ul", "lymphocytes_per_ul",
+            "monocytes_per_ul", "b12_pg_ml", "folate_ng_ml", "copper_ug_dl")
+
+
+@dataclass(frozen=True)
+class CountPoint:
+    """An earlier ANC: ``day`` relative to today (negative = past)."""
+
+    day: float
+    anc: float
+
+
+@dataclass(frozen=True)
+class Medication:
+    """A current or recent drug as written in the case, with its timing in days."""
+
+    name: str
+    started_days_ago: float | None = None
+    stopped_days_ago: float | None = None
+    last_dose_days_ago: float | None = None
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A non-drug exposure as written in the case."""
+
+    name: str
+    days_ago: float | None = None
+    site: str = ""
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A test result by name, with its result text."""
+
+    name: str
+    result: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """One patient case, checked but not yet interpreted."""
+
+    case_id: str
+    anc: float
+    age_years: float | None = None
+    sex: str | None = None
+    ancestry: str | None = None
+    anc_history: tuple[CountPoint, ...] = ()
+    duration_days: float | None = None
+    findings: tuple[str, ...] = ()
+    absent_findings: tuple[str, ...] = ()
+    labs: Mapping[str, float] = field(default_factory=dict)
+    unknown_labs: tuple[str, ...] = ()
+    medications: tuple[Medication, ...] | None = None
+    exposures: tuple[Exposure, ...] = ()
+    conditions: tuple[str, ...] = ()
+    tests: tuple[TestResult, ...] = ()
+    family_history: tuple[str, ...] = ()
+    narrative: str = ""
+
+
+def _number(value: Any, name: str, *, allow_negative: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CaseError(f"'{name}' must be a number, got {json.dumps(value)}")
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
+        raise CaseError(f"'{name}' must be a finite number, got {value}")
+    if number < 0 and not allow_negative:
+        raise CaseError(f"'{name}' must not be negative, got {value}")
+    return number
+
+
+def _optional_number(data: Mapping[str, Any], key: str, name: str, **kwargs: bool) -> float | None:
+    if data.get(key) is None:
+        return None
+    return _number(data[key], name, **kwargs)
+
+
+def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise CaseError(f"'{key}' must be a list of strings")
+    return tuple(item.strip() for item in value if item.strip())
+
+
+def _objects(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise CaseError(f"'{key}' must be a list of objects")
+    return value
+
+
+def _name(item: Mapping[str, Any], key: str, index: int) -> str:
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise CaseError(f"'{key}[{index}].name' must be a non-empty string")
+    return name.strip()
+
+
+def parse_case(data: Any) -> Case:
+    """Check a decoded case object and return a :class:`Case` (see module docstring)."""
+    if not isinstance(data, dict):
+        raise CaseError("a case must be a JSON object")
+    case_id = data.get("id")
+    if not isinstance(case_id, (str, int)) or isinstance(case_id, bool) or str(case_id).strip() == "":
+        raise CaseError("'id' is missing; every case needs an id")
+    if "anc" not in data or data["anc"] is None:
+        raise CaseError("'anc' is missing; give the absolute neutrophil count in cells/uL")
+    anc = _number(data["anc"], "anc")
+
+    patient = data.get("patient") or {}
+    if not isinstance(patient, dict):
+        raise CaseError("'patient' must be an object")
+    age = _optional_number(patient, "age_years", "patient.age_years")
+    sex = patient.get("sex")
+    if sex is not None and not isinstance(sex, str):
+        raise CaseError("'patient.sex' must be a string")
+    ancestry = patient.get("ancestry")
+    if ancestry is not None and not isinstance(ancestry, str):
+        raise CaseError("'patient.ancestry' must be a string")
+
+    history = []
+    for index, point in enumerate(_objects(data, "anc_history")):
+        history.append(CountPoint(_number(point.get("day"), f"anc_history[{index}].day", allow_negative=True),
+                                  _number(point.get("anc"), f"anc_history[{index}].anc")))
+
+    labs_raw = data.get("labs") or {}
+    if not isinstance(labs_raw, dict):
+        raise CaseError("'labs' must be an object of numbers")
+    labs: dict[str, float] = {}
+    unknown_labs = []
+    for key, value in labs_raw.items():
+        if value is None:
+            continue
+        number = _number(value, f"labs.{key}")
+        if key in LAB_KEYS:
+            labs[key] = number
+        else:
+            unknown_labs.append(key)
+
+    medications = None
+    if "medications" in data and data["medications"] is not None:
+        medications = tuple(
+            Medication(_name(item, "medications", i),
+                       _optional_number(item, "started_days_ago", f"medications[{i}].started_days_ago"),
+                       _optional_number(item, "stopped_days_ago", f"medications[{i}].stopped_days_ago"),
+                       _optional_number(item, "last_dose_days_ago", f"medications[{i}].last_dose_days_ago"))
+            for i, item in enumerate(_objects(data, "medications")))
+    exposures = tuple(
+        Exposure(_name(item, "exposures", i), _optional_number(item, "days_ago", f"exposures[{i}].days_ago"),
+                 str(item.get("site") or ""))
+        for i, item in enumerate(_objects(data, "exposures")))
+    tests = []
+    for i, item in enumerate(_objects(data, "tests")):
+        result = item.get("result")
+        if result is None or isinstance(result, (dict, list)):
+            raise CaseError(f"'tests[{i}].result' must be a string such as 'positive' or '48 mg/L'")
+        tests.append(TestResult(_name(item, "tests", i), str(result)))
+
+    return Case(
+        case_id=str(case_id).strip(), anc=anc, age_years=age, sex=sex.strip().lower() if sex else None,
+        ancestry=ancestry.strip() if ancestry else None, anc_history=tuple(sorted(history, key=lambda p: p.day)),
+        duration_days=_optional_number(data, "duration_days", "duration_days"),
+        findings=_strings(data, "findings"), absent_findings=_strings(data, "absent_findings"),
+        labs=labs, unknown_labs=tuple(unknown_labs), medications=medications, exposures=exposures,
+        conditions=_strings(data, "conditions"), tests=tuple(tests), family_history=_strings(data, "family_history"),
+        narrative=str(data.get("narrative") or ""),
+    )
+
+
+def read_case_file(path: Path) -> tuple[Case, dict[str, Any]]:
+    """Read and check one case file; returns the case and the raw object (for ``expected``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseError("file not found", source=str(path)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CaseError(f"cannot read file ({error})", source=str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CaseError(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
+                        source=str(path)) from None
+    try:
+        return parse_case(data), data
+    except CaseError as error:
+        raise CaseError(str(error), source=str(path)) from None
+
+
+def iter_case_files(paths: list[Path]) -> list[Path]:
+    """Expand directories to their ``*.json`` files (sorted); a missing path is an error."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.glob("*.json") if p.is_file()))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise CaseError("file or directory not found", source=str(path))
+    return files

@@ -1,0 +1,216 @@
+"""The ``neutropenia-kg`` command line: rank, evaluate, stats, validate.
+
+Examples (shell)::
+
+    neutropenia-kg rank case.json --top 5
+    neutropenia-kg rank cases/ --format jsonl > ranked.jsonl
+    neutropenia-kg evaluate ../shared/cases/dev
+    neutropenia-kg stats
+    neutropenia-kg validate ontology/neutropenia.ttl
+
+The ontology is ``--ontology PATH``, else ``$NEUTROPENIA_KG_ONTOLOGY``, else the bundled one.
+Bad input prints one line ``neutropenia-kg: error: ...`` and exits with status 2 (usage, bad
+case) or 3 (broken ontology); validation problems exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from .case import iter_case_files, parse_case, read_case_file
+from .errors import CaseError, NeutropeniaKGError, OntologyError
+from .evaluate import CaseOutcome, Evaluation, matching_rank, summarise
+from .knowledge import KnowledgeBase, load_knowledge_base
+from .pipeline import workup_case
+from .report import workup_to_dict, workup_to_text
+from .validate import count_by_kind, validate_knowledge_base
+
+__all__ = ["main", "build_parser"]
+
+PROG = "neutropenia-kg"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every other error
+        sys.stderr.write(f"{PROG}: error: {message} (see {PROG} --help)\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (its help text is the command documentation)."""
+    parser = _Parser(prog=PROG, description="Differential diagnosis of neutropenia on a knowledge graph. "
+                     "Supports clinicians; not advice for patients.")
+    parser.add_argument("--ontology", metavar="PATH", help="ontology Turtle file (default: "
+                        "$NEUTROPENIA_KG_ONTOLOGY or the bundled ontology)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    rank = commands.add_parser("rank", help="rank the causes of one or more cases",
+                               description="Rank causes for case files (JSON, shared/case-format.md). "
+                               "Directories are read for *.json; '-' reads one case from standard input. "
+                               "Example: neutropenia-kg rank case.json --top 5 --format json")
+    rank.add_argument("paths", nargs="+", metavar="CASE", help="case file, directory of case files, or -")
+    rank.add_argument("--top", type=int, default=None, metavar="N", help="candidates to show (text: 5, json: 10)")
+    rank.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+    rank.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy on cases that carry an 'expected' block",
+                                   description="Top-1/3/10 and MRR, per mechanism and difficulty, and the misses. "
+                                   "Example: neutropenia-kg evaluate ../shared/cases/dev --format json")
+    evaluate.add_argument("paths", nargs="+", metavar="DIR", help="directories or files of evaluation cases")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    stats = commands.add_parser("stats", help="count the ontology's nodes by kind")
+    stats.add_argument("--format", choices=("text", "json"), default="text")
+    stats.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    validate = commands.add_parser("validate", help="check the ontology and report every problem",
+                                   description="Parse the ontology (a syntax error names the file and line) and "
+                                   "check its structure. Exit 1 when there is an error. "
+                                   "Example: neutropenia-kg validate ontology/neutropenia.ttl")
+    validate.add_argument("file", nargs="?", help="ontology file (default: as for --ontology)")
+    validate.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def _load(args: argparse.Namespace, explicit: str | None = None) -> KnowledgeBase:
+    return load_knowledge_base(explicit or getattr(args, "ontology", None))
+
+
+def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]], list[str]]:
+    """(source, case, raw) for every readable case, and one error line per unreadable one."""
+    cases: list[tuple[str, Any, dict[str, Any]]] = []
+    errors: list[str] = []
+    for given in paths:
+        if given == "-":
+            try:
+                raw = json.loads(sys.stdin.read())
+                cases.append(("<stdin>", parse_case(raw), raw))
+            except json.JSONDecodeError as error:
+                errors.append(f"<stdin>: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}")
+            except CaseError as error:
+                errors.append(f"<stdin>: {error}")
+            continue
+        try:
+            files = iter_case_files([Path(given)])
+        except CaseError as error:
+            errors.append(str(error))
+            continue
+        if not files:
+            errors.append(f"{given}: no *.json case files in this directory")
+        for file in files:
+            try:
+                case, raw = read_case_file(file)
+                cases.append((str(file), case, raw))
+            except CaseError as error:
+                errors.append(str(error))
+    return cases, errors
+
+
+def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
+    if args.top is not None and args.top < 1:
+        raise CaseError(f"--top must be at least 1, got {args.top}")
+    cases, errors = _read_cases(args.paths)
+    kb = _load(args) if cases else None
+    dicts = []
+    for index, (_, case, _raw) in enumerate(cases):
+        assert kb is not None
+        workup = workup_case(kb, case, explain_top=args.top or 10)
+        if args.format == "text":
+            if index:
+                out.write("\n" + "=" * 100 + "\n")
+            out.write(workup_to_text(kb, workup, top=args.top or 5) + "\n")
+        elif args.format == "jsonl":
+            out.write(json.dumps(workup_to_dict(kb, workup, top=args.top or 10), ensure_ascii=False) + "\n")
+        else:
+            dicts.append(workup_to_dict(kb, workup, top=args.top or 10))
+    if args.format == "json" and cases:
+        payload: Any = dicts[0] if len(dicts) == 1 and len(args.paths) == 1 and not Path(args.paths[0]).is_dir() \
+            else dicts
+        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    for line in errors:
+        sys.stderr.write(f"{PROG}: error: {line}\n")
+    return 2 if errors else 0
+
+
+def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    cases, errors = _read_cases(args.paths)
+    with_answers = [(source, case, raw) for source, case, raw in cases if isinstance(raw.get("expected"), dict)]
+    if not with_answers and not errors:
+        raise CaseError("no case carries an 'expected' block; nothing to evaluate")
+    kb = _load(args)
+    evaluation = Evaluation()
+    for source, case, raw in with_answers:
+        expected = raw["expected"]
+        accept = expected.get("accept") or []
+        if not isinstance(accept, list) or not all(isinstance(a, str) for a in accept):
+            errors.append(f"{source}: 'expected.accept' must be a list of strings")
+            continue
+        candidates = workup_case(kb, case, explain_top=0).candidates
+        rank = matching_rank(kb, candidates, accept)
+        evaluation.outcomes.append(CaseOutcome(case.case_id, str(expected.get("cause", "")),
+                                               str(expected.get("mechanism", "")),
+                                               str(expected.get("difficulty", "")), rank,
+                                               tuple(kb.label(c.cause) for c in candidates[:3])))
+    if args.format == "json":
+        out.write(json.dumps(evaluation.to_dict(), indent=2) + "\n")
+    else:
+        out.write(summarise(evaluation) + "\n")
+    for line in errors:
+        sys.stderr.write(f"{PROG}: error: {line}\n")
+    return 2 if errors else 0
+
+
+def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    kb = _load(args)
+    counts = count_by_kind(kb)
+    summary = {"ontology_version": kb.version, "hpo_version": kb.hpo.version, "counts": counts,
+               "finding_associations": sum(len(v) for v in kb.finding_assocs.values())}
+    if args.format == "json":
+        out.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        out.write(f"ontology {kb.version}; HPO {kb.hpo.version}\n")
+        for kind, count in counts.items():
+            out.write(f"  {kind:<22} {count}\n")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    kb = load_knowledge_base(args.file or getattr(args, "ontology", None), use_cache=False)
+    problems = validate_knowledge_base(kb)
+    errors = [p for p in problems if p.level == "error"]
+    for problem in problems:
+        out.write(str(problem) + "\n")
+    out.write(f"{len(kb.files)} files, {kb.graph.number_of_nodes()} nodes: "
+              f"{len(errors)} errors, {len(problems) - len(errors)} warnings\n")
+    return 1 if errors else 0
+
+
+_COMMANDS = {"rank": _cmd_rank, "evaluate": _cmd_evaluate, "stats": _cmd_stats, "validate": _cmd_validate}
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args, out or sys.stdout)
+    except OntologyError as error:
+        sys.stderr.write(f"{PROG}: error: {error}\n")
+        return 3
+    except NeutropeniaKGError as error:
+        sys.stderr.write(f"{PROG}: error: {error}\n")
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Evaluation on cases with an ``expected`` block: top-k accuracy, MRR, per mechanism and difficulty.
+
+A candidate matches when one of ``accept`` equals (case-insensitively, spaces folded) its label, a
+synonym or an xref, or the label, a synonym or an xref of an agent it names as implicated
+(``shared/case-format.md``).  The ranker never sees ``expected``.
+
+Examples
+--------
+>>> folded("  Clozapine-Induced   Agranulocytosis ")
+'clozapine-induced agranulocytosis'
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .knowledge import KnowledgeBase
+from .results import Candidate
+
+__all__ = ["folded", "candidate_names", "matching_rank", "CaseOutcome", "Evaluation", "summarise"]
+
+
+def folded(text: str) -> str:
+    """Lower case with runs of whitespace folded to one space."""
+    return " ".join(text.lower().split())
+
+
+def _names(kb: KnowledgeBase, node: str) -> set[str]:
+    info = kb.node_info(node)
+    if info is None:
+        return {folded(kb.label(node))}
+    return {folded(x) for x in (info.label, *info.synonyms, *info.xrefs)}
+
+
+def candidate_names(kb: KnowledgeBase, candidate: Candidate) -> set[str]:
+    """Every name a candidate answers to: its own and those of its implicated agents."""
+    names = _names(kb, candidate.cause)
+    for agent in candidate.agents:
+        names |= _names(kb, agent)
+    return names
+
+
+def matching_rank(kb: KnowledgeBase, candidates: Iterable[Candidate], accept: Iterable[str]) -> int | None:
+    """The rank of the first candidate that matches ``accept``, or None."""
+    wanted = {folded(a) for a in accept}
+    for candidate in candidates:
+        if candidate_names(kb, candidate) & wanted:
+            return candidate.rank
+    return None
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """How one evaluation case went."""
+
+    case_id: str
+    expected: str
+    mechanism: str
+    difficulty: str
+    rank: int | None
+    top: tuple[str, ...]
+
+
+@dataclass
+class Evaluation:
+    """Aggregate figures over many outcomes."""
+
+    outcomes: list[CaseOutcome] = field(default_factory=list)
+
+    @staticmethod
+    def _figures(outcomes: list[CaseOutcome]) -> dict[str, float]:
+        total = len(outcomes)
+        if total == 0:
+            return {"n": 0, "top1": 0.0, "top3": 0.0, "top10": 0.0, "mrr": 0.0}
+        def within(k: int) -> float:
+            return sum(1 for o in outcomes if o.rank is not None and o.rank <= k) / total
+        mrr = sum(1 / o.rank for o in outcomes if o.rank) / total
+        return {"n": total, "top1": within(1), "top3": within(3), "top10": within(10), "mrr": mrr}
+
+    def overall(self) -> dict[str, float]:
+        return self._figures(self.outcomes)
+
+    def by(self, attribute: str) -> dict[str, dict[str, float]]:
+        groups: dict[str, list[CaseOutcome]] = defaultdict(list)
+        for outcome in self.outcomes:
+            groups[getattr(outcome, attribute) or "unspecified"].append(outcome)
+        return {key: self._figures(value) for key, value in sorted(groups.items())}
+
+    def misses(self, k: int = 1) -> list[CaseOutcome]:
+        return [o for o in self.outcomes if o.rank is None or o.rank > k]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "overall": self.overall(),
+            "by_mechanism": self.by("mechanism"),
+            "by_difficulty": self.by("difficulty"),
+            "misses": [{"case_id": o.case_id, "expected": o.expected, "rank": o.rank, "top3": list(o.top)}
+                       for o in self.misses()],
+        }
+
+
+def summarise(evaluation: Evaluation) -> str:
+    """Evaluation as text; its last lines are the overall figures."""
+    lines = []
+    for title, table in (("by mechanism", evaluation.by("mechanism")), ("by difficulty", evaluation.by("difficulty"))):
+        lines.append(title + ":")
+        for key, f in table.items():
+            lines.append(f"  {key:<14} n={f['n']:<3} top1={f['top1']:.2f} top3={f['top3']:.2f} "
+                         f"top10={f['top10']:.2f} mrr={f['mrr']:.2f}")
+    misses = evaluation.misses()
+    if misses:
+        lines.append("misses (not ranked first):")
+        for o in misses:
+            found = f"rank {o.rank}" if o.rank else "not in the list"
+            lines.append(f"  {o.case_id}: expected {o.expected!r}, {found}; top 3: {', '.join(o.top)}")
+    f = evaluation.overall()
+    lines.append(f"cases: {f['n']}")
+    lines.append(f"top-1: {f['top1']:.3f}  top-3: {f['top3']:.3f}  top-10: {f['top10']:.3f}  MRR: {f['mrr']:.3f}")
+    return "\n".join(lines)

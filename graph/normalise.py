@@ -1,0 +1,163 @@
+"""Case normalisation: a checked :class:`~graph.case.Case` to findings, drugs, agents and contexts.
+
+Every input the tool cannot map is reported back in ``unrecognized`` with its field and the
+reason; nothing is dropped silently.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> from graph.case import parse_case
+>>> kb = load_knowledge_base()
+>>> case = parse_case({"id": "x", "anc": 400, "findings": ["Fever", "HP:9999999"],
+...                    "medications": [{"name": "Tapazole", "started_days_ago": 40}]})
+>>> n = normalise_case(kb, case)
+>>> [kb.label(d.agent) for d in n.drugs], n.severity.grade
+(['methimazole'], 'severe')
+>>> [(u.field, u.text) for u in n.unrecognized]
+[('findings', 'HP:9999999')]
+"""
+
+from __future__ import annotations
+
+from .case import Case
+from .ids import expand
+from .knowledge import KnowledgeBase
+from .labs import lab_observations
+from .resolve import read_result, resolve_drug, resolve_test
+from .results import AgentHit, ContextHit, DrugExposure, NormalisedCase, Observation, Unrecognized
+from .timeline import assess_severity, timeline_observations
+
+__all__ = ["normalise_case"]
+
+RECENT_CHEMOTHERAPY = expand("find:recent-myelosuppressive-chemotherapy")
+
+
+def _findings(kb: KnowledgeBase, texts: tuple[str, ...], present: bool, field: str,
+              observations: list[Observation], unrecognized: list[Unrecognized]) -> None:
+    for text in texts:
+        term = kb.hpo.resolve(text)
+        if term is None:
+            reason = ("not a current term of HPO " + kb.hpo.version if text.upper().startswith("HP:")
+                      else "not an HPO label or exact synonym")
+            unrecognized.append(Unrecognized(field, text, reason))
+            continue
+        observations.append(Observation(term, present, f"{field}: '{text}'"))
+
+
+class _FreeText:
+    """Collects what free-text items (conditions, exposures, family history) name."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.observations: list[Observation] = []
+        self.contexts: list[ContextHit] = []
+        self.known_causes: list[ContextHit] = []
+        self.agents: list[AgentHit] = []
+        self.drugs: list[DrugExposure] = []
+        self.unrecognized: list[Unrecognized] = []
+
+    def read(self, field: str, text: str, days_ago: float | None = None) -> None:
+        spotted = self.kb.concept_index.spot(text)
+        origin = f"{field}: '{text}'"
+        for spot in spotted:
+            for node in spot.ids:
+                kind = self.kb.graph.nodes[node].get("kind") if node in self.kb.graph else None
+                if kind == "Finding":
+                    self.observations.append(Observation(node, not spot.negated, origin))
+                elif spot.negated:
+                    continue
+                elif kind == "Cause":
+                    self.known_causes.append(ContextHit(node, origin))
+                elif kind in ("Condition", "Exposure"):
+                    self.contexts.append(ContextHit(node, origin))
+                elif kind == "Drug":
+                    self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
+                elif kind in ("Organism", "Gene"):
+                    self.agents.append(AgentHit(node, origin))
+        if not spotted:
+            self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))
+
+
+def _first_wins(observations: list[Observation]) -> tuple[Observation, ...]:
+    seen: dict[str, Observation] = {}
+    for observation in observations:
+        seen.setdefault(observation.finding, observation)
+    return tuple(seen.values())
+
+
+def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
+    """Map a case onto the knowledge graph (see module docstring)."""
+    observations: list[Observation] = []
+    unrecognized: list[Unrecognized] = []
+    agents: list[AgentHit] = []
+    _findings(kb, case.findings, True, "findings", observations, unrecognized)
+    _findings(kb, case.absent_findings, False, "absent_findings", observations, unrecognized)
+
+    free = _FreeText(kb)
+    for test in case.tests:
+        origin = f"tests: '{test.name}' = '{test.result}'"
+        node = resolve_test(kb, test.name)
+        fired = read_result(kb, node, test.result) if node else []
+        for finding, present, organism in fired:
+            if finding:
+                observations.append(Observation(finding, present, origin))
+            if organism:
+                agents.append(AgentHit(organism, origin))
+        if fired:
+            continue
+        before = len(free.unrecognized)
+        free.read("tests", f"{test.name}: {test.result}")
+        if len(free.unrecognized) > before:
+            free.unrecognized.pop()
+            reason = ("result not interpreted by the test's rules" if node
+                      else "test not in the ontology and its result names nothing known")
+            unrecognized.append(Unrecognized("tests", f"{test.name}: {test.result}", reason))
+
+    drugs: list[DrugExposure] = []
+    for medication in case.medications or ():
+        match = resolve_drug(kb, medication.name)
+        if not match.agents:
+            unrecognized.append(Unrecognized("medications", medication.name, match.reason))
+            continue
+        for agent in match.agents:
+            drugs.append(DrugExposure(agent, medication.name, match.match, medication.started_days_ago,
+                                      medication.stopped_days_ago, medication.last_dose_days_ago))
+    for exposure in case.exposures:
+        free.read("exposures", exposure.name, exposure.days_ago)
+    for condition in case.conditions:
+        free.read("conditions", condition)
+    for item in case.family_history:
+        free.read("family_history", item)
+    observations.extend(free.observations)
+    unrecognized.extend(free.unrecognized)
+    for key in case.unknown_labs:
+        unrecognized.append(Unrecognized("labs", key, "not a lab key of case format version 1"))
+
+    ancestry_group = None
+    if case.ancestry:
+        groups = kb.ancestry_index.lookup(case.ancestry) or tuple(
+            node for spot in kb.ancestry_index.spot(case.ancestry) for node in spot.ids)
+        if groups:
+            ancestry_group = groups[0]
+        else:
+            unrecognized.append(Unrecognized("patient.ancestry", case.ancestry, "not an ancestry group of the ontology"))
+    if case.sex and case.sex not in ("female", "male"):
+        unrecognized.append(Unrecognized("patient.sex", case.sex, "sex-specific ranges and priors need 'female' or 'male'"))
+
+    severity = assess_severity(kb, case)
+    observations.extend(lab_observations(kb, case))
+    observations.extend(timeline_observations(kb, case, severity))
+    chemo_window = kb.param("chemo_expected_fall_days")
+    for drug in [*drugs, *free.drugs]:
+        last = drug.last_dose_days_ago
+        if kb.agents[drug.agent].myelosuppressive and last is not None and last <= chemo_window:
+            observations.append(Observation(RECENT_CHEMOTHERAPY, True,
+                                            f"{drug.written} last given {last:g} days ago", derived=True))
+            break
+
+    return NormalisedCase(
+        case=case, observations=_first_wins(observations), drugs=tuple(drugs + free.drugs),
+        agents=tuple(agents + free.agents), contexts=tuple(free.contexts), known_causes=tuple(free.known_causes),
+        ancestry_group=ancestry_group, severity=severity, unrecognized=tuple(unrecognized),
+        medications_given=case.medications is not None or bool(free.drugs),
+    )

@@ -1,0 +1,108 @@
+"""Read the ontology's Turtle files with rdflib, following its owl:imports offline.
+
+This is the only module that parses RDF.  An import IRI under
+``https://w3id.org/neutropenia-kg/ontology/`` names a file relative to the directory of the root
+file; any other import is refused (nothing is fetched).  rdflib's errors are wrapped once, here,
+into :class:`~graph.errors.OntologyError` naming the file and the 1-based line.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> graph, files = load_rdf(bundled_ontology_path())
+>>> files[0].name
+'neutropenia.ttl'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rdflib import OWL, Graph, URIRef
+
+from .errors import OntologyError
+from .ids import ONTOLOGY_BASE
+
+__all__ = ["ENV_VAR", "bundled_ontology_path", "resolve_ontology_path", "load_rdf", "import_targets"]
+
+ENV_VAR = "NEUTROPENIA_KG_ONTOLOGY"
+
+
+def bundled_ontology_path() -> Path:
+    """The ontology shipped with the package (installed) or in the checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "ontology" / "neutropenia.ttl", here / "data" / "neutropenia.ttl"):
+        if candidate.is_file():
+            return candidate
+    raise OntologyError("the bundled ontology is missing; reinstall the package or pass --ontology PATH")
+
+
+def resolve_ontology_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--ontology`` if given, else ``$NEUTROPENIA_KG_ONTOLOGY``, else the bundled ontology."""
+    chosen = explicit or os.environ.get(ENV_VAR) or None
+    if chosen is None:
+        return bundled_ontology_path()
+    path = Path(chosen).expanduser()
+    if not path.is_file():
+        origin = "--ontology" if explicit else ENV_VAR
+        raise OntologyError(f"ontology file not found (from {origin}); check the path", path=str(path))
+    return path
+
+
+def import_targets(graph: Graph, base_dir: Path, source: Path) -> list[Path]:
+    """Local files named by the owl:imports of ``graph``; an import from elsewhere is an error."""
+    targets = []
+    for target in sorted(set(graph.objects(None, OWL.imports))):
+        iri = str(target)
+        if not iri.startswith(ONTOLOGY_BASE):
+            raise OntologyError(f"owl:imports <{iri}> is not a local module; only {ONTOLOGY_BASE}... is allowed",
+                                path=str(source))
+        targets.append(base_dir / iri[len(ONTOLOGY_BASE):])
+    return targets
+
+
+def _parse_file(path: Path, into: Graph) -> Graph:
+    """Parse one Turtle file into ``into`` and return the file's own graph (for its imports)."""
+    own = Graph()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise OntologyError(f"cannot read ontology file ({error.strerror or error})", path=str(path)) from error
+    except UnicodeDecodeError as error:
+        raise OntologyError("ontology file is not UTF-8 text", path=str(path)) from error
+    try:
+        own.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except SyntaxError as error:  # rdflib's BadSyntax subclasses SyntaxError; its `lines` is 0-based
+        line = getattr(error, "lines", None)
+        why = getattr(error, "_why", None) or error.msg or "invalid Turtle"
+        raise OntologyError(f"Turtle syntax error: {why}", path=str(path),
+                            line=line + 1 if isinstance(line, int) else None) from error
+    except Exception as error:  # noqa: BLE001 - any other parser failure is still a broken file
+        raise OntologyError(f"cannot parse Turtle: {error}", path=str(path)) from error
+    for triple in own:
+        into.add(triple)
+    return own
+
+
+def load_rdf(path: Path) -> tuple[Graph, list[Path]]:
+    """Parse ``path`` and every module it imports (transitively) into one graph.
+
+    Returns the merged graph and the files read, root first.
+    """
+    merged = Graph()
+    base_dir = path.resolve().parent
+    files: list[Path] = []
+    queue = [path.resolve()]
+    while queue:
+        current = queue.pop(0)
+        if current in files:
+            continue
+        if not current.is_file():
+            raise OntologyError("imported module not found", path=str(current))
+        own = _parse_file(current, merged)
+        files.append(current)
+        queue.extend(t.resolve() for t in import_targets(own, base_dir, current))
+    merged.remove((None, OWL.imports, None))
+    for file in files:
+        merged.remove((URIRef(file.as_uri()), None, None))
+    return merged, files

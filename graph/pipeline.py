@@ -1,0 +1,42 @@
+"""The whole flow in one short function: case -> normalised findings -> ranking -> explanation.
+
+The CLI and the app both call :func:`workup_case`.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> kb = load_knowledge_base()
+>>> w = workup_case(kb, {"id": "demo", "anc": 1100, "patient": {"age_years": 34, "ancestry": "African"},
+...                      "duration_days": 1460, "tests": [{"name": "Duffy phenotype", "result": "Fy(a-b-)"}]})
+>>> kb.label(w.candidates[0].cause)
+'Duffy-null associated neutrophil count'
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .alerts import raise_alerts
+from .case import Case, parse_case
+from .explain import add_next_tests
+from .knowledge import KnowledgeBase
+from .normalise import normalise_case
+from .rank import rank_causes
+from .results import MechanismScore, Workup
+
+__all__ = ["workup_case"]
+
+
+def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int | None = 10) -> Workup:
+    """Rank the causes of one case and explain them (next tests for the first ``explain_top``)."""
+    checked = case if isinstance(case, Case) else parse_case(case)
+    normalised = normalise_case(kb, checked)
+    candidates = rank_causes(kb, normalised)
+    candidates = add_next_tests(kb, normalised, candidates, limit=explain_top)
+    mass: dict[str, float] = defaultdict(float)
+    for candidate in candidates:
+        mass[kb.causes[candidate.cause].mechanism] += candidate.score
+    mechanisms = tuple(MechanismScore(m, s) for m, s in sorted(mass.items(), key=lambda item: -item[1]))
+    alerts = tuple(raise_alerts(kb, normalised, candidates))
+    return Workup(normalised, tuple(candidates), mechanisms, alerts)

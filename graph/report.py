@@ -1,0 +1,111 @@
+"""Workups as plain data (JSON-ready dicts) and as text a clinician reads in a terminal.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> from graph.pipeline import workup_case
+>>> kb = load_knowledge_base()
+>>> data = workup_to_dict(kb, workup_case(kb, {"id": "x", "anc": 700}), top=3)
+>>> sorted(data)[:4], len(data["candidates"])
+(['alerts', 'candidates', 'case_id', 'drugs'], 3)
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from .ids import curie
+from .knowledge import KnowledgeBase
+from .results import Candidate, Workup
+
+__all__ = ["workup_to_dict", "workup_to_text", "node_summary"]
+
+
+def node_summary(kb: KnowledgeBase, node: str) -> dict[str, Any]:
+    """id (CURIE), label, synonyms and xrefs of a node."""
+    info = kb.node_info(node)
+    if info is None:
+        return {"id": curie(node), "label": kb.label(node), "synonyms": [], "xrefs": []}
+    return {"id": curie(node), "label": info.label, "synonyms": list(info.synonyms), "xrefs": list(info.xrefs)}
+
+
+def _candidate(kb: KnowledgeBase, candidate: Candidate) -> dict[str, Any]:
+    cause = kb.causes[candidate.cause]
+    return {
+        "rank": candidate.rank,
+        **node_summary(kb, cause.id),
+        "definition": cause.info.definition,
+        "mechanism": cause.mechanism,
+        "category": cause.category,
+        "score": round(candidate.score, 6),
+        "log_score": round(candidate.log_score, 4),
+        "agents": [node_summary(kb, a) for a in candidate.agents],
+        "evidence": [
+            {"kind": e.kind, "label": e.label, "log_lr": round(e.log_lr, 4), "direction": e.direction,
+             "path": [curie(p) for p in e.path], "sources": list(e.sources), "detail": e.detail}
+            for e in candidate.evidence
+        ],
+        "next_tests": [{"id": curie(t), "label": kb.label(t), "why": why} for t, why in candidate.next_tests],
+        "management": cause.management,
+        "treatments": [{"id": curie(t), "label": kb.label(t)} for t in cause.treatments],
+        "sources": list(cause.info.sources),
+    }
+
+
+def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) -> dict[str, Any]:
+    """The JSON form of a workup (``top`` limits the candidates)."""
+    n = workup.normalised
+    severity = n.severity
+    return {
+        "case_id": n.case.case_id,
+        "severity": {"grade": severity.grade, "anc": severity.anc, "threshold": severity.threshold,
+                     "chronic": severity.chronic, "onset_days_ago": severity.onset_days_ago,
+                     "cyclic": severity.cyclic},
+        "alerts": [{"code": a.code, "level": a.level, "message": a.message, "sources": list(a.sources)}
+                   for a in workup.alerts],
+        "mechanisms": [{"mechanism": m.mechanism, "score": round(m.score, 6)} for m in workup.mechanisms],
+        "findings": [{"id": curie(o.finding), "label": kb.label(o.finding), "present": o.present,
+                      "origin": o.origin, "derived": o.derived} for o in n.observations],
+        "drugs": [{"written": d.written, **node_summary(kb, d.agent), "match": d.match} for d in n.drugs],
+        "ancestry_group": kb.label(n.ancestry_group) if n.ancestry_group else None,
+        "unrecognized": [{"field": u.field, "text": u.text, "reason": u.reason} for u in n.unrecognized],
+        "candidates": [_candidate(kb, c) for c in workup.candidates[:top]],
+        "ontology_version": kb.version,
+    }
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
+    """A terminal report: severity, alerts, mechanisms, the differential with its reasons."""
+    n = workup.normalised
+    s = n.severity
+    lines = [f"Case {n.case.case_id}: ANC {s.anc:g}/uL - {s.grade} neutropenia"
+             + (f" (age-appropriate limit {s.threshold:g}/uL)" if s.grade == "none" else "")
+             + ("" if s.chronic is None else (", chronic" if s.chronic else ", acute"))
+             + (", cyclic pattern" if s.cyclic else "")]
+    for alert in workup.alerts:
+        lines.append(_wrap(f"[{alert.level.upper()}] {alert.message}", "  "))
+    lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {m.score:.0%}" for m in workup.mechanisms))
+    for candidate in workup.candidates[:top]:
+        cause = kb.causes[candidate.cause]
+        agents = f" - agent: {', '.join(kb.label(a) for a in candidate.agents)}" if candidate.agents else ""
+        lines.append("")
+        lines.append(f"{candidate.rank:>2}. {cause.label}  [{candidate.score:.1%}]{agents}")
+        lines.append(f"    {cause.mechanism}; {cause.category}")
+        strongest = sorted((e for e in candidate.evidence if e.kind != "prior"), key=lambda e: -abs(e.log_lr))
+        for sign, title in (("for", "for"), ("against", "against")):
+            items = [e for e in strongest if e.direction == sign][:4]
+            if items:
+                lines.append(_wrap(f"{title}: " + "; ".join(e.label for e in items), "    "))
+        if candidate.next_tests:
+            lines.append(_wrap("next tests: " + "; ".join(kb.label(t) for t, _ in candidate.next_tests), "    "))
+    if n.unrecognized:
+        lines.append("")
+        lines.append("Not recognised (check the spelling or add it to the ontology):")
+        for item in n.unrecognized:
+            lines.append(_wrap(f"- {item.field}: {item.text} ({item.reason})", "  "))
+    return "\n".join(lines)

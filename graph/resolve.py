@@ -1,0 +1,126 @@
+"""Names in a case to nodes of the graph: findings, drugs, tests and free text (networkx-free).
+
+Drug names are matched exactly (label, brand name, synonym) first, then inside a longer phrase
+("methimazole 30 mg daily"), then with a small edit distance.  A misspelling that is as close to
+two different drugs is refused, not guessed: methimazole and metamizole are different drugs.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> kb = load_knowledge_base()
+>>> [kb.label(a) for a in resolve_drug(kb, "Clozaril").agents]
+['clozapine']
+>>> resolve_drug(kb, "clozapin").match
+'fuzzy (1 edit)'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .knowledge import KnowledgeBase
+from .text import edit_distance, is_negated, normalise
+
+__all__ = ["DrugMatch", "resolve_drug", "resolve_test", "read_result", "first_number"]
+
+_DOSE_WORDS = re.compile(
+    r"\b(\d+([.,]\d+)?|mg|mcg|ug|g|ml|units?|iu|daily|bid|tid|qid|od|prn|iv|po|sc|im|oral|tablets?|tabs?|"
+    r"capsules?|ds|ss|er|xr|sr|la|q\d+h|once|twice|weekly|monthly|every|per|day|days|m2)\b")
+
+
+@dataclass(frozen=True)
+class DrugMatch:
+    """The drug nodes a written name resolved to, how, or why it did not resolve."""
+
+    agents: tuple[str, ...]
+    match: str
+    reason: str = ""
+
+
+def _fuzzy(kb: KnowledgeBase, name: str) -> DrugMatch | None:
+    if len(name) < kb.param("fuzzy_min_length"):
+        return None
+    limit = int(kb.param("fuzzy_max_edits_long") if len(name) >= 10 else kb.param("fuzzy_max_edits"))
+    scored: list[tuple[int, str]] = []
+    for known in kb.drug_names:
+        if len(known) < kb.param("fuzzy_min_length"):
+            continue
+        distance = edit_distance(name, known, limit=limit + 1)
+        if distance <= limit + 1:
+            scored.append((distance, known))
+    if not scored:
+        return None
+    scored.sort()
+    best_distance, best_name = scored[0]
+    if best_distance > limit:
+        return None
+    best_agents = kb.drug_names[best_name]
+    rivals = sorted({kb.label(a) for d, n in scored if d <= best_distance + 1 for a in kb.drug_names[n]}
+                    - {kb.label(a) for a in best_agents})
+    if rivals:
+        options = ", ".join([kb.label(best_agents[0]), *rivals])
+        return DrugMatch((), "ambiguous", f"too close to several drugs ({options}); write the exact name")
+    edits = "edit" if best_distance == 1 else "edits"
+    return DrugMatch(best_agents, f"fuzzy ({best_distance} {edits})")
+
+
+def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
+    """Resolve a medication name (see module docstring)."""
+    name = normalise(written)
+    if name in kb.drug_names:
+        return DrugMatch(kb.drug_names[name], "exact")
+    cleaned = normalise(_DOSE_WORDS.sub(" ", name))
+    if cleaned in kb.drug_names:
+        return DrugMatch(kb.drug_names[cleaned], "exact")
+    spotted = [s for s in kb.drug_index.spot(cleaned or name) if not s.negated]
+    if spotted:
+        agents = tuple(dict.fromkeys(a for s in spotted for a in s.ids))
+        return DrugMatch(agents, "exact (within the name)")
+    for candidate in (cleaned, *sorted(cleaned.split(), key=len, reverse=True)):
+        found = _fuzzy(kb, candidate) if candidate else None
+        if found is not None:
+            return found
+    return DrugMatch((), "none", "not a drug in the ontology")
+
+
+def resolve_test(kb: KnowledgeBase, written: str) -> str | None:
+    """The diagnostic test a written test name refers to (exact name first, then a known name inside it)."""
+    exact = kb.test_index.lookup(written)
+    if exact:
+        return exact[0]
+    spotted = kb.test_index.spot(written)
+    if not spotted:
+        return None
+    longest = max(spotted, key=lambda s: len(s.phrase))
+    return longest.ids[0]
+
+
+def first_number(text: str) -> float | None:
+    """The first number in a result text ('9,000/uL' -> 9000.0, '<0.01' -> 0.01); None if none."""
+    match = re.search(r"(?<![\w.])[-+]?\d{1,3}(,\d{3})+(\.\d+)?|[-+]?\d+(\.\d+)?", text)
+    if match is None:
+        return None
+    return float(match.group(0).replace(",", ""))
+
+
+def read_result(kb: KnowledgeBase, test: str, result: str) -> list[tuple[str | None, bool, str | None]]:
+    """Apply a test's result rules: a list of (finding, present, organism) for every rule that fires."""
+    fired: list[tuple[str | None, bool, str | None]] = []
+    number = first_number(result)
+    for rule in kb.tests[test].rules:
+        if rule.pattern:
+            try:
+                match = re.search(rule.pattern, result, flags=re.IGNORECASE)
+            except re.error:
+                continue  # the validator reports bad patterns
+            if match is None or is_negated(result, match.start()):
+                continue
+        if rule.below is not None and (number is None or not number < rule.below):
+            continue
+        if rule.above is not None and (number is None or not number > rule.above):
+            continue
+        if not rule.pattern and rule.below is None and rule.above is None:
+            continue
+        fired.append((rule.finding, rule.present, rule.organism))
+    return fired

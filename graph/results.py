@@ -1,0 +1,154 @@
+"""Plain, frozen data classes for a normalised case and its ranked differential (stdlib only).
+
+Examples
+--------
+>>> Observation("http://purl.obolibrary.org/obo/HP_0001945", True, "findings: 'Fever'").present
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .case import Case
+
+__all__ = ["Observation", "DrugExposure", "AgentHit", "ContextHit", "Unrecognized", "Severity",
+           "NormalisedCase", "Evidence", "Candidate", "Alert", "MechanismScore", "Workup"]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A finding read from the case: present or absent, and where in the case it came from."""
+
+    finding: str
+    present: bool
+    origin: str
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class DrugExposure:
+    """A medication resolved to a drug node, with how it was matched and its timing."""
+
+    agent: str
+    written: str
+    match: str  # "exact" or "fuzzy (1 edit)"
+    started_days_ago: float | None = None
+    stopped_days_ago: float | None = None
+    last_dose_days_ago: float | None = None
+
+
+@dataclass(frozen=True)
+class AgentHit:
+    """An organism or gene the case points to (a culture, a PCR, a reported variant)."""
+
+    agent: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class ContextHit:
+    """A condition, exposure or named cause found in the case's free text."""
+
+    node: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Unrecognized:
+    """An input the tool could not map, with the field it came from and why."""
+
+    field: str
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Severity:
+    """The ANC graded for the patient's age."""
+
+    grade: str  # "mild" ... "profound", or "none"
+    anc: float
+    threshold: float
+    finding: str | None
+    chronic: bool | None
+    onset_days_ago: float
+    cyclic: bool = False
+
+
+@dataclass(frozen=True)
+class NormalisedCase:
+    """A case turned into findings, drugs, agents and contexts the knowledge graph knows."""
+
+    case: Case
+    observations: tuple[Observation, ...]
+    drugs: tuple[DrugExposure, ...]
+    agents: tuple[AgentHit, ...]
+    contexts: tuple[ContextHit, ...]
+    known_causes: tuple[ContextHit, ...]
+    ancestry_group: str | None
+    severity: Severity
+    unrecognized: tuple[Unrecognized, ...]
+    medications_given: bool
+
+    @property
+    def present(self) -> dict[str, Observation]:
+        return {o.finding: o for o in self.observations if o.present}
+
+    @property
+    def absent(self) -> dict[str, Observation]:
+        return {o.finding: o for o in self.observations if not o.present}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One term of a candidate's score, with its path in the graph and its sources."""
+
+    kind: str  # prior, finding, absent-finding, unexplained-finding, agent, context, known-diagnosis, no-agent
+    label: str
+    log_lr: float
+    direction: str  # "for" / "against" / "neutral"
+    path: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A ranked cause with its score and explanation."""
+
+    rank: int
+    cause: str
+    score: float
+    log_score: float
+    evidence: tuple[Evidence, ...]
+    agents: tuple[str, ...]
+    next_tests: tuple[tuple[str, str], ...] = ()  # (test id, why)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A message for the clinician with its urgency."""
+
+    code: str
+    level: str
+    message: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MechanismScore:
+    """Posterior mass of one mechanism, summed over its causes."""
+
+    mechanism: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Workup:
+    """Everything the tool says about one case."""
+
+    normalised: NormalisedCase
+    candidates: tuple[Candidate, ...]
+    mechanisms: tuple[MechanismScore, ...]
+    alerts: tuple[Alert, ...] = field(default_factory=tuple)

@@ -1,0 +1,152 @@
+"""Text normalisation, edit distance, negation and phrase spotting (stdlib only).
+
+One normal form is used for every name the tool compares: lower case, British spellings folded
+to American (the ontology may use either), Greek letters spelt out, punctuation to spaces.
+
+Examples
+--------
+>>> normalise("Anaemia, β-lactam–induced (Haemolytic)")
+'anemia beta lactam induced hemolytic'
+>>> edit_distance("methimazole", "metamizole")
+3
+>>> index = PhraseIndex({"tick bite": ["expo:tick"], "bite": ["x"]})
+>>> [(m.phrase, m.negated) for m in index.spot("No tick bite reported")]
+[('tick bite', True)]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["normalise", "edit_distance", "PhraseIndex", "Spotted", "is_negated"]
+
+_SPELLING = [
+    (re.compile(r"aemia"), "emia"),
+    (re.compile(r"haem"), "hem"),
+    (re.compile(r"aemat"), "emat"),
+    (re.compile(r"leukaem"), "leukem"),
+    (re.compile(r"oedema"), "edema"),
+    (re.compile(r"oesophag"), "esophag"),
+    (re.compile(r"paediat"), "pediat"),
+    (re.compile(r"tumour"), "tumor"),
+    (re.compile(r"\bfaec"), "fec"),
+    (re.compile(r"coeliac"), "celiac"),
+    (re.compile(r"ischaem"), "ischem"),
+    (re.compile(r"oestr"), "estr"),
+    (re.compile(r"isation\b"), "ization"),
+    (re.compile(r"ise\b"), "ize"),
+    (re.compile(r"ised\b"), "ized"),
+    (re.compile(r"yse\b"), "yze"),
+    (re.compile(r"\bgrey\b"), "gray"),
+    (re.compile(r"sulph"), "sulf"),
+    (re.compile(r"aluminium"), "aluminum"),
+]
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "µ": "u", "μ": "u",
+          "–": " ", "—": " ", "‐": " ", "‑": " ", "’": "'"}
+_NON_WORD = re.compile(r"[^a-z0-9+]+")
+_NEGATION = re.compile(
+    r"\b(no|not|non|without|negative for|neg for|absent|absence of|denies|denied|free of|never|ruled out|"
+    r"rules out|excluded|unremarkable for)\b"
+)
+_CLAUSE_BREAK = re.compile(r"[.;:,()\[\]]|\bbut\b|\bhowever\b|\bwith\b")
+
+
+def normalise(text: str) -> str:
+    """Return the comparison form of a name or phrase (see module docstring)."""
+    text = "".join(_GREEK.get(ch, ch) for ch in text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    for pattern, replacement in _SPELLING:
+        text = pattern.sub(replacement, text)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Optimal-string-alignment distance (insert, delete, substitute, transpose adjacent).
+
+    With ``limit``, stops early and returns ``limit + 1`` once the distance must exceed it.
+    """
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if limit is not None and min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def is_negated(raw_text: str, start: int) -> bool:
+    """True when a negation cue precedes position ``start`` of ``raw_text`` in the same clause."""
+    before = raw_text[:start].lower()
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    return bool(_NEGATION.search(clause))
+
+
+@dataclass(frozen=True)
+class Spotted:
+    """A phrase found in a text, the node ids it names, and whether it was negated."""
+
+    phrase: str
+    ids: tuple[str, ...]
+    negated: bool
+
+
+class PhraseIndex:
+    """Finds known phrases (whole words, longest first) in free text.
+
+    ``phrases`` maps a phrase (any form; it is normalised) to the node ids it names.
+    """
+
+    def __init__(self, phrases: Mapping[str, Iterable[str]]) -> None:
+        self._ids: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for phrase, ids in phrases.items():
+            tokens = tuple(normalise(phrase).split())
+            if tokens:
+                merged = dict.fromkeys(self._ids.get(tokens, ()) + tuple(ids))
+                self._ids[tokens] = tuple(merged)
+        self._max_len = max((len(t) for t in self._ids), default=0)
+        self._first = {t[0] for t in self._ids}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def lookup(self, text: str) -> tuple[str, ...]:
+        """Ids named by exactly this phrase (after normalisation), or ``()``."""
+        return self._ids.get(tuple(normalise(text).split()), ())
+
+    def spot(self, raw_text: str) -> list[Spotted]:
+        """Every known phrase in ``raw_text``, longest match first, without overlaps."""
+        words = [(m.group(0), m.start()) for m in re.finditer(r"[^\s,;:()\[\]/]+", raw_text)]
+        tokens: list[str] = []
+        starts: list[int] = []
+        for word, offset in words:
+            for token in normalise(word).split():
+                tokens.append(token)
+                starts.append(offset)
+        found: list[Spotted] = []
+        i = 0
+        while i < len(tokens):
+            match = None
+            if tokens[i] in self._first:
+                for size in range(min(self._max_len, len(tokens) - i), 0, -1):
+                    key = tuple(tokens[i : i + size])
+                    if key in self._ids:
+                        match = (key, size)
+                        break
+            if match is None:
+                i += 1
+                continue
+            key, size = match
+            found.append(Spotted(" ".join(key), self._ids[key], is_negated(raw_text, starts[i])))
+            i += size
+        return found

@@ -1,0 +1,249 @@
+"""Plain, frozen data classes for what the knowledge graph holds (stdlib only).
+
+Node ids are full IRIs (``str``); :func:`graph.ids.curie` compacts them for display.  These
+classes are built once from the networkx graph by :mod:`graph.knowledge` and never mutated.
+
+Examples
+--------
+>>> window = TimingWindow("w", "nadir", "last_dose", 7, 14, 21, None, ("seed:000",))
+>>> window.typical_max
+14
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Anchor",
+    "Polarity",
+    "NodeInfo",
+    "Cause",
+    "Agent",
+    "FindingInfo",
+    "FindingAssociation",
+    "AgentAssociation",
+    "ContextAssociation",
+    "TimingWindow",
+    "PriorModifier",
+    "LabRule",
+    "SeverityGrade",
+    "NeutropeniaThreshold",
+    "ResultRule",
+    "DiagnosticTest",
+    "AlertRule",
+]
+
+Anchor = Literal["start", "last_dose"]
+Polarity = Literal["supports", "opposes"]
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """What every named node has: id, kind, label, synonyms, standard ids, definition, sources."""
+
+    id: str
+    kind: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    definition: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A cause of neutropenia as the ranker sees it."""
+
+    info: NodeInfo
+    mechanism: str
+    category: str
+    prevalence: float
+    requires_agent: bool = False
+    tests: tuple[str, ...] = ()
+    treatments: tuple[str, ...] = ()
+    management: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def label(self) -> str:
+        return self.info.label
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A drug, organism or gene."""
+
+    info: NodeInfo
+    drug_class: str = ""
+    agranulocytosis_risk: bool = False
+    myelosuppressive: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+
+@dataclass(frozen=True)
+class FindingInfo:
+    """A finding: an HPO term or a local term, with its background frequency."""
+
+    id: str
+    label: str
+    background: float | None = None
+    derived: bool = False
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FindingAssociation:
+    """P(finding | cause) with its polarity and sources."""
+
+    id: str
+    cause: str
+    finding: str
+    frequency: float
+    polarity: Polarity
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimingWindow:
+    """When neutropenia is expected after an agent, in days from the anchor dose."""
+
+    id: str
+    label: str
+    anchor: Anchor
+    typical_min: float
+    typical_max: float
+    plausible_max: float
+    stopped_grace: float | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgentAssociation:
+    """Exposure to (or detection of) an agent multiplies the cause's odds by ``likelihood_ratio``."""
+
+    id: str
+    cause: str
+    agent: str
+    likelihood_ratio: float
+    window: TimingWindow | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContextAssociation:
+    """A known condition or exposure multiplies the cause's odds by ``likelihood_ratio``."""
+
+    id: str
+    context: str
+    cause: str
+    likelihood_ratio: float
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PriorModifier:
+    """Multiplies a cause's prior for an age band, a sex or an ancestry group."""
+
+    id: str
+    cause: str
+    multiplier: float
+    min_age: float | None = None
+    max_age: float | None = None
+    sex: str | None = None
+    ancestry: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabRule:
+    """A numeric lab becomes a finding: present below ``below`` / above ``above``, absent otherwise."""
+
+    id: str
+    label: str
+    lab_key: str
+    finding: str
+    below: float | None = None
+    above: float | None = None
+    sex: str | None = None
+    min_age: float = 0.0
+    max_age: float = 200.0
+    unit: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeverityGrade:
+    """A band of ANC (``anc_at_least`` <= ANC < ``anc_below``) for an age band."""
+
+    id: str
+    label: str
+    rank: int
+    anc_at_least: float
+    anc_below: float
+    finding: str
+    min_age: float = 0.0
+    max_age: float = 200.0
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NeutropeniaThreshold:
+    """The age-appropriate lower limit of the normal ANC."""
+
+    id: str
+    label: str
+    anc_below: float
+    min_age: float
+    max_age: float
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResultRule:
+    """Reads one kind of result of a test into a finding (present/absent) or an organism."""
+
+    id: str
+    pattern: str | None = None
+    below: float | None = None
+    above: float | None = None
+    finding: str | None = None
+    present: bool = True
+    organism: str | None = None
+
+
+@dataclass(frozen=True)
+class DiagnosticTest:
+    """A test with the rules that read its results."""
+
+    info: NodeInfo
+    rules: tuple[ResultRule, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """When to raise an alert and what it says."""
+
+    id: str
+    code: str
+    level: str
+    message: str
+    requires: tuple[str, ...] = ()
+    requires_any: tuple[str, ...] = ()
+    forbids: tuple[str, ...] = ()
+    anc_below: float | None = None
+    agent_flag: str | None = None
+    top_cause: str | None = None
+    min_score: float | None = None
+    sources: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,155 @@
+"""Structural validation of the ontology: collect every problem, never stop at the first.
+
+Works on the compiled knowledge base (networkx graph + HPO index).  A Turtle syntax error never
+gets this far: loading raises :class:`~graph.errors.OntologyError` with the file and line.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> report = validate_knowledge_base(load_knowledge_base())
+>>> [p for p in report if p.level == "error"]
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .ids import HPO_PREFIX, RESOURCE, curie
+from .knowledge import KnowledgeBase
+
+__all__ = ["Problem", "validate_knowledge_base", "count_by_kind", "REQUIRED_PARAMETERS"]
+
+REQUIRED_PARAMETERS = (
+    "default_background_frequency", "unlinked_present_lr", "frequency_floor", "no_exposure_lr",
+    "unknown_medications_lr", "plausible_window_exponent", "unknown_timing_exponent", "outside_window_lr",
+    "started_after_onset_lr", "known_diagnosis_lr", "chronic_days", "falling_fraction", "falling_window_days",
+    "stable_variation", "stable_min_days", "cyclic_min_period_days", "cyclic_max_period_days", "cyclic_min_nadirs",
+    "cyclic_recovery_anc", "chemo_expected_fall_days", "fuzzy_min_length", "fuzzy_max_edits",
+    "fuzzy_max_edits_long", "next_tests_per_candidate", "neighbour_window",
+)
+XREF_FORMATS = {
+    "MONDO": r"MONDO:\d{7}", "OMIM": r"OMIM:\d{6}", "ORPHA": r"ORPHA:\d+", "HGNC": r"HGNC:\d+",
+    "NCBIGene": r"NCBIGene:\d+", "NCBITaxon": r"NCBITaxon:\d+", "DrugBank": r"DrugBank:DB\d{5}",
+    "CHEBI": r"CHEBI:\d+", "LOINC": r"LOINC:\d+-\d", "MESH": r"MESH:[CD]\d+", "DOID": r"DOID:\d+",
+    "UMLS": r"UMLS:C\d{7}", "ICD10CM": r"ICD10CM:[A-Z]\d{2}(\.\d+)?", "SNOMEDCT": r"SNOMEDCT:\d+",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation finding: level (error/warning), code, the node, and what to do."""
+
+    level: str
+    code: str
+    subject: str
+    label: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level.upper()} [{self.code}] {self.label} ({curie(self.subject)}): {self.message}"
+
+
+def count_by_kind(kb: KnowledgeBase) -> dict[str, int]:
+    """Number of nodes of each kind (Cause, Drug, Organism, Gene, Finding, ...)."""
+    return dict(sorted(Counter(kind for _, kind in kb.graph.nodes(data="kind")).items()))
+
+
+def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
+    """Every structural problem of the ontology (see module docstring)."""
+    G = kb.graph
+    problems: list[Problem] = []
+
+    def report(level: str, code: str, node: str, message: str) -> None:
+        problems.append(Problem(level, code, node, kb.label(node), message))
+
+    def need(node: str, attr: str, what: str, level: str = "error") -> None:
+        if not G.nodes[node].get(attr):
+            report(level, f"missing-{attr}", node, f"has no {what}; add it")
+
+    def need_edge(node: str, key: str, what: str, level: str = "error") -> None:
+        if not any(k == key for _, _, k in G.out_edges(node, keys=True)):
+            report(level, f"missing-{key}", node, f"has no {what}; add it")
+
+    for node, kind in sorted(G.nodes(data="kind")):
+        if kind == "Unknown" and node.startswith(RESOURCE):
+            report("error", "undefined-node", node, "is referenced but never defined (no rdf:type); define it or fix the IRI")
+        if kind == "Cause":
+            need(node, "label", "rdfs:label")
+            need(node, "definition", "skos:definition")
+            need(node, "altLabel", "synonym (skos:altLabel)", "warning")
+            need(node, "prevalence", "nkg:prevalence")
+            need(node, "source", "dcterms:source")
+            need(node, "managementNote", "nkg:managementNote", "warning")
+            need_edge(node, "mechanism", "nkg:mechanism")
+            need_edge(node, "category", "nkg:category")
+            need_edge(node, "confirmedBy", "test (nkg:confirmedBy)", "warning")
+            need_edge(node, "treatedWith", "treatment (nkg:treatedWith)", "warning")
+            if len(kb.finding_assocs.get(node, ())) < 3:
+                report("warning", "few-findings", node, "has fewer than 3 finding associations; the ranker cannot tell it apart")
+        if kind in ("Drug", "Organism", "Gene"):
+            need(node, "label", "rdfs:label")
+            need(node, "xref", "standard identifier (nkg:xref)")
+            if not kb.agent_assocs.get(node) and kind != "Drug":
+                report("warning", "unlinked-agent", node, "is linked to no cause by an agent association")
+        if kind in ("FindingAssociation", "AgentAssociation", "ContextAssociation", "PriorModifier"):
+            need(node, "source", "source (dcterms:source)")
+            need_edge(node, "cause", "nkg:cause")
+        if kind in ("DiagnosticTest", "Treatment", "Condition", "Exposure"):
+            need(node, "label", "rdfs:label")
+        for xref in G.nodes[node].get("xref", ()):
+            prefix = str(xref).split(":", 1)[0]
+            pattern = XREF_FORMATS.get(prefix)
+            if pattern is None:
+                report("warning", "xref-prefix", node, f"xref {xref!r} uses an unknown prefix")
+            elif not re.fullmatch(pattern, str(xref)):
+                report("error", "xref-format", node, f"xref {xref!r} does not match {pattern}")
+        for source in G.nodes[node].get("source", ()):
+            text = str(source)
+            if text.startswith("PMID:") and not re.fullmatch(r"PMID:\d{1,9}", text):
+                report("error", "source-format", node, f"source {text!r} is not PMID:<digits>")
+            if text.startswith("DOI:") and not re.fullmatch(r"DOI:10\.\d{4,9}/\S+", text):
+                report("error", "source-format", node, f"source {text!r} is not DOI:10.xxxx/...")
+
+    for cause, assocs in kb.finding_assocs.items():
+        for assoc in assocs:
+            if not 0 < assoc.frequency < 1:
+                report("error", "frequency-range", assoc.id, f"frequency {assoc.frequency} must lie in (0, 1)")
+            bg = kb.background(assoc.finding)
+            if assoc.polarity == "opposes" and assoc.frequency > bg:
+                report("warning", "polarity", assoc.id,
+                       f"says opposes but its frequency {assoc.frequency} exceeds the background {bg}")
+    for assocs in list(kb.agent_assocs.values()) + list(kb.context_assocs.values()):
+        for assoc in assocs:
+            if assoc.likelihood_ratio <= 0:
+                report("error", "lr-range", assoc.id, f"likelihood ratio {assoc.likelihood_ratio} must be > 0")
+    for node, finding in kb.findings.items():
+        if node.startswith(HPO_PREFIX):
+            if node in kb.hpo.obsolete:
+                report("error", "obsolete-hpo", node, f"is obsolete in HPO {kb.hpo.version}; use its replacement")
+            elif node not in kb.hpo:
+                report("error", "unknown-hpo", node, f"is not a term of HPO {kb.hpo.version}")
+            else:
+                hpo_label = kb.hpo.labels[node]
+                given = G.nodes[node].get("label") if node in G else None
+                if given and str(given[0]) != hpo_label:
+                    report("warning", "hpo-label", node, f"label {given[0]!r} differs from HPO's {hpo_label!r}")
+        if finding.background is not None and not 0 < finding.background < 1:
+            report("error", "background-range", node, f"background frequency {finding.background} must lie in (0, 1)")
+    for test in kb.tests.values():
+        for rule in test.rules:
+            if rule.pattern:
+                try:
+                    re.compile(rule.pattern)
+                except re.error as error:
+                    report("error", "bad-pattern", test.id, f"result pattern {rule.pattern!r} is not a valid regex: {error}")
+            if rule.finding is None and rule.organism is None:
+                report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
+    for code in REQUIRED_PARAMETERS:
+        if code not in kb.params:
+            report("error", "missing-parameter", "", f"model parameter {code!r} is missing (model.ttl)")
+    if not kb.grades or not kb.thresholds:
+        report("error", "missing-grades", "", "severity grades or neutropenia thresholds are missing (model.ttl)")
+    return sorted(problems, key=lambda p: (p.level != "error", p.code, p.subject))

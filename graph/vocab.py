@@ -1,0 +1,125 @@
+"""The schema vocabulary as a closed rdflib namespace: a misspelt term fails at once.
+
+Mirrors ``ontology/schema.ttl``; a test checks that the two list the same terms.
+
+Examples
+--------
+>>> str(NKG.Cause)
+'https://w3id.org/neutropenia-kg/schema#Cause'
+"""
+
+from __future__ import annotations
+
+from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+__all__ = ["NKG"]
+
+
+class NKG(DefinedNamespace):
+    """Terms of https://w3id.org/neutropenia-kg/schema#."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/neutropenia-kg/schema#")
+
+    AbnormalDistribution: URIRef
+    Agent: URIRef
+    AgentAssociation: URIRef
+    AlertLevel: URIRef
+    AlertRule: URIRef
+    AncestryGroup: URIRef
+    Association: URIRef
+    Category: URIRef
+    Cause: URIRef
+    ChemotherapyOrRadiation: URIRef
+    Condition: URIRef
+    Congenital: URIRef
+    ConstitutionalBenign: URIRef
+    ContextAssociation: URIRef
+    DecreasedProduction: URIRef
+    DiagnosticTest: URIRef
+    Distributional: URIRef
+    Drug: URIRef
+    Emergency: URIRef
+    Exposure: URIRef
+    Finding: URIRef
+    FindingAssociation: URIRef
+    Gene: URIRef
+    Idiopathic: URIRef
+    IdiosyncraticDrug: URIRef
+    Immune: URIRef
+    IncreasedDestruction: URIRef
+    Infection: URIRef
+    Information: URIRef
+    LabRule: URIRef
+    MarrowFailureOrInfiltration: URIRef
+    Mechanism: URIRef
+    ModelParameter: URIRef
+    NeutropeniaThreshold: URIRef
+    Nutritional: URIRef
+    Opposes: URIRef
+    Organism: URIRef
+    Polarity: URIRef
+    PriorModifier: URIRef
+    ResultRule: URIRef
+    SeverityGrade: URIRef
+    SinceLastDose: URIRef
+    SinceStart: URIRef
+    Supports: URIRef
+    TimingAnchor: URIRef
+    TimingWindow: URIRef
+    Treatment: URIRef
+    Warning: URIRef
+    above: URIRef
+    agent: URIRef
+    agranulocytosisRisk: URIRef
+    ancAtLeast: URIRef
+    ancBelow: URIRef
+    ancestryGroup: URIRef
+    anchor: URIRef
+    backgroundFrequency: URIRef
+    below: URIRef
+    broader: URIRef
+    category: URIRef
+    cause: URIRef
+    code: URIRef
+    confirmedBy: URIRef
+    context: URIRef
+    derived: URIRef
+    drugClass: URIRef
+    finding: URIRef
+    findingPresent: URIRef
+    forbidsFinding: URIRef
+    frequency: URIRef
+    hasResultRule: URIRef
+    indicatesAgent: URIRef
+    labKey: URIRef
+    level: URIRef
+    likelihoodRatio: URIRef
+    managementNote: URIRef
+    maxAgeYears: URIRef
+    mechanism: URIRef
+    message: URIRef
+    minAgeYears: URIRef
+    minScore: URIRef
+    multiplier: URIRef
+    myelosuppressive: URIRef
+    pattern: URIRef
+    plausibleMaxDays: URIRef
+    polarity: URIRef
+    prevalence: URIRef
+    rank: URIRef
+    requiresAgent: URIRef
+    requiresAgentFlag: URIRef
+    requiresAnyFinding: URIRef
+    requiresFinding: URIRef
+    sex: URIRef
+    stoppedGraceDays: URIRef
+    timingWindow: URIRef
+    treatedWith: URIRef
+    typicalMaxDays: URIRef
+    typicalMinDays: URIRef
+    unit: URIRef
+    value: URIRef
+    whenTopCause: URIRef
+    xref: URIRef

@@ -1,0 +1,85 @@
+"""Shared fixtures: the real knowledge base and a tiny hand-made one (tests/data/mini)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY = ROOT / "ontology"
+MINI = Path(__file__).resolve().parent / "data" / "mini"
+DEV_CASES = ROOT.parent / "shared" / "cases" / "dev"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the compiled-ontology cache of the test run out of the user's home."""
+    os.environ["NEUTROPENIA_KG_CACHE"] = str(tmp_path_factory.mktemp("kg-cache"))
+    os.environ.pop("NEUTROPENIA_KG_ONTOLOGY", None)
+
+
+@pytest.fixture(scope="session")
+def kb():
+    """The bundled ontology."""
+    from graph.knowledge import load_knowledge_base
+
+    return load_knowledge_base()
+
+
+def _hpo_subset(terms: set[str]) -> list[str]:
+    rows = {}
+    header = []
+    for line in (ONTOLOGY / "imports" / "hpo-terms.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            header.append(line)
+            continue
+        columns = line.split("\t")
+        rows[columns[0]] = columns
+    wanted: set[str] = set()
+    stack = list(terms)
+    while stack:
+        term = stack.pop()
+        if term in wanted or term not in rows:
+            continue
+        wanted.add(term)
+        stack.extend(p for p in rows[term][3].split("|") if p)
+    return header + ["\t".join(rows[t]) for t in sorted(wanted)]
+
+
+@pytest.fixture(scope="session")
+def mini_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding the mini ontology, the real schema/model/findings and an HPO subset."""
+    directory = tmp_path_factory.mktemp("mini-ontology")
+    for name in ("schema.ttl", "model.ttl", "findings.ttl"):
+        shutil.copy(ONTOLOGY / name, directory / name)
+    for file in MINI.glob("*.ttl"):
+        shutil.copy(file, directory / file.name)
+    import re
+
+    text = " ".join(p.read_text(encoding="utf-8") for p in directory.glob("*.ttl"))
+    terms = {f"HP:{n}" for n in re.findall(r"HP:(\d{7})", text)}
+    terms |= {"HP:0002716", "HP:0025289", "HP:0100721", "HP:0000988", "HP:0001880", "HP:0010280", "HP:0000155", "HP:0032154"}
+    (directory / "imports").mkdir()
+    (directory / "imports" / "hpo-terms.tsv").write_text("\n".join(_hpo_subset(terms)) + "\n", encoding="utf-8")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def mini_kb(mini_dir: Path):
+    """The tiny hand-made knowledge base (see tests/data/mini/mini-causes.ttl)."""
+    from graph.knowledge import load_knowledge_base
+
+    return load_knowledge_base(mini_dir / "neutropenia.ttl", use_cache=False)
+
+
+def dev_cases() -> list[Path]:
+    """The worked cases with known answers (empty when shared/ is not beside the checkout)."""
+    return sorted(DEV_CASES.glob("*.json")) if DEV_CASES.is_dir() else []
+
+
+def load_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,166 @@
+"""Scoring on the mini ontology: each component of the score, the explanation, alerts, next tests."""
+
+import math
+
+import pytest
+
+from graph.case import parse_case
+from graph.ids import expand
+from graph.normalise import normalise_case
+from graph.pipeline import workup_case
+from graph.rank import rank_causes, timing_factor
+from graph.results import DrugExposure
+
+DRUG, CHEMO, VIRAL = (expand(f"cause:{s}") for s in ("mini-drug", "mini-chemo", "mini-viral"))
+DANC = expand("cause:duffy-null-associated-neutrophil-count")
+
+
+def ranked(kb, **fields):
+    case = parse_case({"id": "t", "anc": fields.pop("anc", 800), **fields})
+    return {c.cause: c for c in rank_causes(kb, normalise_case(kb, case))}
+
+
+def terms(candidate, kind):
+    return [e for e in candidate.evidence if e.kind == kind]
+
+
+def test_scores_are_posteriors_and_the_explanation_adds_up(mini_kb):
+    result = ranked(mini_kb, findings=["Fever"], medications=[])
+    assert math.isclose(sum(c.score for c in result.values()), 1.0)
+    for candidate in result.values():
+        assert math.isclose(sum(e.log_lr for e in candidate.evidence), candidate.log_score)
+
+
+def test_prior_modifier_applies_to_the_matching_ancestry_only(mini_kb):
+    african = ranked(mini_kb, patient={"ancestry": "African American"})[DANC]
+    european = ranked(mini_kb, patient={"ancestry": "European"})[DANC]
+    assert african.log_score - european.log_score == pytest.approx(math.log(20))
+    assert "African ancestry" in terms(african, "prior")[1].label
+
+
+def test_a_present_finding_gives_frequency_over_background(mini_kb):
+    viral = ranked(mini_kb, findings=["Lymphadenopathy"])[VIRAL]
+    (term,) = terms(viral, "finding")
+    assert term.log_lr == pytest.approx(math.log(0.6 / 0.10))
+    assert term.sources == ("test",) and term.path[-1] == VIRAL
+
+
+def test_a_more_specific_finding_counts_for_its_ancestor_once(mini_kb):
+    viral = ranked(mini_kb, findings=["Cervical lymphadenopathy", "Lymphadenopathy"])[VIRAL]
+    (term,) = terms(viral, "finding")
+    assert "counts as Lymphadenopathy" in term.label
+    assert term.log_lr == pytest.approx(math.log(0.6 / 0.10))
+
+
+def test_an_absent_finding_gives_one_minus_frequency(mini_kb):
+    danc = ranked(mini_kb, absent_findings=["Fever"])[DANC]
+    (term,) = terms(danc, "absent-finding")
+    assert term.log_lr == pytest.approx(math.log(0.98 / 0.70))
+
+
+def test_an_absent_ancestor_counts_against_linked_descendants(mini_kb):
+    viral = ranked(mini_kb, absent_findings=["Abnormal lymph node morphology"])[VIRAL]
+    assert [t.label for t in terms(viral, "absent-finding")]
+
+
+def test_an_unexplained_present_finding_counts_against(mini_kb):
+    danc = ranked(mini_kb, findings=["Lymphadenopathy"])[DANC]
+    (term,) = terms(danc, "unexplained-finding")
+    assert term.log_lr == pytest.approx(math.log(0.4)) and term.direction == "against"
+
+
+def test_a_finding_that_opposes_lowers_the_score(mini_kb):
+    with_platelets = ranked(mini_kb, labs={"platelets_per_ul": 60000}, medications=[{"name": "clozapine"}])
+    without = ranked(mini_kb, labs={"platelets_per_ul": 260000}, medications=[{"name": "clozapine"}])
+    assert with_platelets[DRUG].log_score < without[DRUG].log_score - 2
+
+
+def _association(kb, cause):
+    return next(a for assocs in kb.agent_assocs.values() for a in assocs if a.cause == cause)
+
+
+@pytest.mark.parametrize(
+    ("exposure", "onset", "expected_lr", "phrase"),
+    [
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=63), 7, 40, "within the typical window"),
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=207), 7, 40 ** 0.5, "plausible"),
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=900), 7, 0.1, "outside the window"),
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=42), 2700, 0.05, "after the neutropenia began"),
+        (DrugExposure("x", "clozapine", "exact"), 7, 40 ** 0.7, "timing not given"),
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=90, stopped_days_ago=60), 7, 0.1, "stopped"),
+    ],
+)
+def test_idiosyncratic_drug_timing(mini_kb, exposure, onset, expected_lr, phrase):
+    lr, why = timing_factor(mini_kb, _association(mini_kb, DRUG), exposure, onset)
+    assert lr == pytest.approx(expected_lr) and phrase in why
+
+
+@pytest.mark.parametrize(("last_dose", "expected_lr"), [(10, 50), (3, 0.1), (18, 50 ** 0.5), (28, 0.1)])
+def test_chemotherapy_nadir_window(mini_kb, last_dose, expected_lr):
+    exposure = DrugExposure("x", "doxorubicin", "exact", last_dose_days_ago=last_dose)
+    lr, _ = timing_factor(mini_kb, _association(mini_kb, CHEMO), exposure, 1)
+    assert lr == pytest.approx(expected_lr)
+
+
+def test_the_best_agent_counts_and_is_named_as_implicated(mini_kb):
+    drug = ranked(mini_kb, duration_days=7, medications=[{"name": "clozapine", "started_days_ago": 63},
+                                                          {"name": "dipyrone", "started_days_ago": 900}])[DRUG]
+    (term,) = terms(drug, "agent")
+    assert term.log_lr == pytest.approx(math.log(40))
+    assert [a.rsplit("/", 1)[1] for a in drug.agents] == ["clozapine"]
+
+
+def test_a_drug_cause_without_exposure_is_penalised(mini_kb):
+    listed = ranked(mini_kb, medications=[{"name": "lactulose"}])[DRUG]
+    unknown = ranked(mini_kb)[DRUG]
+    assert terms(listed, "no-agent")[0].log_lr == pytest.approx(math.log(0.01))
+    assert terms(unknown, "no-agent")[0].log_lr == pytest.approx(math.log(0.2))
+
+
+def test_organisms_contexts_and_known_diagnoses_add_evidence(mini_kb):
+    viral = ranked(mini_kb, tests=[{"name": "Monospot", "result": "positive"}],
+                   exposures=[{"name": "tick bite"}], conditions=["mini virus"])[VIRAL]
+    assert terms(viral, "agent")[0].log_lr == pytest.approx(math.log(50))
+    assert terms(viral, "context")[0].log_lr == pytest.approx(math.log(5))
+    assert terms(viral, "known-diagnosis")[0].log_lr == pytest.approx(math.log(30))
+    assert viral.agents == (expand("org:ebv"),)
+
+
+def test_workup_ranks_mechanisms_and_suggests_separating_tests(mini_kb):
+    workup = workup_case(mini_kb, {"id": "t", "anc": 150, "findings": ["Fever", "Pharyngitis"], "duration_days": 2,
+                                   "medications": [{"name": "clozapine", "started_days_ago": 60}]})
+    assert workup.candidates[0].cause == DRUG
+    assert workup.mechanisms[0].mechanism == "increased destruction"
+    tests = [t for t, _ in workup.candidates[0].next_tests]
+    assert tests[0] == expand("test:withdrawal")  # no neighbour shares it
+    assert "separates it from" in workup.candidates[0].next_tests[0][1]
+
+
+def test_tests_already_done_are_not_suggested_again(mini_kb):
+    workup = workup_case(mini_kb, {"id": "t", "anc": 900, "tests": [{"name": "Duffy phenotype", "result": "pending"}]})
+    danc = next(c for c in workup.candidates if c.cause == DANC)
+    assert expand("test:duffy") not in [t for t, _ in danc.next_tests]
+
+
+@pytest.mark.parametrize(
+    ("case", "codes"),
+    [
+        ({"anc": 300, "findings": ["Fever"]}, ["febrile-neutropenia", "agranulocytosis-drug"]),
+        ({"anc": 800, "findings": ["Fever"], "anc_history": [{"day": -5, "anc": 2000}]},
+         ["febrile-neutropenia-expected-fall", "agranulocytosis-drug"]),
+        ({"anc": 800, "findings": ["Fever"]}, ["agranulocytosis-drug"]),
+        ({"anc": 150}, ["agranulocytosis-drug", "anc-below-200"]),
+    ],
+)
+def test_alerts(mini_kb, case, codes):
+    workup = workup_case(mini_kb, {"id": "t", **case, "medications": [{"name": "Clozaril", "started_days_ago": 30}]})
+    assert [a.code for a in workup.alerts] == codes
+    assert workup.alerts[0].level == ("emergency" if "febrile" in codes[0] else "warning")
+
+
+def test_benign_pattern_alert_says_no_further_workup(mini_kb):
+    workup = workup_case(mini_kb, {"id": "t", "anc": 1100, "duration_days": 1460, "medications": [],
+                                   "patient": {"age_years": 34, "ancestry": "African"}})
+    assert workup.candidates[0].cause == DANC
+    (alert,) = workup.alerts
+    assert alert.code == "benign-pattern" and "not needed" in alert.message
