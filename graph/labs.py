@@ -6,8 +6,8 @@ Examples
 >>> from graph.case import parse_case
 >>> kb = load_knowledge_base()
 >>> case = parse_case({"id": "x", "anc": 900, "labs": {"mcv_fl": 112, "platelets_per_ul": 250000}})
->>> sorted((kb.label(o.finding), o.present) for o in lab_observations(kb, case))
-[('Increased mean corpuscular volume', True), ('Thrombocytopenia', False)]
+>>> sorted((kb.label(o.finding), o.present) for o in lab_observations(kb, case))[:3]
+[('Decreased mean corpuscular volume', False), ('Increased mean corpuscular volume', True), ('Thrombocytopenia', False)]
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 from .case import Case
 from .ids import expand
 from .knowledge import KnowledgeBase
@@ -56,6 +58,11 @@ class _FreeText:
         self.drugs: list[DrugExposure] = []
         self.unrecognized: list[Unrecognized] = []
 
+    def _symbol_as_written(self, gene: str, text: str) -> bool:
+        """Gene symbols count only as written (case-sensitive): 'WAS' the gene, not 'was' the verb."""
+        info = self.kb.agents[gene].info
+        return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in (info.label, *info.synonyms))
+
     def read(self, field: str, text: str, days_ago: float | None = None) -> None:
         spotted = self.kb.concept_index.spot(text)
         origin = f"{field}: '{text}'"
@@ -72,7 +79,7 @@ class _FreeText:
                     self.contexts.append(ContextHit(node, origin))
                 elif kind == "Drug":
                     self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
-                elif kind in ("Organism", "Gene"):
+                elif kind == "Organism" or (kind == "Gene" and self._symbol_as_written(node, text)):
                     self.agents.append(AgentHit(node, origin))
         if not spotted:
             self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))

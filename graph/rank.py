@@ -151,6 +151,10 @@ def _finding_terms(kb: KnowledgeBase, cause: Cause, present: list[Observation],
     return terms
 
 
+def _has_context(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> bool:
+    return any(assoc.cause == cause.id for hit in n.contexts for assoc in kb.context_assocs.get(hit.node, ()))
+
+
 def _agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> tuple[list[Evidence], list[str]]:
     """The best agent exposure for the cause (only it counts) and every agent that fits."""
     options: list[tuple[float, str, AgentAssociation, str]] = []
@@ -164,8 +168,8 @@ def _agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> tuple[li
             if assoc.cause == cause.id:
                 options.append((assoc.likelihood_ratio, hit.agent, assoc, hit.origin))
     if not options:
-        if not cause.requires_agent:
-            return [], []
+        if not cause.requires_agent or _has_context(kb, cause, n):
+            return [], []  # e.g. "chemotherapy" named without its agents: the context speaks for exposure
         code = "no_exposure_lr" if n.medications_given else "unknown_medications_lr"
         text = ("no listed drug is a known cause" if n.medications_given else "no medication list given")
         log_lr = math.log(kb.param(code))

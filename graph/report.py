@@ -7,7 +7,7 @@ Examples
 >>> kb = load_knowledge_base()
 >>> data = workup_to_dict(kb, workup_case(kb, {"id": "x", "anc": 700}), top=3)
 >>> sorted(data)[:4], len(data["candidates"])
-(['alerts', 'candidates', 'case_id', 'drugs'], 3)
+(['alerts', 'ancestry_group', 'candidates', 'case_id'], 3)
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ class NKG(DefinedNamespace):
     """Terms of https://w3id.org/neutropenia-kg/schema#."""
 
     _fail = True
+    _warn = False
     _NS = Namespace("https://w3id.org/neutropenia-kg/schema#")
 
     AbnormalDistribution: URIRef
