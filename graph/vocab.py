@@ -10,18 +10,18 @@ Examples
 
 from __future__ import annotations
 
-from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib import namespace as _namespace
 from rdflib.term import URIRef
 
 __all__ = ["NKG"]
 
 
-class NKG(DefinedNamespace):
+class NKG(_namespace.DefinedNamespace):
     """Terms of https://w3id.org/neutropenia-kg/schema#."""
 
     _fail = True
     _warn = False
-    _NS = Namespace("https://w3id.org/neutropenia-kg/schema#")
+    _NS = _namespace.Namespace("https://w3id.org/neutropenia-kg/schema#")
 
     AbnormalDistribution: URIRef
     Agent: URIRef
