@@ -51,7 +51,7 @@ from .types import (
 
 __all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "CACHE_VERSION"]
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 AGENT_KINDS = ("Drug", "Organism", "Gene")
 CONTEXT_KINDS = ("Condition", "Exposure")
 
@@ -88,8 +88,12 @@ class KnowledgeBase:
     concept_index: PhraseIndex
     test_index: PhraseIndex
     ancestry_index: PhraseIndex
-    #: cause -> term -> associations whose finding is that term or one of its descendants
-    assoc_by_ancestor: dict[str, dict[str, tuple[FindingAssociation, ...]]] = field(default_factory=dict)
+    #: finding -> the associations (of any cause) about exactly that finding
+    assocs_at: dict[str, tuple[FindingAssociation, ...]] = field(default_factory=dict)
+    #: term -> the associations (of any cause) whose finding is that term or one of its descendants
+    assocs_below: dict[str, tuple[FindingAssociation, ...]] = field(default_factory=dict)
+    #: drug names bucketed by length, for fuzzy matching
+    drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def label(self, node: str) -> str:
         """Human label of any node id (HPO terms included); the CURIE when it has none."""
@@ -360,13 +364,13 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             fixed.append(assoc)
         fixed_assocs[cause] = tuple(sorted(fixed, key=lambda a: a.id))
 
-    assoc_by_ancestor: dict[str, dict[str, tuple[FindingAssociation, ...]]] = {}
-    for cause, assocs in fixed_assocs.items():
-        table: dict[str, list[FindingAssociation]] = defaultdict(list)
-        for assoc in assocs:
+    assocs_at: dict[str, list[FindingAssociation]] = defaultdict(list)
+    assocs_below: dict[str, list[FindingAssociation]] = defaultdict(list)
+    for cause in sorted(fixed_assocs):
+        for assoc in fixed_assocs[cause]:
+            assocs_at[assoc.finding].append(assoc)
             for term in hpo.ancestors(assoc.finding):
-                table[term].append(assoc)
-        assoc_by_ancestor[cause] = {term: tuple(items) for term, items in table.items()}
+                assocs_below[term].append(assoc)
 
     drug_names: dict[str, list[str]] = defaultdict(list)
     for node, agent in agents.items():
@@ -419,8 +423,18 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         drug_names={k: tuple(v) for k, v in drug_names.items()},
         drug_index=PhraseIndex(drug_names),
         concept_index=PhraseIndex(concept_phrases), test_index=PhraseIndex(test_phrases),
-        ancestry_index=PhraseIndex(ancestry_phrases), assoc_by_ancestor=assoc_by_ancestor,
+        ancestry_index=PhraseIndex(ancestry_phrases),
+        assocs_at={k: tuple(v) for k, v in assocs_at.items()},
+        assocs_below={k: tuple(v) for k, v in assocs_below.items()},
+        drug_names_by_length=_by_length(drug_names),
     )
+
+
+def _by_length(names: dict[str, list[str]]) -> dict[int, tuple[str, ...]]:
+    buckets: dict[int, list[str]] = defaultdict(list)
+    for name in sorted(names):
+        buckets[len(name)].append(name)
+    return {length: tuple(items) for length, items in buckets.items()}
 
 
 # ---------------------------------------------------------------- loading with a cache

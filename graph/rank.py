@@ -30,10 +30,11 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from .knowledge import KnowledgeBase
 from .results import Candidate, DrugExposure, Evidence, NormalisedCase, Observation
-from .types import AgentAssociation, Cause
+from .types import AgentAssociation, Cause, FindingAssociation
 
 __all__ = ["rank_causes", "timing_factor", "prior_terms"]
 
@@ -112,32 +113,57 @@ def _specific_present(kb: KnowledgeBase, present: list[Observation]) -> list[Obs
     return kept
 
 
-def _finding_terms(kb: KnowledgeBase, cause: Cause, present: list[Observation],
-                   absent: list[Observation]) -> list[Evidence]:
+class _CaseIndex:
+    """The case's findings matched once against every association (inverted indexes of the KB)."""
+
+    def __init__(self, kb: KnowledgeBase, n: NormalisedCase) -> None:
+        premise = kb.hpo.ancestors(kb.premise_finding)  # "Neutropenia" and its ancestors say nothing
+        present = _specific_present(kb, [o for o in n.observations if o.present and o.finding not in premise])
+        absent = [o for o in n.observations if not o.present and o.finding not in premise]
+        #: cause -> [(observation, matching associations)], in case order
+        self.present_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
+        self.absent_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
+        #: present, stated (not derived) observations: the ones a cause must explain
+        self.stated = [o for o in present if not o.derived]
+        for observation in present:
+            hits: dict[str, list[FindingAssociation]] = {}
+            for term in kb.hpo.ancestors(observation.finding):
+                for assoc in kb.assocs_at.get(term, ()):
+                    hits.setdefault(assoc.cause, []).append(assoc)
+            for cause, matches in hits.items():
+                self.present_by_cause.setdefault(cause, []).append((observation, matches))
+        for observation in absent:
+            hits = {}
+            for assoc in kb.assocs_below.get(observation.finding, ()):
+                hits.setdefault(assoc.cause, []).append(assoc)
+            for cause, matches in hits.items():
+                self.absent_by_cause.setdefault(cause, []).append((observation, matches))
+
+
+#: a score term: its log likelihood ratio, and how to build its Evidence items when it is explained
+Term = tuple[float, Callable[..., tuple[Evidence, ...]], tuple]
+
+
+def _finding_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
     floor = kb.param("frequency_floor")
-    unlinked = math.log(kb.param("unlinked_present_lr"))
-    by_finding = {a.finding: a for a in kb.finding_assocs.get(cause.id, ())}
     used: set[str] = set()
-    terms: list[Evidence] = []
-    for observation in present:
-        matches = [by_finding[t] for t in kb.hpo.ancestors(observation.finding) if t in by_finding]
-        name = kb.label(observation.finding)
-        if not matches:
-            if not observation.derived:
-                terms.append(Evidence("unexplained-finding", f"{name} (not a feature of this cause)", unlinked,
-                                      "against", (observation.finding, cause.id), (), observation.origin))
-            continue
-        assoc = max(matches, key=lambda a: kb.hpo.depth(a.finding))
+    explained: set[str] = set()
+    terms: list[Term] = []
+    for observation, matches in index.present_by_cause.get(cause.id, ()):
+        explained.add(observation.finding)
+        assoc = max(matches, key=lambda a: kb.hpo.depth(a.finding)) if len(matches) > 1 else matches[0]
         if assoc.id in used:
             continue
         used.add(assoc.id)
         p = min(max(assoc.frequency, floor), 1 - floor)
         log_lr = math.log(p / kb.background(assoc.finding))
-        via = "" if assoc.finding == observation.finding else f" (counts as {kb.label(assoc.finding)})"
-        terms.append(Evidence("finding", f"{name} present{via}: in {p:.0%} of cases", log_lr, _direction(log_lr),
-                              (observation.finding, assoc.id, cause.id), assoc.sources, observation.origin))
-    for observation in absent:
-        matches = [a for a in kb.assoc_by_ancestor.get(cause.id, {}).get(observation.finding, ()) if a.id not in used]
+        terms.append((log_lr, _present, (kb, cause, observation, assoc, p, log_lr)))
+    unexplained = [o for o in index.stated if o.finding not in explained]
+    if unexplained:
+        unlinked = math.log(kb.param("unlinked_present_lr"))
+        terms.append((unlinked * len(unexplained), _unexplained, (kb, cause, unexplained, unlinked)))
+    for observation, all_matches in index.absent_by_cause.get(cause.id, ()):
+        matches = [a for a in all_matches if a.id not in used]
         if not matches:
             continue
         assoc = max(matches, key=lambda a: a.frequency)
@@ -145,10 +171,27 @@ def _finding_terms(kb: KnowledgeBase, cause: Cause, present: list[Observation],
         p = min(max(assoc.frequency, floor), 1 - floor)
         bg = kb.background(assoc.finding)
         log_lr = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
-        terms.append(Evidence("absent-finding", f"{kb.label(observation.finding)} absent: expected in {p:.0%}",
-                              log_lr, _direction(log_lr), (observation.finding, assoc.id, cause.id), assoc.sources,
-                              observation.origin))
+        terms.append((log_lr, _absent, (kb, cause, observation, assoc, p, log_lr)))
     return terms
+
+
+def _unexplained(kb: KnowledgeBase, cause: Cause, observations: list[Observation],
+                 log_lr: float) -> tuple[Evidence, ...]:
+    return tuple(Evidence("unexplained-finding", f"{kb.label(o.finding)} (not a feature of this cause)", log_lr,
+                          "against", (o.finding, cause.id), (), o.origin) for o in observations)
+
+
+def _present(kb: KnowledgeBase, cause: Cause, observation: Observation, assoc: FindingAssociation, p: float,
+             log_lr: float) -> tuple[Evidence, ...]:
+    via = "" if assoc.finding == observation.finding else f" (counts as {kb.label(assoc.finding)})"
+    return (Evidence("finding", f"{kb.label(observation.finding)} present{via}: in {p:.0%} of cases", log_lr,
+                     _direction(log_lr), (observation.finding, assoc.id, cause.id), assoc.sources, observation.origin),)
+
+
+def _absent(kb: KnowledgeBase, cause: Cause, observation: Observation, assoc: FindingAssociation, p: float,
+            log_lr: float) -> tuple[Evidence, ...]:
+    return (Evidence("absent-finding", f"{kb.label(observation.finding)} absent: expected in {p:.0%}", log_lr,
+                     _direction(log_lr), (observation.finding, assoc.id, cause.id), assoc.sources, observation.origin),)
 
 
 def _has_context(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> bool:
@@ -205,19 +248,28 @@ def _context_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[E
     return terms
 
 
-def rank_causes(kb: KnowledgeBase, n: NormalisedCase) -> list[Candidate]:
-    """Score every cause for a normalised case and return them best first (ranks from 1)."""
-    premise = kb.hpo.ancestors(kb.premise_finding)  # "Neutropenia" and its ancestors say nothing
-    present = _specific_present(kb, [o for o in n.observations if o.present and o.finding not in premise])
-    absent = [o for o in n.observations if not o.present and o.finding not in premise]
+def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None) -> list[Candidate]:
+    """Score every cause for a normalised case and return them best first (ranks from 1).
+
+    Every candidate's score is computed; the evidence items (with their labels and paths) are
+    built for the first ``explain`` candidates only (``None``: all), which keeps batch ranking fast.
+    """
+    index = _CaseIndex(kb, n)
     scored = []
     for cause in kb.causes.values():
-        evidence = prior_terms(kb, cause, n) + _finding_terms(kb, cause, present, absent)
+        eager = prior_terms(kb, cause, n)
         agent_evidence, implicated = _agent_terms(kb, cause, n)
-        evidence += agent_evidence + _context_terms(kb, cause, n)
-        scored.append((sum(e.log_lr for e in evidence), cause, tuple(evidence), tuple(implicated)))
+        eager += agent_evidence + _context_terms(kb, cause, n)
+        lazy = _finding_terms(kb, cause, index)
+        log_score = sum(e.log_lr for e in eager) + sum(t[0] for t in lazy)
+        scored.append((log_score, cause, eager, lazy, tuple(implicated)))
     top = max(s[0] for s in scored)
     total = sum(math.exp(s[0] - top) for s in scored)
     scored.sort(key=lambda s: (-s[0], s[1].label))
-    return [Candidate(rank, cause.id, math.exp(log_score - top) / total, log_score, evidence, implicated)
-            for rank, (log_score, cause, evidence, implicated) in enumerate(scored, start=1)]
+    candidates = []
+    for rank, (log_score, cause, eager, lazy, implicated) in enumerate(scored, start=1):
+        explained = explain is None or rank <= explain
+        evidence = tuple(eager) + tuple(e for _, make, args in lazy for e in make(*args)) if explained else ()
+        candidates.append(Candidate(rank, cause.id, math.exp(log_score - top) / total, log_score, evidence,
+                                    implicated))
+    return candidates

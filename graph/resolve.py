@@ -43,12 +43,12 @@ def _fuzzy(kb: KnowledgeBase, name: str) -> DrugMatch | None:
         return None
     limit = int(kb.param("fuzzy_max_edits_long") if len(name) >= 10 else kb.param("fuzzy_max_edits"))
     scored: list[tuple[int, str]] = []
-    for known in kb.drug_names:
-        if len(known) < kb.param("fuzzy_min_length"):
-            continue
-        distance = edit_distance(name, known, limit=limit + 1)
-        if distance <= limit + 1:
-            scored.append((distance, known))
+    shortest = int(kb.param("fuzzy_min_length"))
+    for length in range(max(len(name) - limit - 1, shortest), len(name) + limit + 2):
+        for known in kb.drug_names_by_length.get(length, ()):
+            distance = edit_distance(name, known, limit=limit + 1)
+            if distance <= limit + 1:
+                scored.append((distance, known))
     if not scored:
         return None
     scored.sort()
@@ -77,7 +77,7 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     if spotted:
         agents = tuple(dict.fromkeys(a for s in spotted for a in s.ids))
         return DrugMatch(agents, "exact (within the name)")
-    for candidate in (cleaned, *sorted(cleaned.split(), key=len, reverse=True)):
+    for candidate in dict.fromkeys((cleaned, *sorted(cleaned.split(), key=len, reverse=True))):
         found = _fuzzy(kb, candidate) if candidate else None
         if found is not None:
             return found

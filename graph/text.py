@@ -66,23 +66,46 @@ def normalise(text: str) -> str:
 def edit_distance(a: str, b: str, limit: int | None = None) -> int:
     """Optimal-string-alignment distance (insert, delete, substitute, transpose adjacent).
 
-    With ``limit``, stops early and returns ``limit + 1`` once the distance must exceed it.
+    With ``limit``, only a band of width ``limit`` around the diagonal is computed and
+    ``limit + 1`` is returned as soon as the distance must exceed it.
     """
-    if limit is not None and abs(len(a) - len(b)) > limit:
+    if limit is None:
+        limit = max(len(a), len(b))
+    if abs(len(a) - len(b)) > limit:
         return limit + 1
+    over = limit + 1
+    width = len(b)
     previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, start=1):
-            cost = 0 if char_a == char_b else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+    previous = [j if j <= limit else over for j in range(width + 1)]
+    for i in range(1, len(a) + 1):
+        char_a = a[i - 1]
+        current = [over] * (width + 1)
+        current[0] = i if i <= limit else over
+        low = max(1, i - limit)
+        high = min(width, i + limit)
+        best = current[0]
+        for j in range(low, high + 1):
+            char_b = b[j - 1]
+            value = previous[j - 1] + (char_a != char_b)
+            insert = current[j - 1] + 1
+            if insert < value:
+                value = insert
+            delete = previous[j] + 1
+            if delete < value:
+                value = delete
             if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if limit is not None and min(current) > limit:
-            return limit + 1
+                swap = previous2[j - 2] + 1
+                if swap < value:
+                    value = swap
+            if value > over:
+                value = over
+            current[j] = value
+            if value < best:
+                best = value
+        if best > limit:
+            return over
         previous2, previous = previous, current
-    return previous[-1]
+    return min(previous[width], over)
 
 
 def is_negated(raw_text: str, start: int) -> bool:
