@@ -39,8 +39,13 @@ def raise_alerts(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidat
             continue
         message = rule.message
         if rule.agent_flag:
-            flagged = sorted({kb.label(d.agent) for d in n.drugs
-                              if getattr(kb.agents[d.agent], _FLAGS.get(rule.agent_flag, ""), False)})
+            flagged = sorted(
+                {
+                    kb.label(d.agent)
+                    for d in n.drugs
+                    if getattr(kb.agents[d.agent], _FLAGS.get(rule.agent_flag, ""), False)
+                }
+            )
             if not flagged:
                 continue
             message = message.replace("{agents}", ", ".join(flagged))

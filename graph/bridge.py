@@ -62,7 +62,7 @@ def rdf_to_networkx(rdf: Graph) -> nx.MultiDiGraph:
                     G.add_node(node, kind="Unknown")
             G.add_edge(s, o, key=name)
     for node in G:
-        for attr, values in G.nodes[node].items():
+        for values in G.nodes[node].values():
             if isinstance(values, list):
                 values.sort(key=str)
     return G

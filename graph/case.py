@@ -27,12 +27,30 @@ from typing import Any
 
 from .errors import CaseError
 
-__all__ = ["Case", "Medication", "Exposure", "TestResult", "CountPoint", "LAB_KEYS", "parse_case", "read_case_file",
-           "iter_case_files"]
+__all__ = [
+    "Case",
+    "Medication",
+    "Exposure",
+    "TestResult",
+    "CountPoint",
+    "LAB_KEYS",
+    "parse_case",
+    "read_case_file",
+    "iter_case_files",
+]
 
 #: The lab keys of case format version 1 (units are in the key).
-LAB_KEYS = ("wbc_per_ul", "hemoglobin_g_dl", "mcv_fl", "platelets_per_ul", "lymphocytes_per_ul",
-            "monocytes_per_ul", "b12_pg_ml", "folate_ng_ml", "copper_ug_dl")
+LAB_KEYS = (
+    "wbc_per_ul",
+    "hemoglobin_g_dl",
+    "mcv_fl",
+    "platelets_per_ul",
+    "lymphocytes_per_ul",
+    "monocytes_per_ul",
+    "b12_pg_ml",
+    "folate_ng_ml",
+    "copper_ug_dl",
+)
 
 
 @dataclass(frozen=True)
@@ -159,8 +177,12 @@ def parse_case(data: Any) -> Case:
 
     history = []
     for index, point in enumerate(_objects(data, "anc_history")):
-        history.append(CountPoint(_number(point.get("day"), f"anc_history[{index}].day", allow_negative=True),
-                                  _number(point.get("anc"), f"anc_history[{index}].anc")))
+        history.append(
+            CountPoint(
+                _number(point.get("day"), f"anc_history[{index}].day", allow_negative=True),
+                _number(point.get("anc"), f"anc_history[{index}].anc"),
+            )
+        )
 
     labs_raw = data.get("labs") or {}
     if not isinstance(labs_raw, dict):
@@ -179,15 +201,22 @@ def parse_case(data: Any) -> Case:
     medications = None
     if "medications" in data and data["medications"] is not None:
         medications = tuple(
-            Medication(_name(item, "medications", i),
-                       _optional_number(item, "started_days_ago", f"medications[{i}].started_days_ago"),
-                       _optional_number(item, "stopped_days_ago", f"medications[{i}].stopped_days_ago"),
-                       _optional_number(item, "last_dose_days_ago", f"medications[{i}].last_dose_days_ago"))
-            for i, item in enumerate(_objects(data, "medications")))
+            Medication(
+                _name(item, "medications", i),
+                _optional_number(item, "started_days_ago", f"medications[{i}].started_days_ago"),
+                _optional_number(item, "stopped_days_ago", f"medications[{i}].stopped_days_ago"),
+                _optional_number(item, "last_dose_days_ago", f"medications[{i}].last_dose_days_ago"),
+            )
+            for i, item in enumerate(_objects(data, "medications"))
+        )
     exposures = tuple(
-        Exposure(_name(item, "exposures", i), _optional_number(item, "days_ago", f"exposures[{i}].days_ago"),
-                 str(item.get("site") or ""))
-        for i, item in enumerate(_objects(data, "exposures")))
+        Exposure(
+            _name(item, "exposures", i),
+            _optional_number(item, "days_ago", f"exposures[{i}].days_ago"),
+            str(item.get("site") or ""),
+        )
+        for i, item in enumerate(_objects(data, "exposures"))
+    )
     tests = []
     for i, item in enumerate(_objects(data, "tests")):
         result = item.get("result")
@@ -196,12 +225,22 @@ def parse_case(data: Any) -> Case:
         tests.append(TestResult(_name(item, "tests", i), str(result)))
 
     return Case(
-        case_id=str(case_id).strip(), anc=anc, age_years=age, sex=sex.strip().lower() if sex else None,
-        ancestry=ancestry.strip() if ancestry else None, anc_history=tuple(sorted(history, key=lambda p: p.day)),
+        case_id=str(case_id).strip(),
+        anc=anc,
+        age_years=age,
+        sex=sex.strip().lower() if sex else None,
+        ancestry=ancestry.strip() if ancestry else None,
+        anc_history=tuple(sorted(history, key=lambda p: p.day)),
         duration_days=_optional_number(data, "duration_days", "duration_days"),
-        findings=_strings(data, "findings"), absent_findings=_strings(data, "absent_findings"),
-        labs=labs, unknown_labs=tuple(unknown_labs), medications=medications, exposures=exposures,
-        conditions=_strings(data, "conditions"), tests=tuple(tests), family_history=_strings(data, "family_history"),
+        findings=_strings(data, "findings"),
+        absent_findings=_strings(data, "absent_findings"),
+        labs=labs,
+        unknown_labs=tuple(unknown_labs),
+        medications=medications,
+        exposures=exposures,
+        conditions=_strings(data, "conditions"),
+        tests=tuple(tests),
+        family_history=_strings(data, "family_history"),
         narrative=str(data.get("narrative") or ""),
     )
 
@@ -217,8 +256,9 @@ def read_case_file(path: Path) -> tuple[Case, dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise CaseError(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-                        source=str(path)) from None
+        raise CaseError(
+            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", source=str(path)
+        ) from None
     try:
         return parse_case(data), data
     except CaseError as error:

@@ -42,24 +42,36 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (its help text is the command documentation)."""
-    parser = _Parser(prog=PROG, description="Differential diagnosis of neutropenia on a knowledge graph. "
-                     "Supports clinicians; not advice for patients.")
-    parser.add_argument("--ontology", metavar="PATH", help="ontology Turtle file (default: "
-                        "$NEUTROPENIA_KG_ONTOLOGY or the bundled ontology)")
+    parser = _Parser(
+        prog=PROG,
+        description="Differential diagnosis of neutropenia on a knowledge graph. "
+        "Supports clinicians; not advice for patients.",
+    )
+    parser.add_argument(
+        "--ontology",
+        metavar="PATH",
+        help="ontology Turtle file (default: $NEUTROPENIA_KG_ONTOLOGY or the bundled ontology)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    rank = commands.add_parser("rank", help="rank the causes of one or more cases",
-                               description="Rank causes for case files (JSON, shared/case-format.md). "
-                               "Directories are read for *.json; '-' reads one case from standard input. "
-                               "Example: neutropenia-kg rank case.json --top 5 --format json")
+    rank = commands.add_parser(
+        "rank",
+        help="rank the causes of one or more cases",
+        description="Rank causes for case files (JSON, shared/case-format.md). "
+        "Directories are read for *.json; '-' reads one case from standard input. "
+        "Example: neutropenia-kg rank case.json --top 5 --format json",
+    )
     rank.add_argument("paths", nargs="+", metavar="CASE", help="case file, directory of case files, or -")
     rank.add_argument("--top", type=int, default=None, metavar="N", help="candidates to show (text: 5, json: 10)")
     rank.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
     rank.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    evaluate = commands.add_parser("evaluate", help="accuracy on cases that carry an 'expected' block",
-                                   description="Top-1/3/10 and MRR, per mechanism and difficulty, and the misses. "
-                                   "Example: neutropenia-kg evaluate ../shared/cases/dev --format json")
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="accuracy on cases that carry an 'expected' block",
+        description="Top-1/3/10 and MRR, per mechanism and difficulty, and the misses. "
+        "Example: neutropenia-kg evaluate ../shared/cases/dev --format json",
+    )
     evaluate.add_argument("paths", nargs="+", metavar="DIR", help="directories or files of evaluation cases")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -68,10 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--format", choices=("text", "json"), default="text")
     stats.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    validate = commands.add_parser("validate", help="check the ontology and report every problem",
-                                   description="Parse the ontology (a syntax error names the file and line) and "
-                                   "check its structure. Exit 1 when there is an error. "
-                                   "Example: neutropenia-kg validate ontology/neutropenia.ttl")
+    validate = commands.add_parser(
+        "validate",
+        help="check the ontology and report every problem",
+        description="Parse the ontology (a syntax error names the file and line) and "
+        "check its structure. Exit 1 when there is an error. "
+        "Example: neutropenia-kg validate ontology/neutropenia.ttl",
+    )
     validate.add_argument("file", nargs="?", help="ontology file (default: as for --ontology)")
     validate.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
@@ -129,8 +144,9 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
         else:
             dicts.append(workup_to_dict(kb, workup, top=args.top or 10))
     if args.format == "json" and cases:
-        payload: Any = dicts[0] if len(dicts) == 1 and len(args.paths) == 1 and not Path(args.paths[0]).is_dir() \
-            else dicts
+        payload: Any = (
+            dicts[0] if len(dicts) == 1 and len(args.paths) == 1 and not Path(args.paths[0]).is_dir() else dicts
+        )
         out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     for line in errors:
         sys.stderr.write(f"{PROG}: error: {line}\n")
@@ -152,10 +168,16 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
             continue
         candidates = workup_case(kb, case, explain_top=0).candidates
         rank = matching_rank(kb, candidates, accept)
-        evaluation.outcomes.append(CaseOutcome(case.case_id, str(expected.get("cause", "")),
-                                               str(expected.get("mechanism", "")),
-                                               str(expected.get("difficulty", "")), rank,
-                                               tuple(kb.label(c.cause) for c in candidates[:3])))
+        evaluation.outcomes.append(
+            CaseOutcome(
+                case.case_id,
+                str(expected.get("cause", "")),
+                str(expected.get("mechanism", "")),
+                str(expected.get("difficulty", "")),
+                rank,
+                tuple(kb.label(c.cause) for c in candidates[:3]),
+            )
+        )
     if args.format == "json":
         out.write(json.dumps(evaluation.to_dict(), indent=2) + "\n")
     else:
@@ -168,8 +190,12 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     kb = _load(args)
     counts = count_by_kind(kb)
-    summary = {"ontology_version": kb.version, "hpo_version": kb.hpo.version, "counts": counts,
-               "finding_associations": sum(len(v) for v in kb.finding_assocs.values())}
+    summary = {
+        "ontology_version": kb.version,
+        "hpo_version": kb.hpo.version,
+        "counts": counts,
+        "finding_associations": sum(len(v) for v in kb.finding_assocs.values()),
+    }
     if args.format == "json":
         out.write(json.dumps(summary, indent=2) + "\n")
     else:
@@ -185,8 +211,10 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     errors = [p for p in problems if p.level == "error"]
     for problem in problems:
         out.write(str(problem) + "\n")
-    out.write(f"{len(kb.files)} files, {kb.graph.number_of_nodes()} nodes: "
-              f"{len(errors)} errors, {len(problems) - len(errors)} warnings\n")
+    out.write(
+        f"{len(kb.files)} files, {kb.graph.number_of_nodes()} nodes: "
+        f"{len(errors)} errors, {len(problems) - len(errors)} warnings\n"
+    )
     return 1 if errors else 0
 
 

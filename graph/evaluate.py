@@ -75,8 +75,10 @@ class Evaluation:
         total = len(outcomes)
         if total == 0:
             return {"n": 0, "top1": 0.0, "top3": 0.0, "top10": 0.0, "mrr": 0.0}
+
         def within(k: int) -> float:
             return sum(1 for o in outcomes if o.rank is not None and o.rank <= k) / total
+
         mrr = sum(1 / o.rank for o in outcomes if o.rank) / total
         return {"n": total, "top1": within(1), "top3": within(3), "top10": within(10), "mrr": mrr}
 
@@ -97,8 +99,10 @@ class Evaluation:
             "overall": self.overall(),
             "by_mechanism": self.by("mechanism"),
             "by_difficulty": self.by("difficulty"),
-            "misses": [{"case_id": o.case_id, "expected": o.expected, "rank": o.rank, "top3": list(o.top)}
-                       for o in self.misses()],
+            "misses": [
+                {"case_id": o.case_id, "expected": o.expected, "rank": o.rank, "top3": list(o.top)}
+                for o in self.misses()
+            ],
         }
 
 
@@ -108,8 +112,10 @@ def summarise(evaluation: Evaluation) -> str:
     for title, table in (("by mechanism", evaluation.by("mechanism")), ("by difficulty", evaluation.by("difficulty"))):
         lines.append(title + ":")
         for key, f in table.items():
-            lines.append(f"  {key:<14} n={f['n']:<3} top1={f['top1']:.2f} top3={f['top3']:.2f} "
-                         f"top10={f['top10']:.2f} mrr={f['mrr']:.2f}")
+            lines.append(
+                f"  {key:<14} n={f['n']:<3} top1={f['top1']:.2f} top3={f['top3']:.2f} "
+                f"top10={f['top10']:.2f} mrr={f['mrr']:.2f}"
+            )
     misses = evaluation.misses()
     if misses:
         lines.append("misses (not ranked first):")

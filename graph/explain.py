@@ -21,8 +21,9 @@ from .results import Candidate, NormalisedCase
 __all__ = ["add_next_tests"]
 
 
-def add_next_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidate],
-                   limit: int | None = None) -> list[Candidate]:
+def add_next_tests(
+    kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidate], limit: int | None = None
+) -> list[Candidate]:
     """Attach to the first ``limit`` candidates (default: all) the tests that best separate each one.
 
     A test scores one point for every neighbouring candidate (within ``neighbour_window`` ranks)
@@ -36,15 +37,18 @@ def add_next_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candid
     for index in range(count):
         candidate = candidates[index]
         cause = kb.causes[candidate.cause]
-        neighbours = [c for c in candidates[max(0, index - window): index + window + 1] if c is not candidate]
+        neighbours = [c for c in candidates[max(0, index - window) : index + window + 1] if c is not candidate]
         scored = []
         for order, test in enumerate(cause.tests):
             if test in done or test not in kb.tests:
                 continue
             shared = [c for c in neighbours if test in kb.causes[c.cause].tests]
             separates = [c for c in neighbours if c not in shared]
-            why = ("separates it from " + ", ".join(kb.label(c.cause) for c in separates[:3])) if separates \
+            why = (
+                ("separates it from " + ", ".join(kb.label(c.cause) for c in separates[:3]))
+                if separates
                 else "also tests " + ", ".join(kb.label(c.cause) for c in shared[:3])
+            )
             scored.append((-len(separates), order, test, why))
         scored.sort()
         result[index] = replace(candidate, next_tests=tuple((t, why) for _, _, t, why in scored[:per_candidate]))

@@ -124,6 +124,10 @@ def load_hpo_index(path: Path) -> HpoIndex:
                 if replaced:
                     index.replaced_by[iri] = expand(replaced)
                 continue
-            index.add_term(iri, label, synonyms.split("|") if synonyms else (),
-                           [expand(p) for p in parents.split("|")] if parents else ())
+            index.add_term(
+                iri,
+                label,
+                synonyms.split("|") if synonyms else (),
+                [expand(p) for p in parents.split("|")] if parents else (),
+            )
     return index or HpoIndex(version)

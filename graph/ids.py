@@ -55,7 +55,7 @@ def curie(iri: str) -> str:
     """Compact an IRI to a CURIE for display; unknown namespaces are returned unchanged."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 

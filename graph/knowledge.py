@@ -124,6 +124,7 @@ class KnowledgeBase:
 
 # ---------------------------------------------------------------- reading node attributes
 
+
 def _values(G: nx.MultiDiGraph, node: str, attr: str) -> list[Any]:
     return list(G.nodes[node].get(attr, ()))
 
@@ -210,6 +211,7 @@ def _sources(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- building
 
+
 def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str] = ()) -> KnowledgeBase:
     """Build the typed, indexed knowledge base from the networkx graph and the HPO index."""
     labels = {n: _text(G, n, "label") for n in G if G.nodes[n].get("label")}
@@ -218,8 +220,9 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     for node in _nodes_of(G, "Finding"):
         synonyms = tuple(str(s) for s in _values(G, node, "altLabel"))
         label = _text(G, node, "label", hpo.label(node))
-        findings[node] = FindingInfo(node, label, _number(G, node, "backgroundFrequency"),
-                                     _flag(G, node, "derived"), synonyms)
+        findings[node] = FindingInfo(
+            node, label, _number(G, node, "backgroundFrequency"), _flag(G, node, "derived"), synonyms
+        )
         broader = _targets(G, node, "broader")
         if node not in hpo or broader:
             hpo.add_term(node, label, synonyms, broader)
@@ -242,8 +245,12 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         )
 
     agents = {
-        node: Agent(_info(G, node), _text(G, node, "drugClass"), _flag(G, node, "agranulocytosisRisk"),
-                    _flag(G, node, "myelosuppressive"))
+        node: Agent(
+            _info(G, node),
+            _text(G, node, "drugClass"),
+            _flag(G, node, "agranulocytosisRisk"),
+            _flag(G, node, "myelosuppressive"),
+        )
         for node in _nodes_of(G, *AGENT_KINDS)
     }
 
@@ -252,15 +259,17 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         rules = []
         for rule in _targets(G, node, "hasResultRule"):
             present = _values(G, rule, "findingPresent")
-            rules.append(ResultRule(
-                id=rule,
-                pattern=_text(G, rule, "pattern") or None,
-                below=_number(G, rule, "below"),
-                above=_number(G, rule, "above"),
-                finding=_target(G, rule, "finding", required=False),
-                present=not present or str(present[0]).lower() in ("true", "1"),
-                organism=_target(G, rule, "indicatesAgent", required=False),
-            ))
+            rules.append(
+                ResultRule(
+                    id=rule,
+                    pattern=_text(G, rule, "pattern") or None,
+                    below=_number(G, rule, "below"),
+                    above=_number(G, rule, "above"),
+                    finding=_target(G, rule, "finding", required=False),
+                    present=not present or str(present[0]).lower() in ("true", "1"),
+                    organism=_target(G, rule, "indicatesAgent", required=False),
+                )
+            )
         tests[node] = DiagnosticTest(_info(G, node), tuple(rules))
 
     finding_assocs: dict[str, list[FindingAssociation]] = defaultdict(list)
@@ -271,70 +280,129 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         finding = _target(G, node, "finding") or ""
         if finding not in findings:
             findings[finding] = FindingInfo(finding, hpo.label(finding))
-        finding_assocs[cause or ""].append(FindingAssociation(
-            node, cause or "", finding, frequency,
-            _POLARITY.get(polarity or "", "supports"),  # type: ignore[arg-type]  (unset: derived below)
-            _sources(G, node)))
+        finding_assocs[cause or ""].append(
+            FindingAssociation(
+                node,
+                cause or "",
+                finding,
+                frequency,
+                _POLARITY.get(polarity or "", "supports"),  # type: ignore[arg-type]  (unset: derived below)
+                _sources(G, node),
+            )
+        )
 
     agent_assocs: dict[str, list[AgentAssociation]] = defaultdict(list)
     for node in _nodes_of(G, "AgentAssociation"):
         window = _target(G, node, "timingWindow", required=False)
         agent = _target(G, node, "agent") or ""
-        agent_assocs[agent].append(AgentAssociation(
-            node, _target(G, node, "cause") or "", agent,
-            _number(G, node, "likelihoodRatio", required=True) or 1.0,
-            _window(G, window) if window else None, _sources(G, node)))
+        agent_assocs[agent].append(
+            AgentAssociation(
+                node,
+                _target(G, node, "cause") or "",
+                agent,
+                _number(G, node, "likelihoodRatio", required=True) or 1.0,
+                _window(G, window) if window else None,
+                _sources(G, node),
+            )
+        )
 
     context_assocs: dict[str, list[ContextAssociation]] = defaultdict(list)
     for node in _nodes_of(G, "ContextAssociation"):
         context = _target(G, node, "context") or ""
-        context_assocs[context].append(ContextAssociation(
-            node, context, _target(G, node, "cause") or "",
-            _number(G, node, "likelihoodRatio", required=True) or 1.0, _sources(G, node)))
+        context_assocs[context].append(
+            ContextAssociation(
+                node,
+                context,
+                _target(G, node, "cause") or "",
+                _number(G, node, "likelihoodRatio", required=True) or 1.0,
+                _sources(G, node),
+            )
+        )
 
     priors: dict[str, list[PriorModifier]] = defaultdict(list)
     for node in _nodes_of(G, "PriorModifier"):
         low, high = _age_band(G, node)
         has_age = bool(_values(G, node, "minAgeYears") or _values(G, node, "maxAgeYears"))
         cause = _target(G, node, "cause") or ""
-        priors[cause].append(PriorModifier(
-            node, cause, _number(G, node, "multiplier", required=True) or 1.0,
-            low if has_age else None, high if has_age else None,
-            _text(G, node, "sex") or None, _target(G, node, "ancestryGroup", required=False), _sources(G, node)))
+        priors[cause].append(
+            PriorModifier(
+                node,
+                cause,
+                _number(G, node, "multiplier", required=True) or 1.0,
+                low if has_age else None,
+                high if has_age else None,
+                _text(G, node, "sex") or None,
+                _target(G, node, "ancestryGroup", required=False),
+                _sources(G, node),
+            )
+        )
 
     lab_rules = []
     for node in _nodes_of(G, "LabRule"):
         low, high = _age_band(G, node)
-        lab_rules.append(LabRule(node, _text(G, node, "label"), _text(G, node, "labKey"),
-                                 _target(G, node, "finding") or "", _number(G, node, "below"),
-                                 _number(G, node, "above"), _text(G, node, "sex") or None, low, high,
-                                 _text(G, node, "unit"), _sources(G, node)))
+        lab_rules.append(
+            LabRule(
+                node,
+                _text(G, node, "label"),
+                _text(G, node, "labKey"),
+                _target(G, node, "finding") or "",
+                _number(G, node, "below"),
+                _number(G, node, "above"),
+                _text(G, node, "sex") or None,
+                low,
+                high,
+                _text(G, node, "unit"),
+                _sources(G, node),
+            )
+        )
     grades = []
     for node in _nodes_of(G, "SeverityGrade"):
         low, high = _age_band(G, node)
-        grades.append(SeverityGrade(node, _text(G, node, "label"), int(_number(G, node, "rank") or 0),
-                                    _number(G, node, "ancAtLeast", required=True) or 0.0,
-                                    _number(G, node, "ancBelow", required=True) or 0.0,
-                                    _target(G, node, "finding") or "", low, high, _sources(G, node)))
+        grades.append(
+            SeverityGrade(
+                node,
+                _text(G, node, "label"),
+                int(_number(G, node, "rank") or 0),
+                _number(G, node, "ancAtLeast", required=True) or 0.0,
+                _number(G, node, "ancBelow", required=True) or 0.0,
+                _target(G, node, "finding") or "",
+                low,
+                high,
+                _sources(G, node),
+            )
+        )
     thresholds = []
     for node in _nodes_of(G, "NeutropeniaThreshold"):
         low, high = _age_band(G, node)
-        thresholds.append(NeutropeniaThreshold(node, _text(G, node, "label"),
-                                               _number(G, node, "ancBelow", required=True) or 0.0, low, high,
-                                               _sources(G, node)))
+        thresholds.append(
+            NeutropeniaThreshold(
+                node,
+                _text(G, node, "label"),
+                _number(G, node, "ancBelow", required=True) or 0.0,
+                low,
+                high,
+                _sources(G, node),
+            )
+        )
     level_label = {n: _text(G, n, "label") for n in _nodes_of(G, "AlertLevel")}
     alert_rules = []
     for node in _nodes_of(G, "AlertRule"):
-        alert_rules.append(AlertRule(
-            id=node, code=_text(G, node, "code", curie(node)),
-            level=level_label.get(_target(G, node, "level") or "", "information"),
-            message=_text(G, node, "message"),
-            requires=tuple(_targets(G, node, "requiresFinding")),
-            requires_any=tuple(_targets(G, node, "requiresAnyFinding")),
-            forbids=tuple(_targets(G, node, "forbidsFinding")),
-            anc_below=_number(G, node, "ancBelow"), agent_flag=_text(G, node, "requiresAgentFlag") or None,
-            top_cause=_target(G, node, "whenTopCause", required=False), min_score=_number(G, node, "minScore"),
-            sources=_sources(G, node)))
+        alert_rules.append(
+            AlertRule(
+                id=node,
+                code=_text(G, node, "code", curie(node)),
+                level=level_label.get(_target(G, node, "level") or "", "information"),
+                message=_text(G, node, "message"),
+                requires=tuple(_targets(G, node, "requiresFinding")),
+                requires_any=tuple(_targets(G, node, "requiresAnyFinding")),
+                forbids=tuple(_targets(G, node, "forbidsFinding")),
+                anc_below=_number(G, node, "ancBelow"),
+                agent_flag=_text(G, node, "requiresAgentFlag") or None,
+                top_cause=_target(G, node, "whenTopCause", required=False),
+                min_score=_number(G, node, "minScore"),
+                sources=_sources(G, node),
+            )
+        )
 
     params: dict[str, float] = {}
     premise = expand("HP:0001875")
@@ -356,11 +424,18 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     for cause, assocs in finding_assocs.items():
         fixed = []
         for assoc in assocs:
-            if not G.has_edge(assoc.id, SCHEMA + "Supports", "polarity") and \
-                    not G.has_edge(assoc.id, SCHEMA + "Opposes", "polarity"):
+            if not G.has_edge(assoc.id, SCHEMA + "Supports", "polarity") and not G.has_edge(
+                assoc.id, SCHEMA + "Opposes", "polarity"
+            ):
                 bg = findings[assoc.finding].background or default_bg
-                assoc = FindingAssociation(assoc.id, assoc.cause, assoc.finding, assoc.frequency,
-                                           "supports" if assoc.frequency >= bg else "opposes", assoc.sources)
+                assoc = FindingAssociation(
+                    assoc.id,
+                    assoc.cause,
+                    assoc.finding,
+                    assoc.frequency,
+                    "supports" if assoc.frequency >= bg else "opposes",
+                    assoc.sources,
+                )
             fixed.append(assoc)
         fixed_assocs[cause] = tuple(sorted(fixed, key=lambda a: a.id))
 
@@ -406,23 +481,40 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         data = G.nodes[node]
         if "versionInfo" in data and node.endswith("/ontology"):
             version = str(data["versionInfo"][0])
-            metadata = {"sources": tuple(str(s) for s in data.get("source", ())),
-                        "label": tuple(str(s) for s in data.get("label", ()))}
+            metadata = {
+                "sources": tuple(str(s) for s in data.get("source", ())),
+                "label": tuple(str(s) for s in data.get("label", ())),
+            }
 
     nx.freeze(G)
     return KnowledgeBase(
-        graph=G, hpo=hpo, version=version, metadata=metadata, files=tuple(files),
-        causes=causes, agents=agents, findings=findings, tests=tests, treatments=treatments,
-        contexts=contexts, ancestry_groups=ancestry_groups, labels=labels,
+        graph=G,
+        hpo=hpo,
+        version=version,
+        metadata=metadata,
+        files=tuple(files),
+        causes=causes,
+        agents=agents,
+        findings=findings,
+        tests=tests,
+        treatments=treatments,
+        contexts=contexts,
+        ancestry_groups=ancestry_groups,
+        labels=labels,
         finding_assocs=fixed_assocs,
         agent_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in agent_assocs.items()},
         context_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in context_assocs.items()},
         priors={k: tuple(v) for k, v in priors.items()},
-        lab_rules=tuple(lab_rules), grades=tuple(sorted(grades, key=lambda g: g.rank)),
-        thresholds=tuple(thresholds), alert_rules=tuple(alert_rules), params=params, premise_finding=premise,
+        lab_rules=tuple(lab_rules),
+        grades=tuple(sorted(grades, key=lambda g: g.rank)),
+        thresholds=tuple(thresholds),
+        alert_rules=tuple(alert_rules),
+        params=params,
+        premise_finding=premise,
         drug_names={k: tuple(v) for k, v in drug_names.items()},
         drug_index=PhraseIndex(drug_names),
-        concept_index=PhraseIndex(concept_phrases), test_index=PhraseIndex(test_phrases),
+        concept_index=PhraseIndex(concept_phrases),
+        test_index=PhraseIndex(test_phrases),
         ancestry_index=PhraseIndex(ancestry_phrases),
         assocs_at={k: tuple(v) for k, v in assocs_at.items()},
         assocs_below={k: tuple(v) for k, v in assocs_below.items()},
@@ -438,6 +530,7 @@ def _by_length(names: dict[str, list[str]]) -> dict[int, tuple[str, ...]]:
 
 
 # ---------------------------------------------------------------- loading with a cache
+
 
 def _cache_dir() -> Path | None:
     root = os.environ.get("NEUTROPENIA_KG_CACHE")

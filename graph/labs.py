@@ -32,6 +32,9 @@ def lab_observations(kb: KnowledgeBase, case: Case) -> list[Observation]:
         abnormal = (rule.below is not None and value < rule.below) or (rule.above is not None and value > rule.above)
         limit = f"< {rule.below:g}" if rule.below is not None else f"> {rule.above:g}"
         verdict = "meets" if abnormal else "does not meet"
-        found.append(Observation(rule.finding, abnormal,
-                                 f"labs.{rule.lab_key} = {value:g} {verdict} {limit} {rule.unit}".rstrip()))
+        found.append(
+            Observation(
+                rule.finding, abnormal, f"labs.{rule.lab_key} = {value:g} {verdict} {limit} {rule.unit}".rstrip()
+            )
+        )
     return found

@@ -34,13 +34,22 @@ __all__ = ["normalise_case"]
 RECENT_CHEMOTHERAPY = expand("find:recent-myelosuppressive-chemotherapy")
 
 
-def _findings(kb: KnowledgeBase, texts: tuple[str, ...], present: bool, field: str,
-              observations: list[Observation], unrecognized: list[Unrecognized]) -> None:
+def _findings(
+    kb: KnowledgeBase,
+    texts: tuple[str, ...],
+    present: bool,
+    field: str,
+    observations: list[Observation],
+    unrecognized: list[Unrecognized],
+) -> None:
     for text in texts:
         term = kb.hpo.resolve(text)
         if term is None:
-            reason = ("not a current term of HPO " + kb.hpo.version if text.upper().startswith("HP:")
-                      else "not an HPO label or exact synonym")
+            reason = (
+                "not a current term of HPO " + kb.hpo.version
+                if text.upper().startswith("HP:")
+                else "not an HPO label or exact synonym"
+            )
             unrecognized.append(Unrecognized(field, text, reason))
             continue
         observations.append(Observation(term, present, f"{field}: '{text}'"))
@@ -116,8 +125,11 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
         free.read("tests", f"{test.name}: {test.result}")
         if len(free.unrecognized) > before:
             free.unrecognized.pop()
-            reason = ("result not interpreted by the test's rules" if node
-                      else "test not in the ontology and its result names nothing known")
+            reason = (
+                "result not interpreted by the test's rules"
+                if node
+                else "test not in the ontology and its result names nothing known"
+            )
             unrecognized.append(Unrecognized("tests", f"{test.name}: {test.result}", reason))
 
     drugs: list[DrugExposure] = []
@@ -127,8 +139,16 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
             unrecognized.append(Unrecognized("medications", medication.name, match.reason))
             continue
         for agent in match.agents:
-            drugs.append(DrugExposure(agent, medication.name, match.match, medication.started_days_ago,
-                                      medication.stopped_days_ago, medication.last_dose_days_ago))
+            drugs.append(
+                DrugExposure(
+                    agent,
+                    medication.name,
+                    match.match,
+                    medication.started_days_ago,
+                    medication.stopped_days_ago,
+                    medication.last_dose_days_ago,
+                )
+            )
     for exposure in case.exposures:
         free.read("exposures", exposure.name, exposure.days_ago)
     for condition in case.conditions:
@@ -143,13 +163,18 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     ancestry_group = None
     if case.ancestry:
         groups = kb.ancestry_index.lookup(case.ancestry) or tuple(
-            node for spot in kb.ancestry_index.spot(case.ancestry) for node in spot.ids)
+            node for spot in kb.ancestry_index.spot(case.ancestry) for node in spot.ids
+        )
         if groups:
             ancestry_group = groups[0]
         else:
-            unrecognized.append(Unrecognized("patient.ancestry", case.ancestry, "not an ancestry group of the ontology"))
+            unrecognized.append(
+                Unrecognized("patient.ancestry", case.ancestry, "not an ancestry group of the ontology")
+            )
     if case.sex and case.sex not in ("female", "male"):
-        unrecognized.append(Unrecognized("patient.sex", case.sex, "sex-specific ranges and priors need 'female' or 'male'"))
+        unrecognized.append(
+            Unrecognized("patient.sex", case.sex, "sex-specific ranges and priors need 'female' or 'male'")
+        )
 
     severity = assess_severity(kb, case)
     observations.extend(lab_observations(kb, case))
@@ -158,13 +183,20 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     for drug in [*drugs, *free.drugs]:
         last = drug.last_dose_days_ago
         if kb.agents[drug.agent].myelosuppressive and last is not None and last <= chemo_window:
-            observations.append(Observation(RECENT_CHEMOTHERAPY, True,
-                                            f"{drug.written} last given {last:g} days ago", derived=True))
+            observations.append(
+                Observation(RECENT_CHEMOTHERAPY, True, f"{drug.written} last given {last:g} days ago", derived=True)
+            )
             break
 
     return NormalisedCase(
-        case=case, observations=_first_wins(observations), drugs=tuple(drugs + free.drugs),
-        agents=tuple(agents + free.agents), contexts=tuple(free.contexts), known_causes=tuple(free.known_causes),
-        ancestry_group=ancestry_group, severity=severity, unrecognized=tuple(unrecognized),
+        case=case,
+        observations=_first_wins(observations),
+        drugs=tuple(drugs + free.drugs),
+        agents=tuple(agents + free.agents),
+        contexts=tuple(free.contexts),
+        known_causes=tuple(free.known_causes),
+        ancestry_group=ancestry_group,
+        severity=severity,
+        unrecognized=tuple(unrecognized),
         medications_given=case.medications is not None or bool(free.drugs),
     )

@@ -55,9 +55,10 @@ def import_targets(graph: Graph, base_dir: Path, source: Path) -> list[Path]:
     for target in sorted(set(graph.objects(None, OWL.imports))):
         iri = str(target)
         if not iri.startswith(ONTOLOGY_BASE):
-            raise OntologyError(f"owl:imports <{iri}> is not a local module; only {ONTOLOGY_BASE}... is allowed",
-                                path=str(source))
-        targets.append(base_dir / iri[len(ONTOLOGY_BASE):])
+            raise OntologyError(
+                f"owl:imports <{iri}> is not a local module; only {ONTOLOGY_BASE}... is allowed", path=str(source)
+            )
+        targets.append(base_dir / iri[len(ONTOLOGY_BASE) :])
     return targets
 
 
@@ -75,8 +76,9 @@ def _parse_file(path: Path, into: Graph) -> Graph:
     except SyntaxError as error:  # rdflib's BadSyntax subclasses SyntaxError; its `lines` is 0-based
         line = getattr(error, "lines", None)
         why = getattr(error, "_why", None) or error.msg or "invalid Turtle"
-        raise OntologyError(f"Turtle syntax error: {why}", path=str(path),
-                            line=line + 1 if isinstance(line, int) else None) from error
+        raise OntologyError(
+            f"Turtle syntax error: {why}", path=str(path), line=line + 1 if isinstance(line, int) else None
+        ) from error
     except Exception as error:  # noqa: BLE001 - any other parser failure is still a broken file
         raise OntologyError(f"cannot parse Turtle: {error}", path=str(path)) from error
     for triple in own:

@@ -45,8 +45,16 @@ def _direction(log_lr: float) -> str:
 
 def prior_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Evidence]:
     """The prior of a cause for this patient, as evidence terms (base rate, then each modifier)."""
-    terms = [Evidence("prior", f"prevalence among neutropenias {cause.prevalence:g}",
-                      math.log(max(cause.prevalence, 1e-9)), "neutral", (cause.id,), cause.info.sources)]
+    terms = [
+        Evidence(
+            "prior",
+            f"prevalence among neutropenias {cause.prevalence:g}",
+            math.log(max(cause.prevalence, 1e-9)),
+            "neutral",
+            (cause.id,),
+            cause.info.sources,
+        )
+    ]
     age = n.case.age_years
     for modifier in kb.priors.get(cause.id, ()):
         if modifier.min_age is not None and (age is None or not modifier.min_age <= age < (modifier.max_age or 200)):
@@ -63,13 +71,22 @@ def prior_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Evid
         if modifier.ancestry:
             parts.append(kb.label(modifier.ancestry) + " ancestry")
         log_lr = math.log(modifier.multiplier)
-        terms.append(Evidence("prior", f"prior x{modifier.multiplier:g} ({', '.join(parts)})", log_lr,
-                              _direction(log_lr), (modifier.id, cause.id), modifier.sources))
+        terms.append(
+            Evidence(
+                "prior",
+                f"prior x{modifier.multiplier:g} ({', '.join(parts)})",
+                log_lr,
+                _direction(log_lr),
+                (modifier.id, cause.id),
+                modifier.sources,
+            )
+        )
     return terms
 
 
-def timing_factor(kb: KnowledgeBase, assoc: AgentAssociation, drug: DrugExposure,
-                  onset_days_ago: float) -> tuple[float, str]:
+def timing_factor(
+    kb: KnowledgeBase, assoc: AgentAssociation, drug: DrugExposure, onset_days_ago: float
+) -> tuple[float, str]:
     """The likelihood ratio of a drug exposure given its timing, and a phrase explaining it."""
     lr = assoc.likelihood_ratio
     window = assoc.window
@@ -78,7 +95,8 @@ def timing_factor(kb: KnowledgeBase, assoc: AgentAssociation, drug: DrugExposure
     started = drug.started_days_ago
     if started is not None and started < onset_days_ago:
         return kb.param("started_after_onset_lr"), (
-            f"started {started:g} days ago, after the neutropenia began ({onset_days_ago:g} days ago)")
+            f"started {started:g} days ago, after the neutropenia began ({onset_days_ago:g} days ago)"
+        )
     if window.anchor == "start":
         anchor, anchor_text = started, "since first dose"
     else:
@@ -175,23 +193,54 @@ def _finding_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[T
     return terms
 
 
-def _unexplained(kb: KnowledgeBase, cause: Cause, observations: list[Observation],
-                 log_lr: float) -> tuple[Evidence, ...]:
-    return tuple(Evidence("unexplained-finding", f"{kb.label(o.finding)} (not a feature of this cause)", log_lr,
-                          "against", (o.finding, cause.id), (), o.origin) for o in observations)
+def _unexplained(
+    kb: KnowledgeBase, cause: Cause, observations: list[Observation], log_lr: float
+) -> tuple[Evidence, ...]:
+    return tuple(
+        Evidence(
+            "unexplained-finding",
+            f"{kb.label(o.finding)} (not a feature of this cause)",
+            log_lr,
+            "against",
+            (o.finding, cause.id),
+            (),
+            o.origin,
+        )
+        for o in observations
+    )
 
 
-def _present(kb: KnowledgeBase, cause: Cause, observation: Observation, assoc: FindingAssociation, p: float,
-             log_lr: float) -> tuple[Evidence, ...]:
+def _present(
+    kb: KnowledgeBase, cause: Cause, observation: Observation, assoc: FindingAssociation, p: float, log_lr: float
+) -> tuple[Evidence, ...]:
     via = "" if assoc.finding == observation.finding else f" (counts as {kb.label(assoc.finding)})"
-    return (Evidence("finding", f"{kb.label(observation.finding)} present{via}: in {p:.0%} of cases", log_lr,
-                     _direction(log_lr), (observation.finding, assoc.id, cause.id), assoc.sources, observation.origin),)
+    return (
+        Evidence(
+            "finding",
+            f"{kb.label(observation.finding)} present{via}: in {p:.0%} of cases",
+            log_lr,
+            _direction(log_lr),
+            (observation.finding, assoc.id, cause.id),
+            assoc.sources,
+            observation.origin,
+        ),
+    )
 
 
-def _absent(kb: KnowledgeBase, cause: Cause, observation: Observation, assoc: FindingAssociation, p: float,
-            log_lr: float) -> tuple[Evidence, ...]:
-    return (Evidence("absent-finding", f"{kb.label(observation.finding)} absent: expected in {p:.0%}", log_lr,
-                     _direction(log_lr), (observation.finding, assoc.id, cause.id), assoc.sources, observation.origin),)
+def _absent(
+    kb: KnowledgeBase, cause: Cause, observation: Observation, assoc: FindingAssociation, p: float, log_lr: float
+) -> tuple[Evidence, ...]:
+    return (
+        Evidence(
+            "absent-finding",
+            f"{kb.label(observation.finding)} absent: expected in {p:.0%}",
+            log_lr,
+            _direction(log_lr),
+            (observation.finding, assoc.id, cause.id),
+            assoc.sources,
+            observation.origin,
+        ),
+    )
 
 
 def _has_context(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> bool:
@@ -214,15 +263,23 @@ def _agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> tuple[li
         if not cause.requires_agent or _has_context(kb, cause, n):
             return [], []  # e.g. "chemotherapy" named without its agents: the context speaks for exposure
         code = "no_exposure_lr" if n.medications_given else "unknown_medications_lr"
-        text = ("no listed drug is a known cause" if n.medications_given else "no medication list given")
+        text = "no listed drug is a known cause" if n.medications_given else "no medication list given"
         log_lr = math.log(kb.param(code))
         return [Evidence("no-agent", text, log_lr, "against", (cause.id,), (), code)], []
     options.sort(key=lambda o: (-o[0], kb.label(o[1])))
     lr, agent, assoc, why = options[0]
     log_lr = math.log(lr)
-    evidence = [Evidence("agent", f"{kb.label(agent)}: LR {lr:.3g}", log_lr, _direction(log_lr),
-                         (agent, assoc.id, cause.id), assoc.sources + (assoc.window.sources if assoc.window else ()),
-                         why)]
+    evidence = [
+        Evidence(
+            "agent",
+            f"{kb.label(agent)}: LR {lr:.3g}",
+            log_lr,
+            _direction(log_lr),
+            (agent, assoc.id, cause.id),
+            assoc.sources + (assoc.window.sources if assoc.window else ()),
+            why,
+        )
+    ]
     implicated = list(dict.fromkeys(a for value, a, _, _ in options if value >= 1))
     return evidence, implicated
 
@@ -237,14 +294,32 @@ def _context_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[E
         for assoc in kb.context_assocs.get(hit.node, ()):
             if assoc.cause == cause.id:
                 log_lr = math.log(assoc.likelihood_ratio)
-                terms.append(Evidence("context", f"{kb.label(hit.node)}: LR {assoc.likelihood_ratio:g}", log_lr,
-                                      _direction(log_lr), (hit.node, assoc.id, cause.id), assoc.sources, hit.origin))
+                terms.append(
+                    Evidence(
+                        "context",
+                        f"{kb.label(hit.node)}: LR {assoc.likelihood_ratio:g}",
+                        log_lr,
+                        _direction(log_lr),
+                        (hit.node, assoc.id, cause.id),
+                        assoc.sources,
+                        hit.origin,
+                    )
+                )
     for hit in n.known_causes:
         if hit.node == cause.id and "known" not in seen:
             seen.add("known")
             log_lr = math.log(kb.param("known_diagnosis_lr"))
-            terms.append(Evidence("known-diagnosis", f"named as a known diagnosis: LR {math.exp(log_lr):g}", log_lr,
-                                  "for", (cause.id,), (), hit.origin))
+            terms.append(
+                Evidence(
+                    "known-diagnosis",
+                    f"named as a known diagnosis: LR {math.exp(log_lr):g}",
+                    log_lr,
+                    "for",
+                    (cause.id,),
+                    (),
+                    hit.origin,
+                )
+            )
     return terms
 
 
@@ -270,6 +345,5 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
     for rank, (log_score, cause, eager, lazy, implicated) in enumerate(scored, start=1):
         explained = explain is None or rank <= explain
         evidence = tuple(eager) + tuple(e for _, make, args in lazy for e in make(*args)) if explained else ()
-        candidates.append(Candidate(rank, cause.id, math.exp(log_score - top) / total, log_score, evidence,
-                                    implicated))
+        candidates.append(Candidate(rank, cause.id, math.exp(log_score - top) / total, log_score, evidence, implicated))
     return candidates

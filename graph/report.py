@@ -42,8 +42,15 @@ def _candidate(kb: KnowledgeBase, candidate: Candidate) -> dict[str, Any]:
         "log_score": round(candidate.log_score, 4),
         "agents": [node_summary(kb, a) for a in candidate.agents],
         "evidence": [
-            {"kind": e.kind, "label": e.label, "log_lr": round(e.log_lr, 4), "direction": e.direction,
-             "path": [curie(p) for p in e.path], "sources": list(e.sources), "detail": e.detail}
+            {
+                "kind": e.kind,
+                "label": e.label,
+                "log_lr": round(e.log_lr, 4),
+                "direction": e.direction,
+                "path": [curie(p) for p in e.path],
+                "sources": list(e.sources),
+                "detail": e.detail,
+            }
             for e in candidate.evidence
         ],
         "next_tests": [{"id": curie(t), "label": kb.label(t), "why": why} for t, why in candidate.next_tests],
@@ -59,14 +66,28 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
     severity = n.severity
     return {
         "case_id": n.case.case_id,
-        "severity": {"grade": severity.grade, "anc": severity.anc, "threshold": severity.threshold,
-                     "chronic": severity.chronic, "onset_days_ago": severity.onset_days_ago,
-                     "cyclic": severity.cyclic},
-        "alerts": [{"code": a.code, "level": a.level, "message": a.message, "sources": list(a.sources)}
-                   for a in workup.alerts],
+        "severity": {
+            "grade": severity.grade,
+            "anc": severity.anc,
+            "threshold": severity.threshold,
+            "chronic": severity.chronic,
+            "onset_days_ago": severity.onset_days_ago,
+            "cyclic": severity.cyclic,
+        },
+        "alerts": [
+            {"code": a.code, "level": a.level, "message": a.message, "sources": list(a.sources)} for a in workup.alerts
+        ],
         "mechanisms": [{"mechanism": m.mechanism, "score": round(m.score, 6)} for m in workup.mechanisms],
-        "findings": [{"id": curie(o.finding), "label": kb.label(o.finding), "present": o.present,
-                      "origin": o.origin, "derived": o.derived} for o in n.observations],
+        "findings": [
+            {
+                "id": curie(o.finding),
+                "label": kb.label(o.finding),
+                "present": o.present,
+                "origin": o.origin,
+                "derived": o.derived,
+            }
+            for o in n.observations
+        ],
         "drugs": [{"written": d.written, **node_summary(kb, d.agent), "match": d.match} for d in n.drugs],
         "ancestry_group": kb.label(n.ancestry_group) if n.ancestry_group else None,
         "unrecognized": [{"field": u.field, "text": u.text, "reason": u.reason} for u in n.unrecognized],
@@ -83,10 +104,12 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
     """A terminal report: severity, alerts, mechanisms, the differential with its reasons."""
     n = workup.normalised
     s = n.severity
-    lines = [f"Case {n.case.case_id}: ANC {s.anc:g}/uL - {s.grade} neutropenia"
-             + (f" (age-appropriate limit {s.threshold:g}/uL)" if s.grade == "none" else "")
-             + ("" if s.chronic is None else (", chronic" if s.chronic else ", acute"))
-             + (", cyclic pattern" if s.cyclic else "")]
+    lines = [
+        f"Case {n.case.case_id}: ANC {s.anc:g}/uL - {s.grade} neutropenia"
+        + (f" (age-appropriate limit {s.threshold:g}/uL)" if s.grade == "none" else "")
+        + ("" if s.chronic is None else (", chronic" if s.chronic else ", acute"))
+        + (", cyclic pattern" if s.cyclic else "")
+    ]
     for alert in workup.alerts:
         lines.append(_wrap(f"[{alert.level.upper()}] {alert.message}", "  "))
     lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {m.score:.0%}" for m in workup.mechanisms))

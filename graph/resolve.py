@@ -26,7 +26,8 @@ __all__ = ["DrugMatch", "resolve_drug", "resolve_test", "read_result", "first_nu
 
 _DOSE_WORDS = re.compile(
     r"\b(\d+([.,]\d+)?|mg|mcg|ug|g|ml|units?|iu|daily|bid|tid|qid|od|prn|iv|po|sc|im|oral|tablets?|tabs?|"
-    r"capsules?|ds|ss|er|xr|sr|la|q\d+h|once|twice|weekly|monthly|every|per|day|days|m2)\b")
+    r"capsules?|ds|ss|er|xr|sr|la|q\d+h|once|twice|weekly|monthly|every|per|day|days|m2)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,10 @@ def _fuzzy(kb: KnowledgeBase, name: str) -> DrugMatch | None:
     if best_distance > limit:
         return None
     best_agents = kb.drug_names[best_name]
-    rivals = sorted({kb.label(a) for d, n in scored if d <= best_distance + 1 for a in kb.drug_names[n]}
-                    - {kb.label(a) for a in best_agents})
+    rivals = sorted(
+        {kb.label(a) for d, n in scored if d <= best_distance + 1 for a in kb.drug_names[n]}
+        - {kb.label(a) for a in best_agents}
+    )
     if rivals:
         options = ", ".join([kb.label(best_agents[0]), *rivals])
         return DrugMatch((), "ambiguous", f"too close to several drugs ({options}); write the exact name")

@@ -12,8 +12,20 @@ from dataclasses import dataclass, field
 
 from .case import Case
 
-__all__ = ["Observation", "DrugExposure", "AgentHit", "ContextHit", "Unrecognized", "Severity",
-           "NormalisedCase", "Evidence", "Candidate", "Alert", "MechanismScore", "Workup"]
+__all__ = [
+    "Observation",
+    "DrugExposure",
+    "AgentHit",
+    "ContextHit",
+    "Unrecognized",
+    "Severity",
+    "NormalisedCase",
+    "Evidence",
+    "Candidate",
+    "Alert",
+    "MechanismScore",
+    "Workup",
+]
 
 
 @dataclass(frozen=True)

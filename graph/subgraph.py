@@ -57,9 +57,16 @@ def explanatory_subgraph(kb: KnowledgeBase, workup: Workup, top: int = 5, min_we
                 if node.startswith("http"):
                     _add_node(H, kb, node, observed=evidence.kind != "absent-finding" or None)
             nodes = [*path, end]
-            for source, target in zip(nodes, nodes[1:]):
-                H.add_edge(source, target, weight=abs(evidence.log_lr), direction=evidence.direction,
-                           sources=evidence.sources, kind=evidence.kind, label=evidence.label)
+            for source, target in zip(nodes, nodes[1:], strict=False):
+                H.add_edge(
+                    source,
+                    target,
+                    weight=abs(evidence.log_lr),
+                    direction=evidence.direction,
+                    sources=evidence.sources,
+                    kind=evidence.kind,
+                    label=evidence.label,
+                )
     return H
 
 

@@ -44,8 +44,20 @@ _SPELLING = [
     (re.compile(r"sulph"), "sulf"),
     (re.compile(r"aluminium"), "aluminum"),
 ]
-_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "µ": "u", "μ": "u",
-          "–": " ", "—": " ", "‐": " ", "‑": " ", "’": "'"}
+_GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "κ": "kappa",
+    "µ": "u",
+    "μ": "u",
+    "–": " ",
+    "—": " ",
+    "‐": " ",
+    "‑": " ",
+    "’": "'",
+}
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
 _NEGATION = re.compile(
     r"\b(no|not|non|without|negative for|neg for|absent|absence of|denies|denied|free of|never|ruled out|"

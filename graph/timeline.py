@@ -19,8 +19,14 @@ from .knowledge import KnowledgeBase
 from .results import Observation, Severity
 from .types import SeverityGrade
 
-__all__ = ["neutropenia_threshold", "grade_for", "onset_days_ago", "find_nadirs", "assess_severity",
-           "timeline_observations"]
+__all__ = [
+    "neutropenia_threshold",
+    "grade_for",
+    "onset_days_ago",
+    "find_nadirs",
+    "assess_severity",
+    "timeline_observations",
+]
 
 
 def _in_band(age: float | None, low: float, high: float) -> bool:
@@ -80,7 +86,7 @@ def _is_cyclic(kb: KnowledgeBase, case: Case, threshold: float) -> bool:
     nadirs = find_nadirs(_series(case), threshold, kb.param("cyclic_recovery_anc"))
     if len(nadirs) < kb.param("cyclic_min_nadirs"):
         return False
-    gaps = [b - a for a, b in zip(nadirs, nadirs[1:])]
+    gaps = [b - a for a, b in zip(nadirs, nadirs[1:], strict=False)]
     return all(kb.param("cyclic_min_period_days") <= gap <= kb.param("cyclic_max_period_days") for gap in gaps)
 
 
@@ -90,8 +96,15 @@ def assess_severity(kb: KnowledgeBase, case: Case) -> Severity:
     grade = grade_for(kb, case.anc, case.age_years)
     onset = onset_days_ago(case, threshold)
     chronic = onset >= kb.param("chronic_days") if (case.duration_days is not None or case.anc_history) else None
-    return Severity(grade.label if grade else "none", case.anc, threshold, grade.finding if grade else None,
-                    chronic, onset, _is_cyclic(kb, case, threshold))
+    return Severity(
+        grade.label if grade else "none",
+        case.anc,
+        threshold,
+        grade.finding if grade else None,
+        chronic,
+        onset,
+        _is_cyclic(kb, case, threshold),
+    )
 
 
 def _onset_term(kb: KnowledgeBase, onset_age_years: float) -> str:
@@ -125,8 +138,11 @@ def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
     earlier = [(day, anc) for day, anc in series[:-1] if day <= -severity.onset_days_ago or day < 0]
     if case.anc_history:
         normal_before = [day for day, anc in earlier if anc >= severity.threshold and day <= -severity.onset_days_ago]
-        add("find:previously-normal-count", bool(normal_before),
-            "a normal count is on record before this episode" if normal_before else "no normal count on record")
+        add(
+            "find:previously-normal-count",
+            bool(normal_before),
+            "a normal count is on record before this episode" if normal_before else "no normal count on record",
+        )
         window = kb.param("falling_window_days")
         recent = [anc for day, anc in series[:-1] if day >= -window]
         if recent:

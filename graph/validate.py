@@ -23,18 +23,47 @@ from .knowledge import KnowledgeBase
 __all__ = ["Problem", "validate_knowledge_base", "count_by_kind", "REQUIRED_PARAMETERS"]
 
 REQUIRED_PARAMETERS = (
-    "default_background_frequency", "unlinked_present_lr", "frequency_floor", "no_exposure_lr",
-    "unknown_medications_lr", "plausible_window_exponent", "unknown_timing_exponent", "outside_window_lr",
-    "started_after_onset_lr", "known_diagnosis_lr", "chronic_days", "falling_fraction", "falling_window_days",
-    "stable_variation", "stable_min_days", "cyclic_min_period_days", "cyclic_max_period_days", "cyclic_min_nadirs",
-    "cyclic_recovery_anc", "chemo_expected_fall_days", "fuzzy_min_length", "fuzzy_max_edits",
-    "fuzzy_max_edits_long", "next_tests_per_candidate", "neighbour_window",
+    "default_background_frequency",
+    "unlinked_present_lr",
+    "frequency_floor",
+    "no_exposure_lr",
+    "unknown_medications_lr",
+    "plausible_window_exponent",
+    "unknown_timing_exponent",
+    "outside_window_lr",
+    "started_after_onset_lr",
+    "known_diagnosis_lr",
+    "chronic_days",
+    "falling_fraction",
+    "falling_window_days",
+    "stable_variation",
+    "stable_min_days",
+    "cyclic_min_period_days",
+    "cyclic_max_period_days",
+    "cyclic_min_nadirs",
+    "cyclic_recovery_anc",
+    "chemo_expected_fall_days",
+    "fuzzy_min_length",
+    "fuzzy_max_edits",
+    "fuzzy_max_edits_long",
+    "next_tests_per_candidate",
+    "neighbour_window",
 )
 XREF_FORMATS = {
-    "MONDO": r"MONDO:\d{7}", "OMIM": r"OMIM:\d{6}", "ORPHA": r"ORPHA:\d+", "HGNC": r"HGNC:\d+",
-    "NCBIGene": r"NCBIGene:\d+", "NCBITaxon": r"NCBITaxon:\d+", "DrugBank": r"DrugBank:DB\d{5}",
-    "CHEBI": r"CHEBI:\d+", "LOINC": r"LOINC:\d+-\d", "MESH": r"MESH:[CD]\d+", "DOID": r"DOID:\d+",
-    "UMLS": r"UMLS:C\d{7}", "ICD10CM": r"ICD10CM:[A-Z]\d{2}(\.\d+)?", "SNOMEDCT": r"SNOMEDCT:\d+",
+    "MONDO": r"MONDO:\d{7}",
+    "OMIM": r"OMIM:\d{6}",
+    "ORPHA": r"ORPHA:\d+",
+    "HGNC": r"HGNC:\d+",
+    "NCBIGene": r"NCBIGene:\d+",
+    "NCBITaxon": r"NCBITaxon:\d+",
+    "DrugBank": r"DrugBank:DB\d{5}",
+    "CHEBI": r"CHEBI:\d+",
+    "LOINC": r"LOINC:\d+-\d",
+    "MESH": r"MESH:[CD]\d+",
+    "DOID": r"DOID:\d+",
+    "UMLS": r"UMLS:C\d{7}",
+    "ICD10CM": r"ICD10CM:[A-Z]\d{2}(\.\d+)?",
+    "SNOMEDCT": r"SNOMEDCT:\d+",
 }
 
 
@@ -75,7 +104,12 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
 
     for node, kind in sorted(G.nodes(data="kind")):
         if kind == "Unknown" and node.startswith(RESOURCE):
-            report("error", "undefined-node", node, "is referenced but never defined (no rdf:type); define it or fix the IRI")
+            report(
+                "error",
+                "undefined-node",
+                node,
+                "is referenced but never defined (no rdf:type); define it or fix the IRI",
+            )
         if kind == "Cause":
             need(node, "label", "rdfs:label")
             need(node, "definition", "skos:definition")
@@ -88,7 +122,12 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
             need_edge(node, "confirmedBy", "test (nkg:confirmedBy)", "warning")
             need_edge(node, "treatedWith", "treatment (nkg:treatedWith)", "warning")
             if len(kb.finding_assocs.get(node, ())) < 3:
-                report("warning", "few-findings", node, "has fewer than 3 finding associations; the ranker cannot tell it apart")
+                report(
+                    "warning",
+                    "few-findings",
+                    node,
+                    "has fewer than 3 finding associations; the ranker cannot tell it apart",
+                )
         if kind in ("Drug", "Organism", "Gene"):
             need(node, "label", "rdfs:label")
             need(node, "xref", "standard identifier (nkg:xref)")
@@ -113,14 +152,18 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
             if text.startswith("DOI:") and not re.fullmatch(r"DOI:10\.\d{4,9}/\S+", text):
                 report("error", "source-format", node, f"source {text!r} is not DOI:10.xxxx/...")
 
-    for cause, assocs in kb.finding_assocs.items():
+    for assocs in kb.finding_assocs.values():
         for assoc in assocs:
             if not 0 < assoc.frequency < 1:
                 report("error", "frequency-range", assoc.id, f"frequency {assoc.frequency} must lie in (0, 1)")
             bg = kb.background(assoc.finding)
             if assoc.polarity == "opposes" and assoc.frequency > bg:
-                report("warning", "polarity", assoc.id,
-                       f"says opposes but its frequency {assoc.frequency} exceeds the background {bg}")
+                report(
+                    "warning",
+                    "polarity",
+                    assoc.id,
+                    f"says opposes but its frequency {assoc.frequency} exceeds the background {bg}",
+                )
     for assocs in list(kb.agent_assocs.values()) + list(kb.context_assocs.values()):
         for assoc in assocs:
             if assoc.likelihood_ratio <= 0:
@@ -144,7 +187,12 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
                 try:
                     re.compile(rule.pattern)
                 except re.error as error:
-                    report("error", "bad-pattern", test.id, f"result pattern {rule.pattern!r} is not a valid regex: {error}")
+                    report(
+                        "error",
+                        "bad-pattern",
+                        test.id,
+                        f"result pattern {rule.pattern!r} is not a valid regex: {error}",
+                    )
             if rule.finding is None and rule.organism is None:
                 report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
     for code in REQUIRED_PARAMETERS:

@@ -76,8 +76,10 @@ def main() -> None:
 
     def ms(values: list[float]) -> dict[str, float]:
         ordered = sorted(values)
-        return {"median_ms": round(statistics.median(values) * 1000, 2),
-                "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2)}
+        return {
+            "median_ms": round(statistics.median(values) * 1000, 2),
+            "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2),
+        }
 
     report = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},

@@ -35,7 +35,7 @@ def _obo_path() -> Path:
 
 
 def _clean(text: str) -> str:
-    return text.replace("\\\"", '"').replace("\t", " ").replace("|", "/")
+    return text.replace('\\"', '"').replace("\t", " ").replace("|", "/")
 
 
 def parse_obo(path: Path) -> tuple[str, list[dict]]:

@@ -39,14 +39,24 @@ def main(path: str) -> int:
                 problems.append(f"unknown schema term {term} (in triple about {s})")
         if p in (RDFS.label, SKOS.altLabel) and isinstance(o, Literal) and o.language:
             problems.append(f"{s}: language-tagged label {o!r}")
+
     def need(node, prop, name):
         if g.value(node, prop) is None:
             problems.append(f"{node}: missing {name}")
+
     for c in g.subjects(RDF.type, NKG.Cause):
-        for prop, name in [(RDFS.label, "label"), (SKOS.definition, "definition"), (NKG.mechanism, "mechanism"),
-                           (NKG.category, "category"), (NKG.prevalence, "prevalence"), (DCTERMS.source, "source"),
-                           (NKG.confirmedBy, "confirmedBy"), (NKG.treatedWith, "treatedWith"),
-                           (NKG.managementNote, "managementNote"), (SKOS.altLabel, "synonym")]:
+        for prop, name in [
+            (RDFS.label, "label"),
+            (SKOS.definition, "definition"),
+            (NKG.mechanism, "mechanism"),
+            (NKG.category, "category"),
+            (NKG.prevalence, "prevalence"),
+            (DCTERMS.source, "source"),
+            (NKG.confirmedBy, "confirmedBy"),
+            (NKG.treatedWith, "treatedWith"),
+            (NKG.managementNote, "managementNote"),
+            (SKOS.altLabel, "synonym"),
+        ]:
             need(c, prop, name)
         n = len(list(g.subjects(NKG.cause, c)))
         if n < 6:
@@ -75,7 +85,7 @@ def main(path: str) -> int:
             need(a, NKG.xref, "xref")
     for node in set(g.subjects()) | {o for o in g.objects() if isinstance(o, URIRef)}:
         if str(node).startswith(HP):
-            curie = "HP:" + str(node)[len(HP):]
+            curie = "HP:" + str(node)[len(HP) :]
             if curie not in hpo:
                 problems.append(f"{curie}: not in HPO release")
                 continue

@@ -62,7 +62,16 @@ def mini_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     text = " ".join(p.read_text(encoding="utf-8") for p in directory.glob("*.ttl"))
     terms = {f"HP:{n}" for n in re.findall(r"HP:(\d{7})", text)}
-    terms |= {"HP:0002716", "HP:0025289", "HP:0100721", "HP:0000988", "HP:0001880", "HP:0010280", "HP:0000155", "HP:0032154"}
+    terms |= {
+        "HP:0002716",
+        "HP:0025289",
+        "HP:0100721",
+        "HP:0000988",
+        "HP:0001880",
+        "HP:0010280",
+        "HP:0000155",
+        "HP:0032154",
+    }
     (directory / "imports").mkdir()
     (directory / "imports" / "hpo-terms.tsv").write_text("\n".join(_hpo_subset(terms)) + "\n", encoding="utf-8")
     return directory

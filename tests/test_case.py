@@ -7,13 +7,19 @@ from graph.errors import CaseError
 
 
 def test_a_complete_case_is_read_with_its_timing():
-    case = parse_case({
-        "id": "dev-x", "anc": 700, "patient": {"age_years": 38, "sex": "Female", "ancestry": "African"},
-        "anc_history": [{"day": -7, "anc": 900}, {"day": -21, "anc": 2400}], "duration_days": 14,
-        "labs": {"mcv_fl": 112}, "medications": [{"name": "clozapine", "started_days_ago": 70}],
-        "exposures": [{"name": "radiation therapy", "site": "pelvis", "days_ago": 20}],
-        "tests": [{"name": "HIV antibody", "result": "negative"}],
-    })
+    case = parse_case(
+        {
+            "id": "dev-x",
+            "anc": 700,
+            "patient": {"age_years": 38, "sex": "Female", "ancestry": "African"},
+            "anc_history": [{"day": -7, "anc": 900}, {"day": -21, "anc": 2400}],
+            "duration_days": 14,
+            "labs": {"mcv_fl": 112},
+            "medications": [{"name": "clozapine", "started_days_ago": 70}],
+            "exposures": [{"name": "radiation therapy", "site": "pelvis", "days_ago": 20}],
+            "tests": [{"name": "HIV antibody", "result": "negative"}],
+        }
+    )
     assert case.sex == "female"
     assert [p.day for p in case.anc_history] == [-21, -7]
     assert case.medications[0].started_days_ago == 70

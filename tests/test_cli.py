@@ -10,8 +10,14 @@ import pytest
 
 from graph.cli import main
 
-GOOD = {"id": "cli-1", "anc": 150, "patient": {"age_years": 30, "sex": "male"}, "findings": ["Fever"],
-        "duration_days": 2, "medications": [{"name": "Clozaril", "started_days_ago": 60}, {"name": "lactulose"}]}
+GOOD = {
+    "id": "cli-1",
+    "anc": 150,
+    "patient": {"age_years": 30, "sex": "male"},
+    "findings": ["Fever"],
+    "duration_days": 2,
+    "medications": [{"name": "Clozaril", "started_days_ago": 60}, {"name": "lactulose"}],
+}
 
 
 @pytest.fixture()
@@ -28,26 +34,46 @@ def run(args, capsys):
 
 
 def test_rank_json_holds_the_documented_fields(mini_dir, case_file, capsys):
-    code, out, err = run(["--ontology", str(mini_dir / "neutropenia.ttl"), "rank", str(case_file), "--format",
-                          "json", "--top", "2"], capsys)
+    code, out, err = run(
+        ["--ontology", str(mini_dir / "neutropenia.ttl"), "rank", str(case_file), "--format", "json", "--top", "2"],
+        capsys,
+    )
     assert code == 0 and err == ""
     data = json.loads(out)
     assert {"case_id", "severity", "alerts", "findings", "unrecognized", "candidates", "mechanisms"} <= set(data)
-    assert data["unrecognized"] == [{"field": "medications", "text": "lactulose", "reason": "not a drug in the ontology"}]
+    assert data["unrecognized"] == [
+        {"field": "medications", "text": "lactulose", "reason": "not a drug in the ontology"}
+    ]
     top = data["candidates"][0]
     assert len(data["candidates"]) == 2
-    assert {"rank", "id", "label", "synonyms", "xrefs", "mechanism", "category", "score", "agents", "evidence",
-            "next_tests"} <= set(top)
-    assert top["agents"][0] == {"id": "drug:clozapine", "label": "clozapine", "synonyms": ["Clozaril"],
-                                "xrefs": ["DrugBank:DB00363"]}
+    assert {
+        "rank",
+        "id",
+        "label",
+        "synonyms",
+        "xrefs",
+        "mechanism",
+        "category",
+        "score",
+        "agents",
+        "evidence",
+        "next_tests",
+    } <= set(top)
+    assert top["agents"][0] == {
+        "id": "drug:clozapine",
+        "label": "clozapine",
+        "synonyms": ["Clozaril"],
+        "xrefs": ["DrugBank:DB00363"],
+    }
     assert all({"path", "sources", "log_lr"} <= set(e) for e in top["evidence"])
 
 
 def test_rank_many_cases_in_one_call_as_jsonl(mini_dir, tmp_path, capsys):
     for index in range(3):
         (tmp_path / f"c{index}.json").write_text(json.dumps({**GOOD, "id": f"c{index}"}), encoding="utf-8")
-    code, out, _ = run(["rank", str(tmp_path), "--format", "jsonl", "--ontology", str(mini_dir / "neutropenia.ttl")],
-                       capsys)
+    code, out, _ = run(
+        ["rank", str(tmp_path), "--format", "jsonl", "--ontology", str(mini_dir / "neutropenia.ttl")], capsys
+    )
     assert code == 0
     assert [json.loads(line)["case_id"] for line in out.splitlines()] == ["c0", "c1", "c2"]
 
@@ -102,8 +128,9 @@ def test_missing_and_unreadable_files(mini_dir, tmp_path, capsys):
 def test_a_bad_case_in_a_batch_does_not_stop_the_others(mini_dir, tmp_path, capsys):
     write(tmp_path, json.dumps(GOOD), "a.json")
     write(tmp_path, "{", "b.json")
-    code, out, err = run(["--ontology", str(mini_dir / "neutropenia.ttl"), "rank", str(tmp_path), "--format", "jsonl"],
-                         capsys)
+    code, out, err = run(
+        ["--ontology", str(mini_dir / "neutropenia.ttl"), "rank", str(tmp_path), "--format", "jsonl"], capsys
+    )
     assert code == 2 and len(out.splitlines()) == 1 and "b.json" in err
 
 
@@ -144,7 +171,9 @@ def test_validate_reports_problems_with_a_nonzero_exit(mini_dir, tmp_path, capsy
     (broken / "imports").mkdir()
     (broken / "imports" / "hpo-terms.tsv").write_text((mini_dir / "imports" / "hpo-terms.tsv").read_text())
     text = (broken / "mini-causes.ttl").read_text(encoding="utf-8")
-    text = text.replace('nkg:frequency 0.7 ;', 'nkg:frequency 1.7 ;').replace('nkg:xref "NCBITaxon:10376"', 'nkg:xref "NCBITaxon:ten"')
+    text = text.replace("nkg:frequency 0.7 ;", "nkg:frequency 1.7 ;").replace(
+        'nkg:xref "NCBITaxon:10376"', 'nkg:xref "NCBITaxon:ten"'
+    )
     (broken / "mini-causes.ttl").write_text(text, encoding="utf-8")
     code, out, _ = run(["validate", str(broken / "neutropenia.ttl")], capsys)
     assert code == 1
@@ -153,7 +182,12 @@ def test_validate_reports_problems_with_a_nonzero_exit(mini_dir, tmp_path, capsy
 
 def test_python_dash_m_graph_runs_the_same_cli(mini_dir, case_file):
     env = {**os.environ, "NEUTROPENIA_KG_ONTOLOGY": str(mini_dir / "neutropenia.ttl")}
-    done = subprocess.run([sys.executable, "-m", "graph", "rank", str(case_file), "--format", "json"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", "rank", str(case_file), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["case_id"] == "cli-1"

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import DEV_CASES, dev_cases
 
 pytestmark = pytest.mark.skipif(not dev_cases(), reason="shared/cases/dev is not beside the checkout")

@@ -16,7 +16,9 @@ def observations(kb, **fields):
     return n, {kb.label(o.finding): o.present for o in n.observations}
 
 
-@pytest.mark.parametrize("written", ["HP:0001945", "Fever", "fever", "Pyrexia", "http://purl.obolibrary.org/obo/HP_0001945"])
+@pytest.mark.parametrize(
+    "written", ["HP:0001945", "Fever", "fever", "Pyrexia", "http://purl.obolibrary.org/obo/HP_0001945"]
+)
 def test_findings_resolve_by_curie_label_or_synonym(mini_kb, written):
     n, _ = observations(mini_kb, findings=[written])
     assert [o.finding for o in n.observations if not o.derived] == [FEVER]
@@ -25,7 +27,10 @@ def test_findings_resolve_by_curie_label_or_synonym(mini_kb, written):
 def test_unknown_findings_are_reported_by_name(mini_kb):
     n, _ = observations(mini_kb, findings=["HP:9999999", "purple toes"], absent_findings=["Fevr"])
     assert [(u.field, u.text) for u in n.unrecognized] == [
-        ("findings", "HP:9999999"), ("findings", "purple toes"), ("absent_findings", "Fevr")]
+        ("findings", "HP:9999999"),
+        ("findings", "purple toes"),
+        ("absent_findings", "Fevr"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -54,9 +59,19 @@ def test_each_lab_rule_turns_a_number_into_a_finding(mini_kb, labs, sex, age, fi
 
 @pytest.mark.parametrize(
     ("anc", "age", "grade"),
-    [(1400, 40, "mild"), (1000, 40, "mild"), (999, 40, "moderate"), (500, 40, "moderate"), (499, 40, "severe"),
-     (100, 40, "severe"), (99, 40, "profound"), (1600, 40, "none"), (1200, 0.5, "none"), (900, 0.5, "moderate"),
-     (1200, 3, "mild")],
+    [
+        (1400, 40, "mild"),
+        (1000, 40, "mild"),
+        (999, 40, "moderate"),
+        (500, 40, "moderate"),
+        (499, 40, "severe"),
+        (100, 40, "severe"),
+        (99, 40, "profound"),
+        (1600, 40, "none"),
+        (1200, 0.5, "none"),
+        (900, 0.5, "moderate"),
+        (1200, 3, "mild"),
+    ],
 )
 def test_severity_grades_use_age_appropriate_thresholds(mini_kb, anc, age, grade):
     n, _ = observations(mini_kb, anc=anc, patient={"age_years": age})
@@ -71,8 +86,9 @@ def test_duration_tells_acute_from_chronic(mini_kb):
 
 
 def test_the_run_of_low_counts_in_the_history_sets_the_onset(mini_kb):
-    n, seen = observations(mini_kb, anc=300, anc_history=[{"day": -200, "anc": 3000}, {"day": -100, "anc": 900},
-                                                          {"day": -30, "anc": 600}])
+    n, seen = observations(
+        mini_kb, anc=300, anc_history=[{"day": -200, "anc": 3000}, {"day": -100, "anc": 900}, {"day": -30, "anc": 600}]
+    )
     assert n.severity.onset_days_ago == 100
     assert seen["Chronic neutropenia"] and seen["Previously normal neutrophil count"]
 
@@ -89,8 +105,9 @@ def test_a_21_day_cycle_is_detected_but_two_chemotherapy_nadirs_are_not(mini_kb)
 def test_falling_and_stable_patterns(mini_kb):
     _, falling = observations(mini_kb, anc=200, anc_history=[{"day": -14, "anc": 2200}, {"day": -7, "anc": 1300}])
     assert falling["Falling neutrophil count"]
-    _, stable = observations(mini_kb, anc=1100, duration_days=1460,
-                             anc_history=[{"day": -1460, "anc": 1200}, {"day": -730, "anc": 1350}])
+    _, stable = observations(
+        mini_kb, anc=1100, duration_days=1460, anc_history=[{"day": -1460, "anc": 1200}, {"day": -730, "anc": 1350}]
+    )
     assert stable["Stable chronic neutrophil count"] and not stable["Previously normal neutrophil count"]
 
 
@@ -132,11 +149,14 @@ def test_unknown_drugs_are_reported_not_guessed(mini_kb):
 
 
 def test_test_results_are_read_by_pattern_negation_and_number(mini_kb):
-    n, seen = observations(mini_kb, tests=[
-        {"name": "Monospot", "result": "Positive"},
-        {"name": "Duffy phenotype", "result": "Fy(a-b-)"},
-        {"name": "manual platelet count", "result": "42,000/uL"},
-    ])
+    n, seen = observations(
+        mini_kb,
+        tests=[
+            {"name": "Monospot", "result": "Positive"},
+            {"name": "Duffy phenotype", "result": "Fy(a-b-)"},
+            {"name": "manual platelet count", "result": "42,000/uL"},
+        ],
+    )
     assert [mini_kb.label(a.agent) for a in n.agents] == ["Epstein-Barr virus"]
     assert seen["Mild neutropenia (ANC 1000-1499/uL)"] and seen["Thrombocytopenia"]
     n, seen = observations(mini_kb, tests=[{"name": "heterophile antibody", "result": "negative"}])
@@ -144,17 +164,21 @@ def test_test_results_are_read_by_pattern_negation_and_number(mini_kb):
 
 
 def test_unknown_tests_and_uninterpreted_results_are_reported(mini_kb):
-    n, _ = observations(mini_kb, tests=[{"name": "zinc level", "result": "88"},
-                                        {"name": "Duffy phenotype", "result": "pending"}])
+    n, _ = observations(
+        mini_kb, tests=[{"name": "zinc level", "result": "88"}, {"name": "Duffy phenotype", "result": "pending"}]
+    )
     reasons = {u.text: u.reason for u in n.unrecognized}
     assert "not in the ontology" in reasons["zinc level: 88"]
     assert "not interpreted" in reasons["Duffy phenotype: pending"]
 
 
 def test_free_text_names_exposures_conditions_and_negated_findings(mini_kb):
-    n, seen = observations(mini_kb, exposures=[{"name": "tick bite while hiking", "days_ago": 10}],
-                           conditions=["rheumatoid arthritis", "glandular fever last year"],
-                           family_history=["no fever in the family"])
+    n, seen = observations(
+        mini_kb,
+        exposures=[{"name": "tick bite while hiking", "days_ago": 10}],
+        conditions=["rheumatoid arthritis", "glandular fever last year"],
+        family_history=["no fever in the family"],
+    )
     assert {mini_kb.label(c.node) for c in n.contexts} == {"tick bite", "rheumatoid arthritis"}
     assert [mini_kb.label(c.node) for c in n.known_causes] == ["Mini viral infection"]
     assert seen["Fever"] is False

@@ -83,10 +83,10 @@ def _association(kb, cause):
     ("exposure", "onset", "expected_lr", "phrase"),
     [
         (DrugExposure("x", "clozapine", "exact", started_days_ago=63), 7, 40, "within the typical window"),
-        (DrugExposure("x", "clozapine", "exact", started_days_ago=207), 7, 40 ** 0.5, "plausible"),
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=207), 7, 40**0.5, "plausible"),
         (DrugExposure("x", "clozapine", "exact", started_days_ago=900), 7, 0.1, "outside the window"),
         (DrugExposure("x", "clozapine", "exact", started_days_ago=42), 2700, 0.05, "after the neutropenia began"),
-        (DrugExposure("x", "clozapine", "exact"), 7, 40 ** 0.7, "timing not given"),
+        (DrugExposure("x", "clozapine", "exact"), 7, 40**0.7, "timing not given"),
         (DrugExposure("x", "clozapine", "exact", started_days_ago=90, stopped_days_ago=60), 7, 0.1, "stopped"),
     ],
 )
@@ -95,7 +95,7 @@ def test_idiosyncratic_drug_timing(mini_kb, exposure, onset, expected_lr, phrase
     assert lr == pytest.approx(expected_lr) and phrase in why
 
 
-@pytest.mark.parametrize(("last_dose", "expected_lr"), [(10, 50), (3, 0.1), (18, 50 ** 0.5), (28, 0.1)])
+@pytest.mark.parametrize(("last_dose", "expected_lr"), [(10, 50), (3, 0.1), (18, 50**0.5), (28, 0.1)])
 def test_chemotherapy_nadir_window(mini_kb, last_dose, expected_lr):
     exposure = DrugExposure("x", "doxorubicin", "exact", last_dose_days_ago=last_dose)
     lr, _ = timing_factor(mini_kb, _association(mini_kb, CHEMO), exposure, 1)
@@ -103,8 +103,11 @@ def test_chemotherapy_nadir_window(mini_kb, last_dose, expected_lr):
 
 
 def test_the_best_agent_counts_and_is_named_as_implicated(mini_kb):
-    drug = ranked(mini_kb, duration_days=7, medications=[{"name": "clozapine", "started_days_ago": 63},
-                                                          {"name": "dipyrone", "started_days_ago": 900}])[DRUG]
+    drug = ranked(
+        mini_kb,
+        duration_days=7,
+        medications=[{"name": "clozapine", "started_days_ago": 63}, {"name": "dipyrone", "started_days_ago": 900}],
+    )[DRUG]
     (term,) = terms(drug, "agent")
     assert term.log_lr == pytest.approx(math.log(40))
     assert [a.rsplit("/", 1)[1] for a in drug.agents] == ["clozapine"]
@@ -118,8 +121,12 @@ def test_a_drug_cause_without_exposure_is_penalised(mini_kb):
 
 
 def test_organisms_contexts_and_known_diagnoses_add_evidence(mini_kb):
-    viral = ranked(mini_kb, tests=[{"name": "Monospot", "result": "positive"}],
-                   exposures=[{"name": "tick bite"}], conditions=["mini virus"])[VIRAL]
+    viral = ranked(
+        mini_kb,
+        tests=[{"name": "Monospot", "result": "positive"}],
+        exposures=[{"name": "tick bite"}],
+        conditions=["mini virus"],
+    )[VIRAL]
     assert terms(viral, "agent")[0].log_lr == pytest.approx(math.log(50))
     assert terms(viral, "context")[0].log_lr == pytest.approx(math.log(5))
     assert terms(viral, "known-diagnosis")[0].log_lr == pytest.approx(math.log(30))
@@ -127,8 +134,16 @@ def test_organisms_contexts_and_known_diagnoses_add_evidence(mini_kb):
 
 
 def test_workup_ranks_mechanisms_and_suggests_separating_tests(mini_kb):
-    workup = workup_case(mini_kb, {"id": "t", "anc": 150, "findings": ["Fever", "Pharyngitis"], "duration_days": 2,
-                                   "medications": [{"name": "clozapine", "started_days_ago": 60}]})
+    workup = workup_case(
+        mini_kb,
+        {
+            "id": "t",
+            "anc": 150,
+            "findings": ["Fever", "Pharyngitis"],
+            "duration_days": 2,
+            "medications": [{"name": "clozapine", "started_days_ago": 60}],
+        },
+    )
     assert workup.candidates[0].cause == DRUG
     assert workup.mechanisms[0].mechanism == "increased destruction"
     tests = [t for t, _ in workup.candidates[0].next_tests]
@@ -146,8 +161,10 @@ def test_tests_already_done_are_not_suggested_again(mini_kb):
     ("case", "codes"),
     [
         ({"anc": 300, "findings": ["Fever"]}, ["febrile-neutropenia", "agranulocytosis-drug"]),
-        ({"anc": 800, "findings": ["Fever"], "anc_history": [{"day": -5, "anc": 2000}]},
-         ["febrile-neutropenia-expected-fall", "agranulocytosis-drug"]),
+        (
+            {"anc": 800, "findings": ["Fever"], "anc_history": [{"day": -5, "anc": 2000}]},
+            ["febrile-neutropenia-expected-fall", "agranulocytosis-drug"],
+        ),
         ({"anc": 800, "findings": ["Fever"]}, ["agranulocytosis-drug"]),
         ({"anc": 150}, ["agranulocytosis-drug", "anc-below-200"]),
     ],
@@ -159,8 +176,16 @@ def test_alerts(mini_kb, case, codes):
 
 
 def test_benign_pattern_alert_says_no_further_workup(mini_kb):
-    workup = workup_case(mini_kb, {"id": "t", "anc": 1100, "duration_days": 1460, "medications": [],
-                                   "patient": {"age_years": 34, "ancestry": "African"}})
+    workup = workup_case(
+        mini_kb,
+        {
+            "id": "t",
+            "anc": 1100,
+            "duration_days": 1460,
+            "medications": [],
+            "patient": {"age_years": 34, "ancestry": "African"},
+        },
+    )
     assert workup.candidates[0].cause == DANC
     (alert,) = workup.alerts
     assert alert.code == "benign-pattern" and "not needed" in alert.message

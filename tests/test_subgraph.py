@@ -10,9 +10,17 @@ from graph.subgraph import explanatory_subgraph, neighbourhood
 
 
 def test_subgraph_links_findings_through_associations_to_causes(mini_kb):
-    workup = workup_case(mini_kb, {"id": "t", "anc": 150, "findings": ["Fever"], "duration_days": 2,
-                                   "labs": {"platelets_per_ul": 250000},
-                                   "medications": [{"name": "clozapine", "started_days_ago": 60}]})
+    workup = workup_case(
+        mini_kb,
+        {
+            "id": "t",
+            "anc": 150,
+            "findings": ["Fever"],
+            "duration_days": 2,
+            "labs": {"platelets_per_ul": 250000},
+            "medications": [{"name": "clozapine", "started_days_ago": 60}],
+        },
+    )
     H = explanatory_subgraph(mini_kb, workup, top=2)
     drug = expand("cause:mini-drug")
     fever_assoc = expand("assoc:mini-drug--fever")
@@ -25,8 +33,10 @@ def test_subgraph_links_findings_through_associations_to_causes(mini_kb):
 
 def test_min_weight_prunes_weak_evidence(mini_kb):
     workup = workup_case(mini_kb, {"id": "t", "anc": 150, "findings": ["Fever"]})
-    assert explanatory_subgraph(mini_kb, workup, top=4, min_weight=50).number_of_edges() < \
-        explanatory_subgraph(mini_kb, workup, top=4).number_of_edges()
+    assert (
+        explanatory_subgraph(mini_kb, workup, top=4, min_weight=50).number_of_edges()
+        < explanatory_subgraph(mini_kb, workup, top=4).number_of_edges()
+    )
 
 
 def test_neighbourhood_of_a_node(mini_kb):
