@@ -57,6 +57,10 @@ class HpoIndex:
             self._names.setdefault(normalise(name), iri)
         self._ancestors.clear()
 
+    def names(self) -> list[tuple[str, str]]:
+        """Every (normalised label or synonym, term) pair the index resolves."""
+        return list(self._names.items())
+
     def __contains__(self, iri: object) -> bool:
         return iri in self.labels
 

@@ -51,7 +51,7 @@ from .types import (
 
 __all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "CACHE_VERSION"]
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 AGENT_KINDS = ("Drug", "Organism", "Gene")
 CONTEXT_KINDS = ("Condition", "Exposure")
 
@@ -221,8 +221,8 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         synonyms = tuple(str(s) for s in _values(G, node, "altLabel"))
         label = _text(G, node, "label", hpo.label(node))
         findings[node] = FindingInfo(
-            node, label, _number(G, node, "backgroundFrequency"), _flag(G, node, "derived"), synonyms
-        )
+            node, label, _number(G, node, "backgroundFrequency"), _flag(G, node, "derived"), synonyms,
+            _flag(G, node, "trait"), _flag(G, node, "familyHistory"))
         broader = _targets(G, node, "broader")
         if node not in hpo or broader:
             hpo.add_term(node, label, synonyms, broader)
@@ -463,10 +463,13 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     for node, info in contexts.items():
         for name in (info.label, *info.synonyms):
             concept_phrases[name].append(node)
+    hpo_names: dict[str, list[str]] = defaultdict(list)
+    for name, term in hpo.names():
+        hpo_names[term].append(name)
     for node, finding in findings.items():
         if finding.derived:
             continue
-        for name in (finding.label, *finding.synonyms):
+        for name in (finding.label, *finding.synonyms, *hpo_names.get(node, ())):
             if len(normalise(name)) > 3:
                 concept_phrases[name].append(node)
     test_phrases: dict[str, list[str]] = defaultdict(list)

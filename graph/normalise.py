@@ -79,7 +79,9 @@ class _FreeText:
             for node in spot.ids:
                 kind = self.kb.graph.nodes[node].get("kind") if node in self.kb.graph else None
                 if kind == "Finding":
-                    self.observations.append(Observation(node, not spot.negated, origin))
+                    about_relatives = self.kb.findings[node].family_history if node in self.kb.findings else False
+                    if about_relatives or field != "family_history":
+                        self.observations.append(Observation(node, not spot.negated, origin))
                 elif spot.negated:
                     continue
                 elif kind == "Cause":

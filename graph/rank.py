@@ -131,6 +131,11 @@ def _specific_present(kb: KnowledgeBase, present: list[Observation]) -> list[Obs
     return kept
 
 
+def _is_trait(kb: KnowledgeBase, finding: str) -> bool:
+    info = kb.findings.get(finding)
+    return info is not None and info.trait
+
+
 class _CaseIndex:
     """The case's findings matched once against every association (inverted indexes of the KB)."""
 
@@ -141,8 +146,8 @@ class _CaseIndex:
         #: cause -> [(observation, matching associations)], in case order
         self.present_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
         self.absent_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
-        #: present, stated (not derived) observations: the ones a cause must explain
-        self.stated = [o for o in present if not o.derived]
+        #: present observations a cause must explain (not derived from numbers, not constitutional traits)
+        self.stated = [o for o in present if not o.derived and not _is_trait(kb, o.finding)]
         for observation in present:
             hits: dict[str, list[FindingAssociation]] = {}
             for term in kb.hpo.ancestors(observation.finding):

@@ -97,6 +97,8 @@ class FindingInfo:
     background: float | None = None
     derived: bool = False
     synonyms: tuple[str, ...] = ()
+    trait: bool = False
+    family_history: bool = False
 
 
 @dataclass(frozen=True)

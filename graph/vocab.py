@@ -88,6 +88,7 @@ class NKG(_namespace.DefinedNamespace):
     context: URIRef
     derived: URIRef
     drugClass: URIRef
+    familyHistory: URIRef
     finding: URIRef
     findingPresent: URIRef
     forbidsFinding: URIRef
@@ -117,6 +118,7 @@ class NKG(_namespace.DefinedNamespace):
     sex: URIRef
     stoppedGraceDays: URIRef
     timingWindow: URIRef
+    trait: URIRef
     treatedWith: URIRef
     typicalMaxDays: URIRef
     typicalMinDays: URIRef

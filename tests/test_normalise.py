@@ -177,11 +177,25 @@ def test_free_text_names_exposures_conditions_and_negated_findings(mini_kb):
         mini_kb,
         exposures=[{"name": "tick bite while hiking", "days_ago": 10}],
         conditions=["rheumatoid arthritis", "glandular fever last year"],
-        family_history=["no fever in the family"],
+        family_history=["no family history of neutropenia", "parents are first cousins"],
     )
     assert {mini_kb.label(c.node) for c in n.contexts} == {"tick bite", "rheumatoid arthritis"}
     assert [mini_kb.label(c.node) for c in n.known_causes] == ["Mini viral infection"]
-    assert seen["Fever"] is False
+    assert seen["Family history of neutropenia"] is False and seen["Parental consanguinity"] is True
+
+
+def test_findings_of_relatives_are_not_taken_as_the_patients_own(mini_kb):
+    _, seen = observations(mini_kb, family_history=["mother has had fever and lymphadenopathy"])
+    assert "Fever" not in seen and "Lymphadenopathy" not in seen
+    _, seen = observations(mini_kb, conditions=["recurrent pyrexia since March"])
+    assert seen["Fever"] is True  # HPO synonyms of declared findings are spotted in the patient's own text
+
+
+def test_a_constitutional_trait_is_not_held_against_causes_that_do_not_link_it(mini_kb):
+    from graph.pipeline import workup_case
+
+    workup = workup_case(mini_kb, {"id": "t", "anc": 900, "family_history": ["parents are first cousins"]})
+    assert not any(e.kind == "unexplained-finding" for c in workup.candidates for e in c.evidence)
 
 
 def test_unknown_ancestry_and_lab_keys_are_reported(mini_kb):
