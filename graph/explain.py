@@ -29,7 +29,7 @@ def add_next_tests(
     A test scores one point for every neighbouring candidate (within ``neighbour_window`` ranks)
     that it does not also test for; tests already in the case are skipped.
     """
-    done = {resolve_test(kb, t.name) for t in n.case.tests}
+    done = {test for t in n.case.tests for test in resolve_test(kb, t.name)}
     window = int(kb.param("neighbour_window"))
     per_candidate = int(kb.param("next_tests_per_candidate"))
     count = len(candidates) if limit is None else min(limit, len(candidates))

@@ -114,8 +114,8 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     free = _FreeText(kb)
     for test in case.tests:
         origin = f"tests: '{test.name}' = '{test.result}'"
-        node = resolve_test(kb, test.name)
-        fired = read_result(kb, node, test.result) if node else []
+        nodes = resolve_test(kb, test.name)
+        fired = [rule for node in nodes for rule in read_result(kb, node, test.result)]
         for finding, present, organism in fired:
             if finding:
                 observations.append(Observation(finding, present, origin))
@@ -129,7 +129,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
             free.unrecognized.pop()
             reason = (
                 "result not interpreted by the test's rules"
-                if node
+                if nodes
                 else "test not in the ontology and its result names nothing known"
             )
             unrecognized.append(Unrecognized("tests", f"{test.name}: {test.result}", reason))

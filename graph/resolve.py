@@ -87,16 +87,21 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     return DrugMatch((), "none", "not a drug in the ontology")
 
 
-def resolve_test(kb: KnowledgeBase, written: str) -> str | None:
-    """The diagnostic test a written test name refers to (exact name first, then a known name inside it)."""
+def resolve_test(kb: KnowledgeBase, written: str) -> tuple[str, ...]:
+    """The diagnostic tests a written test name refers to: every test answering to the exact name,
+    else to the longest known test name inside it; ``()`` when none does.
+
+    Several modules may define tests under the same name (an "ALT" in liver biochemistry and in
+    the transaminases); a result is then read by the rules of all of them.
+    """
     exact = kb.test_index.lookup(written)
     if exact:
-        return exact[0]
+        return exact
     spotted = kb.test_index.spot(written)
     if not spotted:
-        return None
-    longest = max(spotted, key=lambda s: len(s.phrase))
-    return longest.ids[0]
+        return ()
+    longest = max(len(s.phrase) for s in spotted)
+    return tuple(dict.fromkeys(t for s in spotted if len(s.phrase) == longest for t in s.ids))
 
 
 def first_number(text: str) -> float | None:

@@ -207,3 +207,11 @@ def test_first_number_reads_thousands_separators_and_bounds():
     assert first_number("9,000/uL") == 9000
     assert first_number("<0.01 mIU/L") == 0.01
     assert first_number("pending") is None
+
+
+def test_a_test_name_shared_by_two_tests_is_read_by_both(mini_kb):
+    from graph.resolve import resolve_test
+
+    assert len(resolve_test(mini_kb, "blood film")) == 2
+    _, seen = observations(mini_kb, tests=[{"name": "Blood film", "result": "many large granular lymphocytes"}])
+    assert seen["Lymphocytosis"] is True
