@@ -115,7 +115,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     for test in case.tests:
         origin = f"tests: '{test.name}' = '{test.result}'"
         nodes = resolve_test(kb, test.name)
-        fired = [rule for node in nodes for rule in read_result(kb, node, test.result)]
+        fired = [rule for node in nodes for rule in read_result(kb, node, test.result, test.name)]
         for finding, present, organism in fired:
             if finding:
                 observations.append(Observation(finding, present, origin))

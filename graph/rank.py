@@ -102,14 +102,14 @@ def timing_factor(
     else:
         anchor = drug.last_dose_days_ago if drug.last_dose_days_ago is not None else drug.stopped_days_ago
         anchor_text = "since last dose"
-    if anchor is None:
-        return lr ** kb.param("unknown_timing_exponent"), "timing not given"
-    days = anchor - onset_days_ago
     if drug.stopped_days_ago is not None:
         gap = drug.stopped_days_ago - onset_days_ago
         grace = window.stopped_grace if window.stopped_grace is not None else window.typical_max
         if gap > grace:
             return kb.param("outside_window_lr"), f"stopped {gap:g} days before the neutropenia began"
+    if anchor is None:
+        return lr ** kb.param("unknown_timing_exponent"), "timing not given"
+    days = anchor - onset_days_ago
     where = f"{days:g} days {anchor_text} at onset"
     span = f"typical {window.typical_min:g}-{window.typical_max:g}, plausible to {window.plausible_max:g}"
     if window.typical_min <= days <= window.typical_max:

@@ -112,17 +112,15 @@ def first_number(text: str) -> float | None:
     return float(match.group(0).replace(",", ""))
 
 
-def read_result(kb: KnowledgeBase, test: str, result: str) -> list[tuple[str | None, bool, str | None]]:
-    """Apply a test's result rules: a list of (finding, present, organism) for every rule that fires."""
+def _fire(kb: KnowledgeBase, test: str, text: str, number: float | None) -> list[tuple[str | None, bool, str | None]]:
     fired: list[tuple[str | None, bool, str | None]] = []
-    number = first_number(result)
     for rule in kb.tests[test].rules:
         if rule.pattern:
             try:
-                match = re.search(rule.pattern, result, flags=re.IGNORECASE)
+                match = re.search(rule.pattern, text, flags=re.IGNORECASE)
             except re.error:
                 continue  # the validator reports bad patterns
-            if match is None or is_negated(result, match.start()):
+            if match is None or is_negated(text, match.start()):
                 continue
         if rule.below is not None and (number is None or not number < rule.below):
             continue
@@ -131,4 +129,18 @@ def read_result(kb: KnowledgeBase, test: str, result: str) -> list[tuple[str | N
         if not rule.pattern and rule.below is None and rule.above is None:
             continue
         fired.append((rule.finding, rule.present, rule.organism))
+    return fired
+
+
+def read_result(kb: KnowledgeBase, test: str, result: str, name: str = "") -> list[tuple[str | None, bool, str | None]]:
+    """Apply a test's result rules: a list of (finding, present, organism) for every rule that fires.
+
+    Patterns are searched in the result; when none fires and the test's ``name`` is given, in
+    "name: result" (a panel's rule may need the analyte's name: "fibrinogen: 92 mg/dL").  Numeric
+    thresholds always read the first number of the result.
+    """
+    number = first_number(result)
+    fired = _fire(kb, test, result, number)
+    if not fired and name:
+        fired = _fire(kb, test, f"{name}: {result}", number)
     return fired

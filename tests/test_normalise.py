@@ -215,3 +215,10 @@ def test_a_test_name_shared_by_two_tests_is_read_by_both(mini_kb):
     assert len(resolve_test(mini_kb, "blood film")) == 2
     _, seen = observations(mini_kb, tests=[{"name": "Blood film", "result": "many large granular lymphocytes"}])
     assert seen["Lymphocytosis"] is True
+
+
+def test_a_panel_rule_can_read_the_analyte_from_the_test_name(mini_kb):
+    _, seen = observations(mini_kb, tests=[{"name": "fibrinogen", "result": "92 mg/dL"}])
+    assert seen["Hypofibrinogenemia"] is True
+    _, seen = observations(mini_kb, tests=[{"name": "coagulation screen", "result": "fibrinogen 92 mg/dL, INR 1.6"}])
+    assert seen["Hypofibrinogenemia"] is True

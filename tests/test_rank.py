@@ -189,3 +189,9 @@ def test_benign_pattern_alert_says_no_further_workup(mini_kb):
     assert workup.candidates[0].cause == DANC
     (alert,) = workup.alerts
     assert alert.code == "benign-pattern" and "not needed" in alert.message
+
+
+def test_a_drug_stopped_long_before_onset_does_not_count_even_without_a_start_date(mini_kb):
+    exposure = DrugExposure("x", "clozapine", "exact", stopped_days_ago=60)
+    lr, why = timing_factor(mini_kb, _association(mini_kb, DRUG), exposure, 7)
+    assert lr == pytest.approx(0.1) and "stopped 53 days before" in why
