@@ -148,6 +148,15 @@ class _CaseIndex:
         self.absent_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
         #: present observations a cause must explain (not derived from numbers, not constitutional traits)
         self.stated = [o for o in present if not o.derived and not _is_trait(kb, o.finding)]
+        #: stated finding -> causes that explain it as the consequence of a finding the patient has
+        present_terms = set().union(*(kb.hpo.ancestors(o.finding) for o in n.observations if o.present))
+        self.explained_by: dict[str, set[str]] = {}
+        for observation in self.stated:
+            info = kb.findings.get(observation.finding)
+            for origin in info.consequence_of if info else ():
+                if origin in present_terms:
+                    causes = {a.cause for a in kb.assocs_below.get(origin, ())}
+                    self.explained_by.setdefault(observation.finding, set()).update(causes)
         for observation in present:
             hits: dict[str, list[FindingAssociation]] = {}
             for term in kb.hpo.ancestors(observation.finding):
@@ -181,7 +190,10 @@ def _finding_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[T
         p = min(max(assoc.frequency, floor), 1 - floor)
         log_lr = math.log(p / kb.background(assoc.finding))
         terms.append((log_lr, _present, (kb, cause, observation, assoc, p, log_lr)))
-    unexplained = [o for o in index.stated if o.finding not in explained]
+    unexplained = [
+        o for o in index.stated
+        if o.finding not in explained and cause.id not in index.explained_by.get(o.finding, ())
+    ]
     if unexplained:
         unlinked = math.log(kb.param("unlinked_present_lr"))
         terms.append((unlinked * len(unexplained), _unexplained, (kb, cause, unexplained, unlinked)))

@@ -99,6 +99,7 @@ class FindingInfo:
     synonyms: tuple[str, ...] = ()
     trait: bool = False
     family_history: bool = False
+    consequence_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

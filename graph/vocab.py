@@ -85,6 +85,7 @@ class NKG(_namespace.DefinedNamespace):
     cause: URIRef
     code: URIRef
     confirmedBy: URIRef
+    consequenceOf: URIRef
     context: URIRef
     derived: URIRef
     drugClass: URIRef

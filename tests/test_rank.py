@@ -195,3 +195,12 @@ def test_a_drug_stopped_long_before_onset_does_not_count_even_without_a_start_da
     exposure = DrugExposure("x", "clozapine", "exact", stopped_days_ago=60)
     lr, why = timing_factor(mini_kb, _association(mini_kb, DRUG), exposure, 7)
     assert lr == pytest.approx(0.1) and "stopped 53 days before" in why
+
+
+def test_a_consequence_of_a_linked_cytopenia_is_explained(mini_kb):
+    result = ranked(mini_kb, findings=["Petechiae"], labs={"platelets_per_ul": 60000})
+    unexplained = {cause: [e.label for e in terms(c, "unexplained-finding")] for cause, c in result.items()}
+    assert unexplained[CHEMO] == []  # links thrombocytopenia, which the patient has
+    assert "Petechiae (not a feature of this cause)" in unexplained[VIRAL]
+    no_thrombocytopenia = ranked(mini_kb, findings=["Petechiae"], labs={"platelets_per_ul": 260000})
+    assert terms(no_thrombocytopenia[CHEMO], "unexplained-finding")
