@@ -51,7 +51,7 @@ from .types import (
 
 __all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "CACHE_VERSION"]
 
-CACHE_VERSION = "4"
+CACHE_VERSION = "5"
 AGENT_KINDS = ("Drug", "Organism", "Gene")
 CONTEXT_KINDS = ("Condition", "Exposure")
 
@@ -222,7 +222,8 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         label = _text(G, node, "label", hpo.label(node))
         findings[node] = FindingInfo(
             node, label, _number(G, node, "backgroundFrequency"), _flag(G, node, "derived"), synonyms,
-            _flag(G, node, "trait"), _flag(G, node, "familyHistory"), tuple(_targets(G, node, "consequenceOf")))
+            _flag(G, node, "trait"), _flag(G, node, "familyHistory"), tuple(_targets(G, node, "consequenceOf")),
+            tuple(_targets(G, node, "mediatedBy")))
         broader = _targets(G, node, "broader")
         if node not in hpo or broader:
             hpo.add_term(node, label, synonyms, broader)

@@ -136,12 +136,21 @@ def _is_trait(kb: KnowledgeBase, finding: str) -> bool:
     return info is not None and info.trait
 
 
+def _mediated(kb: KnowledgeBase, finding: str, present_terms: set[str]) -> bool:
+    info = kb.findings.get(finding)
+    return info is not None and any(term in present_terms for term in info.mediated_by)
+
+
 class _CaseIndex:
     """The case's findings matched once against every association (inverted indexes of the KB)."""
 
     def __init__(self, kb: KnowledgeBase, n: NormalisedCase) -> None:
         premise = kb.hpo.ancestors(kb.premise_finding)  # "Neutropenia" and its ancestors say nothing
-        present = _specific_present(kb, [o for o in n.observations if o.present and o.finding not in premise])
+        present_terms = set().union(*(kb.hpo.ancestors(o.finding) for o in n.observations if o.present))
+        present = _specific_present(kb, [
+            o for o in n.observations
+            if o.present and o.finding not in premise and not _mediated(kb, o.finding, present_terms)
+        ])
         absent = [o for o in n.observations if not o.present and o.finding not in premise]
         #: cause -> [(observation, matching associations)], in case order
         self.present_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
@@ -149,7 +158,6 @@ class _CaseIndex:
         #: present observations a cause must explain (not derived from numbers, not constitutional traits)
         self.stated = [o for o in present if not o.derived and not _is_trait(kb, o.finding)]
         #: stated finding -> causes that explain it as the consequence of a finding the patient has
-        present_terms = set().union(*(kb.hpo.ancestors(o.finding) for o in n.observations if o.present))
         self.explained_by: dict[str, set[str]] = {}
         for observation in self.stated:
             info = kb.findings.get(observation.finding)

@@ -100,6 +100,7 @@ class FindingInfo:
     trait: bool = False
     family_history: bool = False
     consequence_of: tuple[str, ...] = ()
+    mediated_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

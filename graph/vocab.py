@@ -102,6 +102,7 @@ class NKG(_namespace.DefinedNamespace):
     managementNote: URIRef
     maxAgeYears: URIRef
     mechanism: URIRef
+    mediatedBy: URIRef
     message: URIRef
     minAgeYears: URIRef
     minScore: URIRef
