@@ -73,27 +73,40 @@ class _FreeText:
         return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in (info.label, *info.synonyms))
 
     def read(self, field: str, text: str, days_ago: float | None = None) -> None:
+        """Record what ``text`` names. A family history yields only findings about relatives
+        (neutropenia in the family, consanguinity): a relative's disease is not the patient's."""
         spotted = self.kb.concept_index.spot(text)
         origin = f"{field}: '{text}'"
+        about_relatives = field == "family_history"
+        used = False
         for spot in spotted:
             for node in spot.ids:
                 kind = self.kb.graph.nodes[node].get("kind") if node in self.kb.graph else None
                 if kind == "Finding":
-                    about_relatives = self.kb.findings[node].family_history if node in self.kb.findings else False
-                    if about_relatives or field != "family_history":
-                        self.observations.append(Observation(node, not spot.negated, origin))
-                elif spot.negated:
+                    info = self.kb.findings.get(node)
+                    if about_relatives and not (info and info.family_history):
+                        continue
+                    self.observations.append(Observation(node, not spot.negated, origin))
+                    used = True
+                elif spot.negated or about_relatives:
                     continue
                 elif kind == "Cause":
                     self.known_causes.append(ContextHit(node, origin))
+                    used = True
                 elif kind in ("Condition", "Exposure"):
                     self.contexts.append(ContextHit(node, origin))
+                    used = True
                 elif kind == "Drug":
                     self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
+                    used = True
                 elif kind == "Organism" or (kind == "Gene" and self._symbol_as_written(node, text)):
                     self.agents.append(AgentHit(node, origin))
+                    used = True
         if not spotted:
             self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))
+        elif about_relatives and not used:
+            self.unrecognized.append(Unrecognized(
+                field, text, "only neutropenia in relatives and consanguinity are read from a family history"))
 
 
 def _first_wins(observations: list[Observation]) -> tuple[Observation, ...]:

@@ -222,3 +222,10 @@ def test_a_panel_rule_can_read_the_analyte_from_the_test_name(mini_kb):
     assert seen["Hypofibrinogenemia"] is True
     _, seen = observations(mini_kb, tests=[{"name": "coagulation screen", "result": "fibrinogen 92 mg/dL, INR 1.6"}])
     assert seen["Hypofibrinogenemia"] is True
+
+
+def test_a_relatives_disease_is_not_the_patients_known_diagnosis(mini_kb):
+    n, _ = observations(mini_kb, family_history=["brother had glandular fever", "sister on clozapine"])
+    assert n.known_causes == () and n.drugs == ()
+    assert [u.reason for u in n.unrecognized] == [
+        "only neutropenia in relatives and consanguinity are read from a family history"] * 2
