@@ -21,6 +21,9 @@ from .results import Candidate, Workup
 
 __all__ = ["workup_to_dict", "workup_to_text", "node_summary"]
 
+#: evidence weaker than this (|log LR|, i.e. LR within about 0.9-1.1) is left out of the text summary
+_NOTEWORTHY = 0.1
+
 
 def node_summary(kb: KnowledgeBase, node: str) -> dict[str, Any]:
     """id (CURIE), label, synonyms and xrefs of a node."""
@@ -119,7 +122,10 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
         lines.append("")
         lines.append(f"{candidate.rank:>2}. {cause.label}  [{candidate.score:.1%}]{agents}")
         lines.append(f"    {cause.mechanism}; {cause.category}")
-        strongest = sorted((e for e in candidate.evidence if e.kind != "prior"), key=lambda e: -abs(e.log_lr))
+        strongest = sorted(
+            (e for e in candidate.evidence if e.kind != "prior" and abs(e.log_lr) >= _NOTEWORTHY),
+            key=lambda e: -abs(e.log_lr),
+        )
         for sign, title in (("for", "for"), ("against", "against")):
             items = [e for e in strongest if e.direction == sign][:4]
             if items:
