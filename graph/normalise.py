@@ -74,7 +74,8 @@ class _FreeText:
 
     def read(self, field: str, text: str, days_ago: float | None = None) -> None:
         """Record what ``text`` names. A family history yields only findings about relatives
-        (neutropenia in the family, consanguinity): a relative's disease is not the patient's."""
+        (neutropenia in the family, consanguinity): a relative's disease is not the patient's.
+        A test result yields only findings and organisms (a "vitamin B12" level is not a drug)."""
         spotted = self.kb.concept_index.spot(text)
         origin = f"{field}: '{text}'"
         about_relatives = field == "family_history"
@@ -88,7 +89,7 @@ class _FreeText:
                         continue
                     self.observations.append(Observation(node, not spot.negated, origin))
                     used = True
-                elif spot.negated or about_relatives:
+                elif spot.negated or about_relatives or (field == "tests" and kind != "Organism"):
                     continue
                 elif kind == "Cause":
                     self.known_causes.append(ContextHit(node, origin))

@@ -293,6 +293,8 @@ def _agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> tuple[li
         return [Evidence("no-agent", text, log_lr, "against", (cause.id,), (), code)], []
     options.sort(key=lambda o: (-o[0], kb.label(o[1])))
     lr, agent, assoc, why = options[0]
+    if not cause.requires_agent and lr < 1:
+        lr, why = 1.0, why + "; a risk factor only, so poor timing is neutral"
     log_lr = math.log(lr)
     evidence = [
         Evidence(

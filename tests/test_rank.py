@@ -214,3 +214,21 @@ def test_bleeding_given_thrombocytopenia_is_not_counted_twice(mini_kb):
         assert with_bleeding[cause].log_score == pytest.approx(without[cause].log_score)
     normal_platelets = ranked(mini_kb, findings=["Petechiae"], labs={"platelets_per_ul": 260000})
     assert terms(normal_platelets[CHEMO], "unexplained-finding")
+
+
+def test_a_risk_factor_drug_with_poor_timing_is_neutral_not_against(kb):
+    from graph.ids import expand
+
+    b12 = expand("cause:vitamin-b12-deficiency")
+    fresh = {c.cause: c for c in workup_case(kb, {"id": "t", "anc": 900, "medications": [
+        {"name": "metformin", "started_days_ago": 30}]}, explain_top=None).candidates}[b12]
+    (term,) = [e for e in fresh.evidence if e.kind == "agent"]
+    assert term.log_lr == 0 and "risk factor only" in term.detail
+    long_term = {c.cause: c for c in workup_case(kb, {"id": "t", "anc": 900, "medications": [
+        {"name": "Glucophage", "started_days_ago": 3000}]}, explain_top=None).candidates}[b12]
+    assert [e.log_lr for e in long_term.evidence if e.kind == "agent"] == [pytest.approx(math.log(2))]
+
+
+def test_a_test_result_never_adds_a_medication(kb):
+    workup = workup_case(kb, {"id": "t", "anc": 900, "tests": [{"name": "vitamin B12", "result": "borderline 250"}]})
+    assert workup.normalised.drugs == () and not workup.normalised.medications_given
