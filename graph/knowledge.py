@@ -562,7 +562,7 @@ def load_knowledge_base(path: str | os.PathLike[str] | None = None, use_cache: b
     The compiled knowledge base is cached in ``$NEUTROPENIA_KG_CACHE`` (default
     ``~/.cache/neutropenia-kg``; set the variable to an empty string to disable the cache).
     """
-    from .ontology import resolve_ontology_path
+    from .paths import resolve_ontology_path
 
     root = resolve_ontology_path(path)
     cache_dir = _cache_dir() if use_cache else None
