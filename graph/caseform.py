@@ -1,0 +1,358 @@
+"""A case as a person enters it in a form (values, dates, tables) to the case format, and back.
+
+The app's form holds dates and tables; the case format (``shared/case-format.md``) holds days
+before today.  :func:`case_from_form` converts and checks with :func:`graph.case.parse_case`, so a
+bad value comes back as a :class:`~graph.errors.CaseError` naming the field; :func:`form_from_case`
+fills the form from a case so an example can be edited.  Stdlib and the knowledge base only.
+
+Examples
+--------
+>>> from datetime import date
+>>> form = CaseForm(case_id="c1", anc=400, findings=("Fever",),
+...                 medications=({"name": "clozapine", "started": date(2024, 1, 1)},))
+>>> case = case_from_form(form, reference=date(2024, 3, 1))
+>>> case["medications"], case["findings"]
+([{'name': 'clozapine', 'started_days_ago': 60}], ['Fever'])
+>>> form_from_case(case, reference=date(2024, 3, 1)).medications[0]["started"]
+datetime.date(2024, 1, 1)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .case import LAB_KEYS, parse_case
+from .errors import CaseError
+from .ids import curie
+from .knowledge import KnowledgeBase
+
+__all__ = [
+    "LabField",
+    "LAB_FIELDS",
+    "CaseForm",
+    "case_from_form",
+    "form_from_case",
+    "finding_choices",
+    "choice_label",
+    "days_before",
+    "date_for",
+]
+
+_UNITS = {"per_ul": "/µL", "g_dl": "g/dL", "fl": "fL", "pg_ml": "pg/mL", "ng_ml": "ng/mL", "ug_dl": "µg/dL"}
+_SHORT = {"wbc": "WBC", "mcv": "MCV", "b12": "Vitamin B12"}
+
+
+@dataclass(frozen=True)
+class LabField:
+    """A lab key of the case format with a readable name and unit, both derived from the key."""
+
+    key: str
+    label: str
+    unit: str
+
+
+def _lab_field(key: str) -> LabField:
+    for suffix, unit in sorted(_UNITS.items(), key=lambda item: -len(item[0])):
+        if key.endswith("_" + suffix):
+            stem = key[: -len(suffix) - 1]
+            words = [_SHORT.get(part, part) for part in stem.split("_")]
+            label = " ".join(words)
+            return LabField(key, label[:1].upper() + label[1:], unit)
+    return LabField(key, key, "")
+
+
+#: The case format's lab keys, e.g. ``LabField('platelets_per_ul', 'Platelets', '/µL')``.
+LAB_FIELDS: tuple[LabField, ...] = tuple(_lab_field(key) for key in LAB_KEYS)
+
+
+@dataclass(frozen=True)
+class CaseForm:
+    """The values of the case form.
+
+    Table rows are mappings: ``medications`` rows have ``name``, ``started``, ``stopped``,
+    ``last_dose`` (dates); ``exposures`` rows ``name``, ``site``, ``date``; ``tests`` rows ``name``,
+    ``result``; ``anc_history`` rows ``date``, ``anc``.  Blank cells (None, NaN, NaT, "") are
+    ignored.  ``medications_recorded`` false means "no medication list was taken", which the
+    ranker treats differently from an empty list.
+    """
+
+    case_id: str
+    anc: float | None
+    age_years: float | None = None
+    sex: str | None = None
+    ancestry: str | None = None
+    duration_days: float | None = None
+    findings: tuple[str, ...] = ()
+    absent_findings: tuple[str, ...] = ()
+    labs: Mapping[str, float | None] = field(default_factory=dict)
+    medications: tuple[Mapping[str, Any], ...] = ()
+    medications_recorded: bool = True
+    exposures: tuple[Mapping[str, Any], ...] = ()
+    conditions: tuple[str, ...] = ()
+    tests: tuple[Mapping[str, Any], ...] = ()
+    anc_history: tuple[Mapping[str, Any], ...] = ()
+    family_history: tuple[str, ...] = ()
+    narrative: str = ""
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(value != value)  # NaN and pandas' NaT are not equal to themselves
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_date(value: Any, where: str) -> date | None:
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            raise CaseError(f"'{where}' must be a date (YYYY-MM-DD), got {value!r}") from None
+    raise CaseError(f"'{where}' must be a date, got {value!r}")
+
+
+def _as_number(value: Any, where: str) -> float | None:
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CaseError(f"'{where}' must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise CaseError(f"'{where}' must be a number, got {value!r}") from None
+    if math.isinf(number):
+        raise CaseError(f"'{where}' must be a finite number, got {value!r}")
+    return int(number) if number.is_integer() else number
+
+
+def days_before(reference: date, when: date | None, where: str = "date") -> int | None:
+    """Whole days from ``when`` to ``reference`` (the case format's ``*_days_ago``).
+
+    Examples
+    --------
+    >>> days_before(date(2024, 3, 1), date(2024, 2, 20))
+    10
+    >>> days_before(date(2024, 3, 1), date(2024, 3, 2), "medications[0].started")
+    Traceback (most recent call last):
+    ...
+    graph.errors.CaseError: 'medications[0].started' is after today (2024-03-02); dates must not be in the future
+    """
+    if when is None:
+        return None
+    days = (reference - when).days
+    if days < 0:
+        raise CaseError(f"'{where}' is after today ({when.isoformat()}); dates must not be in the future")
+    return days
+
+
+def date_for(reference: date, days_ago: float | None) -> date | None:
+    """The date ``days_ago`` days before ``reference`` (rounded to whole days).
+
+    Examples
+    --------
+    >>> date_for(date(2024, 3, 1), 10)
+    datetime.date(2024, 2, 20)
+    """
+    if days_ago is None:
+        return None
+    return reference - timedelta(days=round(float(days_ago)))
+
+
+def _text(value: Any) -> str:
+    return "" if _blank(value) else str(value).strip()
+
+
+def _texts(values: Iterable[Any]) -> list[str]:
+    return [t for t in (_text(v) for v in values) if t]
+
+
+def case_from_form(form: CaseForm, reference: date) -> dict[str, Any]:
+    """The case-format dict for the form's values, checked by :func:`graph.case.parse_case`.
+
+    Raises
+    ------
+    CaseError
+        Naming the field, for a missing id or ANC, a value that is not a number, or a future date.
+    """
+    case: dict[str, Any] = {"id": _text(form.case_id)}
+    case["anc"] = _as_number(form.anc, "anc")
+    patient = {
+        key: value
+        for key, value in (
+            ("age_years", _as_number(form.age_years, "patient.age_years")),
+            ("sex", _text(form.sex) or None),
+            ("ancestry", _text(form.ancestry) or None),
+        )
+        if value is not None
+    }
+    if patient:
+        case["patient"] = patient
+    if _text(form.narrative):
+        case["narrative"] = _text(form.narrative)
+    history = []
+    for index, row in enumerate(form.anc_history):
+        when = _as_date(row.get("date"), f"anc_history[{index}].date")
+        count = _as_number(row.get("anc"), f"anc_history[{index}].anc")
+        if when is None and count is None:
+            continue
+        if when is None or count is None:
+            raise CaseError(f"'anc_history[{index}]' needs both a date and an ANC")
+        history.append({"day": -days_before(reference, when, f"anc_history[{index}].date"), "anc": count})
+    if history:
+        case["anc_history"] = sorted(history, key=lambda point: point["day"])
+    duration = _as_number(form.duration_days, "duration_days")
+    if duration is not None:
+        case["duration_days"] = duration
+    for key, values in (("findings", form.findings), ("absent_findings", form.absent_findings)):
+        if _texts(values):
+            case[key] = _texts(values)
+    labs = {key: _as_number(value, f"labs.{key}") for key, value in form.labs.items()}
+    if any(value is not None for value in labs.values()):
+        case["labs"] = {key: value for key, value in labs.items() if value is not None}
+    if form.medications_recorded:
+        medications = []
+        for index, row in enumerate(form.medications):
+            name = _text(row.get("name"))
+            timing = {
+                f"{field}_days_ago": days_before(
+                    reference,
+                    _as_date(row.get(column), f"medications[{index}].{column}"),
+                    f"medications[{index}].{column}",
+                )
+                for column, field in (("started", "started"), ("stopped", "stopped"), ("last_dose", "last_dose"))
+            }
+            if not name:
+                if any(v is not None for v in timing.values()):
+                    raise CaseError(f"'medications[{index}]' has dates but no drug name")
+                continue
+            medications.append({"name": name, **{k: v for k, v in timing.items() if v is not None}})
+        case["medications"] = medications
+    exposures = []
+    for index, row in enumerate(form.exposures):
+        name = _text(row.get("name"))
+        if not name:
+            continue
+        item: dict[str, Any] = {"name": name}
+        when = days_before(reference, _as_date(row.get("date"), f"exposures[{index}].date"), f"exposures[{index}].date")
+        if when is not None:
+            item["days_ago"] = when
+        if _text(row.get("site")):
+            item["site"] = _text(row.get("site"))
+        exposures.append(item)
+    if exposures:
+        case["exposures"] = exposures
+    if _texts(form.conditions):
+        case["conditions"] = _texts(form.conditions)
+    tests = []
+    for index, row in enumerate(form.tests):
+        name, result = _text(row.get("name")), _text(row.get("result"))
+        if not name and not result:
+            continue
+        if not name or not result:
+            raise CaseError(f"'tests[{index}]' needs both a test name and a result")
+        tests.append({"name": name, "result": result})
+    if tests:
+        case["tests"] = tests
+    if _texts(form.family_history):
+        case["family_history"] = _texts(form.family_history)
+    parse_case(case)
+    return case
+
+
+def _finding_value(kb: KnowledgeBase | None, text: str) -> str:
+    if kb is None:
+        return text
+    term = kb.hpo.resolve(text)
+    return curie(term) if term else text
+
+
+def form_from_case(case: Mapping[str, Any], reference: date, kb: KnowledgeBase | None = None) -> CaseForm:
+    """The form values that show ``case`` (a case-format dict); with ``kb``, findings become CURIEs.
+
+    Examples
+    --------
+    >>> form = form_from_case({"id": "c", "anc": 900, "anc_history": [{"day": -7, "anc": 1500}]}, date(2024, 1, 8))
+    >>> form.anc_history, form.medications_recorded
+    (({'date': datetime.date(2024, 1, 1), 'anc': 1500},), False)
+    """
+    parse_case(dict(case))
+    patient = case.get("patient") or {}
+    medications = case.get("medications")
+    return CaseForm(
+        case_id=str(case.get("id", "")),
+        anc=case.get("anc"),
+        age_years=patient.get("age_years"),
+        sex=patient.get("sex"),
+        ancestry=patient.get("ancestry"),
+        duration_days=case.get("duration_days"),
+        findings=tuple(_finding_value(kb, f) for f in case.get("findings") or ()),
+        absent_findings=tuple(_finding_value(kb, f) for f in case.get("absent_findings") or ()),
+        labs={lab.key: (case.get("labs") or {}).get(lab.key) for lab in LAB_FIELDS},
+        medications=tuple(
+            {
+                "name": m.get("name"),
+                "started": date_for(reference, m.get("started_days_ago")),
+                "stopped": date_for(reference, m.get("stopped_days_ago")),
+                "last_dose": date_for(reference, m.get("last_dose_days_ago")),
+            }
+            for m in medications or ()
+        ),
+        medications_recorded=medications is not None,
+        exposures=tuple(
+            {"name": e.get("name"), "site": e.get("site") or "", "date": date_for(reference, e.get("days_ago"))}
+            for e in case.get("exposures") or ()
+        ),
+        conditions=tuple(case.get("conditions") or ()),
+        tests=tuple({"name": t.get("name"), "result": str(t.get("result"))} for t in case.get("tests") or ()),
+        anc_history=tuple(
+            {"date": date_for(reference, -float(p["day"])), "anc": p.get("anc")} for p in case.get("anc_history") or ()
+        ),
+        family_history=tuple(case.get("family_history") or ()),
+        narrative=str(case.get("narrative") or ""),
+    )
+
+
+def finding_choices(kb: KnowledgeBase, extra: Sequence[str] = ()) -> list[str]:
+    """The findings a form offers: every finding the knowledge base links to a cause, as CURIEs,
+    sorted by label, followed by ``extra`` values not among them (e.g. free text from a case).
+
+    Examples
+    --------
+    >>> from graph.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> "HP:0001945" in finding_choices(kb)
+    True
+    """
+    linked = {assoc.finding for assocs in kb.finding_assocs.values() for assoc in assocs}
+    linked |= {node for node, info in kb.findings.items() if not info.derived}
+    choices = sorted((curie(node) for node in linked), key=lambda c: (kb.label(kb.hpo.resolve(c) or c).lower(), c))
+    return choices + [value for value in dict.fromkeys(extra) if value not in set(choices)]
+
+
+def choice_label(kb: KnowledgeBase, value: str) -> str:
+    """How a finding choice reads in the form: ``Fever · HP:0001945``, or the text as typed.
+
+    Examples
+    --------
+    >>> from graph.knowledge import load_knowledge_base
+    >>> choice_label(load_knowledge_base(), "HP:0001945")
+    'Fever · HP:0001945'
+    """
+    term = kb.hpo.resolve(value)
+    if term is None:
+        return f"{value} (not recognised)"
+    return f"{kb.label(term)} · {curie(term)}"

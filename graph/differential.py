@@ -1,0 +1,189 @@
+"""A workup as a reader takes it in: the severity line, the differential rows, and why one candidate.
+
+Plain frozen data (no formatting for a particular screen), shared by the app and the reports.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> from graph.pipeline import workup_case
+>>> kb = load_knowledge_base()
+>>> w = workup_case(kb, {"id": "x", "anc": 150, "findings": ["Fever"], "duration_days": 2,
+...                      "medications": [{"name": "clozapine", "started_days_ago": 60}]})
+>>> severity_line(w)
+'ANC 150/µL: severe neutropenia, acute'
+>>> row = differential_rows(kb, w, top=1)[0]
+>>> row.rank, row.agents
+(1, 'clozapine')
+>>> detail = candidate_detail(kb, w, row.cause)
+>>> detail.against == () or all(reason.direction == "against" for reason in detail.against)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .errors import NodeNotFound
+from .ids import curie
+from .knowledge import KnowledgeBase
+from .links import Link, source_link
+from .results import Evidence, Workup
+
+__all__ = [
+    "DifferentialRow",
+    "Reason",
+    "NextTest",
+    "CandidateDetail",
+    "severity_line",
+    "score_text",
+    "differential_rows",
+    "candidate_detail",
+]
+
+
+@dataclass(frozen=True)
+class DifferentialRow:
+    """One line of the differential table."""
+
+    rank: int
+    cause: str
+    curie: str
+    label: str
+    mechanism: str
+    category: str
+    agents: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One term of the score: what it says, the likelihood ratio, where it came from, its sources."""
+
+    label: str
+    likelihood_ratio: float
+    direction: str
+    kind: str
+    detail: str
+    sources: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class NextTest:
+    """A test that would help, and why."""
+
+    test: str
+    curie: str
+    label: str
+    why: str
+
+
+@dataclass(frozen=True)
+class CandidateDetail:
+    """Everything the app shows for one candidate of a workup."""
+
+    cause: str
+    curie: str
+    label: str
+    rank: int
+    score: float
+    definition: str
+    mechanism: str
+    category: str
+    agents: tuple[str, ...]
+    prior: tuple[Reason, ...]
+    supporting: tuple[Reason, ...]
+    against: tuple[Reason, ...]
+    next_tests: tuple[NextTest, ...]
+    management: str
+    treatments: tuple[str, ...]
+    sources: tuple[Link, ...]
+
+
+def severity_line(workup: Workup) -> str:
+    """ANC, grade, and chronic / acute / cyclic in one line."""
+    s = workup.normalised.severity
+    grade = "no neutropenia for age" if s.grade == "none" else f"{s.grade} neutropenia"
+    parts = [f"ANC {s.anc:g}/µL: {grade}"]
+    if s.grade == "none":
+        parts.append(f"age-appropriate limit {s.threshold:g}/µL")
+    if s.chronic is not None:
+        parts.append("chronic" if s.chronic else "acute")
+    if s.cyclic:
+        parts.append("cyclic pattern")
+    return ", ".join(parts)
+
+
+def score_text(score: float) -> str:
+    """A posterior as a reader takes it: a percentage, or ``<0.1%`` for the long tail.
+
+    Examples
+    --------
+    >>> score_text(0.8734), score_text(0.0042), score_text(3e-7)
+    ('87.3%', '0.4%', '<0.1%')
+    """
+    return f"{score:.1%}" if score >= 0.0005 else "<0.1%"
+
+
+def differential_rows(kb: KnowledgeBase, workup: Workup, top: int | None = None) -> list[DifferentialRow]:
+    """The ranked causes (the first ``top``) with mechanism, category, implicated agents and score."""
+    rows = []
+    for candidate in workup.candidates[:top]:
+        cause = kb.causes[candidate.cause]
+        rows.append(
+            DifferentialRow(
+                candidate.rank,
+                cause.id,
+                curie(cause.id),
+                cause.label,
+                cause.mechanism,
+                cause.category,
+                ", ".join(kb.label(a) for a in candidate.agents),
+                candidate.score,
+            )
+        )
+    return rows
+
+
+def _reason(evidence: Evidence) -> Reason:
+    sources = tuple(source_link(s) for s in dict.fromkeys(evidence.sources))
+    return Reason(
+        evidence.label, math.exp(evidence.log_lr), evidence.direction, evidence.kind, evidence.detail, sources
+    )
+
+
+def candidate_detail(kb: KnowledgeBase, workup: Workup, cause: str) -> CandidateDetail:
+    """Why ``cause`` stands where it does: evidence for and against (strongest first), next tests,
+    management and sources.
+
+    Raises
+    ------
+    NodeNotFound
+        When ``cause`` is not a candidate of the workup.
+    """
+    found = next((c for c in workup.candidates if c.cause == cause), None)
+    if found is None:
+        raise NodeNotFound(
+            f"{curie(cause)} is not a candidate of case {workup.normalised.case.case_id}; "
+            "pick one from the differential"
+        )
+    info = kb.causes[cause]
+    terms = sorted(found.evidence, key=lambda e: -abs(e.log_lr))
+    return CandidateDetail(
+        cause=cause,
+        curie=curie(cause),
+        label=info.label,
+        rank=found.rank,
+        score=found.score,
+        definition=info.info.definition,
+        mechanism=info.mechanism,
+        category=info.category,
+        agents=tuple(kb.label(a) for a in found.agents),
+        prior=tuple(_reason(e) for e in found.evidence if e.kind == "prior"),
+        supporting=tuple(_reason(e) for e in terms if e.kind != "prior" and e.direction == "for"),
+        against=tuple(_reason(e) for e in terms if e.kind != "prior" and e.direction == "against"),
+        next_tests=tuple(NextTest(t, curie(t), kb.label(t), why) for t, why in found.next_tests),
+        management=info.management,
+        treatments=tuple(kb.label(t) for t in info.treatments),
+        sources=tuple(source_link(s) for s in info.info.sources),
+    )

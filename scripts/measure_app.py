@@ -1,0 +1,121 @@
+"""Measure the app's speed: first render of a workup on a warm server, and a re-rank after an input change.
+
+Not a test (the machine is shared and noisy); run it and report the figures:
+
+    .venv/bin/python scripts/measure_app.py [CASE_KEY] [--repeat 5] [--no-browser]
+
+Two views of the same two numbers:
+
+* server: the Streamlit script alone, run by ``streamlit.testing.v1.AppTest`` (no browser) — a fresh
+  session's first run on a warm process, then a what-if toggle;
+* browser: Debian's chromium (Playwright) against ``streamlit run app.py`` on 127.0.0.1 — navigation
+  to the ranked list on a warm server, and click-to-screen for a what-if toggle (the "What if"
+  banner drawn from the new ranking, and the differential's accessible table, which glide-data-grid
+  refreshes a little after its canvas).
+
+Targets (issue 3): first render < 2 s, re-rank < 0.3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+
+def _median_ms(values: list[float]) -> float:
+    return round(statistics.median(values) * 1000, 1)
+
+
+def server_figures(case: str, repeat: int) -> dict[str, float]:
+    """Script run times with AppTest on a warm process."""
+    from streamlit.testing.v1 import AppTest
+
+    def session() -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["case"] = case
+        return at
+
+    session().run()  # warm: the knowledge base is loaded and cached once per process
+    first, rerank = [], []
+    for _ in range(repeat):
+        at = session()
+        started = time.perf_counter()
+        at.run()
+        first.append(time.perf_counter() - started)
+        toggle = at.sidebar.button_group[0]
+        for state in ("not recorded", toggle.value):
+            started = time.perf_counter()
+            toggle.set_value(state).run()
+            rerank.append(time.perf_counter() - started)
+    return {"first_render_ms": _median_ms(first), "rerank_ms": _median_ms(rerank), "runs": len(first)}
+
+
+def browser_figures(case: str, repeat: int) -> dict[str, float]:
+    """Click-to-screen times in chromium against a real server on 127.0.0.1."""
+    from appserver import CHROMIUM, CHROMIUM_ARGS, RERANK_JS, browser_missing, running_app
+    from playwright.sync_api import sync_playwright
+
+    missing = browser_missing()
+    if missing:
+        return {"skipped": missing}  # type: ignore[dict-item]
+    first, shown, table = [], [], []
+    with running_app() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{url}/?case={case}")
+        page.locator("h4").filter(has_text="1. ").first.wait_for(timeout=120_000)  # warm server and browser cache
+        for _ in range(repeat):
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(f"{url}/?case={case}")
+            page.locator("h4").filter(has_text="1. ").first.wait_for(timeout=60_000)
+            page.locator("[data-testid=stDataFrame] table").filter(has_text="Implicated agent").first.wait_for(
+                state="attached"
+            )
+            first.append(time.perf_counter() - started)
+            page.wait_for_timeout(1500)
+            group = page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] [role=radiogroup]").first
+            name = group.get_attribute("aria-label")
+            current = group.locator("[role=radio][aria-checked=true]").inner_text().strip()
+            for choice in ("unknown" if current != "unknown" else "absent", current):
+                marks = page.evaluate(RERANK_JS, [name, choice])
+                shown.append(marks["banner"] / 1000)
+                table.append(marks["table"] / 1000)
+                page.wait_for_timeout(1200)
+            page.close()
+        browser.close()
+    return {
+        "first_render_ms": _median_ms(first),
+        "rerank_shown_ms": _median_ms(shown),
+        "rerank_table_ms": _median_ms(table),
+        "runs": len(first),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("case", nargs="?", default="dev-001", help="example or dev case key (default dev-001)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    report = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "case": args.case,
+        "server_script": server_figures(args.case, args.repeat),
+    }
+    if not args.no_browser:
+        report["browser"] = browser_figures(args.case, args.repeat)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

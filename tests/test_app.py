@@ -1,0 +1,324 @@
+"""The app, view by view, with Streamlit's AppTest: inputs in, what a person sees out.
+
+Most tests run on the mini ontology (tests/data/mini) through ``NEUTROPENIA_KG_ONTOLOGY``, as a
+deployment would; one opens the app as a newcomer does, on the bundled ontology.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+pytest.importorskip("pyvis")
+
+from conftest import ROOT, dev_cases  # noqa: E402
+from hostile import make_hostile_ontology  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from graph.deeplink import encode_case  # noqa: E402
+from graph.ids import expand  # noqa: E402
+
+APP = str(ROOT / "app.py")
+#: A case whose ranking on the mini ontology is worked out in tests/test_views.py.
+CASE = {
+    "id": "mini-1",
+    "anc": 150,
+    "findings": ["Fever", "Pharyngitis"],
+    "absent_findings": ["Splenomegaly"],
+    "duration_days": 2,
+    "labs": {"platelets_per_ul": 250000},
+    "medications": [{"name": "clozapine", "started_days_ago": 60}, {"name": "lactulose"}],
+}
+needs_dev_cases = pytest.mark.skipif(not dev_cases(), reason="../shared/cases/dev is not beside the checkout")
+
+
+@pytest.fixture()
+def mini(monkeypatch, mini_dir):
+    monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(mini_dir / "neutropenia.ttl"))
+
+
+def app(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def table(at: AppTest, column: str):
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column; tables: {[list(f.value.columns) for f in at.dataframe]}")
+
+
+def open_editor(at: AppTest) -> AppTest:
+    """Open "Enter or edit the case" (drawn only while open)."""
+    at.session_state["case-editor"] = True
+    return at.run()
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_a_newcomer_sees_an_example_workup_on_the_bundled_ontology():
+    at = app()
+    assert not at.exception and not at.error[1:]
+    assert "EMERGENCY" in at.error[0].value and "FEBRILE NEUTROPENIA" in at.error[0].value
+    assert at.selectbox(key="example-1").value == "febrile-agranulocytosis"
+    differential = table(at, "Cause")
+    assert len(differential) == 15 and list(differential.columns) == [
+        "Rank",
+        "Cause",
+        "Mechanism",
+        "Category",
+        "Implicated agent",
+        "Score",
+    ]
+    assert differential.iloc[0]["Implicated agent"] == "carbamazepine"
+    assert at.query_params["case"] == "febrile-agranulocytosis"
+    assert at.get("iframe"), "the explanatory graph is drawn"
+
+
+@needs_dev_cases
+def test_a_deep_link_opens_a_dev_case_and_its_cause(mini):
+    at = app(case="dev-002", cause="cause:mini-viral")
+    assert not at.exception
+    assert "### Case dev\\-002" in texts(at.markdown)
+    assert table(at, "Cause").iloc[0]["Cause"] == "Mini drug agranulocytosis"
+    assert at.selectbox(key="cause-1").value.endswith("/cause/mini-viral")
+    assert "#### 2. Mini viral infection" in texts(at.markdown)
+    assert "risperidone" in texts(at.warning)  # unrecognised inputs are warnings, not silence
+
+
+def test_why_shows_evidence_sources_next_tests_and_management(mini):
+    at = app(c=encode_case(CASE))
+    assert "#### 1. Mini drug agranulocytosis" in texts(at.markdown)
+    shown = plain(texts(at.markdown))
+    assert "Evidence for" in shown and "Evidence against" in shown
+    assert "Pharyngitis present: in 50% of cases" in shown and "sources: test" in shown
+    assert "drug withdrawal trial" in shown or "peripheral smear" in shown
+    assert "Stop the drug." in shown
+
+
+def test_choosing_another_cause_explains_it_and_updates_the_link(mini):
+    at = app(c=encode_case(CASE))
+    at.selectbox(key="cause-1").set_value(
+        "https://w3id.org/neutropenia-kg/resource/cause/duffy-null-associated-neutrophil-count"
+    ).run()
+    assert "#### 4. Mini Duffy\\-null" in texts(at.markdown)
+    assert at.query_params["cause"] == "cause:duffy-null-associated-neutrophil-count"
+
+
+def test_toggling_a_finding_reranks_at_once(mini):
+    at = app(c=encode_case(CASE))
+    before = table(at, "Cause")["Cause"].tolist()
+    at.sidebar.button_group(key="whatif-1-1").set_value("absent").run()  # Pharyngitis
+    at.sidebar.button_group(key="whatif-1-2").set_value("present").run()  # Splenomegaly
+    at.sidebar.multiselect(key="whatif-add-1").set_value(["HP:0002716"]).run()  # Lymphadenopathy
+    after = table(at, "Cause")["Cause"].tolist()
+    assert before[0] == "Mini drug agranulocytosis" and after[0] == "Mini viral infection"
+    assert "What if" in texts(at.info)
+    moved = table(at, "Rank before")
+    assert moved.iloc[0]["Cause"] == "Mini viral infection" and moved.iloc[0]["Rank now"] == 1
+
+
+def test_the_form_ranks_a_new_case_and_the_link_carries_it(mini):
+    at = open_editor(app(case="chronic-mild"))
+    assert at.number_input(key="form-anc-1").value == 1200  # the form shows the example being edited
+    at.text_input(key="form-id-1").set_value("my-patient")
+    at.number_input(key="form-anc-1").set_value(400)
+    at.multiselect(key="form-findings-1").set_value(["HP:0001945"])
+    at.button(key="form-submit-1").click().run()
+    assert not at.exception and "### Case my\\-patient" in texts(at.markdown)
+    assert "EMERGENCY" in at.error[0].value  # fever with ANC 400
+    token = at.query_params["c"]
+    shared = app(c=token)
+    assert "### Case my\\-patient" in texts(shared.markdown)
+    assert table(shared, "Cause")["Cause"].tolist() == table(at, "Cause")["Cause"].tolist()
+
+
+def test_a_form_mistake_is_a_message_naming_the_field(mini):
+    at = open_editor(app(case="chronic-mild"))
+    at.text_input(key="form-id-1").set_value("")
+    at.button(key="form-submit-1").click().run()
+    assert "'id' is missing" in plain(texts(at.error)) and not at.exception
+
+
+def test_pasted_json_loads_or_says_where_it_is_wrong(mini):
+    at = open_editor(app())
+    at.text_area(key="paste-1").set_value('{"id": "pasted", "anc": }')
+    at.button(key="paste-load-1").click().run()
+    assert "invalid JSON at line 1, column 25" in plain(texts(at.error))
+    at.text_area(key="paste-1").set_value(
+        json.dumps({"id": "pasted", "anc": 1100, "patient": {"ancestry": "Yemeni"}, "duration_days": 900})
+    )
+    at.button(key="paste-load-1").click().run()
+    assert "### Case pasted" in texts(at.markdown)
+    assert table(at, "Cause").iloc[0]["Cause"] == "Mini Duffy-null"
+
+
+def test_exports_offer_json_markdown_html_and_the_case(mini):
+    at = app(c=encode_case(CASE))
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Workup (JSON)", "Report (Markdown)", "Printable report (HTML)", "Case (JSON)"]
+
+
+def test_explore_shows_a_node_page_and_search(mini):
+    at = app(view="explore", node="drug:clozapine")
+    assert not at.exception and at.header[0].value == "clozapine"
+    assert table(at, "Name").iloc[0]["Name"] == "Mini drug agranulocytosis"
+    assert "[DrugBank\\:DB00363](https://go.drugbank.com/drugs/DB00363)" in texts(at.markdown)
+    assert at.get("iframe"), "the neighbourhood is drawn"
+    at.text_input(key="explore-query").set_value("glandular").run()
+    hits = at.selectbox(key="explore-hit")
+    assert hits.options == ["Mini viral infection · Cause · cause:mini-viral (matched “glandular fever”)"]
+    hits.set_value(expand("cause:mini-viral")).run()
+    assert at.header[0].value == "Mini viral infection"
+    assert at.query_params["node"] == "cause:mini-viral" and at.query_params["view"] == "explore"
+
+
+def test_compare_puts_separating_findings_first(mini):
+    at = app(view="compare", compare="cause:mini-drug,cause:mini-chemo")
+    findings = table(at, "Finding")
+    assert findings.iloc[0].tolist() == ["Thrombocytopenia", "lab: platelets_per_ul < 150000 /uL", "3%", "50%", "yes"]
+    assert "clozapine" in table(at, "Agent")["Agent"].tolist()
+    at.toggle(key="compare-only").set_value(True).run()
+    assert "peripheral smear" not in table(at, "Test")["Test"].tolist()
+
+
+def test_curate_shows_statistics_and_the_validation_report(mini):
+    at = app(view="curate")
+    assert "The ontology passes every check." in plain(texts(at.success))
+    assert {m.label: m.value for m in at.metric}["Causes"] == "4"
+    assert "Cause" in table(at, "Kind")["Kind"].tolist()
+
+
+def test_the_validation_report_lists_problems_in_plain_words(monkeypatch, mini_dir, tmp_path):
+    monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(make_hostile_ontology(mini_dir, tmp_path / "flawed")))
+    at = app(view="curate")
+    assert re.search(r"\d+ errors to fix before release", texts(at.error))
+    assert "A PMID or DOI source is malformed" in plain(texts(at.markdown))
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }", "this box is read-only"),
+        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE is not allowed"),
+        ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM / FROM NAMED is not allowed"),
+    ],
+)
+def test_sparql_refuses_updates_service_and_from(mini, query, message):
+    at = app(view="curate")
+    at.text_area(key="sparql-text").set_value(query)
+    at.button(key="sparql-run").click().run()
+    assert "Query refused" in texts(at.error) and message in plain(texts(at.error))
+
+
+def test_sparql_answers_a_select_with_a_table(mini):
+    at = app(view="curate")
+    at.selectbox(key="sparql-example").set_value("Causes by mechanism").run()
+    at.button(key="sparql-run").click().run()
+    result = table(at, "mechanism")
+    assert len(result) == 4 and "Mini viral infection" in result["cause"].tolist()
+
+
+def test_a_broken_ontology_is_an_error_page_naming_file_and_line(monkeypatch, mini_dir, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(mini_dir, broken)
+    causes = broken / "mini-causes.ttl"
+    lines = causes.read_text(encoding="utf-8").splitlines()
+    lines.insert(29, "this is not Turtle .")
+    causes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(broken / "neutropenia.ttl"))
+    at = app()
+    assert not at.exception and at.title[0].value == "The ontology could not be loaded"
+    message = plain(at.error[0].value)
+    assert "mini-causes.ttl, line 30" in message and "Turtle syntax error" in message
+
+
+def test_a_missing_ontology_file_is_an_error_page(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(tmp_path / "nowhere.ttl"))
+    at = app()
+    assert "ontology file not found (from NEUTROPENIA_KG_ONTOLOGY)" in plain(at.error[0].value)
+
+
+def test_a_link_with_unknown_values_warns_and_falls_back(mini):
+    at = app(view="settings", case="no-such-case", cause="cause:nothing")
+    warnings = plain(texts(at.warning))
+    assert "unknown view 'settings'" in warnings and "no example case 'no-such-case'" in warnings
+    assert "'cause:nothing' in the link is not a known cause" in warnings
+    assert at.title[0].value == "Case workup" and not at.exception
+
+
+def test_hostile_labels_reach_the_page_only_as_escaped_text(monkeypatch, mini_dir, tmp_path):
+    monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(make_hostile_ontology(mini_dir, tmp_path / "hostile")))
+    pages = [
+        app(c=encode_case(CASE)),
+        app(view="explore", node="cause:mini-chemo"),
+        app(view="compare", compare="cause:mini-drug,cause:mini-viral"),
+        app(view="curate"),
+    ]
+    assert "Mini drug agranulocytosis \\<script\\>window" in texts(pages[0].markdown)  # shown, as text
+    assert "Mini chemotherapy neutropenia \\<a href" in texts(pages[1].header)
+    assert {m.label: m.value for m in pages[3].metric}["Ontology version"].startswith("test \\<img")
+    for at in pages:
+        assert not at.exception
+        shown = "\n".join(
+            texts(kind)
+            for kind in (
+                at.markdown,
+                at.error,
+                at.warning,
+                at.info,
+                at.caption,
+                at.header,
+                at.subheader,
+                at.title,
+                at.success,
+            )
+        )
+        shown += "\n".join(f"{m.label} {m.value}" for m in at.metric)
+        assert not re.search(r"(?<!\\)[<>]", shown.replace("->", "")), "every < and > in Markdown is escaped"
+        assert not re.search(r"(?<!\\)!(?<!\\)\[", shown) and "](javascript" not in shown
+        assert not re.search(r"(?<!\\)\$", shown) and not re.search(r"(?<!\\):red", shown)
+
+
+def test_rerank_after_an_input_change_is_fast(mini):
+    at = app(c=encode_case(CASE))
+    started = time.perf_counter()
+    at.sidebar.button_group(key="whatif-1-0").set_value("absent").run()
+    assert time.perf_counter() - started < 3.0  # generous: the measured figure is in scripts/measure_app.py
+
+
+def test_only_app_and_ui_import_streamlit():
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "graph").glob("*.py")
+        if re.search(r"^\s*(import|from)\s+streamlit", p.read_text(encoding="utf-8"), re.M)
+    ]
+    assert offenders == []
+    assert Path(ROOT / "app.py").read_text(encoding="utf-8").count("import streamlit") == 1
+
+
+def test_an_unexpected_failure_is_a_message_not_a_traceback(mini, monkeypatch):
+    import ui.workup
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ui.workup, "workup_case", broken)
+    at = app(c=encode_case(CASE))
+    assert not at.exception
+    assert "Something went wrong while drawing this page" in texts(at.error) and "boom" not in texts(at.error)

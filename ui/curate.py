@@ -1,0 +1,122 @@
+"""The curate view: ontology statistics, the validation report in plain words, sources, read-only SPARQL."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from graph.curation import ontology_summary
+from graph.deeplink import DeepLink
+from graph.errors import NeutropeniaKGError, OntologyError
+from graph.knowledge import KnowledgeBase
+from graph.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES, run_query
+from ui.show import links_md, md
+from ui.state import rdf_graph, validation
+
+__all__ = ["show"]
+
+
+def _use_example() -> None:
+    title = st.session_state.get("sparql-example")
+    if title in EXAMPLE_QUERIES:
+        st.session_state["sparql-text"] = EXAMPLE_QUERIES[title]
+
+
+def _sparql() -> None:
+    st.subheader("Read-only SPARQL")
+    st.caption(
+        "SELECT, ASK, CONSTRUCT and DESCRIBE only; updates, SERVICE and FROM are refused. Prefixes "
+        + ", ".join(f"`{p}:`" for p in PREFIX_NAMESPACES)
+        + " are declared for you."
+    )
+    if "sparql-text" not in st.session_state:
+        st.session_state["sparql-text"] = next(iter(EXAMPLE_QUERIES.values()))
+    st.selectbox(
+        "Example queries",
+        list(EXAMPLE_QUERIES),
+        index=None,
+        key="sparql-example",
+        on_change=_use_example,
+        placeholder="start from an example",
+    )
+    text = st.text_area("Query", key="sparql-text", height=180)
+    left, right = st.columns([1, 3])
+    limit = int(left.number_input("Row limit", 1, MAX_LIMIT, 100, key="sparql-limit"))
+    if right.button("Run query", type="primary", key="sparql-run"):
+        try:
+            result = run_query(rdf_graph(), text, limit=limit)
+        except OntologyError as error:
+            st.error(md(str(error)))
+            return
+        except NeutropeniaKGError as error:
+            st.error(f"**Query refused:** {md(str(error))}", icon=":material/block:")
+            return
+        st.dataframe(pd.DataFrame(list(result.rows), columns=list(result.columns)), hide_index=True, width="stretch")
+        st.caption(
+            f"{result.form}: {len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
+            + (f", cut at the limit of {result.limit}" if result.truncated else "")
+        )
+
+
+def _validation_report() -> None:
+    st.subheader("Validation report")
+    try:
+        report = validation()
+    except NeutropeniaKGError as error:
+        st.error(md(str(error)))
+        return
+    (st.success if not report.errors and not report.warnings else st.warning if not report.errors else st.error)(
+        md(report.headline)
+    )
+    for group in report.groups:
+        with st.expander(
+            f"{group.level.upper()} · {md(group.code)} · {len(group.problems)}", expanded=group.level == "error"
+        ):
+            st.markdown(md(group.explanation))
+            st.dataframe(
+                pd.DataFrame([{"Node": p.label, "Id": p.subject, "What to do": p.message} for p in group.problems]),
+                hide_index=True,
+                width="stretch",
+            )
+
+
+def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
+    """Draw the curator's view."""
+    st.title("Curate the ontology")
+    summary = ontology_summary(kb)
+    if summary.label:
+        st.caption(f"{md(summary.label)} · HPO {md(summary.hpo_version)}")
+    metrics = st.columns(5)
+    metrics[0].metric("Ontology version", md(summary.version))
+    for column, (title, kind) in zip(
+        metrics[1:], (("Causes", "Cause"), ("Drugs", "Drug"), ("Organisms", "Organism"), ("Genes", "Gene")), strict=True
+    ):
+        column.metric(title, summary.counts.get(kind, 0))
+    metrics = st.columns(5)
+    metrics[0].metric("Finding associations", summary.finding_associations)
+    for column, (title, kind) in zip(
+        metrics[1:],
+        (
+            ("Findings", "Finding"),
+            ("Tests", "DiagnosticTest"),
+            ("Treatments", "Treatment"),
+            ("Conditions", "Condition"),
+        ),
+        strict=True,
+    ):
+        column.metric(title, summary.counts.get(kind, 0))
+
+    _validation_report()
+    st.caption("The same report as `neutropenia-kg validate` on the command line (SHACL shapes and checks).")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Nodes by kind")
+        st.dataframe(pd.DataFrame(list(summary.counts.items()), columns=["Kind", "Nodes"]), hide_index=True, height=360)
+    with right:
+        st.subheader("Sources of the ontology")
+        st.markdown("\n".join(f"- {links_md([s])}" for s in summary.sources) or "_none recorded_")
+        st.subheader("Files")
+        st.markdown("\n".join(f"- {md(f)}" for f in summary.files))
+    _sparql()
+    return DeepLink(view="curate")

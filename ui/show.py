@@ -1,0 +1,86 @@
+"""Small display helpers shared by the views: escaped Markdown, links, alerts, the graph frame.
+
+Every text from the ontology or a user goes to Streamlit through :func:`md` (or a data frame,
+which shows plain text), never as raw Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import networkx as nx
+import streamlit as st
+
+from graph.differential import Reason
+from graph.errors import NeutropeniaKGError
+from graph.escape import markdown_text
+from graph.links import Link
+from graph.render import Layout, network_html
+from graph.results import Alert
+
+__all__ = ["md", "link_md", "links_md", "reasons_md", "show_alerts", "show_graph"]
+
+
+def md(text: object) -> str:
+    """``text`` escaped for Streamlit Markdown (see :func:`graph.escape.markdown_text`)."""
+    return markdown_text(text)
+
+
+def link_md(link: Link) -> str:
+    """A Markdown link when the identifier has a URL, else the escaped text."""
+    return f"[{md(link.text)}]({link.url})" if link.url else md(link.text)
+
+
+def links_md(links: Iterable[Link]) -> str:
+    """Links joined by commas."""
+    return ", ".join(link_md(link) for link in links)
+
+
+def reasons_md(reasons: Iterable[Reason], empty: str) -> str:
+    """A Markdown list of scored reasons with likelihood ratio, origin and sources."""
+    lines = []
+    for reason in reasons:
+        line = f"- {md(reason.label)}"
+        if "LR" not in reason.label:
+            line += f" · LR {reason.likelihood_ratio:.3g}"
+        if reason.detail:
+            line += f"  \n  _{md(reason.detail)}_"
+        if reason.sources:
+            line += f"  \n  sources: {links_md(reason.sources)}"
+        lines.append(line)
+    return "\n".join(lines) or f"_{md(empty)}_"
+
+
+def show_alerts(alerts: Iterable[Alert]) -> None:
+    """Alerts by urgency; febrile neutropenia (an emergency) as an unmistakable banner."""
+    for alert in alerts:
+        text = md(alert.message)
+        if alert.level == "emergency":
+            st.error(f"### EMERGENCY\n**{text}**", icon=":material/emergency:")
+        elif alert.level == "warning":
+            st.warning(f"**Warning:** {text}", icon=":material/warning:")
+        else:
+            st.info(text, icon=":material/info:")
+
+
+def _graph_key(H: nx.DiGraph) -> str:
+    return json.dumps(nx.node_link_data(H, edges="links"), sort_keys=True, default=str)
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs={nx.DiGraph: _graph_key})
+def _page(H: nx.DiGraph, height: int, layout: Layout) -> str:
+    return network_html(H, height=height, layout=layout)
+
+
+def show_graph(H: nx.DiGraph, height: int, layout: Layout, description: str) -> None:
+    """Draw ``H`` with pyvis in a frame (offline, script-safe: see :mod:`graph.render`)."""
+    if H.number_of_nodes() == 0:
+        st.info("Nothing to draw at these settings.")
+        return
+    try:
+        page = _page(H, height, layout)
+    except NeutropeniaKGError as error:
+        st.error(md(str(error)))
+        return
+    st.iframe(page, height=height + 40, alt=description)

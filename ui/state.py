@@ -1,0 +1,106 @@
+"""What the app loads once per process (knowledge base, RDF, examples) and the URL it keeps in step.
+
+Everything cached here is shared by every session and read-only: the knowledge base is built
+once per ontology path and never mutated by a session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from graph.curation import ValidationReport, validate_for_curators
+from graph.deeplink import DeepLink, link_params, parse_link
+from graph.errors import OntologyError
+from graph.examples import ExampleCase, example_directories, find_example_cases
+from graph.knowledge import KnowledgeBase, load_knowledge_base
+from graph.paths import resolve_ontology_path
+from ui.show import md
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = ["ROOT", "knowledge_base", "rdf_graph", "examples", "validation", "read_link", "write_link"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@st.cache_resource(show_spinner="Loading the ontology…")
+def _knowledge_base(path: str) -> KnowledgeBase:
+    return load_knowledge_base(path)
+
+
+@st.cache_resource(show_spinner="Reading the ontology's RDF for SPARQL…")
+def _rdf(path: str) -> Graph:
+    from graph.ontology import load_rdf  # rdflib is needed only when someone runs a SPARQL query
+
+    return load_rdf(Path(path))[0]
+
+
+@st.cache_resource(show_spinner="Validating the ontology (SHACL shapes and checks)…")
+def _validation(path: str) -> ValidationReport:
+    return validate_for_curators(path)
+
+
+@st.cache_resource(show_spinner=False)
+def examples() -> tuple[list[ExampleCase], list[str]]:
+    """The example cases (bundled, and the dev cases when ``../shared/cases/dev`` exists)."""
+    return find_example_cases(example_directories(ROOT))
+
+
+def ontology_path() -> str:
+    """The ontology in use: ``$NEUTROPENIA_KG_ONTOLOGY`` or the bundled one (OntologyError if missing)."""
+    return str(resolve_ontology_path())
+
+
+def knowledge_base() -> KnowledgeBase:
+    """The knowledge base; a broken ontology ends the run with an error page naming file and line."""
+    try:
+        return _knowledge_base(ontology_path())
+    except OntologyError as error:
+        st.title("The ontology could not be loaded")
+        st.error(md(str(error)), icon=":material/error:")
+        st.markdown(
+            "Fix the file named above and reload this page. The ontology is read from the file named by "
+            "the environment variable `NEUTROPENIA_KG_ONTOLOGY`, or else the bundled "
+            "`ontology/neutropenia.ttl`; `neutropenia-kg validate` checks it from the command line."
+        )
+        st.stop()
+        raise  # st.stop() ends the run; this line is never reached
+
+
+def rdf_graph() -> Graph:
+    """The ontology's RDF for read-only SPARQL (parsed on first use)."""
+    return _rdf(ontology_path())
+
+
+def validation() -> ValidationReport:
+    """The validation report of the loaded ontology (computed once)."""
+    return _validation(ontology_path())
+
+
+def read_link(kb: KnowledgeBase) -> DeepLink:
+    """The deep link of the URL this session opened with (read once per session; problems shown once)."""
+    if "link" not in st.session_state:
+        keys = {example.key for example in examples()[0]}
+        link, problems = parse_link(
+            st.query_params.to_dict(),
+            is_case=keys.__contains__,
+            is_cause=kb.causes.__contains__,
+            is_node=lambda iri: iri in kb.graph or iri in kb.hpo,
+        )
+        st.session_state["link"] = link
+        st.session_state["link_problems"] = problems
+    for problem in st.session_state.pop("link_problems", []):
+        st.warning(md(problem), icon=":material/link:")
+    return st.session_state["link"]
+
+
+def write_link(link: DeepLink) -> None:
+    """Put ``link`` in the address bar (only when it changed), so the page can be shared."""
+    st.session_state["link"] = link
+    params = link_params(link)
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)

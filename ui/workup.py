@@ -1,0 +1,285 @@
+"""The case workup view: severity, alerts, mechanisms, the differential, why, what-if, graph, export."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from graph.caseform import choice_label
+from graph.casejson import case_to_json
+from graph.deeplink import DeepLink
+from graph.differential import candidate_detail, differential_rows, score_text, severity_line
+from graph.errors import NeutropeniaKGError
+from graph.evaluate import matching_rank
+from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
+from graph.graphview import MAX_DEPTH, workup_graph
+from graph.knowledge import KnowledgeBase
+from graph.pipeline import workup_case
+from graph.report import workup_to_dict
+from graph.results import Workup
+from graph.whatif import STATES, FindingState, apply_what_if, finding_toggles, findings_to_try, rank_changes
+from ui.caseinput import case_panel
+from ui.show import links_md, md, reasons_md, show_alerts, show_graph
+
+__all__ = ["show"]
+
+_SHOWN_REASONS = 6
+_STATE_NAMES = {"present": "present", "absent": "absent", "not recorded": "unknown"}
+
+
+def _what_if_panel(kb: KnowledgeBase, case: dict[str, Any], base: Workup, rev: int) -> dict[str, FindingState]:
+    """Sidebar toggles: each finding present / absent / not recorded, and findings to add."""
+    states: dict[str, FindingState] = {}
+    with st.sidebar:
+        st.subheader("What if…")
+        st.caption("Change a finding and the differential re-ranks at once. The case itself is not changed.")
+        for index, toggle in enumerate(finding_toggles(kb, case)):
+            choice = st.segmented_control(
+                md(toggle.label),
+                STATES,
+                default=toggle.state,
+                required=True,
+                key=f"whatif-{rev}-{index}",
+                format_func=_STATE_NAMES.__getitem__,
+            )
+            if choice != toggle.state:
+                states[toggle.text] = choice
+        added = st.multiselect(
+            "Add findings as present",
+            findings_to_try(kb, base),
+            key=f"whatif-add-{rev}",
+            help="Findings linked to the ten leading causes that the case does not mention yet.",
+            format_func=lambda value: choice_label(kb, value),
+            placeholder="type to search",
+        )
+        for value in added:
+            states.setdefault(value, "present")
+    return states
+
+
+def _differential(kb: KnowledgeBase, workup: Workup) -> None:
+    rows = differential_rows(kb, workup)
+    show_all = st.toggle(f"Show all {len(rows)} causes", key="differential-all", persist_state="session")
+    shown = rows if show_all else rows[:15]
+    frame = pd.DataFrame(
+        [
+            {
+                "Rank": r.rank,
+                "Cause": r.label,
+                "Mechanism": r.mechanism,
+                "Category": r.category,
+                "Implicated agent": r.agents,
+                "Score": r.score,
+            }
+            for r in shown
+        ]
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Rank": st.column_config.NumberColumn(width=50),
+            "Cause": st.column_config.TextColumn(width=280),
+            "Mechanism": st.column_config.TextColumn(width=140),
+            "Category": st.column_config.TextColumn(width=170),
+            "Implicated agent": st.column_config.TextColumn(width=150),
+            "Score": st.column_config.ProgressColumn(
+                "Score (posterior)", min_value=0.0, max_value=1.0, format="percent", width=130
+            ),
+        },
+    )
+
+
+def _why(kb: KnowledgeBase, workup: Workup, chosen: str) -> None:
+    detail = candidate_detail(kb, workup, chosen)
+    st.markdown(f"#### {detail.rank}. {md(detail.label)} — {detail.score:.1%}")
+    st.caption(
+        f"{md(detail.mechanism)} · {md(detail.category)} · {md(detail.curie)}"
+        + (f" · implicated: {md(', '.join(detail.agents))}" if detail.agents else "")
+    )
+    if detail.definition:
+        st.markdown(md(detail.definition))
+    left, right = st.columns(2)
+    for column, title, reasons, empty in (
+        (left, "Evidence for", detail.supporting, "nothing in the case argues for it beyond its prior"),
+        (right, "Evidence against", detail.against, "nothing in the case argues against it"),
+    ):
+        with column:
+            st.markdown(f"**{title}** (strongest first)")
+            st.markdown(reasons_md(reasons[:_SHOWN_REASONS], empty))
+            if len(reasons) > _SHOWN_REASONS:
+                with st.expander(f"{len(reasons) - _SHOWN_REASONS} weaker"):
+                    st.markdown(reasons_md(reasons[_SHOWN_REASONS:], empty))
+    with st.expander("Prior (before the case's findings)"):
+        st.markdown(reasons_md(detail.prior, "no prior"))
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Next tests**")
+        st.markdown(
+            "\n".join(f"- {md(t.label)}  \n  _{md(t.why)}_" for t in detail.next_tests) or "_no further test listed_"
+        )
+    with right:
+        st.markdown("**Management pointers**")
+        text = md(detail.management) if detail.management else ""
+        if detail.treatments:
+            text += ("  \n" if text else "") + "Treatments: " + md(", ".join(detail.treatments))
+        st.markdown(text or "_none recorded_")
+        if detail.sources:
+            st.caption("Sources: " + links_md(detail.sources))
+
+
+def _graph(kb: KnowledgeBase, workup: Workup) -> None:
+    st.subheader("The explanation as a graph")
+    controls = st.columns([2, 2, 2, 2])
+    top = controls[0].slider("Top N causes", 1, 10, 3, key="graph-top", persist_state="session")
+    depth = controls[1].select_slider(
+        "Depth",
+        options=list(range(1, MAX_DEPTH + 1)),
+        value=2,
+        key="graph-depth",
+        persist_state="session",
+        help="1: causes, agents, mechanisms and the associations that scored; "
+        "2: also the patient's findings; 3: also tests and treatments",
+    )
+    weak = controls[2].slider(
+        "Hide evidence weaker than |log LR|", 0.0, 2.0, 0.0, 0.1, key="graph-weak", persist_state="session"
+    )
+    layered = controls[3].toggle("Layered layout", key="graph-layered", persist_state="session")
+    H = workup_graph(kb, workup, top=top, depth=depth, min_weight=weak)
+    st.caption(
+        f"{H.number_of_nodes()} nodes, {H.number_of_edges()} links. Findings → associations → causes → "
+        "agents and mechanisms; dashed edges argue against; hover for the source."
+    )
+    show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
+
+
+def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any]) -> None:
+    st.subheader("Export")
+    name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in workup.normalised.case.case_id)[:60] or "case"
+    columns = st.columns(4)
+    columns[0].download_button(
+        "Workup (JSON)",
+        json.dumps(workup_to_dict(kb, workup, top=10), indent=2, ensure_ascii=False),
+        file_name=f"{name}-workup.json",
+        mime="application/json",
+    )
+    columns[1].download_button(
+        "Report (Markdown)", workup_to_markdown(kb, workup), file_name=f"{name}-report.md", mime="text/markdown"
+    )
+    columns[2].download_button(
+        "Printable report (HTML)", workup_to_html(kb, workup), file_name=f"{name}-report.html", mime="text/html"
+    )
+    columns[3].download_button(
+        "Case (JSON)",
+        case_to_json({k: v for k, v in case.items() if k != "expected"}),
+        file_name=f"{name}.json",
+        mime="application/json",
+    )
+    st.caption(
+        "The address bar holds a link to this workup (view, case and selected cause); share it to share the workup."
+    )
+
+
+def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
+    """Draw the workup of the current case; returns the deep link of what is shown."""
+    st.title("Case workup")
+    case_panel(kb)
+    case = st.session_state.get("case")
+    key = st.session_state.get("case_key")
+    rev = st.session_state.get("case_rev", 0)
+    if case is None:
+        st.info("Choose an example case, or enter one in the form above.")
+        return DeepLink(view="workup")
+    try:
+        started = time.perf_counter()
+        base = workup_case(kb, case)
+        elapsed = time.perf_counter() - started
+        states = _what_if_panel(kb, case, base, rev)
+        if states:
+            started = time.perf_counter()
+            workup = workup_case(kb, apply_what_if(case, states))
+            elapsed += time.perf_counter() - started
+        else:
+            workup = base
+    except NeutropeniaKGError as error:
+        st.error(md(str(error)), icon=":material/block:")
+        return DeepLink(view="workup", case=key, custom=None if key else case)
+    n = workup.normalised
+    st.markdown(f"### Case {md(n.case.case_id)}")
+    if n.case.narrative:
+        st.caption(md(n.case.narrative))
+    if states:
+        changes = ", ".join(f"{md(choice_label(kb, text))} → {state}" for text, state in states.items())
+        st.info(f"**What if:** {changes}. The ranking below is for the changed case.", icon=":material/alt_route:")
+        moved = rank_changes(kb, base, workup)
+        if moved:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Cause": m.label,
+                            "Rank before": m.before_rank,
+                            "Rank now": m.after_rank,
+                            "Score before": score_text(m.before_score),
+                            "Score now": score_text(m.after_score),
+                        }
+                        for m in moved
+                    ]
+                ),
+                hide_index=True,
+            )
+    show_alerts(workup.alerts)
+    metrics = st.columns(3)
+    metrics[0].metric("ANC", f"{n.severity.anc:g}/µL", help=f"Age-appropriate lower limit {n.severity.threshold:g}/µL")
+    metrics[1].metric("Severity", md(n.severity.grade), help=md(severity_line(workup)))
+    metrics[2].metric(
+        "Course",
+        "cyclic"
+        if n.severity.cyclic
+        else "unknown"
+        if n.severity.chronic is None
+        else "chronic"
+        if n.severity.chronic
+        else "acute",
+    )
+    st.markdown("**Mechanism:** " + " · ".join(f"{md(m.mechanism)} {m.score:.0%}" for m in workup.mechanisms))
+    st.caption(f"Ranked {len(workup.candidates)} causes in {elapsed * 1000:.0f} ms · ontology {md(kb.version)}")
+
+    st.subheader("Differential")
+    _differential(kb, workup)
+    causes = [c.cause for c in workup.candidates]
+    wanted = link.cause if link.cause in causes else causes[0]
+    chosen = st.selectbox(
+        "Why this cause?",
+        causes,
+        index=causes.index(wanted),
+        key=f"cause-{rev}",
+        persist_state="session",
+        format_func=lambda c: f"#{causes.index(c) + 1} {kb.label(c)}",
+    )
+    _why(kb, workup, chosen)
+    if n.unrecognized:
+        st.warning(
+            "**Not recognised** — check the spelling, or add the term to the ontology:\n"
+            + "\n".join(f"- {md(u.field)}: {md(u.text)} ({md(u.reason)})" for u in n.unrecognized),
+            icon=":material/help:",
+        )
+    expected = case.get("expected")
+    if isinstance(expected, dict) and isinstance(expected.get("accept"), list):
+        with st.expander("Reference answer of this teaching case"):
+            rank = matching_rank(kb, workup.candidates, [str(a) for a in expected["accept"]])
+            st.markdown(
+                f"Expected: **{md(expected.get('cause', ''))}** — "
+                + (f"ranked #{rank}." if rank else "not in the ranked list.")
+            )
+            if expected.get("source"):
+                st.caption(md(expected["source"]))
+    _graph(kb, workup)
+    _export(kb, workup, case)
+    st.caption(md(DISCLAIMER))
+    return DeepLink(view="workup", case=key, custom=None if key else case, cause=chosen)
