@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import pickle
 import sys
@@ -51,7 +52,7 @@ from .types import (
 
 __all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "CACHE_VERSION"]
 
-CACHE_VERSION = "5"
+CACHE_VERSION = "8"
 AGENT_KINDS = ("Drug", "Organism", "Gene")
 CONTEXT_KINDS = ("Condition", "Exposure")
 
@@ -92,8 +93,32 @@ class KnowledgeBase:
     assocs_at: dict[str, tuple[FindingAssociation, ...]] = field(default_factory=dict)
     #: term -> the associations (of any cause) whose finding is that term or one of its descendants
     assocs_below: dict[str, tuple[FindingAssociation, ...]] = field(default_factory=dict)
+    #: association id -> (clamped frequency, log LR when present, log LR when absent, finding depth)
+    assoc_weights: dict[str, tuple[float, float, float, int]] = field(default_factory=dict)
+    #: term -> causes with an association on the term or below it (all / supporting only)
+    causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
+    supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
+    _hits_memo: dict[str, dict[str, tuple[FindingAssociation, ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     #: drug names bucketed by length, for fuzzy matching
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def hits_at_or_above(self, finding: str) -> dict[str, tuple[FindingAssociation, ...]]:
+        """cause -> the associations on ``finding`` or one of its ancestors (memoised, like HPO ancestry).
+
+        A present finding counts for these associations; the memo only saves recomputation and
+        never changes an answer.
+        """
+        cached = self._hits_memo.get(finding)
+        if cached is None:
+            hits: dict[str, list[FindingAssociation]] = {}
+            for term in self.hpo.ancestors(finding):
+                for assoc in self.assocs_at.get(term, ()):
+                    hits.setdefault(assoc.cause, []).append(assoc)
+            cached = {cause: tuple(items) for cause, items in hits.items()}
+            self._hits_memo[finding] = cached
+        return cached
 
     def label(self, node: str) -> str:
         """Human label of any node id (HPO terms included); the CURIE when it has none."""
@@ -221,9 +246,16 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         synonyms = tuple(str(s) for s in _values(G, node, "altLabel"))
         label = _text(G, node, "label", hpo.label(node))
         findings[node] = FindingInfo(
-            node, label, _number(G, node, "backgroundFrequency"), _flag(G, node, "derived"), synonyms,
-            _flag(G, node, "trait"), _flag(G, node, "familyHistory"), tuple(_targets(G, node, "consequenceOf")),
-            tuple(_targets(G, node, "mediatedBy")))
+            node,
+            label,
+            _number(G, node, "backgroundFrequency"),
+            _flag(G, node, "derived"),
+            synonyms,
+            _flag(G, node, "trait"),
+            _flag(G, node, "familyHistory"),
+            tuple(_targets(G, node, "consequenceOf")),
+            tuple(_targets(G, node, "mediatedBy")),
+        )
         broader = _targets(G, node, "broader")
         if node not in hpo or broader:
             hpo.add_term(node, label, synonyms, broader)
@@ -491,6 +523,15 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             }
 
     nx.freeze(G)
+    floor = params.get("frequency_floor", 0.01)
+    assoc_weights: dict[str, tuple[float, float, float, int]] = {}
+    for assocs in fixed_assocs.values():
+        for assoc in assocs:
+            p = min(max(assoc.frequency, floor), 1 - floor)
+            bg = findings[assoc.finding].background or default_bg
+            absent = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
+            assoc_weights[assoc.id] = (p, math.log(p / bg), absent, len(hpo.ancestors(assoc.finding)))
+
     return KnowledgeBase(
         graph=G,
         hpo=hpo,
@@ -523,6 +564,11 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         assocs_at={k: tuple(v) for k, v in assocs_at.items()},
         assocs_below={k: tuple(v) for k, v in assocs_below.items()},
         drug_names_by_length=_by_length(drug_names),
+        assoc_weights=assoc_weights,
+        causes_below={t: frozenset(a.cause for a in v) for t, v in assocs_below.items()},
+        supporting_causes_below={
+            t: frozenset(a.cause for a in v if a.polarity == "supports") for t, v in assocs_below.items()
+        },
     )
 
 

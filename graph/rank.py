@@ -33,8 +33,8 @@ import math
 from collections.abc import Callable
 
 from .knowledge import KnowledgeBase
-from .results import Candidate, DrugExposure, Evidence, NormalisedCase, Observation
-from .types import AgentAssociation, Cause, FindingAssociation
+from .results import Candidate, ContextHit, DrugExposure, Evidence, NormalisedCase, Observation
+from .types import AgentAssociation, Cause, ContextAssociation, FindingAssociation, PriorModifier
 
 __all__ = ["rank_causes", "timing_factor", "prior_terms"]
 
@@ -55,13 +55,8 @@ def prior_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Evid
             cause.info.sources,
         )
     ]
-    age = n.case.age_years
     for modifier in kb.priors.get(cause.id, ()):
-        if modifier.min_age is not None and (age is None or not modifier.min_age <= age < (modifier.max_age or 200)):
-            continue
-        if modifier.sex is not None and modifier.sex != n.case.sex:
-            continue
-        if modifier.ancestry is not None and modifier.ancestry != n.ancestry_group:
+        if not _applies(modifier, n):
             continue
         parts = []
         if modifier.min_age is not None:
@@ -82,6 +77,28 @@ def prior_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Evid
             )
         )
     return terms
+
+
+def _applies(modifier: PriorModifier, n: NormalisedCase) -> bool:
+    age = n.case.age_years
+    if modifier.min_age is not None and (age is None or not modifier.min_age <= age < (modifier.max_age or 200)):
+        return False
+    if modifier.sex is not None and modifier.sex != n.case.sex:
+        return False
+    return modifier.ancestry is None or modifier.ancestry == n.ancestry_group
+
+
+def _log_prior(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> float:
+    """The number :func:`prior_terms` explains, without building its evidence."""
+    value = math.log(max(cause.prevalence, 1e-9))
+    for modifier in kb.priors.get(cause.id, ()):
+        if _applies(modifier, n):
+            value += math.log(modifier.multiplier)
+    return value
+
+
+def _prior_evidence(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> tuple[Evidence, ...]:
+    return tuple(prior_terms(kb, cause, n))
 
 
 def timing_factor(
@@ -147,36 +164,68 @@ class _CaseIndex:
     def __init__(self, kb: KnowledgeBase, n: NormalisedCase) -> None:
         premise = kb.hpo.ancestors(kb.premise_finding)  # "Neutropenia" and its ancestors say nothing
         present_terms = set().union(*(kb.hpo.ancestors(o.finding) for o in n.observations if o.present))
-        present = _specific_present(kb, [
-            o for o in n.observations
-            if o.present and o.finding not in premise and not _mediated(kb, o.finding, present_terms)
-        ])
+        present = _specific_present(
+            kb,
+            [
+                o
+                for o in n.observations
+                if o.present and o.finding not in premise and not _mediated(kb, o.finding, present_terms)
+            ],
+        )
         absent = [o for o in n.observations if not o.present and o.finding not in premise]
         #: cause -> [(observation, matching associations)], in case order
-        self.present_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
+        self.present_by_cause: dict[str, list[tuple[Observation, tuple[FindingAssociation, ...]]]] = {}
         self.absent_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
         #: present observations a cause must explain (not derived from numbers, not constitutional traits)
         self.stated = [o for o in present if not o.derived and not _is_trait(kb, o.finding)]
-        #: stated finding -> causes that explain it as the consequence of a finding the patient has
-        self.explained_by: dict[str, set[str]] = {}
+        #: stated finding -> causes that explain it without linking it: a cause linking a more specific
+        #: finding of the branch, or linking a finding the patient has of which it is a consequence
+        self.explained_by: dict[str, frozenset[str]] = {}
         for observation in self.stated:
-            # a cause that links a more specific finding of this branch explains a vaguer report of it
-            below = {a.cause for a in kb.assocs_below.get(observation.finding, ()) if a.polarity == "supports"}
-            self.explained_by[observation.finding] = below
+            explainers = kb.supporting_causes_below.get(observation.finding, frozenset())
             info = kb.findings.get(observation.finding)
             for origin in info.consequence_of if info else ():
                 if origin in present_terms:
-                    causes = {a.cause for a in kb.assocs_below.get(origin, ())}
-                    self.explained_by.setdefault(observation.finding, set()).update(causes)
+                    explainers = explainers | kb.causes_below.get(origin, frozenset())
+            self.explained_by[observation.finding] = explainers
+        hit_causes: dict[str, set[str]] = {}
         for observation in present:
-            hits: dict[str, list[FindingAssociation]] = {}
-            for term in kb.hpo.ancestors(observation.finding):
-                for assoc in kb.assocs_at.get(term, ()):
-                    hits.setdefault(assoc.cause, []).append(assoc)
+            hits = kb.hits_at_or_above(observation.finding)
             for cause, matches in hits.items():
                 self.present_by_cause.setdefault(cause, []).append((observation, matches))
+            hit_causes[observation.finding] = set(hits)
+        #: cause -> how many stated findings it explains (linked, more specific, or as a consequence)
+        self.explained_count: dict[str, int] = {}
+        for observation in self.stated:
+            for cause in hit_causes.get(observation.finding, set()) | self.explained_by[observation.finding]:
+                self.explained_count[cause] = self.explained_count.get(cause, 0) + 1
+        self.hit_causes = hit_causes
+        #: cause -> (LR after timing, agent, association, why) for every agent the case points to
+        self.agent_options: dict[str, list[tuple[float, str, AgentAssociation, str]]] = {}
+        for drug in n.drugs:
+            for assoc in kb.agent_assocs.get(drug.agent, ()):
+                lr, why = timing_factor(kb, assoc, drug, n.severity.onset_days_ago)
+                self.agent_options.setdefault(assoc.cause, []).append(
+                    (lr, drug.agent, assoc, f"{drug.written} ({drug.match}): {why}")
+                )
+        for hit in n.agents:
+            for assoc in kb.agent_assocs.get(hit.agent, ()):
+                self.agent_options.setdefault(assoc.cause, []).append(
+                    (assoc.likelihood_ratio, hit.agent, assoc, hit.origin)
+                )
+        #: cause -> (context hit, association), each context counted once
+        self.contexts: dict[str, list[tuple[ContextHit, ContextAssociation]]] = {}
+        seen: set[str] = set()
+        for context in n.contexts:
+            if context.node not in seen:
+                seen.add(context.node)
+                for assoc in kb.context_assocs.get(context.node, ()):
+                    self.contexts.setdefault(assoc.cause, []).append((context, assoc))
+        self.known: dict[str, ContextHit] = {}
+        for context in n.known_causes:
+            self.known.setdefault(context.node, context)
         for observation in absent:
-            hits = {}
+            hits: dict[str, list[FindingAssociation]] = {}
             for assoc in kb.assocs_below.get(observation.finding, ()):
                 hits.setdefault(assoc.cause, []).append(assoc)
             for cause, matches in hits.items():
@@ -188,42 +237,33 @@ Term = tuple[float, Callable[..., tuple[Evidence, ...]], tuple]
 
 
 def _finding_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
-    floor = kb.param("frequency_floor")
+    weights = kb.assoc_weights
     used: set[str] = set()
-    explained: set[str] = set()
     terms: list[Term] = []
     for observation, matches in index.present_by_cause.get(cause.id, ()):
-        explained.add(observation.finding)
-        assoc = max(matches, key=lambda a: kb.hpo.depth(a.finding)) if len(matches) > 1 else matches[0]
+        assoc = max(matches, key=lambda a: weights[a.id][3]) if len(matches) > 1 else matches[0]
         if assoc.id in used:
             continue
         used.add(assoc.id)
-        p = min(max(assoc.frequency, floor), 1 - floor)
-        log_lr = math.log(p / kb.background(assoc.finding))
+        p, log_lr, _, _ = weights[assoc.id]
         terms.append((log_lr, _present, (kb, cause, observation, assoc, p, log_lr)))
-    unexplained = [
-        o for o in index.stated
-        if o.finding not in explained and cause.id not in index.explained_by.get(o.finding, ())
-    ]
+    unexplained = len(index.stated) - index.explained_count.get(cause.id, 0)
     if unexplained:
         unlinked = math.log(kb.param("unlinked_present_lr"))
-        terms.append((unlinked * len(unexplained), _unexplained, (kb, cause, unexplained, unlinked)))
-    for observation, all_matches in index.absent_by_cause.get(cause.id, ()):
-        matches = [a for a in all_matches if a.id not in used]
-        if not matches:
-            continue
-        assoc = max(matches, key=lambda a: a.frequency)
+        terms.append((unlinked * unexplained, _unexplained, (kb, cause, index, unlinked)))
+    for observation, matches in index.absent_by_cause.get(cause.id, ()):
+        if used:
+            matches = [a for a in matches if a.id not in used]
+            if not matches:
+                continue
+        assoc = max(matches, key=lambda a: a.frequency) if len(matches) > 1 else matches[0]
         used.add(assoc.id)
-        p = min(max(assoc.frequency, floor), 1 - floor)
-        bg = kb.background(assoc.finding)
-        log_lr = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
+        p, _, log_lr, _ = weights[assoc.id]
         terms.append((log_lr, _absent, (kb, cause, observation, assoc, p, log_lr)))
     return terms
 
 
-def _unexplained(
-    kb: KnowledgeBase, cause: Cause, observations: list[Observation], log_lr: float
-) -> tuple[Evidence, ...]:
+def _unexplained(kb: KnowledgeBase, cause: Cause, index: _CaseIndex, log_lr: float) -> tuple[Evidence, ...]:
     return tuple(
         Evidence(
             "unexplained-finding",
@@ -234,7 +274,8 @@ def _unexplained(
             (),
             o.origin,
         )
-        for o in observations
+        for o in index.stated
+        if cause.id not in index.hit_causes.get(o.finding, ()) and cause.id not in index.explained_by[o.finding]
     )
 
 
@@ -271,24 +312,13 @@ def _absent(
     )
 
 
-def _has_context(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> bool:
-    return any(assoc.cause == cause.id for hit in n.contexts for assoc in kb.context_assocs.get(hit.node, ()))
-
-
-def _agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> tuple[list[Evidence], list[str]]:
+def _agent_terms(
+    kb: KnowledgeBase, cause: Cause, n: NormalisedCase, index: _CaseIndex
+) -> tuple[list[Evidence], list[str]]:
     """The best agent exposure for the cause (only it counts) and every agent that fits."""
-    options: list[tuple[float, str, AgentAssociation, str]] = []
-    for drug in n.drugs:
-        for assoc in kb.agent_assocs.get(drug.agent, ()):
-            if assoc.cause == cause.id:
-                lr, why = timing_factor(kb, assoc, drug, n.severity.onset_days_ago)
-                options.append((lr, drug.agent, assoc, f"{drug.written} ({drug.match}): {why}"))
-    for hit in n.agents:
-        for assoc in kb.agent_assocs.get(hit.agent, ()):
-            if assoc.cause == cause.id:
-                options.append((assoc.likelihood_ratio, hit.agent, assoc, hit.origin))
+    options = list(index.agent_options.get(cause.id, ()))
     if not options:
-        if not cause.requires_agent or _has_context(kb, cause, n):
+        if not cause.requires_agent or cause.id in index.contexts:
             return [], []  # e.g. "chemotherapy" named without its agents: the context speaks for exposure
         code = "no_exposure_lr" if n.medications_given else "unknown_medications_lr"
         text = "no listed drug is a known cause" if n.medications_given else "no medication list given"
@@ -314,42 +344,35 @@ def _agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> tuple[li
     return evidence, implicated
 
 
-def _context_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Evidence]:
+def _context_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Evidence]:
     terms = []
-    seen: set[str] = set()
-    for hit in n.contexts:
-        if hit.node in seen:
-            continue
-        seen.add(hit.node)
-        for assoc in kb.context_assocs.get(hit.node, ()):
-            if assoc.cause == cause.id:
-                log_lr = math.log(assoc.likelihood_ratio)
-                terms.append(
-                    Evidence(
-                        "context",
-                        f"{kb.label(hit.node)}: LR {assoc.likelihood_ratio:g}",
-                        log_lr,
-                        _direction(log_lr),
-                        (hit.node, assoc.id, cause.id),
-                        assoc.sources,
-                        hit.origin,
-                    )
-                )
-    for hit in n.known_causes:
-        if hit.node == cause.id and "known" not in seen:
-            seen.add("known")
-            log_lr = math.log(kb.param("known_diagnosis_lr"))
-            terms.append(
-                Evidence(
-                    "known-diagnosis",
-                    f"named as a known diagnosis: LR {math.exp(log_lr):g}",
-                    log_lr,
-                    "for",
-                    (cause.id,),
-                    (),
-                    hit.origin,
-                )
+    for hit, assoc in index.contexts.get(cause.id, ()):
+        log_lr = math.log(assoc.likelihood_ratio)
+        terms.append(
+            Evidence(
+                "context",
+                f"{kb.label(hit.node)}: LR {assoc.likelihood_ratio:g}",
+                log_lr,
+                _direction(log_lr),
+                (hit.node, assoc.id, cause.id),
+                assoc.sources,
+                hit.origin,
             )
+        )
+    known = index.known.get(cause.id)
+    if known is not None:
+        log_lr = math.log(kb.param("known_diagnosis_lr"))
+        terms.append(
+            Evidence(
+                "known-diagnosis",
+                f"named as a known diagnosis: LR {math.exp(log_lr):g}",
+                log_lr,
+                "for",
+                (cause.id,),
+                (),
+                known.origin,
+            )
+        )
     return terms
 
 
@@ -362,10 +385,9 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
     index = _CaseIndex(kb, n)
     scored = []
     for cause in kb.causes.values():
-        eager = prior_terms(kb, cause, n)
-        agent_evidence, implicated = _agent_terms(kb, cause, n)
-        eager += agent_evidence + _context_terms(kb, cause, n)
-        lazy = _finding_terms(kb, cause, index)
+        agent_evidence, implicated = _agent_terms(kb, cause, n, index)
+        eager = agent_evidence + _context_terms(kb, cause, index)
+        lazy = [(_log_prior(kb, cause, n), _prior_evidence, (kb, cause, n)), *_finding_terms(kb, cause, index)]
         log_score = sum(e.log_lr for e in eager) + sum(t[0] for t in lazy)
         scored.append((log_score, cause, eager, lazy, tuple(implicated)))
     top = max(s[0] for s in scored)
@@ -374,6 +396,6 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
     candidates = []
     for rank, (log_score, cause, eager, lazy, implicated) in enumerate(scored, start=1):
         explained = explain is None or rank <= explain
-        evidence = tuple(eager) + tuple(e for _, make, args in lazy for e in make(*args)) if explained else ()
+        evidence = tuple(e for _, make, args in lazy for e in make(*args)) + tuple(eager) if explained else ()
         candidates.append(Candidate(rank, cause.id, math.exp(log_score - top) / total, log_score, evidence, implicated))
     return candidates
