@@ -14,6 +14,18 @@ ONTOLOGY = ROOT / "ontology"
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 DEV_CASES = ROOT.parent / "shared" / "cases" / "dev"
 
+#: A febrile clozapine case whose ranking on the mini ontology is worked out in tests/test_views.py;
+#: lactulose is there to be reported back as an unrecognised drug.
+MINI_CASE = {
+    "id": "mini-1",
+    "anc": 150,
+    "findings": ["Fever", "Pharyngitis"],
+    "absent_findings": ["Splenomegaly"],
+    "duration_days": 2,
+    "labs": {"platelets_per_ul": 250000},
+    "medications": [{"name": "clozapine", "started_days_ago": 60}, {"name": "lactulose"}],
+}
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("streamlit")
 pytest.importorskip("pyvis")
 
-from conftest import ROOT, dev_cases  # noqa: E402
+from conftest import MINI_CASE, ROOT, dev_cases  # noqa: E402
 from hostile import make_hostile_ontology  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -26,15 +26,7 @@ from graph.ids import expand  # noqa: E402
 
 APP = str(ROOT / "app.py")
 #: A case whose ranking on the mini ontology is worked out in tests/test_views.py.
-CASE = {
-    "id": "mini-1",
-    "anc": 150,
-    "findings": ["Fever", "Pharyngitis"],
-    "absent_findings": ["Splenomegaly"],
-    "duration_days": 2,
-    "labs": {"platelets_per_ul": 250000},
-    "medications": [{"name": "clozapine", "started_days_ago": 60}, {"name": "lactulose"}],
-}
+CASE = {**MINI_CASE, "id": "mini-1"}
 needs_dev_cases = pytest.mark.skipif(not dev_cases(), reason="../shared/cases/dev is not beside the checkout")
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from appserver import CHROMIUM, CHROMIUM_ARGS, LOCAL_PREFIXES, RERANK_JS, browser_missing, running_app
-from conftest import dev_cases
+from conftest import MINI_CASE, dev_cases
 from hostile import SENTINEL, make_hostile_ontology
 
 #: CI sets this (in .ci/run) so that a missing browser fails the run instead of skipping the test.
@@ -39,15 +39,7 @@ def test_the_browser_is_there_when_required():
 SCREENS = Path(os.environ.get("NEUTROPENIA_KG_SCREENS") or Path(tempfile.gettempdir()) / "screens")
 GRAPH = 'iframe[title="Explanatory graph of the ranked causes"]'
 NEIGHBOURHOOD = 'iframe[title^="Neighbourhood of"]'
-CASE = {
-    "id": "hostile-1",
-    "anc": 150,
-    "findings": ["Fever", "Pharyngitis"],
-    "absent_findings": ["Splenomegaly"],
-    "duration_days": 2,
-    "labs": {"platelets_per_ul": 250000},
-    "medications": [{"name": "clozapine", "started_days_ago": 60}],
-}
+CASE = {**MINI_CASE, "id": "hostile-1", "medications": MINI_CASE["medications"][:1]}
 
 
 class Session:

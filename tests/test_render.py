@@ -6,6 +6,7 @@ import re
 
 import networkx as nx
 import pytest
+from conftest import MINI_CASE
 
 pytest.importorskip("pyvis")
 
@@ -17,15 +18,7 @@ from graph.knowledge import load_knowledge_base  # noqa: E402
 from graph.pipeline import workup_case  # noqa: E402
 from graph.render import RenderError, legend, network_html, node_style  # noqa: E402
 
-CASE = {
-    "id": "r1",
-    "anc": 150,
-    "findings": ["Fever", "Pharyngitis"],
-    "absent_findings": ["Splenomegaly"],
-    "duration_days": 2,
-    "labs": {"platelets_per_ul": 250000},
-    "medications": [{"name": "clozapine", "started_days_ago": 60}],
-}
+CASE = {**MINI_CASE, "id": "r1", "medications": MINI_CASE["medications"][:1]}
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ import re
 
 import networkx as nx
 import pytest
+from conftest import MINI_CASE
 from hostile import PAYLOADS, make_hostile_ontology
 
 from graph.compare import compare_causes
@@ -23,15 +24,7 @@ from graph.whatif import apply_what_if, finding_toggles, findings_to_try, rank_c
 
 DRUG, CHEMO, VIRAL = (expand(f"cause:mini-{name}") for name in ("drug", "chemo", "viral"))
 DANC = expand("cause:duffy-null-associated-neutrophil-count")
-CASE = {
-    "id": "v1",
-    "anc": 150,
-    "findings": ["Fever", "Pharyngitis"],
-    "absent_findings": ["Splenomegaly"],
-    "duration_days": 2,
-    "labs": {"platelets_per_ul": 250000},
-    "medications": [{"name": "clozapine", "started_days_ago": 60}, {"name": "lactulose"}],
-}
+CASE = {**MINI_CASE, "id": "v1"}
 
 
 @pytest.fixture(scope="module")
