@@ -32,7 +32,7 @@ from .evaluate import CaseOutcome, Evaluation, matching_rank, summarise
 from .graph_export import FORMATS, export_graph
 from .ids import HPO_PREFIX, curie
 from .knowledge import KnowledgeBase, load_knowledge_base
-from .ontology import resolve_ontology_path
+from .paths import resolve_ontology_path
 from .phenopacket import case_to_phenopacket, is_phenopacket, left_out, phenopacket_to_case
 from .pipeline import workup_case
 from .report import workup_to_dict, workup_to_text
