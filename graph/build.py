@@ -1,0 +1,481 @@
+"""Build the knowledge base from the networkx graph made by :mod:`graph.bridge` (networkx only).
+
+Every node attribute and edge is read into frozen data classes, and the indexes the ranker needs
+are computed once: associations by finding and by ancestor, per-association weights, name indexes.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> kb = load_knowledge_base()
+>>> len(kb.causes) > 60
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from .errors import OntologyError
+from .hpo import HpoIndex
+from .ids import SCHEMA, curie, expand
+from .kbase import KnowledgeBase
+from .text import PhraseIndex, normalise
+from .types import (
+    Agent,
+    AgentAssociation,
+    AlertRule,
+    Cause,
+    ContextAssociation,
+    DiagnosticTest,
+    FindingAssociation,
+    FindingInfo,
+    LabRule,
+    NeutropeniaThreshold,
+    NodeInfo,
+    PriorModifier,
+    ResultRule,
+    SeverityGrade,
+    TimingWindow,
+)
+
+__all__ = ["build_knowledge_base", "AGENT_KINDS", "CONTEXT_KINDS"]
+
+AGENT_KINDS = ("Drug", "Organism", "Gene")
+CONTEXT_KINDS = ("Condition", "Exposure")
+
+
+# ---------------------------------------------------------------- reading node attributes
+
+
+def _values(G: nx.MultiDiGraph, node: str, attr: str) -> list[Any]:
+    return list(G.nodes[node].get(attr, ()))
+
+
+def _text(G: nx.MultiDiGraph, node: str, attr: str, default: str = "") -> str:
+    values = _values(G, node, attr)
+    return str(values[0]) if values else default
+
+
+def _number(G: nx.MultiDiGraph, node: str, attr: str, required: bool = False) -> float | None:
+    values = _values(G, node, attr)
+    if not values:
+        if required:
+            raise OntologyError(f"{curie(node)} has no nkg:{attr}; add it (a number)")
+        return None
+    try:
+        return float(values[0])
+    except (TypeError, ValueError):
+        raise OntologyError(f"{curie(node)} has nkg:{attr} {values[0]!r}, which is not a number") from None
+
+
+def _flag(G: nx.MultiDiGraph, node: str, attr: str) -> bool:
+    values = _values(G, node, attr)
+    return bool(values) and str(values[0]).lower() in ("true", "1")
+
+
+def _targets(G: nx.MultiDiGraph, node: str, key: str) -> list[str]:
+    return sorted(v for _, v, k in G.out_edges(node, keys=True) if k == key)
+
+
+def _target(G: nx.MultiDiGraph, node: str, key: str, required: bool = True) -> str | None:
+    found = _targets(G, node, key)
+    if not found and required:
+        raise OntologyError(f"{curie(node)} has no nkg:{key}; add it")
+    return found[0] if found else None
+
+
+def _info(G: nx.MultiDiGraph, node: str) -> NodeInfo:
+    data = G.nodes[node]
+    return NodeInfo(
+        id=node,
+        kind=data.get("kind", "Unknown"),
+        label=_text(G, node, "label", curie(node)),
+        synonyms=tuple(str(s) for s in data.get("altLabel", ())),
+        xrefs=tuple(str(x) for x in data.get("xref", ())),
+        definition=_text(G, node, "definition"),
+        sources=tuple(str(s) for s in data.get("source", ())),
+    )
+
+
+def _nodes_of(G: nx.MultiDiGraph, *kinds: str) -> list[str]:
+    return sorted(n for n, kind in G.nodes(data="kind") if kind in kinds)
+
+
+_ANCHORS = {SCHEMA + "SinceStart": "start", SCHEMA + "SinceLastDose": "last_dose"}
+_POLARITY = {SCHEMA + "Supports": "supports", SCHEMA + "Opposes": "opposes"}
+
+
+def _window(G: nx.MultiDiGraph, node: str) -> TimingWindow:
+    anchor = _target(G, node, "anchor")
+    if anchor not in _ANCHORS:
+        raise OntologyError(f"{curie(node)}: nkg:anchor must be nkg:SinceStart or nkg:SinceLastDose")
+    return TimingWindow(
+        id=node,
+        label=_text(G, node, "label", curie(node)),
+        anchor=_ANCHORS[anchor],  # type: ignore[arg-type]
+        typical_min=_number(G, node, "typicalMinDays", required=True) or 0.0,
+        typical_max=_number(G, node, "typicalMaxDays", required=True) or 0.0,
+        plausible_max=_number(G, node, "plausibleMaxDays", required=True) or 0.0,
+        stopped_grace=_number(G, node, "stoppedGraceDays"),
+        sources=tuple(str(s) for s in _values(G, node, "source")),
+    )
+
+
+def _age_band(G: nx.MultiDiGraph, node: str) -> tuple[float, float]:
+    low = _number(G, node, "minAgeYears")
+    high = _number(G, node, "maxAgeYears")
+    return (0.0 if low is None else low, 200.0 if high is None else high)
+
+
+def _sources(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
+    return tuple(str(s) for s in _values(G, node, "source"))
+
+
+# ---------------------------------------------------------------- building
+
+
+def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str] = ()) -> KnowledgeBase:
+    """Build the typed, indexed knowledge base from the networkx graph and the HPO index."""
+    labels = {n: _text(G, n, "label") for n in G if G.nodes[n].get("label")}
+
+    findings: dict[str, FindingInfo] = {}
+    for node in _nodes_of(G, "Finding"):
+        synonyms = tuple(str(s) for s in _values(G, node, "altLabel"))
+        label = _text(G, node, "label", hpo.label(node))
+        findings[node] = FindingInfo(
+            node,
+            label,
+            _number(G, node, "backgroundFrequency"),
+            _flag(G, node, "derived"),
+            synonyms,
+            _flag(G, node, "trait"),
+            _flag(G, node, "familyHistory"),
+            tuple(_targets(G, node, "consequenceOf")),
+            tuple(_targets(G, node, "mediatedBy")),
+        )
+        broader = _targets(G, node, "broader")
+        if node not in hpo or broader:
+            hpo.add_term(node, label, synonyms, broader)
+
+    mechanism_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Mechanism")}
+    category_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Category")}
+    causes: dict[str, Cause] = {}
+    for node in _nodes_of(G, "Cause"):
+        mechanism = _target(G, node, "mechanism")
+        category = _target(G, node, "category")
+        causes[node] = Cause(
+            info=_info(G, node),
+            mechanism=mechanism_label.get(mechanism or "", curie(mechanism or "")),
+            category=category_label.get(category or "", curie(category or "")),
+            prevalence=_number(G, node, "prevalence", required=True) or 0.0,
+            requires_agent=_flag(G, node, "requiresAgent"),
+            tests=tuple(_targets(G, node, "confirmedBy")),
+            treatments=tuple(_targets(G, node, "treatedWith")),
+            management=_text(G, node, "managementNote"),
+        )
+
+    agents = {
+        node: Agent(
+            _info(G, node),
+            _text(G, node, "drugClass"),
+            _flag(G, node, "agranulocytosisRisk"),
+            _flag(G, node, "myelosuppressive"),
+        )
+        for node in _nodes_of(G, *AGENT_KINDS)
+    }
+
+    tests: dict[str, DiagnosticTest] = {}
+    for node in _nodes_of(G, "DiagnosticTest"):
+        rules = []
+        for rule in _targets(G, node, "hasResultRule"):
+            present = _values(G, rule, "findingPresent")
+            rules.append(
+                ResultRule(
+                    id=rule,
+                    pattern=_text(G, rule, "pattern") or None,
+                    below=_number(G, rule, "below"),
+                    above=_number(G, rule, "above"),
+                    finding=_target(G, rule, "finding", required=False),
+                    present=not present or str(present[0]).lower() in ("true", "1"),
+                    organism=_target(G, rule, "indicatesAgent", required=False),
+                )
+            )
+        tests[node] = DiagnosticTest(_info(G, node), tuple(rules))
+
+    finding_assocs: dict[str, list[FindingAssociation]] = defaultdict(list)
+    for node in _nodes_of(G, "FindingAssociation"):
+        cause = _target(G, node, "cause")
+        polarity = _target(G, node, "polarity", required=False)
+        frequency = _number(G, node, "frequency", required=True) or 0.0
+        finding = _target(G, node, "finding") or ""
+        if finding not in findings:
+            findings[finding] = FindingInfo(finding, hpo.label(finding))
+        finding_assocs[cause or ""].append(
+            FindingAssociation(
+                node,
+                cause or "",
+                finding,
+                frequency,
+                _POLARITY.get(polarity or "", "supports"),  # type: ignore[arg-type]  (unset: derived below)
+                _sources(G, node),
+            )
+        )
+
+    agent_assocs: dict[str, list[AgentAssociation]] = defaultdict(list)
+    for node in _nodes_of(G, "AgentAssociation"):
+        window = _target(G, node, "timingWindow", required=False)
+        agent = _target(G, node, "agent") or ""
+        agent_assocs[agent].append(
+            AgentAssociation(
+                node,
+                _target(G, node, "cause") or "",
+                agent,
+                _number(G, node, "likelihoodRatio", required=True) or 1.0,
+                _window(G, window) if window else None,
+                _sources(G, node),
+            )
+        )
+
+    context_assocs: dict[str, list[ContextAssociation]] = defaultdict(list)
+    for node in _nodes_of(G, "ContextAssociation"):
+        context = _target(G, node, "context") or ""
+        context_assocs[context].append(
+            ContextAssociation(
+                node,
+                context,
+                _target(G, node, "cause") or "",
+                _number(G, node, "likelihoodRatio", required=True) or 1.0,
+                _sources(G, node),
+            )
+        )
+
+    priors: dict[str, list[PriorModifier]] = defaultdict(list)
+    for node in _nodes_of(G, "PriorModifier"):
+        low, high = _age_band(G, node)
+        has_age = bool(_values(G, node, "minAgeYears") or _values(G, node, "maxAgeYears"))
+        cause = _target(G, node, "cause") or ""
+        priors[cause].append(
+            PriorModifier(
+                node,
+                cause,
+                _number(G, node, "multiplier", required=True) or 1.0,
+                low if has_age else None,
+                high if has_age else None,
+                _text(G, node, "sex") or None,
+                _target(G, node, "ancestryGroup", required=False),
+                _sources(G, node),
+            )
+        )
+
+    lab_rules = []
+    for node in _nodes_of(G, "LabRule"):
+        low, high = _age_band(G, node)
+        lab_rules.append(
+            LabRule(
+                node,
+                _text(G, node, "label"),
+                _text(G, node, "labKey"),
+                _target(G, node, "finding") or "",
+                _number(G, node, "below"),
+                _number(G, node, "above"),
+                _text(G, node, "sex") or None,
+                low,
+                high,
+                _text(G, node, "unit"),
+                _sources(G, node),
+            )
+        )
+    grades = []
+    for node in _nodes_of(G, "SeverityGrade"):
+        low, high = _age_band(G, node)
+        grades.append(
+            SeverityGrade(
+                node,
+                _text(G, node, "label"),
+                int(_number(G, node, "rank") or 0),
+                _number(G, node, "ancAtLeast", required=True) or 0.0,
+                _number(G, node, "ancBelow", required=True) or 0.0,
+                _target(G, node, "finding") or "",
+                low,
+                high,
+                _sources(G, node),
+            )
+        )
+    thresholds = []
+    for node in _nodes_of(G, "NeutropeniaThreshold"):
+        low, high = _age_band(G, node)
+        thresholds.append(
+            NeutropeniaThreshold(
+                node,
+                _text(G, node, "label"),
+                _number(G, node, "ancBelow", required=True) or 0.0,
+                low,
+                high,
+                _sources(G, node),
+            )
+        )
+    level_label = {n: _text(G, n, "label") for n in _nodes_of(G, "AlertLevel")}
+    alert_rules = []
+    for node in _nodes_of(G, "AlertRule"):
+        alert_rules.append(
+            AlertRule(
+                id=node,
+                code=_text(G, node, "code", curie(node)),
+                level=level_label.get(_target(G, node, "level") or "", "information"),
+                message=_text(G, node, "message"),
+                requires=tuple(_targets(G, node, "requiresFinding")),
+                requires_any=tuple(_targets(G, node, "requiresAnyFinding")),
+                forbids=tuple(_targets(G, node, "forbidsFinding")),
+                anc_below=_number(G, node, "ancBelow"),
+                agent_flag=_text(G, node, "requiresAgentFlag") or None,
+                top_cause=_target(G, node, "whenTopCause", required=False),
+                min_score=_number(G, node, "minScore"),
+                sources=_sources(G, node),
+            )
+        )
+
+    params: dict[str, float] = {}
+    premise = expand("HP:0001875")
+    for node in _nodes_of(G, "ModelParameter"):
+        code = _text(G, node, "code", curie(node))
+        if code == "premise_finding":
+            premise = _target(G, node, "finding") or premise
+            continue
+        value = _number(G, node, "value", required=True)
+        params[code] = value if value is not None else 0.0
+
+    contexts = {node: _info(G, node) for node in _nodes_of(G, *CONTEXT_KINDS)}
+    treatments = {node: _info(G, node) for node in _nodes_of(G, "Treatment")}
+    ancestry_groups = {node: _info(G, node) for node in _nodes_of(G, "AncestryGroup")}
+
+    # Resolve the background of findings now that every finding is known; default polarity too.
+    default_bg = params.get("default_background_frequency", 0.05)
+    fixed_assocs: dict[str, tuple[FindingAssociation, ...]] = {}
+    for cause, assocs in finding_assocs.items():
+        fixed = []
+        for assoc in assocs:
+            if not G.has_edge(assoc.id, SCHEMA + "Supports", "polarity") and not G.has_edge(
+                assoc.id, SCHEMA + "Opposes", "polarity"
+            ):
+                bg = findings[assoc.finding].background or default_bg
+                assoc = FindingAssociation(
+                    assoc.id,
+                    assoc.cause,
+                    assoc.finding,
+                    assoc.frequency,
+                    "supports" if assoc.frequency >= bg else "opposes",
+                    assoc.sources,
+                )
+            fixed.append(assoc)
+        fixed_assocs[cause] = tuple(sorted(fixed, key=lambda a: a.id))
+
+    assocs_at: dict[str, list[FindingAssociation]] = defaultdict(list)
+    assocs_below: dict[str, list[FindingAssociation]] = defaultdict(list)
+    for cause in sorted(fixed_assocs):
+        for assoc in fixed_assocs[cause]:
+            assocs_at[assoc.finding].append(assoc)
+            for term in hpo.ancestors(assoc.finding):
+                assocs_below[term].append(assoc)
+
+    drug_names: dict[str, list[str]] = defaultdict(list)
+    for node, agent in agents.items():
+        if agent.info.kind == "Drug":
+            for name in (agent.info.label, *agent.info.synonyms):
+                key = normalise(name)
+                if key and node not in drug_names[key]:
+                    drug_names[key].append(node)
+
+    concept_phrases: dict[str, list[str]] = defaultdict(list)
+    for table in (causes, agents):
+        for node, item in table.items():
+            for name in (item.info.label, *item.info.synonyms):
+                concept_phrases[name].append(node)
+    for node, info in contexts.items():
+        for name in (info.label, *info.synonyms):
+            concept_phrases[name].append(node)
+    hpo_names: dict[str, list[str]] = defaultdict(list)
+    for name, term in hpo.names():
+        hpo_names[term].append(name)
+    for node, finding in findings.items():
+        if finding.derived:
+            continue
+        for name in (finding.label, *finding.synonyms, *hpo_names.get(node, ())):
+            if len(normalise(name)) > 3:
+                concept_phrases[name].append(node)
+    test_phrases: dict[str, list[str]] = defaultdict(list)
+    for node, test in tests.items():
+        for name in (test.info.label, *test.info.synonyms):
+            test_phrases[name].append(node)
+    ancestry_phrases = {name: [node] for node, info in ancestry_groups.items() for name in (info.label, *info.synonyms)}
+
+    metadata: dict[str, tuple[str, ...]] = {}
+    version = "unknown"
+    for node in sorted(G):
+        data = G.nodes[node]
+        if "versionInfo" in data and node.endswith("/ontology"):
+            version = str(data["versionInfo"][0])
+            metadata = {
+                "sources": tuple(str(s) for s in data.get("source", ())),
+                "label": tuple(str(s) for s in data.get("label", ())),
+            }
+
+    nx.freeze(G)
+    floor = params.get("frequency_floor", 0.01)
+    assoc_weights: dict[str, tuple[float, float, float, int]] = {}
+    for assocs in fixed_assocs.values():
+        for assoc in assocs:
+            p = min(max(assoc.frequency, floor), 1 - floor)
+            bg = findings[assoc.finding].background or default_bg
+            absent = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
+            assoc_weights[assoc.id] = (p, math.log(p / bg), absent, len(hpo.ancestors(assoc.finding)))
+
+    return KnowledgeBase(
+        graph=G,
+        hpo=hpo,
+        version=version,
+        metadata=metadata,
+        files=tuple(files),
+        causes=causes,
+        agents=agents,
+        findings=findings,
+        tests=tests,
+        treatments=treatments,
+        contexts=contexts,
+        ancestry_groups=ancestry_groups,
+        labels=labels,
+        finding_assocs=fixed_assocs,
+        agent_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in agent_assocs.items()},
+        context_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in context_assocs.items()},
+        priors={k: tuple(v) for k, v in priors.items()},
+        lab_rules=tuple(lab_rules),
+        grades=tuple(sorted(grades, key=lambda g: g.rank)),
+        thresholds=tuple(thresholds),
+        alert_rules=tuple(alert_rules),
+        params=params,
+        premise_finding=premise,
+        drug_names={k: tuple(v) for k, v in drug_names.items()},
+        drug_index=PhraseIndex(drug_names),
+        concept_index=PhraseIndex(concept_phrases),
+        test_index=PhraseIndex(test_phrases),
+        ancestry_index=PhraseIndex(ancestry_phrases),
+        assocs_at={k: tuple(v) for k, v in assocs_at.items()},
+        assocs_below={k: tuple(v) for k, v in assocs_below.items()},
+        drug_names_by_length=_by_length(drug_names),
+        assoc_weights=assoc_weights,
+        causes_below={t: frozenset(a.cause for a in v) for t, v in assocs_below.items()},
+        supporting_causes_below={
+            t: frozenset(a.cause for a in v if a.polarity == "supports") for t, v in assocs_below.items()
+        },
+    )
+
+
+def _by_length(names: dict[str, list[str]]) -> dict[int, tuple[str, ...]]:
+    buckets: dict[int, list[str]] = defaultdict(list)
+    for name in sorted(names):
+        buckets[len(name)].append(name)
+    return {length: tuple(items) for length, items in buckets.items()}

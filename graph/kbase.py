@@ -1,0 +1,131 @@
+"""The knowledge base: typed views and indexes over the networkx graph, shared read-only.
+
+Built by :func:`graph.build.build_knowledge_base`, loaded (and cached) by
+:func:`graph.knowledge.load_knowledge_base`.  Its only mutable parts are memo tables that save
+recomputation (HPO ancestry, finding hits) and never change an answer.
+
+Examples
+--------
+>>> from graph.knowledge import load_knowledge_base
+>>> kb = load_knowledge_base()
+>>> kb.label("http://purl.obolibrary.org/obo/HP_0001945")
+'Fever'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .errors import OntologyError
+from .hpo import HpoIndex
+from .ids import curie
+from .text import PhraseIndex
+from .types import (
+    Agent,
+    AgentAssociation,
+    AlertRule,
+    Cause,
+    ContextAssociation,
+    DiagnosticTest,
+    FindingAssociation,
+    FindingInfo,
+    LabRule,
+    NeutropeniaThreshold,
+    NodeInfo,
+    PriorModifier,
+    SeverityGrade,
+)
+
+__all__ = ["KnowledgeBase"]
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything the ranker reads, built once and shared read-only (see module docstring)."""
+
+    graph: nx.MultiDiGraph
+    hpo: HpoIndex
+    version: str
+    metadata: dict[str, tuple[str, ...]]
+    files: tuple[str, ...]
+    causes: dict[str, Cause]
+    agents: dict[str, Agent]
+    findings: dict[str, FindingInfo]
+    tests: dict[str, DiagnosticTest]
+    treatments: dict[str, NodeInfo]
+    contexts: dict[str, NodeInfo]
+    ancestry_groups: dict[str, NodeInfo]
+    labels: dict[str, str]
+    finding_assocs: dict[str, tuple[FindingAssociation, ...]]
+    agent_assocs: dict[str, tuple[AgentAssociation, ...]]
+    context_assocs: dict[str, tuple[ContextAssociation, ...]]
+    priors: dict[str, tuple[PriorModifier, ...]]
+    lab_rules: tuple[LabRule, ...]
+    grades: tuple[SeverityGrade, ...]
+    thresholds: tuple[NeutropeniaThreshold, ...]
+    alert_rules: tuple[AlertRule, ...]
+    params: dict[str, float]
+    premise_finding: str
+    drug_names: dict[str, tuple[str, ...]]
+    drug_index: PhraseIndex
+    concept_index: PhraseIndex
+    test_index: PhraseIndex
+    ancestry_index: PhraseIndex
+    #: finding -> the associations (of any cause) about exactly that finding
+    assocs_at: dict[str, tuple[FindingAssociation, ...]] = field(default_factory=dict)
+    #: term -> the associations (of any cause) whose finding is that term or one of its descendants
+    assocs_below: dict[str, tuple[FindingAssociation, ...]] = field(default_factory=dict)
+    #: association id -> (clamped frequency, log LR when present, log LR when absent, finding depth)
+    assoc_weights: dict[str, tuple[float, float, float, int]] = field(default_factory=dict)
+    #: term -> causes with an association on the term or below it (all / supporting only)
+    causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
+    supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
+    _hits_memo: dict[str, dict[str, tuple[FindingAssociation, ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    #: drug names bucketed by length, for fuzzy matching
+    drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def hits_at_or_above(self, finding: str) -> dict[str, tuple[FindingAssociation, ...]]:
+        """cause -> the associations on ``finding`` or one of its ancestors (memoised, like HPO ancestry).
+
+        A present finding counts for these associations; the memo only saves recomputation and
+        never changes an answer.
+        """
+        cached = self._hits_memo.get(finding)
+        if cached is None:
+            hits: dict[str, list[FindingAssociation]] = {}
+            for term in self.hpo.ancestors(finding):
+                for assoc in self.assocs_at.get(term, ()):
+                    hits.setdefault(assoc.cause, []).append(assoc)
+            cached = {cause: tuple(items) for cause, items in hits.items()}
+            self._hits_memo[finding] = cached
+        return cached
+
+    def label(self, node: str) -> str:
+        """Human label of any node id (HPO terms included); the CURIE when it has none."""
+        return self.labels.get(node) or self.hpo.labels.get(node) or curie(node)
+
+    def param(self, code: str) -> float:
+        """A model parameter's value; an OntologyError names a missing one."""
+        try:
+            return self.params[code]
+        except KeyError:
+            raise OntologyError(f"model parameter '{code}' is missing from the ontology (model.ttl)") from None
+
+    def background(self, finding: str) -> float:
+        """P(finding) among neutropenic patients, from the finding or the default."""
+        info = self.findings.get(finding)
+        if info is not None and info.background is not None:
+            return info.background
+        return self.param("default_background_frequency")
+
+    def node_info(self, node: str) -> NodeInfo | None:
+        """The NodeInfo of a cause, agent, test, treatment, condition or exposure."""
+        for table in (self.causes, self.agents, self.tests):
+            item = table.get(node)
+            if item is not None:
+                return item.info
+        return self.treatments.get(node) or self.contexts.get(node) or self.ancestry_groups.get(node)
