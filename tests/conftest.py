@@ -97,6 +97,22 @@ def mini_kb(mini_dir: Path):
     return load_knowledge_base(mini_dir / "neutropenia.ttl", use_cache=False)
 
 
+def copy_mini(mini_dir: Path, target: Path, extra_imports: tuple[str, ...] = ()) -> Path:
+    """Copy the mini ontology to ``target`` and import ``extra_imports`` (paths relative to it) from its root.
+
+    Returns the root file of the copy.
+    """
+    shutil.copytree(mini_dir, target)
+    root = target / "neutropenia.ttl"
+    if extra_imports:
+        more = "".join(f", <https://w3id.org/neutropenia-kg/ontology/{path}>" for path in extra_imports)
+        text = root.read_text(encoding="utf-8").replace(
+            "ontology/mini-causes.ttl> .", f"ontology/mini-causes.ttl>{more} ."
+        )
+        root.write_text(text, encoding="utf-8")
+    return root
+
+
 def dev_cases() -> list[Path]:
     """The worked cases with known answers (empty when shared/ is not beside the checkout)."""
     return sorted(DEV_CASES.glob("*.json")) if DEV_CASES.is_dir() else []

@@ -2,10 +2,10 @@
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_mini
 
 from graph.knowledge import load_knowledge_base
 from graph.pipeline import workup_case
@@ -25,17 +25,8 @@ def block(marker: str, language: str) -> str:
 @pytest.fixture()
 def extended(mini_dir, tmp_path) -> Path:
     """The mini ontology plus the guide's module, imported from its root as the guide says."""
-    target = tmp_path / "onto"
-    shutil.copytree(mini_dir, target)
-    (target / "copper.ttl").write_text(block("worked-example-turtle", "turtle"), encoding="utf-8")
-    root = target / "neutropenia.ttl"
-    root.write_text(
-        root.read_text(encoding="utf-8").replace(
-            "ontology/mini-causes.ttl> .",
-            "ontology/mini-causes.ttl>, <https://w3id.org/neutropenia-kg/ontology/copper.ttl> .",
-        ),
-        encoding="utf-8",
-    )
+    root = copy_mini(mini_dir, tmp_path / "onto", ("copper.ttl",))
+    (root.parent / "copper.ttl").write_text(block("worked-example-turtle", "turtle"), encoding="utf-8")
     return root
 
 

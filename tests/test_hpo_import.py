@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import copy_mini
 
 from graph.cli import main
 from graph.errors import UsageError
@@ -61,17 +62,7 @@ def write_release(directory: Path, version: str = "2025-01-16") -> Path:
 @pytest.fixture()
 def onto(mini_dir, tmp_path) -> Path:
     """A copy of the mini ontology that imports imports/hpo-neutropenia.ttl (once it is written)."""
-    target = tmp_path / "onto"
-    shutil.copytree(mini_dir, target)
-    root = target / "neutropenia.ttl"
-    root.write_text(
-        root.read_text(encoding="utf-8").replace(
-            "ontology/mini-causes.ttl> .",
-            "ontology/mini-causes.ttl>, <https://w3id.org/neutropenia-kg/ontology/imports/hpo-neutropenia.ttl> .",
-        ),
-        encoding="utf-8",
-    )
-    return root
+    return copy_mini(mini_dir, tmp_path / "onto", ("imports/hpo-neutropenia.ttl",))
 
 
 def run_import(root: Path, release: Path) -> tuple[str, object]:
