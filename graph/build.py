@@ -37,6 +37,7 @@ from .types import (
     LabRule,
     NeutropeniaThreshold,
     NodeInfo,
+    OnsetBand,
     PriorModifier,
     ResultRule,
     SeverityGrade,
@@ -319,6 +320,10 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 _sources(G, node),
             )
         )
+    onset_bands = []
+    for node in _nodes_of(G, "OnsetBand"):
+        low, high = _age_band(G, node)
+        onset_bands.append(OnsetBand(node, _text(G, node, "label"), low, high, _target(G, node, "finding") or ""))
     level_label = {n: _text(G, n, "label") for n in _nodes_of(G, "AlertLevel")}
     alert_rules = []
     for node in _nodes_of(G, "AlertRule"):
@@ -455,6 +460,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         lab_rules=tuple(lab_rules),
         grades=tuple(sorted(grades, key=lambda g: g.rank)),
         thresholds=tuple(thresholds),
+        onset_bands=tuple(sorted(onset_bands, key=lambda b: b.min_age)),
         alert_rules=tuple(alert_rules),
         params=params,
         premise_finding=premise,

@@ -34,6 +34,7 @@ from .types import (
     LabRule,
     NeutropeniaThreshold,
     NodeInfo,
+    OnsetBand,
     PriorModifier,
     SeverityGrade,
 )
@@ -65,6 +66,7 @@ class KnowledgeBase:
     lab_rules: tuple[LabRule, ...]
     grades: tuple[SeverityGrade, ...]
     thresholds: tuple[NeutropeniaThreshold, ...]
+    onset_bands: tuple[OnsetBand, ...]
     alert_rules: tuple[AlertRule, ...]
     params: dict[str, float]
     premise_finding: str

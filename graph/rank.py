@@ -131,7 +131,8 @@ def timing_factor(
     span = f"typical {window.typical_min:g}-{window.typical_max:g}, plausible to {window.plausible_max:g}"
     if window.typical_min <= days <= window.typical_max:
         return lr, f"{where}: within the typical window ({span})"
-    if window.typical_min / 2 <= days < window.typical_min or window.typical_max < days <= window.plausible_max:
+    early = window.typical_min * kb.param("early_plausible_fraction")
+    if early <= days < window.typical_min or window.typical_max < days <= window.plausible_max:
         return lr ** kb.param("plausible_window_exponent"), f"{where}: plausible but not typical ({span})"
     return kb.param("outside_window_lr"), f"{where}: outside the window ({span})"
 

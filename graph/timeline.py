@@ -107,16 +107,12 @@ def assess_severity(kb: KnowledgeBase, case: Case) -> Severity:
     )
 
 
-def _onset_term(kb: KnowledgeBase, onset_age_years: float) -> str:
-    if onset_age_years < 28 / 365.25:
-        return expand("HP:0003623")  # Neonatal onset
-    if onset_age_years < 1:
-        return expand("HP:0003593")  # Infantile onset
-    if onset_age_years < 5:
-        return expand("HP:0011463")  # Childhood onset
-    if onset_age_years < 16:
-        return expand("HP:0003621")  # Juvenile onset
-    return expand("HP:0003581")  # Adult onset
+def _onset_term(kb: KnowledgeBase, onset_age_years: float) -> str | None:
+    """The HPO onset term of the ontology's onset band that holds this age, if any."""
+    for band in kb.onset_bands:
+        if band.min_age <= onset_age_years < band.max_age:
+            return band.finding
+    return None
 
 
 def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> list[Observation]:
@@ -156,5 +152,7 @@ def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
             add("find:stable-count", stable, f"counts over {span:g} days around a median of {middle:g}/uL")
     if case.age_years is not None and severity.grade != "none":
         onset_age = max(case.age_years - severity.onset_days_ago / 365.25, 0.0)
-        add(_onset_term(kb, onset_age), True, f"neutropenia began at about {onset_age:.1f} years of age")
+        term = _onset_term(kb, onset_age)
+        if term is not None:
+            add(term, True, f"neutropenia began at about {onset_age:.1f} years of age")
     return found

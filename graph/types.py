@@ -30,6 +30,7 @@ __all__ = [
     "LabRule",
     "SeverityGrade",
     "NeutropeniaThreshold",
+    "OnsetBand",
     "ResultRule",
     "DiagnosticTest",
     "AlertRule",
@@ -208,6 +209,17 @@ class NeutropeniaThreshold:
     min_age: float
     max_age: float
     sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OnsetBand:
+    """An age band of onset and the HPO onset term it yields."""
+
+    id: str
+    label: str
+    min_age: float
+    max_age: float
+    finding: str
 
 
 @dataclass(frozen=True)

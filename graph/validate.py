@@ -58,6 +58,7 @@ REQUIRED_PARAMETERS = (
     "cyclic_min_nadirs",
     "cyclic_recovery_anc",
     "chemo_expected_fall_days",
+    "early_plausible_fraction",
     "fuzzy_min_length",
     "fuzzy_max_edits",
     "fuzzy_max_edits_long",

@@ -58,6 +58,7 @@ class NKG(_namespace.DefinedNamespace):
     ModelParameter: URIRef
     NeutropeniaThreshold: URIRef
     Nutritional: URIRef
+    OnsetBand: URIRef
     Opposes: URIRef
     Organism: URIRef
     Polarity: URIRef
