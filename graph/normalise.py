@@ -55,6 +55,11 @@ def _findings(
         observations.append(Observation(term, present, f"{field}: '{text}'"))
 
 
+#: what a field's free text may name (other fields: anything): a test result yields findings and
+#: organisms (a "vitamin B12" level is not a drug), a medication an exposure or a drug.
+_KINDS_READ = {"tests": ("Finding", "Organism"), "medications": ("Exposure", "Drug")}
+
+
 class _FreeText:
     """Collects what free-text items (conditions, exposures, family history) name."""
 
@@ -75,7 +80,7 @@ class _FreeText:
     def read(self, field: str, text: str, days_ago: float | None = None) -> None:
         """Record what ``text`` names. A family history yields only findings about relatives
         (neutropenia in the family, consanguinity): a relative's disease is not the patient's.
-        A test result yields only findings and organisms (a "vitamin B12" level is not a drug)."""
+        Test results and medications are read only for the kinds in ``_KINDS_READ``."""
         spotted = self.kb.concept_index.spot(text)
         origin = f"{field}: '{text}'"
         about_relatives = field == "family_history"
@@ -83,13 +88,15 @@ class _FreeText:
         for spot in spotted:
             for node in spot.ids:
                 kind = self.kb.graph.nodes[node].get("kind") if node in self.kb.graph else None
+                if kind not in _KINDS_READ.get(field, (kind,)):
+                    continue
                 if kind == "Finding":
                     info = self.kb.findings.get(node)
                     if about_relatives and not (info and info.family_history):
                         continue
                     self.observations.append(Observation(node, not spot.negated, origin))
                     used = True
-                elif spot.negated or about_relatives or (field == "tests" and kind != "Organism"):
+                elif spot.negated or about_relatives:
                     continue
                 elif kind == "Cause":
                     self.known_causes.append(ContextHit(node, origin))
@@ -152,7 +159,11 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     for medication in case.medications or ():
         match = resolve_drug(kb, medication.name)
         if not match.agents:
-            unrecognized.append(Unrecognized("medications", medication.name, match.reason))
+            if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
+                # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
+                free.read("medications", medication.name, medication.last_dose_days_ago)
+            else:
+                unrecognized.append(Unrecognized("medications", medication.name, match.reason))
             continue
         for agent in match.agents:
             drugs.append(

@@ -229,3 +229,9 @@ def test_a_relatives_disease_is_not_the_patients_known_diagnosis(mini_kb):
     assert n.known_causes == () and n.drugs == ()
     assert [u.reason for u in n.unrecognized] == [
         "only neutropenia in relatives and consanguinity are read from a family history"] * 2
+
+
+def test_an_exposure_written_as_a_medication_is_read_as_the_exposure(mini_kb):
+    n, _ = observations(mini_kb, medications=[{"name": "tick bite prophylaxis"}, {"name": "methamizole"}])
+    assert [mini_kb.label(c.node) for c in n.contexts] == ["tick bite"]
+    assert [(u.field, u.text) for u in n.unrecognized] == [("medications", "methamizole")]
