@@ -158,7 +158,6 @@ def test_a_dev_case_by_deep_link_ranks_draws_and_stays_local():
             print(f"\nbrowser timings: {timings}; screenshot {SCREENS / 'workup.png'}")
             assert session.outside() == [], "every request goes to 127.0.0.1"
             assert session.dialogs == []
-            assert first_render < 15 and rerank["table"] < 5000  # loose bounds for shared CI; figures are reported
         finally:
             session.close()
 
