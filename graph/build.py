@@ -451,6 +451,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         tests=tests,
         treatments=treatments,
         contexts=contexts,
+        myelosuppressive_contexts=frozenset(n for n in contexts if _flag(G, n, "myelosuppressive")),
         ancestry_groups=ancestry_groups,
         labels=labels,
         finding_assocs=fixed_assocs,

@@ -57,6 +57,8 @@ class KnowledgeBase:
     tests: dict[str, DiagnosticTest]
     treatments: dict[str, NodeInfo]
     contexts: dict[str, NodeInfo]
+    #: exposures (chemotherapy named without agents) after which the count is expected to fall
+    myelosuppressive_contexts: frozenset[str]
     ancestry_groups: dict[str, NodeInfo]
     labels: dict[str, str]
     finding_assocs: dict[str, tuple[FindingAssociation, ...]]

@@ -30,7 +30,7 @@ from .kbase import KnowledgeBase
 
 __all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "CACHE_VERSION"]
 
-CACHE_VERSION = "10"
+CACHE_VERSION = "11"
 
 
 # ---------------------------------------------------------------- loading with a cache

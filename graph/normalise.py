@@ -102,7 +102,7 @@ class _FreeText:
                     self.known_causes.append(ContextHit(node, origin))
                     used = True
                 elif kind in ("Condition", "Exposure"):
-                    self.contexts.append(ContextHit(node, origin))
+                    self.contexts.append(ContextHit(node, origin, days_ago))
                     used = True
                 elif kind == "Drug":
                     self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
@@ -207,6 +207,11 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     observations.extend(lab_observations(kb, case))
     observations.extend(timeline_observations(kb, case, severity))
     chemo_window = kb.param("chemo_expected_fall_days")
+    for hit in free.contexts:  # "chemotherapy 9 days ago" named without its agents
+        if hit.node in kb.myelosuppressive_contexts and hit.days_ago is not None and hit.days_ago <= chemo_window:
+            observations.append(
+                Observation(RECENT_CHEMOTHERAPY, True, f"{hit.origin}, {hit.days_ago:g} days ago", derived=True)
+            )
     for drug in [*drugs, *free.drugs]:
         last = drug.last_dose_days_ago
         if kb.agents[drug.agent].myelosuppressive and last is not None and last <= chemo_window:

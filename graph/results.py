@@ -64,6 +64,7 @@ class ContextHit:
 
     node: str
     origin: str
+    days_ago: float | None = None
 
 
 @dataclass(frozen=True)

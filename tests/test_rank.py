@@ -232,3 +232,11 @@ def test_a_risk_factor_drug_with_poor_timing_is_neutral_not_against(kb):
 def test_a_test_result_never_adds_a_medication(kb):
     workup = workup_case(kb, {"id": "t", "anc": 900, "tests": [{"name": "vitamin B12", "result": "borderline 250"}]})
     assert workup.normalised.drugs == () and not workup.normalised.medications_given
+
+
+def test_chemotherapy_named_as_an_exposure_means_the_count_is_expected_to_fall(kb):
+    case = {"id": "t", "anc": 800, "findings": ["Fever"], "medications": [],
+            "exposures": [{"name": "chemotherapy (FOLFOX)", "days_ago": 9}]}
+    assert [a.code for a in workup_case(kb, case).alerts][0] == "febrile-neutropenia-expected-fall"
+    late = {**case, "exposures": [{"name": "chemotherapy (FOLFOX)", "days_ago": 60}]}
+    assert "febrile-neutropenia-expected-fall" not in [a.code for a in workup_case(kb, late).alerts]
