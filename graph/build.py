@@ -124,6 +124,7 @@ def _window(G: nx.MultiDiGraph, node: str) -> TimingWindow:
         plausible_max=_number(G, node, "plausibleMaxDays", required=True) or 0.0,
         stopped_grace=_number(G, node, "stoppedGraceDays"),
         sources=tuple(str(s) for s in _values(G, node, "source")),
+        late_tail=_number(G, node, "lateTailExponent"),
     )
 
 
@@ -178,6 +179,8 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             tests=tuple(_targets(G, node, "confirmedBy")),
             treatments=tuple(_targets(G, node, "treatedWith")),
             management=_text(G, node, "managementNote"),
+            onset=tuple(_targets(G, node, "onset")),
+            inheritance=tuple(_targets(G, node, "inheritance")),
         )
 
     agents = {
@@ -321,9 +324,14 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             )
         )
     onset_bands = []
-    for node in _nodes_of(G, "OnsetBand"):
-        low, high = _age_band(G, node)
-        onset_bands.append(OnsetBand(node, _text(G, node, "label"), low, high, _target(G, node, "finding") or ""))
+    onset_ranges: dict[str, tuple[float, float]] = {}
+    for kind in ("OnsetBand", "OnsetAgeRange"):
+        for node in _nodes_of(G, kind):
+            low, high = _age_band(G, node)
+            band = OnsetBand(node, _text(G, node, "label"), low, high, _target(G, node, "finding") or "")
+            onset_ranges[band.finding] = (low, high)
+            if kind == "OnsetBand":
+                onset_bands.append(band)
     level_label = {n: _text(G, n, "label") for n in _nodes_of(G, "AlertLevel")}
     alert_rules = []
     for node in _nodes_of(G, "AlertRule"):
@@ -345,14 +353,19 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         )
 
     params: dict[str, float] = {}
-    premise = expand("HP:0001875")
+    param_findings: dict[str, tuple[str, ...]] = {}
+    param_sources: dict[str, tuple[str, ...]] = {}
     for node in _nodes_of(G, "ModelParameter"):
         code = _text(G, node, "code", curie(node))
-        if code == "premise_finding":
-            premise = _target(G, node, "finding") or premise
-            continue
+        param_sources[code] = _sources(G, node)
+        terms = _targets(G, node, "finding")
+        if terms:
+            param_findings[code] = tuple(terms)
+        if terms and not _values(G, node, "value"):
+            continue  # a parameter that names terms (the premise finding, the default onset)
         value = _number(G, node, "value", required=True)
         params[code] = value if value is not None else 0.0
+    premise = param_findings.get("premise_finding", (expand("HP:0001875"),))[0]
 
     contexts = {node: _info(G, node) for node in _nodes_of(G, *CONTEXT_KINDS)}
     treatments = {node: _info(G, node) for node in _nodes_of(G, "Treatment")}
@@ -431,13 +444,16 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
 
     nx.freeze(G)
     floor = params.get("frequency_floor", 0.01)
+    term_background = _term_backgrounds(fixed_assocs, findings, hpo, causes, floor, params)
     assoc_weights: dict[str, tuple[float, float, float, int]] = {}
     for assocs in fixed_assocs.values():
         for assoc in assocs:
             p = min(max(assoc.frequency, floor), 1 - floor)
-            bg = findings[assoc.finding].background or default_bg
-            absent = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
-            assoc_weights[assoc.id] = (p, math.log(p / bg), absent, len(hpo.ancestors(assoc.finding)))
+            bg = term_background.get(assoc.finding, default_bg)
+            present, absent = math.log(p / bg), math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
+            if assoc.polarity == "opposes":  # a curator's polarity wins over a derived background
+                present, absent = min(present, 0.0), max(absent, 0.0)
+            assoc_weights[assoc.id] = (p, present, absent, len(hpo.ancestors(assoc.finding)))
 
     return KnowledgeBase(
         graph=G,
@@ -462,6 +478,12 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         grades=tuple(sorted(grades, key=lambda g: g.rank)),
         thresholds=tuple(thresholds),
         onset_bands=tuple(sorted(onset_bands, key=lambda b: b.min_age)),
+        onset_ranges=onset_ranges,
+        term_background=term_background,
+        param_sources=param_sources,
+        default_onset=param_findings.get("default_congenital_onset", (None,))[0],
+        male_predominant_inheritance=frozenset(param_findings.get("x_linked_recessive_female_fraction", ())),
+        congenital_category=category_label.get(SCHEMA + "Congenital", "congenital"),
         alert_rules=tuple(alert_rules),
         params=params,
         premise_finding=premise,
@@ -479,6 +501,48 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             t: frozenset(a.cause for a in v if a.polarity == "supports") for t, v in assocs_below.items()
         },
     )
+
+
+def _term_backgrounds(
+    assocs_by_cause: dict[str, tuple[FindingAssociation, ...]],
+    findings: dict[str, FindingInfo],
+    hpo: HpoIndex,
+    causes: dict[str, Cause],
+    floor: float,
+    params: dict[str, float],
+) -> dict[str, float]:
+    """P(term) for every term a cause shows, at or above its annotations (the background of a likelihood ratio).
+
+    A finding's curated ``nkg:backgroundFrequency`` wins.  Otherwise, as LIRICAL does (Robinson et al.,
+    AJHG 2020, DOI:10.1016/j.ajhg.2020.06.021), the background is the mean over all causes of the
+    probability that the cause shows the term or one of its descendants (noisy-OR of its annotations):
+    a general term that many causes show has a high background, so a match on it is weak evidence, and
+    a cause with many annotations gains little from its size.  The same mean weighted by the causes'
+    prevalence (the model's own P(term) among neutropenias) is taken when larger, as is
+    ``background_floor``.
+    """
+    log_miss: dict[str, dict[str, float]] = defaultdict(dict)
+    for cause in sorted(assocs_by_cause):
+        for assoc in assocs_by_cause[cause]:
+            if assoc.polarity != "supports":
+                continue
+            miss = math.log(1 - min(max(assoc.frequency, floor), 1 - floor))
+            for term in hpo.ancestors(assoc.finding):
+                row = log_miss[term]
+                row[cause] = row.get(cause, 0.0) + miss
+    lowest = params.get("background_floor", floor)
+    total_prevalence = math.fsum(c.prevalence for c in causes.values()) or 1.0
+    backgrounds = {}
+    for term in sorted(log_miss):
+        row = log_miss[term]
+        shown = {cause: 1 - math.exp(row[cause]) for cause in sorted(row)}
+        mean = math.fsum(shown.values()) / max(len(causes), 1)
+        weighted = math.fsum(p * causes[c].prevalence for c, p in shown.items() if c in causes) / total_prevalence
+        backgrounds[term] = min(max(mean, weighted, lowest), 1 - floor)
+    for node, info in findings.items():
+        if info.background is not None:
+            backgrounds[node] = info.background
+    return backgrounds
 
 
 def _by_length(names: dict[str, list[str]]) -> dict[int, tuple[str, ...]]:

@@ -58,7 +58,7 @@ def workup_graph(
     Depth 1 shows causes, mechanisms, implicated agents and the associations that scored;
     depth 2 adds the patient's findings, agents and contexts behind those associations; depth 3
     adds each cause's confirmatory tests and treatments from the knowledge graph.
-    Association nodes are labelled with what they contributed (``Fever present: in 45% of cases``).
+    Association nodes are labelled with what they contributed (``Fever present (exact): in 45% of cases``).
 
     Examples
     --------

@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 NEUTROPENIA = "HP:0001875"
+ONSET = "HP:0003674"
 HPO_DOI = "DOI:10.1093/nar/gkad1005"
 #: the curated test that confirms a congenital cause by genetic testing, linked when the ontology defines it
 GENETIC_TEST = "https://w3id.org/neutropenia-kg/resource/test/neutropenia-gene-panel"
@@ -129,6 +130,9 @@ class ImportedDisease:
     genes: set[tuple[str, str]] = field(default_factory=set)
     #: HPO annotates a mode of inheritance for it
     inherited: bool = False
+    #: HPO onset terms (aspect C, below HP:0003674 Onset) and modes of inheritance (aspect I), as CURIEs
+    onset: set[str] = field(default_factory=set)
+    inheritance: set[str] = field(default_factory=set)
 
     @property
     def genetic(self) -> bool:
@@ -238,7 +242,7 @@ def select_diseases(
     premise = expand(NEUTROPENIA)
     by_disease: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in annotations:
-        if row["database_id"].split(":")[0] in ("OMIM", "ORPHA") and row.get("aspect") in ("P", "I"):
+        if row["database_id"].split(":")[0] in ("OMIM", "ORPHA") and row.get("aspect") in ("P", "I", "C"):
             by_disease[row["database_id"]].append(row)
     chosen: dict[str, ImportedDisease] = {}
     for disease_id, rows in sorted(by_disease.items()):
@@ -256,7 +260,12 @@ def select_diseases(
             genes=set(genes.get(disease_id, ())),
             inherited=any(row["aspect"] == "I" for row in rows),
         )
+        onset_root = expand(ONSET)
         for row, term in terms:
+            if row["aspect"] == "I" and row["qualifier"] != "NOT":
+                disease.inheritance.add(term)
+            elif row["aspect"] == "C" and row["qualifier"] != "NOT" and onset_root in hpo.ancestors(expand(term)):
+                disease.onset.add(term)
             if row["aspect"] != "P":
                 continue
             references = frozenset(r.strip() for r in row["reference"].split(";") if r.strip())
@@ -284,6 +293,8 @@ def _merge_same_name(diseases: dict[str, ImportedDisease]) -> dict[str, Imported
             first.also += (other.id,)
             first.genes |= other.genes
             first.inherited = first.inherited or other.inherited
+            first.onset |= other.onset
+            first.inheritance |= other.inheritance
             for term, (value, refs) in other.present.items():
                 old_value, old_refs = first.present.get(term, (0.0, frozenset()))
                 first.present[term] = (max(old_value, value), old_refs | refs)
@@ -486,6 +497,10 @@ def render_turtle(
             f"    nkg:prevalence {_number(settings.prevalence)} ;",
             f"    nkg:xref {', '.join(turtle_string(i) for i in (disease.id, *disease.also))} ;",
         ]
+        if disease.onset:
+            out.append(f"    nkg:onset {', '.join(sorted(disease.onset))} ;")
+        if disease.inheritance:
+            out.append(f"    nkg:inheritance {', '.join(sorted(disease.inheritance))} ;")
         if GENETIC_TEST in curated.defined:
             out.append(f"    nkg:confirmedBy <{GENETIC_TEST}> ;")
         out += [

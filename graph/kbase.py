@@ -69,6 +69,18 @@ class KnowledgeBase:
     grades: tuple[SeverityGrade, ...]
     thresholds: tuple[NeutropeniaThreshold, ...]
     onset_bands: tuple[OnsetBand, ...]
+    #: HPO onset term -> (min, max) age in years that it covers
+    onset_ranges: dict[str, tuple[float, float]]
+    #: term -> P(term) among neutropenic patients: curated, else the LIRICAL-style mean over causes
+    term_background: dict[str, float]
+    #: model parameter code -> its sources (shown with the prior terms it sets)
+    param_sources: dict[str, tuple[str, ...]]
+    #: the onset assumed for a congenital cause with no onset data, if the model names one
+    default_onset: str | None
+    #: modes of inheritance under which a cause is mostly one of males
+    male_predominant_inheritance: frozenset[str]
+    #: the label of the congenital category (whose causes get the default onset)
+    congenital_category: str
     alert_rules: tuple[AlertRule, ...]
     params: dict[str, float]
     premise_finding: str
@@ -120,11 +132,10 @@ class KnowledgeBase:
             raise OntologyError(f"model parameter '{code}' is missing from the ontology (model.ttl)") from None
 
     def background(self, finding: str) -> float:
-        """P(finding) among neutropenic patients, from the finding or the default."""
-        info = self.findings.get(finding)
-        if info is not None and info.background is not None:
-            return info.background
-        return self.param("default_background_frequency")
+        """P(finding) among neutropenic patients: curated, else derived from the causes (see
+        :func:`graph.build.build_knowledge_base`), else the default for a term no cause shows."""
+        value = self.term_background.get(finding)
+        return value if value is not None else self.param("default_background_frequency")
 
     def node_info(self, node: str) -> NodeInfo | None:
         """The NodeInfo of a cause, agent, test, treatment, condition or exposure."""

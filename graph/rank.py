@@ -1,17 +1,23 @@
 """Ranking: a transparent naive-Bayes score for every cause, explainable term by term.
 
-log score(cause) = log prior + sum of log likelihood ratios, where
+log score(cause) = log prior + sum of log likelihood ratios.  Each kind of term is computed and
+explained by one function below, so the number a user reads is the number that ranked:
 
-* prior = prevalence among neutropenias x the prior modifiers that fit the patient (age, sex, ancestry);
-* a present finding gives P(f | cause) / P(f), an absent one (1 - P(f | cause)) / (1 - P(f)), using
-  the most specific association on the finding's HPO ancestry; a present finding the cause does not
-  link gives the ``unlinked_present_lr`` parameter;
-* the best agent the patient was exposed to gives its likelihood ratio adjusted for timing, and a
-  drug-induced cause with no exposure gives ``no_exposure_lr``;
-* known conditions and exposures give their context likelihood ratios.
+* :func:`prior_terms` - prevalence among neutropenias, the prior modifiers that fit the patient
+  (age band, sex, ancestry), the cause's onset ages against the patient's age at onset, and its mode
+  of inheritance against the patient's sex;
+* :func:`phenotype_terms` - every present and absent finding on the HPO hierarchy, in the manner of
+  LIRICAL (Robinson et al., AJHG 2020, DOI:10.1016/j.ajhg.2020.06.021): a query term equal to or more
+  specific than an annotation scores by the annotation's frequency, a query term more general than
+  the annotations by the probability that the cause shows some term beneath it, an unrelated term by
+  the false-positive rate against its background, and an excluded term by the same probabilities;
+* :func:`agent_terms` - the best agent the patient was exposed to, with a timing likelihood that falls
+  off smoothly outside the typical window (:func:`timing_factor`);
+* :func:`context_terms` - known conditions, exposures and named diagnoses.
 
 Scores are normalised over all causes (assuming one cause explains the case), so a candidate's
-``score`` is its posterior probability under the model.
+``score`` is its posterior probability under the model; :mod:`graph.concurrent` looks for a second
+cause when the first leaves findings unexplained.
 
 Examples
 --------
@@ -31,33 +37,77 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
 from .results import Candidate, ContextHit, DrugExposure, Evidence, NormalisedCase, Observation
-from .types import AgentAssociation, Cause, ContextAssociation, FindingAssociation, PriorModifier
+from .types import AgentAssociation, Cause, ContextAssociation, FindingAssociation, PriorModifier, TimingWindow
 
-__all__ = ["rank_causes", "timing_factor", "prior_terms"]
+__all__ = [
+    "rank_causes",
+    "timing_factor",
+    "prior_terms",
+    "phenotype_terms",
+    "agent_terms",
+    "context_terms",
+    "Term",
+    "MATCH_KINDS",
+]
+
+#: how a patient's finding met a cause's annotations (shown on every phenotype term)
+MATCH_KINDS = ("exact", "query more specific", "query more general", "unrelated", "excluded")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One score term: its log likelihood ratio, and how to build its evidence when it is shown."""
+
+    log_lr: float
+    explain: Callable[[], tuple[Evidence, ...]]
 
 
 def _direction(log_lr: float) -> str:
     return "for" if log_lr > 1e-9 else "against" if log_lr < -1e-9 else "neutral"
 
 
-def prior_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Evidence]:
-    """The prior of a cause for this patient, as evidence terms (base rate, then each modifier)."""
+def _evidence(kind: str, label: str, log_lr: float, path: tuple[str, ...], sources=(), detail: str = "") -> Evidence:
+    return Evidence(kind, label, log_lr, _direction(log_lr), path, tuple(sources), detail)
+
+
+# ---------------------------------------------------------------- priors
+
+
+def prior_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Term]:
+    """The prior of a cause for this patient: base rate, each modifier, onset age, inheritance and sex."""
+    base = math.log(max(cause.prevalence, 1e-9))
     terms = [
-        Evidence(
-            "prior",
-            f"prevalence among neutropenias {cause.prevalence:g}",
-            math.log(max(cause.prevalence, 1e-9)),
-            "neutral",
-            (cause.id,),
-            cause.info.sources,
+        Term(
+            base,
+            lambda: (
+                _evidence(
+                    "prior", f"prevalence among neutropenias {cause.prevalence:g}", base, (cause.id,),
+                    cause.info.sources,
+                ),
+            ),
         )
     ]
-    for modifier in kb.priors.get(cause.id, ()):
-        if not _applies(modifier, n):
-            continue
+    modifiers = kb.priors.get(cause.id, ())
+    for modifier in modifiers:
+        if _applies(modifier, n):
+            terms.append(_modifier_term(kb, cause, modifier))
+    onset = _onset_term(kb, cause, n, has_age_modifier=any(m.min_age is not None for m in modifiers))
+    if onset is not None:
+        terms.append(onset)
+    sex = _inheritance_sex_term(kb, cause, n)
+    if sex is not None:
+        terms.append(sex)
+    return terms
+
+
+def _modifier_term(kb: KnowledgeBase, cause: Cause, modifier: PriorModifier) -> Term:
+    log_lr = math.log(modifier.multiplier)
+
+    def explain() -> tuple[Evidence, ...]:
         parts = []
         if modifier.min_age is not None:
             parts.append(f"age {modifier.min_age:g}-{modifier.max_age:g} y")
@@ -65,18 +115,10 @@ def prior_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Evid
             parts.append(modifier.sex)
         if modifier.ancestry:
             parts.append(kb.label(modifier.ancestry) + " ancestry")
-        log_lr = math.log(modifier.multiplier)
-        terms.append(
-            Evidence(
-                "prior",
-                f"prior x{modifier.multiplier:g} ({', '.join(parts)})",
-                log_lr,
-                _direction(log_lr),
-                (modifier.id, cause.id),
-                modifier.sources,
-            )
-        )
-    return terms
+        label = f"prior x{modifier.multiplier:g} ({', '.join(parts)})"
+        return (_evidence("prior", label, log_lr, (modifier.id, cause.id), modifier.sources),)
+
+    return Term(log_lr, explain)
 
 
 def _applies(modifier: PriorModifier, n: NormalisedCase) -> bool:
@@ -88,23 +130,113 @@ def _applies(modifier: PriorModifier, n: NormalisedCase) -> bool:
     return modifier.ancestry is None or modifier.ancestry == n.ancestry_group
 
 
-def _log_prior(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> float:
-    """The number :func:`prior_terms` explains, without building its evidence."""
-    value = math.log(max(cause.prevalence, 1e-9))
-    for modifier in kb.priors.get(cause.id, ()):
-        if _applies(modifier, n):
-            value += math.log(modifier.multiplier)
-    return value
+def _onset_age(n: NormalisedCase) -> tuple[float, bool] | None:
+    """The patient's age at onset of the neutropenia, and whether the case establishes it (a duration or
+    earlier counts) rather than assuming it from the age at presentation."""
+    age = n.case.age_years
+    if age is None:
+        return None
+    known = n.case.duration_days is not None or bool(n.case.anc_history)
+    return max(age - n.severity.onset_days_ago / 365.25, 0.0), known
 
 
-def _prior_evidence(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> tuple[Evidence, ...]:
-    return tuple(prior_terms(kb, cause, n))
+def _onset_term(kb: KnowledgeBase, cause: Cause, n: NormalisedCase, has_age_modifier: bool) -> Term | None:
+    """Onset ages of the cause against the patient's age at onset.
+
+    Inside a range of the cause's HPO onset terms the term is neutral; beyond it the likelihood ratio
+    falls towards ``onset_mismatch_lr`` over ``onset_full_penalty_years`` of distance.  A congenital cause
+    with no onset data and no curated age band gets the ``default_congenital_onset`` range, weakened by
+    ``onset_default_exponent``; an age at onset assumed from the age at presentation is weakened by
+    ``onset_assumed_exponent``.
+    """
+    ranges = [kb.onset_ranges[t] for t in cause.onset if t in kb.onset_ranges]
+    exponent = 1.0
+    origin = ", ".join(kb.label(t) for t in cause.onset if t in kb.onset_ranges)
+    if not ranges:
+        if has_age_modifier or cause.category != kb.congenital_category or kb.default_onset is None:
+            return None
+        ranges = [kb.onset_ranges[kb.default_onset]]
+        exponent = kb.param("onset_default_exponent")
+        origin = f"no onset annotated; assumed {kb.label(kb.default_onset)}"
+    patient = _onset_age(n)
+    if patient is None:
+        return None
+    age, known = patient
+    if not known:
+        exponent *= kb.param("onset_assumed_exponent")
+    low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    distance = age - high if age >= high else low - age if age < low else 0.0
+    if distance <= 0:
+        return None
+    fraction = min(1.0, distance / kb.param("onset_full_penalty_years"))
+    log_lr = math.log(kb.param("onset_mismatch_lr")) * fraction * exponent
+
+    def explain() -> tuple[Evidence, ...]:
+        when = "began" if known else "presents"
+        label = f"onset: neutropenia {when} at {age:.1f} y, the cause begins at {low:g}-{high:g} y ({origin})"
+        return (_evidence("prior", label, log_lr, (cause.id,), _param_sources(kb, "onset_mismatch_lr")),)
+
+    return Term(log_lr, explain)
+
+
+def _inheritance_sex_term(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> Term | None:
+    """An X-linked recessive cause (and no other mode of inheritance) is mostly one of males."""
+    sex = n.case.sex
+    if sex not in ("female", "male") or not cause.inheritance:
+        return None
+    if any(mode not in kb.male_predominant_inheritance for mode in cause.inheritance):
+        return None
+    female = kb.param("x_linked_recessive_female_fraction")
+    log_lr = math.log((female if sex == "female" else 1 - female) / 0.5)
+
+    def explain() -> tuple[Evidence, ...]:
+        modes = ", ".join(kb.label(m) for m in cause.inheritance)
+        label = f"{modes}: {female:.0%} of patients female; this patient is {sex}"
+        sources = _param_sources(kb, "x_linked_recessive_female_fraction")
+        return (_evidence("prior", label, log_lr, (cause.id,), sources),)
+
+    return Term(log_lr, explain)
+
+
+def _param_sources(kb: KnowledgeBase, code: str) -> tuple[str, ...]:
+    return kb.param_sources.get(code, ())
+
+
+# ---------------------------------------------------------------- drug timing
+
+
+def _window_weight(kb: KnowledgeBase, window: TimingWindow, days: float) -> tuple[float, str]:
+    """How much of an agent's log likelihood ratio its timing keeps: 1 inside the typical window, then
+    falling linearly in log-time to ``plausible_window_exponent`` at the plausible edge and on, to a floor
+    (``late_tail_exponent`` after the window, ``early_tail_exponent`` before it)."""
+    span = f"typical {window.typical_min:g}-{window.typical_max:g}, plausible to {window.plausible_max:g}"
+    keep = kb.param("plausible_window_exponent")
+    if window.typical_min <= days <= window.typical_max:
+        return 1.0, f"within the typical window ({span})"
+    if days > window.typical_max:
+        edge = max(window.typical_max, 1.0)
+        ratio = window.plausible_max / edge if window.plausible_max > edge else 2.0
+        weight = 1 - (1 - keep) * math.log(max(days, 1.0) / edge) / math.log(ratio)
+        floor = kb.param("late_tail_exponent") if window.late_tail is None else window.late_tail
+        side = "later than typical"
+    else:
+        early = max(window.typical_min * kb.param("early_plausible_fraction"), 0.5)
+        ratio = max(window.typical_min / early, 2.0)
+        weight = 1 - (1 - keep) * math.log(window.typical_min / max(days, 0.5)) / math.log(ratio)
+        floor, side = kb.param("early_tail_exponent"), "earlier than typical"
+    return max(weight, floor), f"{side} ({span})"
 
 
 def timing_factor(
     kb: KnowledgeBase, assoc: AgentAssociation, drug: DrugExposure, onset_days_ago: float
 ) -> tuple[float, str]:
-    """The likelihood ratio of a drug exposure given its timing, and a phrase explaining it."""
+    """The likelihood ratio of a drug exposure given its timing, and a phrase explaining it.
+
+    Timing is evidence, not a gate: the ratio is LR^w, where the weight w falls off smoothly outside the
+    typical window (:func:`_window_weight`) and the named drug without dates keeps
+    LR^``unknown_timing_exponent``.  A drug started after the neutropenia began, or stopped long before
+    it, cannot explain it.
+    """
     lr = assoc.likelihood_ratio
     window = assoc.window
     if window is None:
@@ -127,14 +259,12 @@ def timing_factor(
     if anchor is None:
         return lr ** kb.param("unknown_timing_exponent"), "timing not given"
     days = anchor - onset_days_ago
-    where = f"{days:g} days {anchor_text} at onset"
-    span = f"typical {window.typical_min:g}-{window.typical_max:g}, plausible to {window.plausible_max:g}"
-    if window.typical_min <= days <= window.typical_max:
-        return lr, f"{where}: within the typical window ({span})"
-    early = window.typical_min * kb.param("early_plausible_fraction")
-    if early <= days < window.typical_min or window.typical_max < days <= window.plausible_max:
-        return lr ** kb.param("plausible_window_exponent"), f"{where}: plausible but not typical ({span})"
-    return kb.param("outside_window_lr"), f"{where}: outside the window ({span})"
+    weight, where = _window_weight(kb, window, days)
+    value = lr**weight if lr >= 1 else lr
+    return value, f"{days:g} days {anchor_text} at onset: {where}"
+
+
+# ---------------------------------------------------------------- phenotype
 
 
 def _specific_present(kb: KnowledgeBase, present: list[Observation]) -> list[Observation]:
@@ -143,7 +273,7 @@ def _specific_present(kb: KnowledgeBase, present: list[Observation]) -> list[Obs
     kept = []
     for observation in present:
         others = terms - {observation.finding}
-        if any(observation.finding in kb.hpo.ancestors(other) for other in others):
+        if any(observation.finding in kb.hpo.ancestors(other) for other in sorted(others)):
             continue
         kept.append(observation)
     return kept
@@ -159,12 +289,22 @@ def _mediated(kb: KnowledgeBase, finding: str, present_terms: set[str]) -> bool:
     return info is not None and any(term in present_terms for term in info.mediated_by)
 
 
+def _by_cause(assocs: tuple[FindingAssociation, ...]) -> dict[str, list[FindingAssociation]]:
+    grouped: dict[str, list[FindingAssociation]] = {}
+    for assoc in assocs:
+        grouped.setdefault(assoc.cause, []).append(assoc)
+    return grouped
+
+
 class _CaseIndex:
-    """The case's findings matched once against every association (inverted indexes of the KB)."""
+    """The case's findings, agents and contexts matched once against the knowledge base's indexes."""
 
     def __init__(self, kb: KnowledgeBase, n: NormalisedCase) -> None:
         premise = kb.hpo.ancestors(kb.premise_finding)  # "Neutropenia" and its ancestors say nothing
-        present_terms = set().union(*(kb.hpo.ancestors(o.finding) for o in n.observations if o.present))
+        present_terms: set[str] = set()
+        for o in n.observations:
+            if o.present:
+                present_terms |= kb.hpo.ancestors(o.finding)
         present = _specific_present(
             kb,
             [
@@ -173,34 +313,26 @@ class _CaseIndex:
                 if o.present and o.finding not in premise and not _mediated(kb, o.finding, present_terms)
             ],
         )
-        absent = [o for o in n.observations if not o.present and o.finding not in premise]
-        #: cause -> [(observation, matching associations)], in case order
-        self.present_by_cause: dict[str, list[tuple[Observation, tuple[FindingAssociation, ...]]]] = {}
-        self.absent_by_cause: dict[str, list[tuple[Observation, list[FindingAssociation]]]] = {}
+        self.present = present
+        self.absent = [o for o in n.observations if not o.present and o.finding not in premise]
         #: present observations a cause must explain (not derived from numbers, not constitutional traits)
-        self.stated = [o for o in present if not o.derived and not _is_trait(kb, o.finding)]
-        #: stated finding -> causes that explain it without linking it: a cause linking a more specific
-        #: finding of the branch, or linking a finding the patient has of which it is a consequence
-        self.explained_by: dict[str, frozenset[str]] = {}
-        for observation in self.stated:
-            explainers = kb.supporting_causes_below.get(observation.finding, frozenset())
+        self.stated = frozenset(o.finding for o in present if not o.derived and not _is_trait(kb, o.finding))
+        #: finding -> causes it is a consequence of (a cause linking a present cytopenia explains fatigue)
+        self.consequence_of: dict[str, frozenset[str]] = {}
+        for observation in present:
             info = kb.findings.get(observation.finding)
+            explainers: frozenset[str] = frozenset()
             for origin in info.consequence_of if info else ():
                 if origin in present_terms:
                     explainers = explainers | kb.causes_below.get(origin, frozenset())
-            self.explained_by[observation.finding] = explainers
-        hit_causes: dict[str, set[str]] = {}
-        for observation in present:
-            hits = kb.hits_at_or_above(observation.finding)
-            for cause, matches in hits.items():
-                self.present_by_cause.setdefault(cause, []).append((observation, matches))
-            hit_causes[observation.finding] = set(hits)
-        #: cause -> how many stated findings it explains (linked, more specific, or as a consequence)
-        self.explained_count: dict[str, int] = {}
-        for observation in self.stated:
-            for cause in hit_causes.get(observation.finding, set()) | self.explained_by[observation.finding]:
-                self.explained_count[cause] = self.explained_count.get(cause, 0) + 1
-        self.hit_causes = hit_causes
+            self.consequence_of[observation.finding] = explainers
+        #: finding -> cause -> annotations at or above it (the query is as or more specific)
+        self.above = {o.finding: kb.hits_at_or_above(o.finding) for o in present}
+        #: finding -> cause -> annotations strictly below it (the query is more general)
+        self.below: dict[str, dict[str, list[FindingAssociation]]] = {}
+        for observation in [*present, *self.absent]:
+            if observation.finding not in self.below:
+                self.below[observation.finding] = _by_cause(kb.assocs_below.get(observation.finding, ()))
         #: cause -> (LR after timing, agent, association, why) for every agent the case points to
         self.agent_options: dict[str, list[tuple[float, str, AgentAssociation, str]]] = {}
         for drug in n.drugs:
@@ -225,97 +357,115 @@ class _CaseIndex:
         self.known: dict[str, ContextHit] = {}
         for context in n.known_causes:
             self.known.setdefault(context.node, context)
-        for observation in absent:
-            hits: dict[str, list[FindingAssociation]] = {}
-            for assoc in kb.assocs_below.get(observation.finding, ()):
-                hits.setdefault(assoc.cause, []).append(assoc)
-            for cause, matches in hits.items():
-                self.absent_by_cause.setdefault(cause, []).append((observation, matches))
 
 
-#: a score term: its log likelihood ratio, and how to build its Evidence items when it is explained
-Term = tuple[float, Callable[..., tuple[Evidence, ...]], tuple]
+def _noisy_or(kb: KnowledgeBase, assocs: list[FindingAssociation]) -> float:
+    """P(the cause shows at least one of these annotated terms), annotations taken as independent."""
+    floor = kb.param("frequency_floor")
+    miss = 1.0
+    for assoc in assocs:
+        miss *= 1 - min(max(assoc.frequency, floor), 1 - floor)
+    return min(max(1 - miss, floor), 1 - floor)
 
 
-def _finding_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
+def _best_above(kb: KnowledgeBase, matches: tuple[FindingAssociation, ...]) -> FindingAssociation:
+    """The most specific annotation the query meets; ties by the larger likelihood ratio, then by id."""
     weights = kb.assoc_weights
+    return min(matches, key=lambda a: (-weights[a.id][3], -weights[a.id][1], a.id))
+
+
+def _unrelated_log_lr(kb: KnowledgeBase, finding: str) -> float:
+    """A stated finding the cause does not show: the false-positive rate against the finding's background,
+    between ``unlinked_present_lr`` (a common finding) and 1 (a rare one, which says little)."""
+    ratio = kb.param("phenotype_false_positive_rate") / kb.background(finding)
+    return math.log(min(1.0, max(kb.param("unlinked_present_lr"), ratio)))
+
+
+def _present_term(kb: KnowledgeBase, cause: Cause, observation: Observation, index: _CaseIndex) -> Term | None:
+    finding = observation.finding
+    matches = index.above[finding].get(cause.id)
+    if matches:
+        assoc = _best_above(kb, matches)
+        p, log_lr = kb.assoc_weights[assoc.id][:2]
+        kind = "exact" if assoc.finding == finding else "query more specific"
+        via = "" if kind == "exact" else f", counts as {kb.label(assoc.finding)}"
+
+        def explain() -> tuple[Evidence, ...]:
+            label = f"{kb.label(finding)} present ({kind}{via}): in {p:.0%} of cases"
+            return (_evidence("finding", label, log_lr, (finding, assoc.id, cause.id), assoc.sources,
+                              observation.origin),)
+
+        return Term(log_lr, explain)
+    below = index.below[finding].get(cause.id)
+    if below:
+        p = _noisy_or(kb, below)
+        log_lr = math.log(p / kb.background(finding))
+        shown = sorted(below, key=lambda a: (-a.frequency, a.id))
+
+        def explain_general() -> tuple[Evidence, ...]:
+            examples = ", ".join(kb.label(a.finding) for a in shown[:3])
+            label = f"{kb.label(finding)} present (query more general; the cause shows {examples}): P {p:.0%}"
+            sources = tuple(dict.fromkeys(s for a in shown[:3] for s in a.sources))
+            return (_evidence("finding", label, log_lr, (finding, shown[0].id, cause.id), sources,
+                              observation.origin),)
+
+        return Term(log_lr, explain_general)
+    if finding not in index.stated or cause.id in index.consequence_of.get(finding, frozenset()):
+        return None
+    log_lr = _unrelated_log_lr(kb, finding)
+
+    def explain_unrelated() -> tuple[Evidence, ...]:
+        label = f"{kb.label(finding)} (unrelated: not a feature of this cause)"
+        return (_evidence("unexplained-finding", label, log_lr, (finding, cause.id), (), observation.origin),)
+
+    return Term(log_lr, explain_unrelated)
+
+
+def _absent_term(
+    kb: KnowledgeBase, cause: Cause, observation: Observation, index: _CaseIndex, used: set[str]
+) -> Term | None:
+    finding = observation.finding
+    matches = sorted(
+        (a for a in index.below[finding].get(cause.id, ()) if a.id not in used), key=lambda a: (-a.frequency, a.id)
+    )
+    if not matches:
+        return None
+    p = _noisy_or(kb, matches)
+    bg = kb.background(finding)
+    log_lr = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
+
+    def explain() -> tuple[Evidence, ...]:
+        first = matches[0]
+        via = "" if first.finding == finding else f" (as {kb.label(first.finding)})"
+        label = f"{kb.label(finding)} absent (excluded{via}): expected in {p:.0%}"
+        return (_evidence("absent-finding", label, log_lr, (finding, first.id, cause.id), first.sources,
+                          observation.origin),)
+
+    return Term(log_lr, explain)
+
+
+def phenotype_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
+    """One term per present finding (exact, more specific, more general or unrelated) and per absent one."""
+    terms = []
     used: set[str] = set()
-    terms: list[Term] = []
-    for observation, matches in index.present_by_cause.get(cause.id, ()):
-        assoc = max(matches, key=lambda a: weights[a.id][3]) if len(matches) > 1 else matches[0]
-        if assoc.id in used:
-            continue
-        used.add(assoc.id)
-        p, log_lr, _, _ = weights[assoc.id]
-        terms.append((log_lr, _present, (kb, cause, observation, assoc, p, log_lr)))
-    unexplained = len(index.stated) - index.explained_count.get(cause.id, 0)
-    if unexplained:
-        unlinked = math.log(kb.param("unlinked_present_lr"))
-        terms.append((unlinked * unexplained, _unexplained, (kb, cause, index, unlinked)))
-    for observation, matches in index.absent_by_cause.get(cause.id, ()):
-        if used:
-            matches = [a for a in matches if a.id not in used]
-            if not matches:
-                continue
-        assoc = max(matches, key=lambda a: a.frequency) if len(matches) > 1 else matches[0]
-        used.add(assoc.id)
-        p, _, log_lr, _ = weights[assoc.id]
-        terms.append((log_lr, _absent, (kb, cause, observation, assoc, p, log_lr)))
+    for observation in index.present:
+        term = _present_term(kb, cause, observation, index)
+        if term is not None:
+            terms.append(term)
+            matches = index.above[observation.finding].get(cause.id)
+            if matches:
+                used.add(_best_above(kb, matches).id)
+    for observation in index.absent:
+        term = _absent_term(kb, cause, observation, index, used)
+        if term is not None:
+            terms.append(term)
     return terms
 
 
-def _unexplained(kb: KnowledgeBase, cause: Cause, index: _CaseIndex, log_lr: float) -> tuple[Evidence, ...]:
-    return tuple(
-        Evidence(
-            "unexplained-finding",
-            f"{kb.label(o.finding)} (not a feature of this cause)",
-            log_lr,
-            "against",
-            (o.finding, cause.id),
-            (),
-            o.origin,
-        )
-        for o in index.stated
-        if cause.id not in index.hit_causes.get(o.finding, ()) and cause.id not in index.explained_by[o.finding]
-    )
+# ---------------------------------------------------------------- agents and contexts
 
 
-def _present(
-    kb: KnowledgeBase, cause: Cause, observation: Observation, assoc: FindingAssociation, p: float, log_lr: float
-) -> tuple[Evidence, ...]:
-    via = "" if assoc.finding == observation.finding else f" (counts as {kb.label(assoc.finding)})"
-    return (
-        Evidence(
-            "finding",
-            f"{kb.label(observation.finding)} present{via}: in {p:.0%} of cases",
-            log_lr,
-            _direction(log_lr),
-            (observation.finding, assoc.id, cause.id),
-            assoc.sources,
-            observation.origin,
-        ),
-    )
-
-
-def _absent(
-    kb: KnowledgeBase, cause: Cause, observation: Observation, assoc: FindingAssociation, p: float, log_lr: float
-) -> tuple[Evidence, ...]:
-    return (
-        Evidence(
-            "absent-finding",
-            f"{kb.label(observation.finding)} absent: expected in {p:.0%}",
-            log_lr,
-            _direction(log_lr),
-            (observation.finding, assoc.id, cause.id),
-            assoc.sources,
-            observation.origin,
-        ),
-    )
-
-
-def _agent_terms(
-    kb: KnowledgeBase, cause: Cause, n: NormalisedCase, index: _CaseIndex
-) -> tuple[list[Evidence], list[str]]:
+def agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase, index: _CaseIndex) -> tuple[list[Term], list[str]]:
     """The best agent exposure for the cause (only it counts) and every agent that fits."""
     options = list(index.agent_options.get(cause.id, ()))
     if not options:
@@ -324,57 +474,43 @@ def _agent_terms(
         code = "no_exposure_lr" if n.medications_given else "unknown_medications_lr"
         text = "no listed drug is a known cause" if n.medications_given else "no medication list given"
         log_lr = math.log(kb.param(code))
-        return [Evidence("no-agent", text, log_lr, "against", (cause.id,), (), code)], []
-    options.sort(key=lambda o: (-o[0], kb.label(o[1])))
+        return [Term(log_lr, lambda: (_evidence("no-agent", text, log_lr, (cause.id,), (), code),))], []
+    options.sort(key=lambda o: (-o[0], kb.label(o[1]), o[2].id))
     lr, agent, assoc, why = options[0]
     if not cause.requires_agent and lr < 1:
         lr, why = 1.0, why + "; a risk factor only, so poor timing is neutral"
     log_lr = math.log(lr)
-    evidence = [
-        Evidence(
-            "agent",
-            f"{kb.label(agent)}: LR {lr:.3g}",
-            log_lr,
-            _direction(log_lr),
-            (agent, assoc.id, cause.id),
-            assoc.sources + (assoc.window.sources if assoc.window else ()),
-            why,
-        )
-    ]
-    implicated = list(dict.fromkeys(a for value, a, _, _ in options if value >= 1))
-    return evidence, implicated
+    sources = assoc.sources + (assoc.window.sources if assoc.window else ())
+    label = f"{kb.label(agent)}: LR {lr:.3g}"
+    term = Term(log_lr, lambda: (_evidence("agent", label, log_lr, (agent, assoc.id, cause.id), sources, why),))
+    keep = kb.param("plausible_window_exponent")
+    implicated = [agent] if lr >= 1 else []
+    implicated += [a for value, a, other, _ in options[1:] if value >= 1 and value >= other.likelihood_ratio**keep]
+    return [term], list(dict.fromkeys(implicated))
 
 
-def _context_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Evidence]:
+def context_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
+    """Known conditions and exposures that change the cause's odds, and a diagnosis named as known."""
     terms = []
     for hit, assoc in index.contexts.get(cause.id, ()):
         log_lr = math.log(assoc.likelihood_ratio)
+        label = f"{kb.label(hit.node)}: LR {assoc.likelihood_ratio:g}"
+        path = (hit.node, assoc.id, cause.id)
         terms.append(
-            Evidence(
-                "context",
-                f"{kb.label(hit.node)}: LR {assoc.likelihood_ratio:g}",
-                log_lr,
-                _direction(log_lr),
-                (hit.node, assoc.id, cause.id),
-                assoc.sources,
-                hit.origin,
-            )
+            Term(log_lr, lambda label=label, log_lr=log_lr, path=path, assoc=assoc, hit=hit: (
+                _evidence("context", label, log_lr, path, assoc.sources, hit.origin),
+            ))
         )
     known = index.known.get(cause.id)
     if known is not None:
         log_lr = math.log(kb.param("known_diagnosis_lr"))
-        terms.append(
-            Evidence(
-                "known-diagnosis",
-                f"named as a known diagnosis: LR {math.exp(log_lr):g}",
-                log_lr,
-                "for",
-                (cause.id,),
-                (),
-                known.origin,
-            )
-        )
+        label = f"named as a known diagnosis: LR {math.exp(log_lr):g}"
+        terms.append(Term(log_lr, lambda: (_evidence("known-diagnosis", label, log_lr, (cause.id,), (),
+                                                     known.origin),)))
     return terms
+
+
+# ---------------------------------------------------------------- ranking
 
 
 def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None) -> list[Candidate]:
@@ -382,21 +518,21 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
 
     Every candidate's score is computed; the evidence items (with their labels and paths) are
     built for the first ``explain`` candidates only (``None``: all), which keeps batch ranking fast.
+    Ties are broken by the cause's label, then its id, so the order never depends on hashing.
     """
     index = _CaseIndex(kb, n)
     scored = []
     for cause in kb.causes.values():
-        agent_evidence, implicated = _agent_terms(kb, cause, n, index)
-        eager = agent_evidence + _context_terms(kb, cause, index)
-        lazy = [(_log_prior(kb, cause, n), _prior_evidence, (kb, cause, n)), *_finding_terms(kb, cause, index)]
-        log_score = sum(e.log_lr for e in eager) + sum(t[0] for t in lazy)
-        scored.append((log_score, cause, eager, lazy, tuple(implicated)))
+        agent, implicated = agent_terms(kb, cause, n, index)
+        terms = [*prior_terms(kb, cause, n), *phenotype_terms(kb, cause, index), *agent, *context_terms(kb, cause, index)]
+        log_score = math.fsum(t.log_lr for t in terms)
+        scored.append((log_score, cause, terms, tuple(implicated)))
     top = max(s[0] for s in scored)
-    total = sum(math.exp(s[0] - top) for s in scored)
-    scored.sort(key=lambda s: (-s[0], s[1].label))
+    total = math.fsum(math.exp(s[0] - top) for s in scored)
+    scored.sort(key=lambda s: (-s[0], s[1].label, s[1].id))
     candidates = []
-    for rank, (log_score, cause, eager, lazy, implicated) in enumerate(scored, start=1):
+    for rank, (log_score, cause, terms, implicated) in enumerate(scored, start=1):
         explained = explain is None or rank <= explain
-        evidence = tuple(e for _, make, args in lazy for e in make(*args)) + tuple(eager) if explained else ()
+        evidence = tuple(e for t in terms for e in t.explain()) if explained else ()
         candidates.append(Candidate(rank, cause.id, math.exp(log_score - top) / total, log_score, evidence, implicated))
     return candidates

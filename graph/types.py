@@ -65,6 +65,9 @@ class Cause:
     tests: tuple[str, ...] = ()
     treatments: tuple[str, ...] = ()
     management: str = ""
+    #: HPO onset terms at which the cause typically begins, and its HPO modes of inheritance
+    onset: tuple[str, ...] = ()
+    inheritance: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -128,6 +131,8 @@ class TimingWindow:
     plausible_max: float
     stopped_grace: float | None = None
     sources: tuple[str, ...] = ()
+    #: least share of the log LR kept far after the window (None: the model's late_tail_exponent)
+    late_tail: float | None = None
 
 
 @dataclass(frozen=True)
@@ -213,7 +218,8 @@ class NeutropeniaThreshold:
 
 @dataclass(frozen=True)
 class OnsetBand:
-    """An age band of onset and the HPO onset term it yields."""
+    """An age band of onset and the HPO onset term it yields (or, for an ``OnsetAgeRange``, the ages
+    an HPO onset term covers, used to compare a cause's onset with the patient's)."""
 
     id: str
     label: str

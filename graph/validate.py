@@ -59,6 +59,15 @@ REQUIRED_PARAMETERS = (
     "cyclic_recovery_anc",
     "chemo_expected_fall_days",
     "early_plausible_fraction",
+    "background_floor",
+    "phenotype_false_positive_rate",
+    "late_tail_exponent",
+    "early_tail_exponent",
+    "onset_mismatch_lr",
+    "onset_full_penalty_years",
+    "onset_assumed_exponent",
+    "onset_default_exponent",
+    "x_linked_recessive_female_fraction",
     "fuzzy_min_length",
     "fuzzy_max_edits",
     "fuzzy_max_edits_long",
@@ -173,8 +182,9 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
         for assoc in assocs:
             if not 0 < assoc.frequency < 1:
                 report("error", "frequency-range", assoc.id, f"frequency {assoc.frequency} must lie in (0, 1)")
-            bg = kb.background(assoc.finding)
-            if assoc.polarity == "opposes" and assoc.frequency > bg:
+            info = kb.findings.get(assoc.finding)
+            bg = info.background if info is not None else None  # a derived background is not the curator's
+            if bg is not None and assoc.polarity == "opposes" and assoc.frequency > bg:
                 report(
                     "warning",
                     "polarity",

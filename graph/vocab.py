@@ -58,6 +58,7 @@ class NKG(_namespace.DefinedNamespace):
     ModelParameter: URIRef
     NeutropeniaThreshold: URIRef
     Nutritional: URIRef
+    OnsetAgeRange: URIRef
     OnsetBand: URIRef
     Opposes: URIRef
     Organism: URIRef
@@ -97,7 +98,9 @@ class NKG(_namespace.DefinedNamespace):
     frequency: URIRef
     hasResultRule: URIRef
     indicatesAgent: URIRef
+    inheritance: URIRef
     labKey: URIRef
+    lateTailExponent: URIRef
     level: URIRef
     likelihoodRatio: URIRef
     managementNote: URIRef
@@ -109,6 +112,7 @@ class NKG(_namespace.DefinedNamespace):
     minScore: URIRef
     multiplier: URIRef
     myelosuppressive: URIRef
+    onset: URIRef
     pattern: URIRef
     plausibleMaxDays: URIRef
     polarity: URIRef

@@ -97,7 +97,7 @@ def test_why_shows_evidence_sources_next_tests_and_management(mini):
     assert "#### 1. Mini drug agranulocytosis" in texts(at.markdown)
     shown = plain(texts(at.markdown))
     assert "Evidence for" in shown and "Evidence against" in shown
-    assert "Pharyngitis present: in 50% of cases" in shown and "sources: test" in shown
+    assert "Pharyngitis present (exact): in 50% of cases" in shown and "sources: test" in shown
     assert "drug withdrawal trial" in shown or "peripheral smear" in shown
     assert "Stop the drug." in shown
 

@@ -83,8 +83,10 @@ def _association(kb, cause):
     ("exposure", "onset", "expected_lr", "phrase"),
     [
         (DrugExposure("x", "clozapine", "exact", started_days_ago=63), 7, 40, "within the typical window"),
-        (DrugExposure("x", "clozapine", "exact", started_days_ago=207), 7, 40**0.5, "plausible"),
-        (DrugExposure("x", "clozapine", "exact", started_days_ago=900), 7, 0.1, "outside the window"),
+        # at the plausible edge (365 days) half the log LR is kept; years later the late tail still keeps 0.3
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=372), 7, 40**0.5, "later than typical"),
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=3657), 7, 40**0.3, "later than typical"),
+        (DrugExposure("x", "clozapine", "exact", started_days_ago=10), 3, 40**0.5, "earlier than typical"),
         (DrugExposure("x", "clozapine", "exact", started_days_ago=42), 2700, 0.05, "after the neutropenia began"),
         (DrugExposure("x", "clozapine", "exact"), 7, 40**0.7, "timing not given"),
         (DrugExposure("x", "clozapine", "exact", started_days_ago=90, stopped_days_ago=60), 7, 0.1, "stopped"),
@@ -95,7 +97,16 @@ def test_idiosyncratic_drug_timing(mini_kb, exposure, onset, expected_lr, phrase
     assert lr == pytest.approx(expected_lr) and phrase in why
 
 
-@pytest.mark.parametrize(("last_dose", "expected_lr"), [(10, 50), (3, 0.1), (18, 50**0.5), (28, 0.1)])
+def test_drug_timing_falls_off_smoothly_and_late_reactions_stay_plausible(mini_kb):
+    assoc = _association(mini_kb, DRUG)
+    lrs = [timing_factor(mini_kb, assoc, DrugExposure("x", "clozapine", "exact", started_days_ago=d), 0)[0]
+           for d in (100, 150, 250, 400, 800, 2000, 5000)]
+    assert lrs == sorted(lrs, reverse=True) and len(set(lrs)) > 4  # no step: every day later counts a little less
+    assert min(lrs) == pytest.approx(40**0.3) and min(lrs) > 1  # never an exclusion
+
+
+# a nadir window states a negative late tail: weeks after the last cycle the marrow has recovered
+@pytest.mark.parametrize(("last_dose", "expected_lr"), [(10, 50), (2, 1.0), (22, 50**0.5), (60, 50**-0.6)])
 def test_chemotherapy_nadir_window(mini_kb, last_dose, expected_lr):
     exposure = DrugExposure("x", "doxorubicin", "exact", last_dose_days_ago=last_dose)
     lr, _ = timing_factor(mini_kb, _association(mini_kb, CHEMO), exposure, 1)
@@ -223,7 +234,7 @@ def test_a_risk_factor_drug_with_poor_timing_is_neutral_not_against(kb):
     fresh = {c.cause: c for c in workup_case(kb, {"id": "t", "anc": 900, "medications": [
         {"name": "metformin", "started_days_ago": 30}]}, explain_top=None).candidates}[b12]
     (term,) = [e for e in fresh.evidence if e.kind == "agent"]
-    assert term.log_lr == 0 and "risk factor only" in term.detail
+    assert term.log_lr == 0 and "earlier than typical" in term.detail
     long_term = {c.cause: c for c in workup_case(kb, {"id": "t", "anc": 900, "medications": [
         {"name": "Glucophage", "started_days_ago": 3000}]}, explain_top=None).candidates}[b12]
     assert [e.log_lr for e in long_term.evidence if e.kind == "agent"] == [pytest.approx(math.log(2))]

@@ -203,7 +203,7 @@ def test_the_workup_graph_grows_with_depth_and_shows_what_scored(mini_kb, workup
     H = workup_graph(mini_kb, workup, top=2, depth=3)
     assert H.has_edge(DRUG, expand("test:withdrawal")) and H.nodes[DRUG]["rank"] == 1
     association = expand("assoc:mini-drug--fever")
-    assert H.nodes[association]["label"] == "Fever present: in 70% of cases"
+    assert H.nodes[association]["label"] == "Fever present (exact): in 70% of cases"
     assert nx.is_frozen(mini_kb.graph)
     with pytest.raises(UsageError, match="depth must be a whole number from 1 to 3"):
         workup_graph(mini_kb, workup, depth=4)
