@@ -85,7 +85,10 @@ def prior_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) -> list[Term
             base,
             lambda: (
                 _evidence(
-                    "prior", f"prevalence among neutropenias {cause.prevalence:g}", base, (cause.id,),
+                    "prior",
+                    f"prevalence among neutropenias {cause.prevalence:g}",
+                    base,
+                    (cause.id,),
                     cause.info.sources,
                 ),
             ),
@@ -392,8 +395,9 @@ def _present_term(kb: KnowledgeBase, cause: Cause, observation: Observation, ind
 
         def explain() -> tuple[Evidence, ...]:
             label = f"{kb.label(finding)} present ({kind}{via}): in {p:.0%} of cases"
-            return (_evidence("finding", label, log_lr, (finding, assoc.id, cause.id), assoc.sources,
-                              observation.origin),)
+            return (
+                _evidence("finding", label, log_lr, (finding, assoc.id, cause.id), assoc.sources, observation.origin),
+            )
 
         return Term(log_lr, explain)
     below = index.below[finding].get(cause.id)
@@ -406,8 +410,7 @@ def _present_term(kb: KnowledgeBase, cause: Cause, observation: Observation, ind
             examples = ", ".join(kb.label(a.finding) for a in shown[:3])
             label = f"{kb.label(finding)} present (query more general; the cause shows {examples}): P {p:.0%}"
             sources = tuple(dict.fromkeys(s for a in shown[:3] for s in a.sources))
-            return (_evidence("finding", label, log_lr, (finding, shown[0].id, cause.id), sources,
-                              observation.origin),)
+            return (_evidence("finding", label, log_lr, (finding, shown[0].id, cause.id), sources, observation.origin),)
 
         return Term(log_lr, explain_general)
     if finding not in index.stated or cause.id in index.consequence_of.get(finding, frozenset()):
@@ -438,8 +441,11 @@ def _absent_term(
         first = matches[0]
         via = "" if first.finding == finding else f" (as {kb.label(first.finding)})"
         label = f"{kb.label(finding)} absent (excluded{via}): expected in {p:.0%}"
-        return (_evidence("absent-finding", label, log_lr, (finding, first.id, cause.id), first.sources,
-                          observation.origin),)
+        return (
+            _evidence(
+                "absent-finding", label, log_lr, (finding, first.id, cause.id), first.sources, observation.origin
+            ),
+        )
 
     return Term(log_lr, explain)
 
@@ -497,16 +503,20 @@ def context_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Te
         label = f"{kb.label(hit.node)}: LR {assoc.likelihood_ratio:g}"
         path = (hit.node, assoc.id, cause.id)
         terms.append(
-            Term(log_lr, lambda label=label, log_lr=log_lr, path=path, assoc=assoc, hit=hit: (
-                _evidence("context", label, log_lr, path, assoc.sources, hit.origin),
-            ))
+            Term(
+                log_lr,
+                lambda label=label, log_lr=log_lr, path=path, assoc=assoc, hit=hit: (
+                    _evidence("context", label, log_lr, path, assoc.sources, hit.origin),
+                ),
+            )
         )
     known = index.known.get(cause.id)
     if known is not None:
         log_lr = math.log(kb.param("known_diagnosis_lr"))
         label = f"named as a known diagnosis: LR {math.exp(log_lr):g}"
-        terms.append(Term(log_lr, lambda: (_evidence("known-diagnosis", label, log_lr, (cause.id,), (),
-                                                     known.origin),)))
+        terms.append(
+            Term(log_lr, lambda: (_evidence("known-diagnosis", label, log_lr, (cause.id,), (), known.origin),))
+        )
     return terms
 
 
@@ -524,7 +534,12 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
     scored = []
     for cause in kb.causes.values():
         agent, implicated = agent_terms(kb, cause, n, index)
-        terms = [*prior_terms(kb, cause, n), *phenotype_terms(kb, cause, index), *agent, *context_terms(kb, cause, index)]
+        terms = [
+            *prior_terms(kb, cause, n),
+            *phenotype_terms(kb, cause, index),
+            *agent,
+            *context_terms(kb, cause, index),
+        ]
         log_score = math.fsum(t.log_lr for t in terms)
         scored.append((log_score, cause, terms, tuple(implicated)))
     top = max(s[0] for s in scored)
