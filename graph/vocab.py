@@ -54,6 +54,7 @@ class NKG(_namespace.DefinedNamespace):
     Information: URIRef
     LabRule: URIRef
     MarrowFailureOrInfiltration: URIRef
+    Measure: URIRef
     Mechanism: URIRef
     ModelParameter: URIRef
     NeutropeniaThreshold: URIRef
@@ -71,6 +72,7 @@ class NKG(_namespace.DefinedNamespace):
     TimingAnchor: URIRef
     TimingWindow: URIRef
     Treatment: URIRef
+    UnitConversion: URIRef
     Warning: URIRef
     above: URIRef
     agent: URIRef
@@ -90,25 +92,33 @@ class NKG(_namespace.DefinedNamespace):
     context: URIRef
     derived: URIRef
     drugClass: URIRef
+    factor: URIRef
     familyHistory: URIRef
     finding: URIRef
     findingPresent: URIRef
     forbidsFinding: URIRef
     frequency: URIRef
+    fromUnit: URIRef
     hasResultRule: URIRef
     indicatesAgent: URIRef
     labKey: URIRef
+    leastNonZero: URIRef
     level: URIRef
     likelihoodRatio: URIRef
     managementNote: URIRef
     maxAgeYears: URIRef
+    maxValue: URIRef
+    measure: URIRef
     mechanism: URIRef
     mediatedBy: URIRef
     message: URIRef
     minAgeYears: URIRef
     minScore: URIRef
+    minValue: URIRef
     multiplier: URIRef
     myelosuppressive: URIRef
+    negatedLabel: URIRef
+    offset: URIRef
     pattern: URIRef
     plausibleMaxDays: URIRef
     polarity: URIRef
@@ -119,6 +129,8 @@ class NKG(_namespace.DefinedNamespace):
     requiresAnyFinding: URIRef
     requiresFinding: URIRef
     sex: URIRef
+    statedBy: URIRef
+    statesNeutropenia: URIRef
     stoppedGraceDays: URIRef
     timingWindow: URIRef
     trait: URIRef
@@ -127,5 +139,6 @@ class NKG(_namespace.DefinedNamespace):
     typicalMinDays: URIRef
     unit: URIRef
     value: URIRef
+    whenCountMissing: URIRef
     whenTopCause: URIRef
     xref: URIRef
