@@ -9,6 +9,9 @@ Examples
 >>> n = normalise_case(kb, parse_case({"id": "x", "anc": 300, "findings": ["Fever"]}))
 >>> [a.level for a in raise_alerts(kb, n, [])]
 ['emergency']
+>>> n = normalise_case(kb, parse_case({"id": "y", "findings": ["Agranulocytosis", "T 101.2 F"]}, kb.case_rules))
+>>> [a.code for a in raise_alerts(kb, n, [])], n.severity.grade
+(['febrile-neutropenia'], 'severe')
 """
 
 from __future__ import annotations
@@ -28,8 +31,11 @@ def raise_alerts(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidat
         if observation.present:
             present_terms |= kb.hpo.ancestors(observation.finding)
     alerts: list[Alert] = []
+    severity = n.severity
     for rule in kb.alert_rules:
-        if rule.anc_below is not None and not n.case.anc < rule.anc_below:
+        if rule.when_count_missing and (severity.count_given or severity.anc_below is not None):
+            continue
+        if rule.anc_below is not None and not _below(severity.anc, severity.anc_below, rule.anc_below):
             continue
         if any(term not in present_terms for term in rule.requires):
             continue
@@ -59,6 +65,13 @@ def raise_alerts(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidat
     if len(emergencies) > 1:  # the two febrile-neutropenia rules say the same thing
         alerts = [a for a in alerts if a.level != "emergency"] + emergencies[:1]
     return sorted(alerts, key=lambda a: (_LEVEL_ORDER.get(a.level, 3), a.code))
+
+
+def _below(anc: float | None, stated_below: float | None, limit: float) -> bool:
+    """The count is below ``limit``; without a count, the stated grade lies wholly below it."""
+    if anc is not None:
+        return anc < limit
+    return stated_below is not None and stated_below <= limit
 
 
 _FLAGS = {"agranulocytosisRisk": "agranulocytosis_risk", "myelosuppressive": "myelosuppressive"}

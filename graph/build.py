@@ -43,6 +43,7 @@ from .types import (
     SeverityGrade,
     TimingWindow,
 )
+from .units import CaseRules, Conversion, MeasureRule, fold_unit
 
 __all__ = ["build_knowledge_base", "AGENT_KINDS", "CONTEXT_KINDS"]
 
@@ -138,6 +139,37 @@ def _sources(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
     return tuple(str(s) for s in _values(G, node, "source"))
 
 
+def _case_rules(G: nx.MultiDiGraph) -> CaseRules:
+    """The measures (working unit, possible range) and unit conversions of model.ttl."""
+    measures = {}
+    for node in _nodes_of(G, "Measure"):
+        code = _text(G, node, "code", curie(node))
+        measures[code] = MeasureRule(
+            code,
+            _text(G, node, "label", code),
+            _text(G, node, "unit"),
+            _number(G, node, "minValue", required=True) or 0.0,
+            _number(G, node, "maxValue", required=True) or 0.0,
+            _number(G, node, "leastNonZero"),
+        )
+    conversions = []
+    for node in _nodes_of(G, "UnitConversion"):
+        spellings = [str(s) for s in _values(G, node, "fromUnit")]
+        label = _text(G, node, "label", spellings[0] if spellings else curie(node))
+        conversions.append(
+            Conversion(
+                tuple(fold_unit(s) for s in spellings),
+                _text(G, node, "unit"),
+                _number(G, node, "factor", required=True) or 1.0,
+                _number(G, node, "offset") or 0.0,
+                _text(G, node, "measure") or None,
+                label,
+                label.split(" (")[0],
+            )
+        )
+    return CaseRules(measures, tuple(conversions))
+
+
 # ---------------------------------------------------------------- building
 
 
@@ -159,9 +191,11 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             _flag(G, node, "familyHistory"),
             tuple(_targets(G, node, "consequenceOf")),
             tuple(_targets(G, node, "mediatedBy")),
+            tuple(str(s) for s in _values(G, node, "negatedLabel")),
+            _flag(G, node, "statesNeutropenia"),
         )
         broader = _targets(G, node, "broader")
-        if node not in hpo or broader:
+        if node not in hpo or broader or synonyms:  # HPO terms gain the ontology's extra synonyms ("febrile")
             hpo.add_term(node, label, synonyms, broader)
 
     mechanism_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Mechanism")}
@@ -308,6 +342,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 low,
                 high,
                 _sources(G, node),
+                tuple(_targets(G, node, "statedBy")),
             )
         )
     thresholds = []
@@ -349,9 +384,11 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 top_cause=_target(G, node, "whenTopCause", required=False),
                 min_score=_number(G, node, "minScore"),
                 sources=_sources(G, node),
+                when_count_missing=_flag(G, node, "whenCountMissing"),
             )
         )
 
+    case_rules = _case_rules(G)
     params: dict[str, float] = {}
     param_findings: dict[str, tuple[str, ...]] = {}
     param_sources: dict[str, tuple[str, ...]] = {}
@@ -485,6 +522,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         male_predominant_inheritance=frozenset(param_findings.get("x_linked_recessive_female_fraction", ())),
         congenital_category=category_label.get(SCHEMA + "Congenital", "congenital"),
         alert_rules=tuple(alert_rules),
+        case_rules=case_rules,
         params=params,
         premise_finding=premise,
         drug_names={k: tuple(v) for k, v in drug_names.items()},

@@ -1,8 +1,14 @@
-"""The patient case: parse and check the JSON of ``shared/case-format.md`` (stdlib only).
+"""The patient case: parse and check the JSON of ``shared/case-format.md``, version 2 (stdlib only).
 
 Every problem becomes a :class:`~graph.errors.CaseError` naming the field, so the CLI can print a
 one-line message.  Names the tool may not know (findings, drugs, tests) are *not* errors here:
 normalisation reports them as unrecognised.
+
+Given the ontology's :class:`~graph.units.CaseRules` (``kb.case_rules``), every number may carry a
+unit (``{"value": 0.8, "unit": "10^9/L"}``) and is converted, and a value impossible in its unit is
+refused with the likely unit named; temperatures are read from ``temperature_c`` and from findings
+such as "T 101.2 F".  Without rules only the checks of case format version 1 apply.  The count may be
+left out when a finding states the neutropenia; normalisation checks that finding.
 
 Examples
 --------
@@ -19,13 +25,14 @@ graph.errors.CaseError: 'anc' must not be negative, got -5
 from __future__ import annotations
 
 import json
-import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import CaseError
+from .units import CaseRules, finite_number
 
 __all__ = [
     "Case",
@@ -33,6 +40,7 @@ __all__ = [
     "Exposure",
     "TestResult",
     "CountPoint",
+    "Temperature",
     "LAB_KEYS",
     "parse_case",
     "read_case_file",
@@ -61,6 +69,15 @@ class CountPoint:
 
     day: float
     anc: float
+
+
+@dataclass(frozen=True)
+class Temperature:
+    """A body temperature in degrees Celsius, where in the case it was read, and whether it was called fever."""
+
+    celsius: float
+    origin: str
+    states_fever: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +112,7 @@ class Case:
     """One patient case, checked but not yet interpreted."""
 
     case_id: str
-    anc: float
+    anc: float | None
     age_years: float | None = None
     sex: str | None = None
     ancestry: str | None = None
@@ -111,23 +128,55 @@ class Case:
     tests: tuple[TestResult, ...] = ()
     family_history: tuple[str, ...] = ()
     narrative: str = ""
+    #: temperatures from ``temperature_c`` and from findings such as "T 101.2 F" (not kept in ``findings``)
+    temperatures: tuple[Temperature, ...] = ()
 
 
 def _number(value: Any, name: str, *, allow_negative: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CaseError(f"'{name}' must be a number, got {json.dumps(value)}")
-    number = float(value)
-    if math.isnan(number) or math.isinf(number):
-        raise CaseError(f"'{name}' must be a finite number, got {value}")
+    number = finite_number(value, name)
     if number < 0 and not allow_negative:
         raise CaseError(f"'{name}' must not be negative, got {value}")
     return number
 
 
-def _optional_number(data: Mapping[str, Any], key: str, name: str, **kwargs: bool) -> float | None:
-    if data.get(key) is None:
+def _measure(rules: CaseRules | None, raw: Any, code: str, name: str, **limits: Any) -> float:
+    """A number of the case in its working unit: converted and checked by the rules when given."""
+    if rules is None:
+        if isinstance(raw, dict):
+            raise CaseError(f"'{name}' gives a unit; reading units needs the ontology's rules (kb.case_rules)")
+        return _number(raw, name)
+    return rules.read(raw, code, name, **limits)
+
+
+def _days(rules: CaseRules | None, raw: Any, name: str, *, signed: bool = False) -> float:
+    """A number of days (a day relative to today when ``signed``), within a lifetime."""
+    number = _number(raw, name, allow_negative=signed)
+    magnitude = _measure(rules, abs(number), "days", name)
+    return -magnitude if number < 0 else magnitude
+
+
+def _optional_days(rules: CaseRules | None, data: Mapping[str, Any], key: str, name: str) -> float | None:
+    return None if data.get(key) is None else _days(rules, data[key], name)
+
+
+#: a finding that is a temperature reading: "T 101.2 F", "temperature 38.6 C", "fever of 39 C", "febrile to 39.4"
+_TEMPERATURE = re.compile(
+    r"^\s*(?:(?P<fever>(?:high\s+|low[- ]grade\s+)?(?:fever|febrile|pyrexia|pyrexial))|(?:body\s+)?temperature|temp\.?|"
+    r"t\s*max|tmax|t)\s*(?:of|to|was|is|at|=|:)?\s*(?P<value>\d{1,3}(?:\.\d+)?)\s*"
+    r"(?P<unit>°\s*[cf]|deg(?:rees?)?\s*[cf]|celsius|fahrenheit|[cf])?\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _temperature_in(text: str, name: str, rules: CaseRules) -> Temperature | None:
+    """The temperature a finding states, in degrees Celsius, or None when it states none."""
+    match = _TEMPERATURE.match(text)
+    if match is None:
         return None
-    return _number(data[key], name, **kwargs)
+    unit = (match["unit"] or "C").replace(" ", "").lower()
+    letter = "F" if unit.endswith(("f", "fahrenheit")) else "C"
+    celsius = rules.read({"value": float(match["value"]), "unit": letter}, "temperature_c", name)
+    return Temperature(celsius, f"{name}: '{text}'", bool(match["fever"]))
 
 
 def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -155,36 +204,32 @@ def _name(item: Mapping[str, Any], key: str, index: int) -> str:
     return name.strip()
 
 
-def parse_case(data: Any) -> Case:
+def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
     """Check a decoded case object and return a :class:`Case` (see module docstring)."""
     if not isinstance(data, dict):
         raise CaseError("a case must be a JSON object")
     case_id = data.get("id")
     if not isinstance(case_id, (str, int)) or isinstance(case_id, bool) or str(case_id).strip() == "":
         raise CaseError("'id' is missing; every case needs an id")
-    if "anc" not in data or data["anc"] is None:
-        raise CaseError("'anc' is missing; give the absolute neutrophil count in cells/uL")
-    anc = _number(data["anc"], "anc")
+    has_count = data.get("anc") is not None
+    if not has_count and not data.get("findings"):
+        raise CaseError(
+            "'anc' is missing and no finding states the neutropenia; give the absolute neutrophil count "
+            "(cells/uL) or a finding such as Neutropenia (HP:0001875)"
+        )
 
     patient = data.get("patient") or {}
     if not isinstance(patient, dict):
         raise CaseError("'patient' must be an object")
-    age = _optional_number(patient, "age_years", "patient.age_years")
+    age = None if patient.get("age_years") is None else _measure(
+        rules, patient["age_years"], "age_years", "patient.age_years"
+    )
     sex = patient.get("sex")
     if sex is not None and not isinstance(sex, str):
         raise CaseError("'patient.sex' must be a string")
     ancestry = patient.get("ancestry")
     if ancestry is not None and not isinstance(ancestry, str):
         raise CaseError("'patient.ancestry' must be a string")
-
-    history = []
-    for index, point in enumerate(_objects(data, "anc_history")):
-        history.append(
-            CountPoint(
-                _number(point.get("day"), f"anc_history[{index}].day", allow_negative=True),
-                _number(point.get("anc"), f"anc_history[{index}].anc"),
-            )
-        )
 
     labs_raw = data.get("labs") or {}
     if not isinstance(labs_raw, dict):
@@ -194,27 +239,50 @@ def parse_case(data: Any) -> Case:
     for key, value in labs_raw.items():
         if value is None:
             continue
-        number = _number(value, f"labs.{key}")
         if key in LAB_KEYS:
-            labs[key] = number
+            labs[key] = _measure(rules, value, key, f"labs.{key}")
         else:
+            _number(value["value"] if isinstance(value, dict) and "value" in value else value, f"labs.{key}")
             unknown_labs.append(key)
+    white = (labs["wbc_per_ul"], "the white cell count (labs.wbc_per_ul)") if "wbc_per_ul" in labs else None
+    anc = _measure(rules, data["anc"], "anc", "anc", at_most=white) if has_count else None
+
+    history = []
+    for index, point in enumerate(_objects(data, "anc_history")):
+        history.append(
+            CountPoint(
+                _days(rules, point.get("day"), f"anc_history[{index}].day", signed=True),
+                _measure(rules, point.get("anc"), "anc", f"anc_history[{index}].anc"),
+            )
+        )
+
+    temperatures = []
+    if data.get("temperature_c") is not None:
+        celsius = _measure(rules, data["temperature_c"], "temperature_c", "temperature_c")
+        temperatures.append(Temperature(celsius, f"temperature_c = {celsius:g} C"))
+    findings = []
+    for index, text in enumerate(_strings(data, "findings")):
+        reading = _temperature_in(text, f"findings[{index}]", rules) if rules is not None else None
+        if reading is None:
+            findings.append(text)
+        else:
+            temperatures.append(reading)
 
     medications = None
     if "medications" in data and data["medications"] is not None:
         medications = tuple(
             Medication(
                 _name(item, "medications", i),
-                _optional_number(item, "started_days_ago", f"medications[{i}].started_days_ago"),
-                _optional_number(item, "stopped_days_ago", f"medications[{i}].stopped_days_ago"),
-                _optional_number(item, "last_dose_days_ago", f"medications[{i}].last_dose_days_ago"),
+                _optional_days(rules, item, "started_days_ago", f"medications[{i}].started_days_ago"),
+                _optional_days(rules, item, "stopped_days_ago", f"medications[{i}].stopped_days_ago"),
+                _optional_days(rules, item, "last_dose_days_ago", f"medications[{i}].last_dose_days_ago"),
             )
             for i, item in enumerate(_objects(data, "medications"))
         )
     exposures = tuple(
         Exposure(
             _name(item, "exposures", i),
-            _optional_number(item, "days_ago", f"exposures[{i}].days_ago"),
+            _optional_days(rules, item, "days_ago", f"exposures[{i}].days_ago"),
             str(item.get("site") or ""),
         )
         for i, item in enumerate(_objects(data, "exposures"))
@@ -233,8 +301,8 @@ def parse_case(data: Any) -> Case:
         sex=sex.strip().lower() if sex else None,
         ancestry=ancestry.strip() if ancestry else None,
         anc_history=tuple(sorted(history, key=lambda p: p.day)),
-        duration_days=_optional_number(data, "duration_days", "duration_days"),
-        findings=_strings(data, "findings"),
+        duration_days=_optional_days(rules, data, "duration_days", "duration_days"),
+        findings=tuple(findings),
         absent_findings=_strings(data, "absent_findings"),
         labs=labs,
         unknown_labs=tuple(unknown_labs),
@@ -244,6 +312,7 @@ def parse_case(data: Any) -> Case:
         tests=tuple(tests),
         family_history=_strings(data, "family_history"),
         narrative=str(data.get("narrative") or ""),
+        temperatures=tuple(temperatures),
     )
 
 
@@ -263,18 +332,18 @@ def read_json_file(path: Path) -> Any:
         ) from None
 
 
-def check_case_data(data: Any, path: Path) -> Case:
+def check_case_data(data: Any, path: Path, rules: CaseRules | None = None) -> Case:
     """:func:`parse_case` with the file named in its errors."""
     try:
-        return parse_case(data)
+        return parse_case(data, rules)
     except CaseError as error:
         raise CaseError(str(error), source=str(path)) from None
 
 
-def read_case_file(path: Path) -> tuple[Case, dict[str, Any]]:
+def read_case_file(path: Path, rules: CaseRules | None = None) -> tuple[Case, dict[str, Any]]:
     """Read and check one case file; returns the case and the raw object (for ``expected``)."""
     data = read_json_file(path)
-    return check_case_data(data, path), data
+    return check_case_data(data, path, rules), data
 
 
 def iter_case_files(paths: list[Path]) -> list[Path]:

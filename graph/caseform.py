@@ -29,6 +29,7 @@ from .case import LAB_KEYS, parse_case
 from .errors import CaseError
 from .ids import curie
 from .knowledge import KnowledgeBase
+from .units import CaseRules
 
 __all__ = [
     "LabField",
@@ -97,6 +98,7 @@ class CaseForm:
     anc_history: tuple[Mapping[str, Any], ...] = ()
     family_history: tuple[str, ...] = ()
     narrative: str = ""
+    temperature_c: float | None = None
 
 
 def _blank(value: Any) -> bool:
@@ -180,7 +182,7 @@ def _texts(values: Iterable[Any]) -> list[str]:
     return [t for t in (_text(v) for v in values) if t]
 
 
-def case_from_form(form: CaseForm, reference: date) -> dict[str, Any]:
+def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = None) -> dict[str, Any]:
     """The case-format dict for the form's values, checked by :func:`graph.case.parse_case`.
 
     Raises
@@ -189,7 +191,12 @@ def case_from_form(form: CaseForm, reference: date) -> dict[str, Any]:
         Naming the field, for a missing id or ANC, a value that is not a number, or a future date.
     """
     case: dict[str, Any] = {"id": _text(form.case_id)}
-    case["anc"] = _as_number(form.anc, "anc")
+    anc = _as_number(form.anc, "anc")
+    if anc is not None:  # without a count, a finding must state the neutropenia
+        case["anc"] = anc
+    temperature = _as_number(form.temperature_c, "temperature_c")
+    if temperature is not None:
+        case["temperature_c"] = temperature
     patient = {
         key: value
         for key, value in (
@@ -269,7 +276,7 @@ def case_from_form(form: CaseForm, reference: date) -> dict[str, Any]:
         case["tests"] = tests
     if _texts(form.family_history):
         case["family_history"] = _texts(form.family_history)
-    parse_case(case)
+    parse_case(case, rules)
     return case
 
 
@@ -287,21 +294,22 @@ def form_from_case(case: Mapping[str, Any], reference: date, kb: KnowledgeBase |
     --------
     >>> form = form_from_case({"id": "c", "anc": 900, "anc_history": [{"day": -7, "anc": 1500}]}, date(2024, 1, 8))
     >>> form.anc_history, form.medications_recorded
-    (({'date': datetime.date(2024, 1, 1), 'anc': 1500},), False)
+    (({'date': datetime.date(2024, 1, 1), 'anc': 1500.0},), False)
     """
-    parse_case(dict(case))
+    parsed = parse_case(dict(case), kb.case_rules if kb is not None else None)  # numbers in the form's units
     patient = case.get("patient") or {}
     medications = case.get("medications")
+    given = [t.celsius for t in parsed.temperatures if t.origin.startswith("temperature_c")]
     return CaseForm(
         case_id=str(case.get("id", "")),
-        anc=case.get("anc"),
-        age_years=patient.get("age_years"),
+        anc=parsed.anc,
+        age_years=parsed.age_years,
         sex=patient.get("sex"),
         ancestry=patient.get("ancestry"),
         duration_days=case.get("duration_days"),
         findings=tuple(_finding_value(kb, f) for f in case.get("findings") or ()),
         absent_findings=tuple(_finding_value(kb, f) for f in case.get("absent_findings") or ()),
-        labs={lab.key: (case.get("labs") or {}).get(lab.key) for lab in LAB_FIELDS},
+        labs={lab.key: parsed.labs.get(lab.key) for lab in LAB_FIELDS},
         medications=tuple(
             {
                 "name": m.get("name"),
@@ -318,11 +326,10 @@ def form_from_case(case: Mapping[str, Any], reference: date, kb: KnowledgeBase |
         ),
         conditions=tuple(case.get("conditions") or ()),
         tests=tuple({"name": t.get("name"), "result": str(t.get("result"))} for t in case.get("tests") or ()),
-        anc_history=tuple(
-            {"date": date_for(reference, -float(p["day"])), "anc": p.get("anc")} for p in case.get("anc_history") or ()
-        ),
+        anc_history=tuple({"date": date_for(reference, -point.day), "anc": point.anc} for point in parsed.anc_history),
         family_history=tuple(case.get("family_history") or ()),
         narrative=str(case.get("narrative") or ""),
+        temperature_c=given[0] if given else None,
     )
 
 

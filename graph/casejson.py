@@ -1,6 +1,6 @@
 """Case JSON from a paste, an upload or a link: read and checked, with errors that say where; and back to text.
 
-Stdlib only; the checks are those of :func:`graph.case.parse_case`.
+Stdlib only; the checks are those of :func:`graph.case.parse_case` (with the ontology's unit rules when given).
 
 Examples
 --------
@@ -21,13 +21,16 @@ from typing import Any
 
 from .case import parse_case
 from .errors import CaseError
+from .units import CaseRules
 
 __all__ = ["MAX_CASE_BYTES", "case_from_json_text", "case_to_json"]
 
 MAX_CASE_BYTES = 1_000_000
 
 
-def case_from_json_text(text: str | bytes, source: str = "pasted JSON") -> dict[str, Any]:
+def case_from_json_text(
+    text: str | bytes, source: str = "pasted JSON", rules: CaseRules | None = None
+) -> dict[str, Any]:
     """A case dict from JSON text (a paste or an upload), checked; errors name the line and column.
 
     Examples
@@ -61,7 +64,7 @@ def case_from_json_text(text: str | bytes, source: str = "pasted JSON") -> dict[
     except RecursionError:
         raise CaseError("the JSON is nested too deeply", source=source) from None
     try:
-        parse_case(data)
+        parse_case(data, rules)
     except CaseError as error:
         raise CaseError(str(error), source=source) from None
     return data

@@ -38,6 +38,7 @@ from .phenopacket import case_to_phenopacket, is_phenopacket, left_out, phenopac
 from .pipeline import workup_case
 from .report import workup_to_dict, workup_to_text
 from .resolve import resolve_drug
+from .units import CaseRules
 from .validate import count_by_kind, validate_ontology
 
 __all__ = ["main", "build_parser"]
@@ -145,18 +146,18 @@ def _as_case(raw: Any) -> dict[str, Any]:
     return phenopacket_to_case(raw) if is_phenopacket(raw) else raw
 
 
-def _read_case_or_phenopacket(file: Path) -> tuple[Any, dict[str, Any]]:
+def _read_case_or_phenopacket(file: Path, rules: CaseRules) -> tuple[Any, dict[str, Any]]:
     data = read_json_file(file)
     if not is_phenopacket(data):
-        return check_case_data(data, file), data
+        return check_case_data(data, file, rules), data
     try:
         converted = phenopacket_to_case(data)
-        return parse_case(converted), converted
+        return parse_case(converted, rules), converted
     except CaseError as error:
         raise CaseError(f"phenopacket: {error}", source=str(file)) from None
 
 
-def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]], list[str]]:
+def _read_cases(paths: list[str], rules: CaseRules) -> tuple[list[tuple[str, Any, dict[str, Any]]], list[str]]:
     """(source, case, raw) for every readable case, and one error line per unreadable one."""
     cases: list[tuple[str, Any, dict[str, Any]]] = []
     errors: list[str] = []
@@ -164,7 +165,7 @@ def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]]
         if given == "-":
             try:
                 raw = _as_case(json.loads(sys.stdin.read()))
-                cases.append(("<stdin>", parse_case(raw), raw))
+                cases.append(("<stdin>", parse_case(raw, rules), raw))
             except json.JSONDecodeError as error:
                 errors.append(f"<stdin>: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}")
             except CaseError as error:
@@ -179,7 +180,7 @@ def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]]
             errors.append(f"{given}: no *.json case files in this directory")
         for file in files:
             try:
-                case, raw = _read_case_or_phenopacket(file)
+                case, raw = _read_case_or_phenopacket(file, rules)
                 cases.append((str(file), case, raw))
             except CaseError as error:
                 errors.append(str(error))
@@ -189,12 +190,17 @@ def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]]
 def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
     if args.top is not None and args.top < 1:
         raise CaseError(f"--top must be at least 1, got {args.top}")
-    cases, errors = _read_cases(args.paths)
-    kb = _load(args) if cases else None
+    kb = _load(args)
+    cases, errors = _read_cases(args.paths, kb.case_rules)
     dicts = []
-    for index, (_, case, _raw) in enumerate(cases):
-        assert kb is not None
-        workup = workup_case(kb, case, explain_top=args.top or 10)
+    written = 0
+    for source, case, _raw in cases:
+        try:
+            workup = workup_case(kb, case, explain_top=args.top or 10)
+        except CaseError as error:  # a case that states no neutropenia: refused, the others still ranked
+            errors.append(f"{source}: {error}")
+            continue
+        index, written = written, written + 1
         if args.format == "text":
             if index:
                 out.write("\n" + "=" * 100 + "\n")
@@ -203,7 +209,7 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
             out.write(json.dumps(workup_to_dict(kb, workup, top=args.top or 10), ensure_ascii=False) + "\n")
         else:
             dicts.append(workup_to_dict(kb, workup, top=args.top or 10))
-    if args.format == "json" and cases:
+    if args.format == "json" and dicts:
         payload: Any = (
             dicts[0] if len(dicts) == 1 and len(args.paths) == 1 and not Path(args.paths[0]).is_dir() else dicts
         )
@@ -214,11 +220,11 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    cases, errors = _read_cases(args.paths)
+    kb = _load(args)
+    cases, errors = _read_cases(args.paths, kb.case_rules)
     with_answers = [(source, case, raw) for source, case, raw in cases if isinstance(raw.get("expected"), dict)]
     if not with_answers and not errors:
         raise CaseError("no case carries an 'expected' block; nothing to evaluate")
-    kb = _load(args)
     evaluation = Evaluation()
     for source, case, raw in with_answers:
         expected = raw["expected"]
@@ -226,7 +232,11 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         if not isinstance(accept, list) or not all(isinstance(a, str) for a in accept):
             errors.append(f"{source}: 'expected.accept' must be a list of strings")
             continue
-        candidates = workup_case(kb, case, explain_top=0).candidates
+        try:
+            candidates = workup_case(kb, case, explain_top=0).candidates
+        except CaseError as error:
+            errors.append(f"{source}: {error}")
+            continue
         rank = matching_rank(kb, candidates, accept)
         evaluation.outcomes.append(
             CaseOutcome(
@@ -306,11 +316,11 @@ def _day(text: str | None) -> datetime:
 
 
 def _cmd_export_case(args: argparse.Namespace, out: TextIO) -> int:
-    cases, errors = _read_cases([args.case])
+    kb = _load(args)
+    cases, errors = _read_cases([args.case], kb.case_rules)
     if errors:
         raise CaseError(errors[0])
     _, case, _ = cases[0]
-    kb = _load(args)
 
     def finding(name: str) -> tuple[str, str] | None:
         term = kb.hpo.resolve(name)

@@ -103,8 +103,7 @@ class CandidateDetail:
 def severity_line(workup: Workup) -> str:
     """ANC, grade, and chronic / acute / cyclic in one line."""
     s = workup.normalised.severity
-    grade = "no neutropenia for age" if s.grade == "none" else f"{s.grade} neutropenia"
-    parts = [f"ANC {s.anc:g}/µL: {grade}"]
+    parts = [f"{s.count_text('/µL')}: {s.grade_text()}"]
     if s.grade == "none":
         parts.append(f"age-appropriate limit {s.threshold:g}/µL")
     if s.chronic is not None:

@@ -38,6 +38,7 @@ from .types import (
     PriorModifier,
     SeverityGrade,
 )
+from .units import CaseRules
 
 __all__ = ["KnowledgeBase"]
 
@@ -103,6 +104,8 @@ class KnowledgeBase:
     )
     #: drug names bucketed by length, for fuzzy matching
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: how a case's numbers are read: working units, possible ranges, unit conversions (model.ttl)
+    case_rules: CaseRules = field(default_factory=lambda: CaseRules({}, ()))
 
     def hits_at_or_above(self, finding: str) -> dict[str, tuple[FindingAssociation, ...]]:
         """cause -> the associations on ``finding`` or one of its ancestors (memoised, like HPO ancestry).

@@ -22,16 +22,84 @@ from __future__ import annotations
 import re
 
 from .case import Case
+from .errors import CaseError
 from .ids import expand
 from .knowledge import KnowledgeBase
 from .labs import lab_observations
 from .resolve import read_result, resolve_drug, resolve_test
 from .results import AgentHit, ContextHit, DrugExposure, NormalisedCase, Observation, Unrecognized
+from .text import normalise
 from .timeline import assess_severity, timeline_observations
 
-__all__ = ["normalise_case"]
+__all__ = ["normalise_case", "stating_neutropenia"]
 
 RECENT_CHEMOTHERAPY = expand("find:recent-myelosuppressive-chemotherapy")
+FEVER = expand("HP:0001945")
+
+
+def _fever(kb: KnowledgeBase, case: Case) -> tuple[Observation | None, bool]:
+    """Fever read from the case's temperatures, and whether it outranks what the findings state.
+
+    The highest temperature at or above ``fever_threshold_c`` is fever (it outranks a finding that
+    says otherwise); below it fever is absent unless a finding states it.  A finding that calls a
+    temperature fever ("fever of 37.9 C") states fever.
+    """
+    if not case.temperatures:
+        return None, False
+    threshold = kb.param("fever_threshold_c")
+    highest = max(case.temperatures, key=lambda t: (t.celsius, t.origin))
+    called = next((t for t in case.temperatures if t.states_fever), None)
+    if highest.celsius >= threshold:
+        return Observation(FEVER, True, f"{highest.origin}: {highest.celsius:.1f} C is at least {threshold:g} C"), True
+    if called is not None:
+        return Observation(FEVER, True, called.origin), False
+    return Observation(FEVER, False, f"{highest.origin}: {highest.celsius:.1f} C is below {threshold:g} C"), False
+
+
+def stating_neutropenia(kb: KnowledgeBase, observations: list[Observation]) -> tuple[str | None, str | None]:
+    """The first stated finding, present, that says the patient is neutropenic, and the first such finding absent.
+
+    A finding says so when it or an ancestor carries ``nkg:statesNeutropenia`` and it is not about
+    relatives or a constitutional trait (a family history of neutropenia says nothing of the patient).
+    """
+    flagged = {node for node, info in kb.findings.items() if info.states_neutropenia}
+    present = absent = None
+    for observation in observations:
+        if observation.derived or not observation.origin.startswith(("findings", "absent_findings")):
+            continue
+        info = kb.findings.get(observation.finding)
+        if info is not None and (info.trait or info.family_history):
+            continue
+        if flagged.isdisjoint(kb.hpo.ancestors(observation.finding)):
+            continue
+        if observation.present:
+            present = present or observation.finding
+        else:
+            absent = absent or observation.finding
+    return present, absent
+
+
+def _check_count_or_statement(kb: KnowledgeBase, case: Case, observations: list[Observation]) -> str | None:
+    """Without a count, the finding that states the neutropenia; a case that states none is refused."""
+    if case.anc is not None:
+        return None
+    present, absent = stating_neutropenia(kb, observations)
+    if absent is not None and present is None:
+        raise CaseError(
+            f"neutropenia is excluded ({kb.label(absent)} is among the absent findings) and no neutrophil count "
+            "is given: this tool ranks causes of neutropenia; give the ANC if it is low"
+        )
+    if present is None:
+        raise CaseError(
+            "'anc' is missing and no finding states the neutropenia; give the absolute neutrophil count "
+            "(cells/uL) or a finding such as Neutropenia (HP:0001875), Agranulocytosis (HP:0012234) or Leukopenia"
+        )
+    return present
+
+
+def _negated_names(kb: KnowledgeBase) -> dict[str, str]:
+    """Words that state a finding absent ("afebrile") -> the finding."""
+    return {normalise(name): node for node, info in sorted(kb.findings.items()) for name in info.negated_labels}
 
 
 def _findings(
@@ -42,8 +110,12 @@ def _findings(
     observations: list[Observation],
     unrecognized: list[Unrecognized],
 ) -> None:
+    negated = _negated_names(kb)
     for text in texts:
         term = kb.hpo.resolve(text)
+        if term is None and normalise(text) in negated:  # "afebrile": the finding absent
+            observations.append(Observation(negated[normalise(text)], not present, f"{field}: '{text}'"))
+            continue
         if term is None:
             reason = (
                 "not a current term of HPO " + kb.hpo.version
@@ -131,6 +203,12 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     agents: list[AgentHit] = []
     _findings(kb, case.findings, True, "findings", observations, unrecognized)
     _findings(kb, case.absent_findings, False, "absent_findings", observations, unrecognized)
+    stated = _check_count_or_statement(kb, case, observations)
+    fever, measured_first = _fever(kb, case)
+    if fever is not None and measured_first:  # a measured fever outranks "afebrile"
+        observations.insert(0, fever)
+    elif fever is not None:  # a stated fever outranks a normal reading
+        observations.append(fever)
 
     free = _FreeText(kb)
     for test in case.tests:
@@ -203,7 +281,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
             Unrecognized("patient.sex", case.sex, "sex-specific ranges and priors need 'female' or 'male'")
         )
 
-    severity = assess_severity(kb, case)
+    severity = assess_severity(kb, case, stated)
     observations.extend(lab_observations(kb, case))
     observations.extend(timeline_observations(kb, case, severity))
     chemo_window = kb.param("chemo_expected_fall_days")

@@ -2,16 +2,22 @@
 
 Read: ``subject`` (age from ``timeAtLastEncounter``, sex), ``phenotypicFeatures`` (``excluded`` ones
 become absent findings; an onset on Neutropenia HP:0001875 gives the duration), ``measurements``
-(the neutrophil count and its history, and every lab of the case format, by LOINC code with its
-UCUM unit converted), ``medicalActions`` (drugs by label, with their dose intervals as timing).
-Times are counted in days back from ``metaData.created``, the moment the phenopacket describes.
+(the neutrophil count and its history, the body temperature and every lab of the case format, by
+LOINC code, each with its UCUM unit for :func:`graph.case.parse_case` to convert), ``medicalActions``
+(drugs by label, with their dose intervals as timing).  Times are counted in days back from
+``metaData.created``, the moment the phenopacket describes.  A phenopacket without a neutrophil
+count (as genetics clinics write them) keeps Neutropenia, Agranulocytosis or Leukopenia as findings,
+which then stand for the count.  The diagnosis (``interpretations``, ``diseases``) is never read.
+
+Field names follow the GA4GH Phenopacket Schema v2 (``Measurement.timeObserved``); a test parses
+every export with the ``phenopackets`` package.
 
 Write: the same fields, so ``case -> phenopacket -> case`` gives the case back for everything a
 phenopacket can hold (the narrative, ancestry, exposures, conditions, free-text tests and family
 history have no place in it and are reported as left out).
 
-The LOINC codes and unit factors below belong to the case format (its lab keys name their units);
-they are the mapping between two formats, not clinical knowledge.
+The LOINC codes below belong to the case format (its lab keys name their units); they are the
+mapping between two formats, not clinical knowledge.  Unit conversion is the ontology's (model.ttl).
 
 Examples
 --------
@@ -26,7 +32,7 @@ Examples
 True
 >>> case = phenopacket_to_case(packet)
 >>> case["anc"], case["patient"], case["findings"], case["absent_findings"]
-(700, {'age_years': 38.5, 'sex': 'female'}, ['HP:0001945'], ['HP:0001744'])
+({'value': 0.7, 'unit': '10*3/uL'}, {'age_years': 38.5, 'sex': 'female'}, ['HP:0001945'], ['HP:0001744'])
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ __all__ = [
     "left_out",
     "LAB_LOINC",
     "ANC_LOINC",
+    "TEMPERATURE_LOINC",
     "GENERIC_DRUG",
 ]
 
@@ -63,15 +70,8 @@ LAB_LOINC: dict[str, tuple[str, str, str, float]] = {
     "folate_ng_ml": ("LOINC:2284-8", "Folate [Mass/volume] in Serum or Plasma", "ng/mL", 1.0),
     "copper_ug_dl": ("LOINC:5631-4", "Copper [Mass/volume] in Serum or Plasma", "ug/dL", 1.0),
 }
-#: other UCUM units a sender may use, as factors to the unit written above (same LOINC code)
-_UNIT_FACTORS = {
-    "10*3/uL": {"10*9/L": 1.0, "/uL": 0.001, "1/uL": 0.001, "10*3/mm3": 1.0, "cells/uL": 0.001},
-    "g/dL": {"g/L": 0.1, "mmol/L": 1.611},
-    "pg/mL": {"pmol/L": 1.355, "ng/L": 1.0},
-    "ng/mL": {"nmol/L": 0.4413, "ug/L": 1.0},
-    "ug/dL": {"umol/L": 6.355},
-    "fL": {},
-}
+#: the body temperature (LOINC 8310-5), written in degrees Celsius (UCUM Cel)
+TEMPERATURE_LOINC = ("LOINC:8310-5", "Body temperature", "Cel")
 _ANC_UNIT = "10*3/uL"
 NEUTROPENIA = "HP:0001875"
 _SEX = {"FEMALE": "female", "MALE": "male"}
@@ -129,13 +129,9 @@ def _quantity(measurement: Mapping[str, Any], index: int) -> tuple[float, str]:
     return float(quantity["value"]), str(unit.get("id", "")).removeprefix("UCUM:")
 
 
-def _convert(value: float, unit: str, written_unit: str, index: int) -> float:
-    if unit in ("", written_unit):
-        return value
-    factor = _UNIT_FACTORS.get(written_unit, {}).get(unit)
-    if factor is None:
-        raise CaseError(f"'measurements[{index}]': unit {unit!r} cannot be converted to {written_unit}")
-    return value * factor
+def _with_unit(value: float, unit: str, written_unit: str) -> dict[str, Any]:
+    """A case-format value with its unit (the LOINC code's usual unit when the measurement names none)."""
+    return {"value": _number(value), "unit": unit or written_unit}
 
 
 def _number(value: float) -> float | int:
@@ -158,31 +154,36 @@ def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
     if patient:
         case["patient"] = patient
 
-    counts: list[tuple[datetime | None, float]] = []
-    labs: dict[str, float] = {}
+    counts: list[tuple[datetime | None, dict[str, Any]]] = []
+    labs: dict[str, Any] = {}
+    temperatures: list[tuple[float, dict[str, Any]]] = []
     by_loinc = {loinc: key for key, (loinc, *_rest) in LAB_LOINC.items()}
     for index, measurement in enumerate(data.get("measurements") or []):
         assay = str((measurement.get("assay") or {}).get("id", ""))
-        when = measurement.get("timeObservation", {}).get("timestamp")
+        when = (measurement.get("timeObserved") or {}).get("timestamp")
         if assay in ANC_LOINC:
             value, unit = _quantity(measurement, index)
-            moment = _time(when, f"measurements[{index}].timeObservation.timestamp") if when else None
-            counts.append((moment, _convert(value, unit, _ANC_UNIT, index) * 1000))
+            moment = _time(when, f"measurements[{index}].timeObserved.timestamp") if when else None
+            counts.append((moment, _with_unit(value, unit, _ANC_UNIT)))
+        elif assay == TEMPERATURE_LOINC[0]:
+            value, unit = _quantity(measurement, index)
+            temperatures.append((value, _with_unit(value, unit, TEMPERATURE_LOINC[2])))
         elif assay in by_loinc:
             key = by_loinc[assay]
             value, unit = _quantity(measurement, index)
-            labs[key] = _number(_convert(value, unit, LAB_LOINC[key][2], index) * LAB_LOINC[key][3])
-    if not counts:
-        raise CaseError(f"the phenopacket has no neutrophil count: add a measurement with assay {ANC_LOINC[0]}")
+            labs[key] = _with_unit(value, unit, LAB_LOINC[key][2])
     counts.sort(key=lambda item: (item[0] is not None, item[0] or datetime.min.replace(tzinfo=timezone.utc)))
-    latest = counts[-1]
-    case["anc"] = _number(latest[1])
-    history = []
-    for moment, value in counts[:-1]:
-        if moment is not None and (reference or latest[0]):
-            history.append({"day": -_number(_days_before(reference or latest[0], moment)), "anc": _number(value)})
-    if history:
-        case["anc_history"] = history
+    if counts:
+        latest = counts[-1]
+        case["anc"] = latest[1]
+        history = []
+        for moment, value in counts[:-1]:
+            if moment is not None and (reference or latest[0]):
+                history.append({"day": -_number(_days_before(reference or latest[0], moment)), "anc": value})
+        if history:
+            case["anc_history"] = history
+    if temperatures:  # the highest, as the case format's temperature_c
+        case["temperature_c"] = max(temperatures, key=lambda item: item[0])[1]
 
     present, absent = [], []
     for index, feature in enumerate(data.get("phenotypicFeatures") or []):
@@ -193,12 +194,13 @@ def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
         if term == NEUTROPENIA and not feature.get("excluded"):
             if onset and reference:
                 case["duration_days"] = _number(_days_before(reference, _time(onset, "onset.timestamp")))
-            continue
+            if counts:  # with a count, the feature says nothing more; without one it states the neutropenia
+                continue
         (absent if feature.get("excluded") else present).append(term)
     if present:
-        case["findings"] = present
+        case["findings"] = list(dict.fromkeys(present))
     if absent:
-        case["absent_findings"] = absent
+        case["absent_findings"] = list(dict.fromkeys(absent))
     if labs:
         case["labs"] = labs
 
@@ -292,7 +294,7 @@ def case_to_phenopacket(
     >>> packet["phenotypicFeatures"], unwritten
     ([{'type': {'id': 'HP:0001945', 'label': 'Fever'}}], ['gibberish'])
     >>> phenopacket_to_case(packet)["anc"]
-    800
+    {'value': 0.8, 'unit': '10*3/uL'}
     """
     resolve = resolve_finding
     subject: dict[str, Any] = {"id": case.case_id}
@@ -326,18 +328,27 @@ def case_to_phenopacket(
                                    "value": _number(value / 1000)}},
         }
         if moment is not None:
-            item["timeObservation"] = {"timestamp": _stamp(moment)}
+            item["timeObserved"] = {"timestamp": _stamp(moment)}
         return item
 
     measurements = [anc(point.anc, created + timedelta(days=point.day)) for point in case.anc_history]
-    measurements.append(anc(case.anc, created))
+    if case.anc is not None:
+        measurements.append(anc(case.anc, created))
+    if case.temperatures:
+        loinc, label, unit = TEMPERATURE_LOINC
+        highest = max(t.celsius for t in case.temperatures)
+        measurements.append({
+            "assay": {"id": loinc, "label": label},
+            "value": {"quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(highest)}},
+        })
     for key, value in case.labs.items():
         loinc, label, unit, factor = LAB_LOINC[key]
         measurements.append({
             "assay": {"id": loinc, "label": label},
             "value": {"quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(value / factor)}},
         })
-    packet["measurements"] = measurements
+    if measurements:
+        packet["measurements"] = measurements
 
     actions = []
     for medication in case.medications or ():

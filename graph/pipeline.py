@@ -30,7 +30,7 @@ __all__ = ["workup_case"]
 
 def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int | None = 10) -> Workup:
     """Rank the causes of one case; evidence and next tests for the first ``explain_top`` (None: all)."""
-    checked = case if isinstance(case, Case) else parse_case(case)
+    checked = case if isinstance(case, Case) else parse_case(case, kb.case_rules)
     normalised = normalise_case(kb, checked)
     candidates = rank_causes(kb, normalised, explain=explain_top)
     candidates = add_next_tests(kb, normalised, candidates, limit=explain_top)

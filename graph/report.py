@@ -76,6 +76,8 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
             "chronic": severity.chronic,
             "onset_days_ago": severity.onset_days_ago,
             "cyclic": severity.cyclic,
+            "count_given": severity.count_given,
+            "stated_by": curie(severity.stated_by) if severity.stated_by else None,
         },
         "alerts": [
             {"code": a.code, "level": a.level, "message": a.message, "sources": list(a.sources)} for a in workup.alerts
@@ -108,7 +110,7 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
     n = workup.normalised
     s = n.severity
     lines = [
-        f"Case {n.case.case_id}: ANC {s.anc:g}/uL - {s.grade} neutropenia"
+        f"Case {n.case.case_id}: {s.count_text()} - {s.grade_text()}"
         + (f" (age-appropriate limit {s.threshold:g}/uL)" if s.grade == "none" else "")
         + ("" if s.chronic is None else (", chronic" if s.chronic else ", acute"))
         + (", cyclic pattern" if s.cyclic else "")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .case import Case
 
 __all__ = [
+    "COUNT_NOT_GIVEN",
     "Observation",
     "DrugExposure",
     "AgentHit",
@@ -26,6 +27,10 @@ __all__ = [
     "MechanismScore",
     "Workup",
 ]
+
+
+#: the severity grade of a case that states its neutropenia by a finding of no particular grade
+COUNT_NOT_GIVEN = "count not given"
 
 
 @dataclass(frozen=True)
@@ -78,15 +83,35 @@ class Unrecognized:
 
 @dataclass(frozen=True)
 class Severity:
-    """The ANC graded for the patient's age."""
+    """The ANC graded for the patient's age, or the grade a finding states when no count is given."""
 
-    grade: str  # "mild" ... "profound", or "none"
-    anc: float
+    grade: str  # "mild" ... "profound", "none", or COUNT_NOT_GIVEN
+    anc: float | None
     threshold: float
     finding: str | None
     chronic: bool | None
     onset_days_ago: float
     cyclic: bool = False
+    #: without a count: the finding that states the neutropenia, and the upper ANC bound of the grade it states
+    stated_by: str | None = None
+    anc_below: float | None = None
+
+    @property
+    def count_given(self) -> bool:
+        return self.anc is not None
+
+    def count_text(self, per: str = "/uL") -> str:
+        """The count as a reader sees it: ``ANC 700/uL``, or ``ANC not given``."""
+        return f"ANC {self.anc:g}{per}" if self.anc is not None else "ANC not given"
+
+    def grade_text(self) -> str:
+        """``severe neutropenia``, ``no neutropenia for age``, ``neutropenia (count not given)``, or a graded
+        neutropenia a finding states (``severe neutropenia (stated, no count)``)."""
+        if self.grade == "none":
+            return "no neutropenia for age"
+        if self.grade == COUNT_NOT_GIVEN:
+            return f"neutropenia ({COUNT_NOT_GIVEN})"
+        return f"{self.grade} neutropenia" + ("" if self.count_given else " (stated, no count)")
 
 
 @dataclass(frozen=True)

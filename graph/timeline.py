@@ -16,7 +16,7 @@ from statistics import median
 from .case import Case
 from .ids import expand
 from .knowledge import KnowledgeBase
-from .results import Observation, Severity
+from .results import COUNT_NOT_GIVEN, Observation, Severity
 from .types import SeverityGrade
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "onset_days_ago",
     "find_nadirs",
     "assess_severity",
+    "stated_grade",
     "timeline_observations",
 ]
 
@@ -52,8 +53,9 @@ def grade_for(kb: KnowledgeBase, anc: float, age: float | None) -> SeverityGrade
 
 
 def _series(case: Case) -> list[tuple[float, float]]:
-    points = [(p.day, p.anc) for p in case.anc_history if p.day < 0]
-    return sorted(points) + [(0.0, case.anc)]
+    """Earlier counts, then today's (when the case gives one)."""
+    points = sorted((p.day, p.anc) for p in case.anc_history if p.day < 0)
+    return points + ([(0.0, case.anc)] if case.anc is not None else [])
 
 
 def onset_days_ago(case: Case, threshold: float) -> float:
@@ -90,12 +92,33 @@ def _is_cyclic(kb: KnowledgeBase, case: Case, threshold: float) -> bool:
     return all(kb.param("cyclic_min_period_days") <= gap <= kb.param("cyclic_max_period_days") for gap in gaps)
 
 
-def assess_severity(kb: KnowledgeBase, case: Case) -> Severity:
-    """Grade, threshold, onset and chronicity of the case's neutropenia."""
+def stated_grade(kb: KnowledgeBase, stated: str, age: float | None) -> SeverityGrade | None:
+    """The most severe grade a finding states (its grade finding or a ``statedBy`` term is it or an ancestor)."""
+    ancestors = kb.hpo.ancestors(stated)
+    grades = [
+        g for g in kb.grades
+        if (g.finding in ancestors or any(t in ancestors for t in g.stated_by)) and _in_band(age, g.min_age, g.max_age)
+    ]
+    return max(grades, key=lambda g: g.rank, default=None)
+
+
+def assess_severity(kb: KnowledgeBase, case: Case, stated: str | None = None) -> Severity:
+    """Grade, threshold, onset and chronicity of the case's neutropenia.
+
+    ``stated`` is the finding that states the neutropenia when the case gives no count: the grade is
+    the one it states, or "count not given".
+    """
     threshold = neutropenia_threshold(kb, case.age_years)
-    grade = grade_for(kb, case.anc, case.age_years)
     onset = onset_days_ago(case, threshold)
     chronic = onset >= kb.param("chronic_days") if (case.duration_days is not None or case.anc_history) else None
+    cyclic = _is_cyclic(kb, case, threshold)
+    if case.anc is None:
+        grade = stated_grade(kb, stated, case.age_years) if stated else None
+        return Severity(
+            grade.label if grade else COUNT_NOT_GIVEN, None, threshold, None, chronic, onset, cyclic,
+            stated, grade.anc_below if grade else None,
+        )
+    grade = grade_for(kb, case.anc, case.age_years)
     return Severity(
         grade.label if grade else "none",
         case.anc,
@@ -103,7 +126,7 @@ def assess_severity(kb: KnowledgeBase, case: Case) -> Severity:
         grade.finding if grade else None,
         chronic,
         onset,
-        _is_cyclic(kb, case, threshold),
+        cyclic,
     )
 
 
@@ -122,7 +145,7 @@ def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
     def add(term: str, present: bool, why: str) -> None:
         found.append(Observation(expand(term), present, why, derived=True))
 
-    if severity.finding:
+    if severity.finding and case.anc is not None:
         add(severity.finding, True, f"ANC {case.anc:g}/uL is {severity.grade} for age")
     if severity.chronic is not None:
         days = f"neutropenia for {severity.onset_days_ago:g} days"
@@ -131,7 +154,8 @@ def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
     if severity.cyclic:
         add("HP:0040289", True, "serial counts show nadirs at a regular 14-35 day interval")
     series = _series(case)
-    earlier = [(day, anc) for day, anc in series[:-1] if day <= -severity.onset_days_ago or day < 0]
+    before_today = series[:-1] if case.anc is not None else series
+    earlier = [(day, anc) for day, anc in before_today if day <= -severity.onset_days_ago or day < 0]
     if case.anc_history:
         normal_before = [day for day, anc in earlier if anc >= severity.threshold and day <= -severity.onset_days_ago]
         add(
@@ -140,11 +164,11 @@ def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
             "a normal count is on record before this episode" if normal_before else "no normal count on record",
         )
         window = kb.param("falling_window_days")
-        recent = [anc for day, anc in series[:-1] if day >= -window]
-        if recent:
+        recent = [anc for day, anc in before_today if day >= -window]
+        if recent and case.anc is not None:
             falling = case.anc <= (1 - kb.param("falling_fraction")) * max(recent)
             add("find:falling-count", falling, f"highest count of the last {window:g} days: {max(recent):g}/uL")
-        span = -series[0][0]
+        span = -series[0][0] if series else 0.0
         if severity.chronic and span >= kb.param("stable_min_days"):
             middle = median(anc for _, anc in series)
             spread = kb.param("stable_variation") * middle

@@ -105,6 +105,10 @@ class FindingInfo:
     family_history: bool = False
     consequence_of: tuple[str, ...] = ()
     mediated_by: tuple[str, ...] = ()
+    #: words that state the finding absent ("afebrile")
+    negated_labels: tuple[str, ...] = ()
+    #: the finding (or a descendant), given present, says the patient is neutropenic
+    states_neutropenia: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,8 @@ class SeverityGrade:
     min_age: float = 0.0
     max_age: float = 200.0
     sources: tuple[str, ...] = ()
+    #: findings that state this grade when no count is given (besides ``finding``)
+    stated_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,3 +275,5 @@ class AlertRule:
     top_cause: str | None = None
     min_score: float | None = None
     sources: tuple[str, ...] = field(default_factory=tuple)
+    #: the alert applies only when the case gives neither a count nor a finding that states a grade
+    when_count_missing: bool = False

@@ -54,6 +54,7 @@ class NKG(_namespace.DefinedNamespace):
     Information: URIRef
     LabRule: URIRef
     MarrowFailureOrInfiltration: URIRef
+    Measure: URIRef
     Mechanism: URIRef
     ModelParameter: URIRef
     NeutropeniaThreshold: URIRef
@@ -72,6 +73,7 @@ class NKG(_namespace.DefinedNamespace):
     TimingAnchor: URIRef
     TimingWindow: URIRef
     Treatment: URIRef
+    UnitConversion: URIRef
     Warning: URIRef
     above: URIRef
     agent: URIRef
@@ -91,28 +93,36 @@ class NKG(_namespace.DefinedNamespace):
     context: URIRef
     derived: URIRef
     drugClass: URIRef
+    factor: URIRef
     familyHistory: URIRef
     finding: URIRef
     findingPresent: URIRef
     forbidsFinding: URIRef
     frequency: URIRef
+    fromUnit: URIRef
     hasResultRule: URIRef
     indicatesAgent: URIRef
     inheritance: URIRef
     labKey: URIRef
     lateTailExponent: URIRef
+    leastNonZero: URIRef
     level: URIRef
     likelihoodRatio: URIRef
     managementNote: URIRef
     maxAgeYears: URIRef
+    maxValue: URIRef
+    measure: URIRef
     mechanism: URIRef
     mediatedBy: URIRef
     message: URIRef
     minAgeYears: URIRef
     minScore: URIRef
+    minValue: URIRef
     multiplier: URIRef
     myelosuppressive: URIRef
     onset: URIRef
+    negatedLabel: URIRef
+    offset: URIRef
     pattern: URIRef
     plausibleMaxDays: URIRef
     polarity: URIRef
@@ -123,6 +133,8 @@ class NKG(_namespace.DefinedNamespace):
     requiresAnyFinding: URIRef
     requiresFinding: URIRef
     sex: URIRef
+    statedBy: URIRef
+    statesNeutropenia: URIRef
     stoppedGraceDays: URIRef
     timingWindow: URIRef
     trait: URIRef
@@ -131,5 +143,6 @@ class NKG(_namespace.DefinedNamespace):
     typicalMinDays: URIRef
     unit: URIRef
     value: URIRef
+    whenCountMissing: URIRef
     whenTopCause: URIRef
     xref: URIRef

@@ -8,6 +8,7 @@ import pytest
 from graph.case import parse_case
 from graph.cli import main
 from graph.errors import CaseError
+from graph.normalise import normalise_case
 from graph.phenopacket import phenopacket_to_case
 
 CASE = {
@@ -37,7 +38,7 @@ def export(mini_dir, tmp_path, case, capsys) -> dict:
     return json.loads(captured.out)
 
 
-def test_a_case_round_trips_through_a_phenopacket(mini_dir, tmp_path, capsys):
+def test_a_case_round_trips_through_a_phenopacket(mini_dir, tmp_path, capsys, kb):
     packet = export(mini_dir, tmp_path, CASE, capsys)
     assert packet["metaData"]["phenopacketSchemaVersion"] == "2.0"
     assert {"type": {"id": "HP:0001744", "label": "Splenomegaly"}, "excluded": True} in packet["phenotypicFeatures"]
@@ -45,7 +46,9 @@ def test_a_case_round_trips_through_a_phenopacket(mini_dir, tmp_path, capsys):
     drug = packet["medicalActions"][0]["treatment"]["agent"]
     assert drug == {"id": "DrugBank:DB00363", "label": "clozapine"}
     back = phenopacket_to_case(packet)
-    assert parse_case(back) == parse_case(CASE)
+    assert parse_case(back, kb.case_rules) == parse_case(CASE, kb.case_rules)
+    timed = [m for m in packet["measurements"] if "timeObserved" in m]  # the v2 schema's field name
+    assert len(timed) == len(CASE["anc_history"]) + 1 and "timeObservation" not in json.dumps(packet)
 
 
 def test_rank_reads_a_phenopacket_like_the_case_it_came_from(mini_dir, tmp_path, capsys):
@@ -61,7 +64,7 @@ def test_rank_reads_a_phenopacket_like_the_case_it_came_from(mini_dir, tmp_path,
     assert from_packet["candidates"][0]["label"] == "Mini drug agranulocytosis"
 
 
-def test_measurements_in_other_units_are_converted():
+def test_measurements_in_other_units_are_converted(kb):
     packet = {
         "id": "u",
         "measurements": [
@@ -70,24 +73,25 @@ def test_measurements_in_other_units_are_converted():
             {"assay": {"id": "LOINC:2132-9"}, "value": {"quantity": {"unit": {"id": "UCUM:pmol/L"}, "value": 100}}},
         ],
     }
-    case = phenopacket_to_case(packet)
-    assert case["anc"] == 450 and case["labs"] == {"hemoglobin_g_dl": 9.5, "b12_pg_ml": 135.5}
+    case = parse_case(phenopacket_to_case(packet), kb.case_rules)
+    assert case.anc == 450 and case.labs["hemoglobin_g_dl"] == pytest.approx(9.5)
+    assert case.labs["b12_pg_ml"] == pytest.approx(135.54)  # 1 pmol/L = 1.3554 pg/mL (model.ttl)
 
 
 @pytest.mark.parametrize(
     ("packet", "words"),
     [
-        ({"id": "x", "phenotypicFeatures": [{"type": {"id": "HP:0001945"}}]}, "has no neutrophil count"),
+        ({"id": "x", "phenotypicFeatures": [{"type": {"id": "HP:0001945"}}]}, "no finding states the neutropenia"),
         ({"id": "x", "measurements": [{"assay": {"id": "LOINC:751-8"}, "value": {"quantity": {"value": "low"}}}]},
          "'measurements[0].value.quantity.value' must be a number"),
         ({"id": "x", "measurements": [{"assay": {"id": "LOINC:751-8"},
                                        "value": {"quantity": {"unit": {"id": "UCUM:mg"}, "value": 1}}}]},
-         "unit 'mg' cannot be converted"),
+         "unit 'mg' is not one this tool converts"),
     ],
 )
-def test_a_bad_phenopacket_is_one_line_naming_the_field(tmp_path, capsys, mini_dir, packet, words):
+def test_a_bad_phenopacket_is_one_line_naming_the_field(tmp_path, capsys, mini_dir, packet, words, kb):
     with pytest.raises(CaseError, match=words.replace("[", r"\[").replace("]", r"\]")):
-        phenopacket_to_case(packet)
+        normalise_case(kb, parse_case(phenopacket_to_case(packet), kb.case_rules))
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(packet), encoding="utf-8")
     assert main(["--ontology", str(mini_dir / "neutropenia.ttl"), "rank", str(path)]) == 2

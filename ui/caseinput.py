@@ -89,10 +89,14 @@ def _records(frame: pd.DataFrame) -> tuple[dict[str, Any], ...]:
 
 def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
     today = date.today()
-    current = form_from_case(case, today, kb) if case else CaseForm(case_id="", anc=None)
+    try:
+        current = form_from_case(case, today, kb) if case else CaseForm(case_id="", anc=None)
+    except CaseError as error:  # a case from a link or a file that the unit rules refuse: shown, form left blank
+        st.error(md(str(error)), icon=":material/block:")
+        current = CaseForm(case_id="", anc=None)
     with st.form(f"case-form-{rev}", border=False):
         st.caption("Dates are converted to days before today, as the case format stores them.")
-        top = st.columns([2, 1, 1, 1, 2, 1])
+        top = st.columns([2, 1, 1, 1, 2, 1, 1])
         case_id = top[0].text_input("Case id", current.case_id, key=f"form-id-{rev}")
         anc = top[1].number_input(
             "ANC (cells/µL)", min_value=0.0, value=_float(current.anc), step=100.0, format="%g", key=f"form-anc-{rev}"
@@ -132,6 +136,14 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
             step=1.0,
             format="%g",
             key=f"form-duration-{rev}",
+        )
+        temperature = top[6].number_input(
+            "Highest temperature (°C)",
+            min_value=0.0,
+            value=_float(current.temperature_c),
+            step=0.1,
+            format="%g",
+            key=f"form-temperature-{rev}",
         )
         choices = finding_choices(kb, extra=current.findings + current.absent_findings)
         left, right = st.columns(2)
@@ -228,6 +240,7 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
             sex=sex,
             ancestry=ancestry,
             duration_days=duration,
+            temperature_c=temperature,
             findings=tuple(findings),
             absent_findings=tuple(absent),
             labs=labs,
@@ -241,7 +254,7 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
             narrative=narrative,
         )
         try:
-            set_case(case_from_form(form, today), None, "the form")
+            set_case(case_from_form(form, today, kb.case_rules), None, "the form")
             st.rerun()
         except CaseError as error:
             st.error(md(str(error)), icon=":material/block:")
@@ -251,7 +264,7 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _upload(rev: int) -> None:
+def _upload(kb: KnowledgeBase, rev: int) -> None:
     uploaded = st.file_uploader("Upload a case JSON file", type=["json"], key=f"upload-{rev}")
     pasted = st.text_area(
         "…or paste a case JSON object",
@@ -262,10 +275,14 @@ def _upload(rev: int) -> None:
     load = st.button("Load pasted case", key=f"paste-load-{rev}")
     try:
         if uploaded is not None:
-            set_case(case_from_json_text(uploaded.getvalue(), source=uploaded.name), None, f"file {uploaded.name}")
+            set_case(
+                case_from_json_text(uploaded.getvalue(), source=uploaded.name, rules=kb.case_rules),
+                None,
+                f"file {uploaded.name}",
+            )
             st.rerun()
         if load:
-            set_case(case_from_json_text(pasted), None, "pasted JSON")
+            set_case(case_from_json_text(pasted, rules=kb.case_rules), None, "pasted JSON")
             st.rerun()
     except CaseError as error:
         st.error(md(str(error)), icon=":material/block:")
@@ -303,4 +320,4 @@ def case_panel(kb: KnowledgeBase) -> None:
             with form_tab:
                 _form(kb, case, rev)
             with json_tab:
-                _upload(rev)
+                _upload(kb, rev)

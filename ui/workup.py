@@ -235,7 +235,8 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
             )
     show_alerts(workup.alerts)
     metrics = st.columns(3)
-    metrics[0].metric("ANC", f"{n.severity.anc:g}/µL", help=f"Age-appropriate lower limit {n.severity.threshold:g}/µL")
+    count = f"{n.severity.anc:g}/µL" if n.severity.anc is not None else "not given"
+    metrics[0].metric("ANC", count, help=f"Age-appropriate lower limit {n.severity.threshold:g}/µL")
     metrics[1].metric("Severity", md(n.severity.grade), help=md(severity_line(workup)))
     metrics[2].metric(
         "Course",
