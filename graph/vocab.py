@@ -46,6 +46,7 @@ class NKG(_namespace.DefinedNamespace):
     Finding: URIRef
     FindingAssociation: URIRef
     Gene: URIRef
+    Germline: URIRef
     Idiopathic: URIRef
     IdiosyncraticDrug: URIRef
     Immune: URIRef
@@ -67,10 +68,12 @@ class NKG(_namespace.DefinedNamespace):
     SeverityGrade: URIRef
     SinceLastDose: URIRef
     SinceStart: URIRef
+    Somatic: URIRef
     Supports: URIRef
     TimingAnchor: URIRef
     TimingWindow: URIRef
     Treatment: URIRef
+    VariantOrigin: URIRef
     Warning: URIRef
     above: URIRef
     agent: URIRef
@@ -90,6 +93,7 @@ class NKG(_namespace.DefinedNamespace):
     context: URIRef
     derived: URIRef
     drugClass: URIRef
+    estimate: URIRef
     familyHistory: URIRef
     finding: URIRef
     findingPresent: URIRef
@@ -127,5 +131,6 @@ class NKG(_namespace.DefinedNamespace):
     typicalMinDays: URIRef
     unit: URIRef
     value: URIRef
+    variantOrigin: URIRef
     whenTopCause: URIRef
     xref: URIRef
