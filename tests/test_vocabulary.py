@@ -60,7 +60,12 @@ def test_common_tests_are_read_by_their_result_rules(kb, name, result, term, pre
 
 @pytest.mark.parametrize(
     ("ancestry", "group"),
-    [("Sudanese", "anc:african"), ("Somali", "anc:african"), ("Yemeni", "anc:middle-eastern"), ("Omani", "anc:middle-eastern")],
+    [
+        ("Sudanese", "anc:african"),
+        ("Somali", "anc:african"),
+        ("Yemeni", "anc:middle-eastern"),
+        ("Omani", "anc:middle-eastern"),
+    ],
 )
 def test_country_and_population_names_map_to_ancestry_groups(kb, ancestry, group):
     normalised = normalise_case(kb, parse_case({"id": "a", "anc": 1200, "patient": {"ancestry": ancestry}}))
