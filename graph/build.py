@@ -197,6 +197,8 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         broader = _targets(G, node, "broader")
         if node not in hpo or broader or synonyms:  # HPO terms gain the ontology's extra synonyms ("febrile")
             hpo.add_term(node, label, synonyms, broader)
+        elif synonyms:
+            hpo.prefer_names(node, synonyms)
 
     mechanism_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Mechanism")}
     category_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Category")}

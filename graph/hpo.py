@@ -57,6 +57,17 @@ class HpoIndex:
             self._names.setdefault(normalise(name), iri)
         self._ancestors.clear()
 
+    def prefer_names(self, iri: str, names: Iterable[str]) -> None:
+        """Make ``names`` resolve to ``iri`` even where HPO gives them to another term.
+
+        Used for the ontology's curated lexicon: "sore throat" is an HPO synonym of Pharyngalgia,
+        which no cause links, while the causes link Pharyngitis.
+        """
+        for name in names:
+            key = normalise(name)
+            if key:
+                self._names[key] = iri
+
     def names(self) -> list[tuple[str, str]]:
         """Every (normalised label or synonym, term) pair the index resolves."""
         return list(self._names.items())

@@ -28,7 +28,7 @@ from .knowledge import KnowledgeBase
 from .labs import lab_observations
 from .resolve import read_result, resolve_drug, resolve_test
 from .results import AgentHit, ContextHit, DrugExposure, NormalisedCase, Observation, Unrecognized
-from .text import normalise
+from .text import Spotted, normalise
 from .timeline import assess_severity, timeline_observations
 
 __all__ = ["normalise_case", "stating_neutropenia"]
@@ -116,6 +116,14 @@ def _findings(
         if term is None and normalise(text) in negated:  # "afebrile": the finding absent
             observations.append(Observation(negated[normalise(text)], not present, f"{field}: '{text}'"))
             continue
+        if term is None and not text.upper().startswith("HP:"):
+            spotted = _findings_named(kb, text)
+            for spot, node in spotted:
+                # "no night sweats" among the findings is an absent finding; a negation in
+                # absent_findings does not make the finding present again
+                observations.append(Observation(node, present and not spot.negated, f"{field}: '{text}'"))
+            if spotted:
+                continue
         if term is None:
             reason = (
                 "not a current term of HPO " + kb.hpo.version
@@ -125,6 +133,17 @@ def _findings(
             unrecognized.append(Unrecognized(field, text, reason))
             continue
         observations.append(Observation(term, present, f"{field}: '{text}'"))
+
+
+def _findings_named(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
+    """The findings a phrase names through the lexicon ("swollen glands in the neck", "no night
+    sweats"), with the spot that found each (for its negation)."""
+    found: list[tuple[Spotted, str]] = []
+    for spot in kb.concept_index.spot(text):
+        for node in spot.ids:
+            if node in kb.graph and kb.graph.nodes[node].get("kind") == "Finding":
+                found.append((spot, node))
+    return found
 
 
 #: what a field's free text may name (other fields: anything): a test result yields findings and

@@ -46,6 +46,7 @@ class NKG(_namespace.DefinedNamespace):
     Finding: URIRef
     FindingAssociation: URIRef
     Gene: URIRef
+    Germline: URIRef
     Idiopathic: URIRef
     IdiosyncraticDrug: URIRef
     Immune: URIRef
@@ -69,11 +70,13 @@ class NKG(_namespace.DefinedNamespace):
     SeverityGrade: URIRef
     SinceLastDose: URIRef
     SinceStart: URIRef
+    Somatic: URIRef
     Supports: URIRef
     TimingAnchor: URIRef
     TimingWindow: URIRef
     Treatment: URIRef
     UnitConversion: URIRef
+    VariantOrigin: URIRef
     Warning: URIRef
     above: URIRef
     agent: URIRef
@@ -94,6 +97,7 @@ class NKG(_namespace.DefinedNamespace):
     derived: URIRef
     drugClass: URIRef
     factor: URIRef
+    estimate: URIRef
     familyHistory: URIRef
     finding: URIRef
     findingPresent: URIRef
@@ -144,5 +148,6 @@ class NKG(_namespace.DefinedNamespace):
     unit: URIRef
     value: URIRef
     whenCountMissing: URIRef
+    variantOrigin: URIRef
     whenTopCause: URIRef
     xref: URIRef
