@@ -23,6 +23,7 @@ from __future__ import annotations
 from .differential import Reason, candidate_detail, differential_rows, severity_line
 from .escape import html_text, markdown_text
 from .knowledge import KnowledgeBase
+from .lexicon import describe_not_a_cause
 from .links import Link
 from .results import Workup
 
@@ -90,6 +91,10 @@ def workup_to_markdown(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
             if detail.treatments:
                 lines.append("Treatments: " + ", ".join(markdown_text(t) for t in detail.treatments))
             lines.append("")
+    if n.other_drugs:
+        lines += ["## Drugs that no cause links", ""]
+        lines += [f"- {markdown_text(d.written)}: {markdown_text(describe_not_a_cause(d.xref))}" for d in n.other_drugs]
+        lines.append("")
     if n.unrecognized:
         lines += ["## Not recognised", ""]
         lines += [
@@ -183,6 +188,14 @@ def workup_to_html(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
                 parts.append(f"<p>{html_text(d.management)}</p>")
             if d.treatments:
                 parts.append("<p>Treatments: " + ", ".join(html_text(t) for t in d.treatments) + "</p>")
+    if n.other_drugs:
+        parts.append(
+            "<h2>Drugs that no cause links</h2><ul>"
+            + "".join(
+                f"<li>{html_text(d.written)}: {html_text(describe_not_a_cause(d.xref))}</li>" for d in n.other_drugs
+            )
+            + "</ul>"
+        )
     if n.unrecognized:
         parts.append(
             "<h2>Not recognised</h2><ul>"

@@ -27,7 +27,7 @@ from .ids import expand
 from .knowledge import KnowledgeBase
 from .labs import lab_observations
 from .resolve import read_result, resolve_drug, resolve_test
-from .results import AgentHit, ContextHit, DrugExposure, NormalisedCase, Observation, Unrecognized
+from .results import AgentHit, ContextHit, DrugExposure, NormalisedCase, Observation, OtherDrug, Unrecognized
 from .text import Spotted, normalise
 from .timeline import assess_severity, timeline_observations
 
@@ -253,8 +253,12 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
             unrecognized.append(Unrecognized("tests", f"{test.name}: {test.result}", reason))
 
     drugs: list[DrugExposure] = []
+    other_drugs: list[OtherDrug] = []
     for medication in case.medications or ():
         match = resolve_drug(kb, medication.name)
+        if match.known is not None:
+            other_drugs.append(OtherDrug(medication.name, match.known.label, match.known.xref))
+            continue
         if not match.agents:
             if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
                 # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
@@ -263,6 +267,9 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
                 unrecognized.append(Unrecognized("medications", medication.name, match.reason))
             continue
         for agent in match.agents:
+            if not kb.agent_assocs.get(agent):
+                info = kb.agents[agent].info
+                other_drugs.append(OtherDrug(medication.name, info.label, info.xrefs[0] if info.xrefs else None))
             drugs.append(
                 DrugExposure(
                     agent,
@@ -328,4 +335,5 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
         severity=severity,
         unrecognized=tuple(unrecognized),
         medications_given=case.medications is not None or bool(free.drugs),
+        other_drugs=tuple(other_drugs),
     )

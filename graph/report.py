@@ -17,6 +17,7 @@ from typing import Any
 
 from .ids import curie
 from .knowledge import KnowledgeBase
+from .lexicon import describe_not_a_cause
 from .results import Candidate, Workup
 
 __all__ = ["workup_to_dict", "workup_to_text", "node_summary"]
@@ -96,6 +97,10 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
         "drugs": [{"written": d.written, **node_summary(kb, d.agent), "match": d.match} for d in n.drugs],
         "ancestry_group": kb.label(n.ancestry_group) if n.ancestry_group else None,
         "unrecognized": [{"field": u.field, "text": u.text, "reason": u.reason} for u in n.unrecognized],
+        "other_drugs": [
+            {"written": d.written, "label": d.label, "xref": d.xref, "note": describe_not_a_cause(d.xref)}
+            for d in n.other_drugs
+        ],
         "candidates": [_candidate(kb, c) for c in workup.candidates[:top]],
         "ontology_version": kb.version,
     }
@@ -134,6 +139,11 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
                 lines.append(_wrap(f"{title}: " + "; ".join(e.label for e in items), "    "))
         if candidate.next_tests:
             lines.append(_wrap("next tests: " + "; ".join(kb.label(t) for t, _ in candidate.next_tests), "    "))
+    if n.other_drugs:
+        lines.append("")
+        lines.append("Drugs recognised that no cause links:")
+        for d in n.other_drugs:
+            lines.append(_wrap(f"- {d.written}: {describe_not_a_cause(d.xref)}", "  "))
     if n.unrecognized:
         lines.append("")
         lines.append("Not recognised (check the spelling or add it to the ontology):")

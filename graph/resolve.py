@@ -1,8 +1,10 @@
 """Names in a case to nodes of the graph: findings, drugs, tests and free text (networkx-free).
 
 Drug names are matched exactly (label, brand name, synonym) first, then inside a longer phrase
-("methimazole 30 mg daily"), then with a small edit distance.  A misspelling that is as close to
-two different drugs is refused, not guessed: methimazole and metamizole are different drugs.
+("methimazole 30 mg daily"), then in the drug lexicon (a drug the ontology does not model is
+recognised with its DrugBank id, see :mod:`graph.lexicon`), then with a small edit distance.
+A misspelling that is as close to two different drugs is refused, not guessed: methimazole and
+metamizole are different drugs.
 
 Examples
 --------
@@ -10,7 +12,7 @@ Examples
 >>> kb = load_knowledge_base()
 >>> [kb.label(a) for a in resolve_drug(kb, "Clozaril").agents]
 ['clozapine']
->>> resolve_drug(kb, "clozapin").match
+>>> resolve_drug(kb, "clozapinne").match
 'fuzzy (1 edit)'
 """
 
@@ -20,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
+from .lexicon import LexiconDrug, describe_not_a_cause, lookup_drug
 from .text import edit_distance, is_negated, normalise
 
 __all__ = ["DrugMatch", "resolve_drug", "resolve_test", "read_result", "first_number"]
@@ -37,6 +40,7 @@ class DrugMatch:
     agents: tuple[str, ...]
     match: str
     reason: str = ""
+    known: LexiconDrug | None = None  # a drug the ontology does not model, named by the lexicon
 
 
 def _fuzzy(kb: KnowledgeBase, name: str) -> DrugMatch | None:
@@ -80,11 +84,22 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     if spotted:
         agents = tuple(dict.fromkeys(a for s in spotted for a in s.ids))
         return DrugMatch(agents, "exact (within the name)")
-    for candidate in dict.fromkeys((cleaned, *sorted(cleaned.split(), key=len, reverse=True))):
-        found = _fuzzy(kb, candidate) if candidate else None
-        if found is not None:
-            return found
-    return DrugMatch((), "none", "not a drug in the ontology")
+    fuzzy = next(
+        (found for candidate in dict.fromkeys((cleaned, *sorted(cleaned.split(), key=len, reverse=True)))
+         if candidate and (found := _fuzzy(kb, candidate)) is not None),
+        None,
+    )
+    known = lookup_drug(cleaned or name)
+    if known is not None:
+        same = tuple(
+            sorted(a for a, agent in kb.agents.items() if agent.info.kind == "Drug" and known.xref in agent.info.xrefs)
+        )
+        if not same:  # a real drug the ontology does not model is not a misspelling of one it does
+            return DrugMatch((), "lexicon", describe_not_a_cause(known.xref), known)
+        if fuzzy is None:  # another name of an ontology drug
+            return DrugMatch(same, "exact (lexicon synonym)")
+    # the edit distance decides (and refuses a name as close to two drugs: methamizole)
+    return fuzzy or DrugMatch((), "none", "not a drug in the ontology")
 
 
 def resolve_test(kb: KnowledgeBase, written: str) -> tuple[str, ...]:

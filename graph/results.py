@@ -115,6 +115,15 @@ class Severity:
 
 
 @dataclass(frozen=True)
+class OtherDrug:
+    """A listed drug that is recognised but that no cause links: its text, name and standard id."""
+
+    written: str
+    label: str
+    xref: str | None
+
+
+@dataclass(frozen=True)
 class NormalisedCase:
     """A case turned into findings, drugs, agents and contexts the knowledge graph knows."""
 
@@ -128,6 +137,7 @@ class NormalisedCase:
     severity: Severity
     unrecognized: tuple[Unrecognized, ...]
     medications_given: bool
+    other_drugs: tuple[OtherDrug, ...] = ()  # recognised drugs that are not known causes
 
     @property
     def present(self) -> dict[str, Observation]:

@@ -143,9 +143,15 @@ def test_a_misspelling_between_methimazole_and_metamizole_is_refused(mini_kb, wr
 
 
 def test_unknown_drugs_are_reported_not_guessed(mini_kb):
-    n, _ = observations(mini_kb, medications=[{"name": "lactulose"}, {"name": "clozapine", "started_days_ago": 9}])
+    n, _ = observations(mini_kb, medications=[{"name": "zorblaxin"}, {"name": "clozapine", "started_days_ago": 9}])
     assert [mini_kb.label(d.agent) for d in n.drugs] == ["clozapine"]
-    assert [(u.field, u.text) for u in n.unrecognized] == [("medications", "lactulose")]
+    assert [(u.field, u.text) for u in n.unrecognized] == [("medications", "zorblaxin")]
+
+
+def test_a_drug_the_ontology_lacks_is_recognised_by_the_lexicon_not_unrecognised(mini_kb):
+    n, _ = observations(mini_kb, medications=[{"name": "lactulose"}])
+    assert [(d.written, d.xref) for d in n.other_drugs] == [("lactulose", "DrugBank:DB00581")]
+    assert n.unrecognized == ()
 
 
 def test_test_results_are_read_by_pattern_negation_and_number(mini_kb):

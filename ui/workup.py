@@ -15,6 +15,7 @@ from graph.deeplink import DeepLink
 from graph.differential import candidate_detail, differential_rows, score_text, severity_line
 from graph.errors import NeutropeniaKGError
 from graph.evaluate import matching_rank
+from graph.lexicon import describe_not_a_cause
 from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
 from graph.graphview import MAX_DEPTH, workup_graph
 from graph.knowledge import KnowledgeBase
@@ -264,6 +265,12 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         format_func=lambda c: f"#{causes.index(c) + 1} {kb.label(c)}",
     )
     _why(kb, workup, chosen)
+    if n.other_drugs:
+        st.info(
+            "**Drugs that no cause links**:\n"
+            + "\n".join(f"- {md(d.written)}: {md(describe_not_a_cause(d.xref))}" for d in n.other_drugs),
+            icon=":material/medication:",
+        )
     if n.unrecognized:
         st.warning(
             "**Not recognised** — check the spelling, or add the term to the ontology:\n"

@@ -1,0 +1,63 @@
+"""A drug the ontology does not model is recognised by the lexicon and reported as not a known cause."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.case import parse_case
+from graph.knowledge import load_knowledge_base
+from graph.lexicon import NOT_A_KNOWN_CAUSE, lookup_drug
+from graph.normalise import normalise_case
+from graph.pipeline import workup_case
+from graph.report import workup_to_dict, workup_to_text
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+def _normalised(kb, *names):
+    case = parse_case({"id": "lex", "anc": 900, "medications": [{"name": n, "started_days_ago": 60} for n in names]})
+    return normalise_case(kb, case)
+
+
+@pytest.mark.parametrize(
+    ("written", "xref"),
+    [
+        ("lamivudine", "DrugBank:DB00709"),
+        ("Nevirapine 200 mg daily", "DrugBank:DB00238"),
+        ("amlodipine", "DrugBank:DB00381"),
+    ],
+)
+def test_other_drug_is_recognised_with_its_drugbank_id_and_not_unrecognised(kb, written, xref):
+    n = _normalised(kb, written)
+    assert [(d.written, d.xref) for d in n.other_drugs] == [(written, xref)]
+    assert not [u for u in n.unrecognized if u.field == "medications"]
+
+
+def test_a_linked_drug_is_not_reported_as_not_a_cause(kb):
+    n = _normalised(kb, "tocilizumab", "lamivudine")
+    assert [d.label for d in n.other_drugs] == ["Lamivudine"]
+    assert [kb.label(d.agent) for d in n.drugs] == ["tocilizumab"]
+
+
+def test_a_lexicon_synonym_of_an_ontology_drug_resolves_to_that_drug(kb):
+    # "zidovudine" is both in the ontology and in the lexicon: the ontology drug wins
+    n = _normalised(kb, "zidovudine")
+    assert [kb.label(d.agent) for d in n.drugs] == ["zidovudine"]
+    assert n.other_drugs == ()
+
+
+def test_nonsense_stays_unrecognised(kb):
+    n = _normalised(kb, "foobarzol")
+    assert n.other_drugs == ()
+    assert [u.text for u in n.unrecognized] == ["foobarzol"]
+    assert lookup_drug("foobarzol") is None
+
+
+def test_reports_carry_the_one_phrase(kb):
+    case = parse_case({"id": "lex", "anc": 900, "medications": [{"name": "lamivudine", "started_days_ago": 60}]})
+    workup = workup_case(kb, case)
+    assert f"lamivudine: a drug, DrugBank:DB00709, {NOT_A_KNOWN_CAUSE}" in workup_to_text(kb, workup)
+    assert workup_to_dict(kb, workup)["other_drugs"][0]["xref"] == "DrugBank:DB00709"
