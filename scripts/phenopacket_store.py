@@ -200,7 +200,7 @@ def rank(out: Path, parts: tuple[str, ...], kb, peer_cache: Path | None = None) 
         raise SystemExit(f"{out}: {len(missing)} phenopackets of the manifest are absent (first: {missing[0]}); "
                          "run 'select --store DIR' to copy them from the store")
     peer_data, loaded = hpo_peers.load_peer_data(peer_cache)
-    candidates = hpo_peers.build_candidates(kb, hpo_peers.neutropenia_diseases(kb), peer_data.diseases)
+    candidates = hpo_peers.build_candidates(kb, hpo_peers.neutropenia_diseases(kb, peer_cache), peer_data.diseases)
     scorer = hpo_peers.ResnikScorer(peer_data, candidates)
     ids_of = hpo_peers.cause_ids(kb)
     result: dict[str, Any] = {"candidates": len(candidates), "causes": len(kb.causes), "parts": {}}

@@ -149,7 +149,7 @@ def _kind(causes: Sequence[str]) -> str:
 
 def run(kb, seed: int, per_disease: int, limit: int | None, peer_cache: Path | None, details: bool) -> dict[str, Any]:  # noqa: ANN001
     """Simulate, rank and summarise; the result as a JSON-ready dict."""
-    groups = hpo_peers.neutropenia_diseases(kb)
+    groups = hpo_peers.neutropenia_diseases(kb, peer_cache)
     diseases = sorted(groups.values(), key=lambda d: d.id)[:limit]
     peer_data, loaded = hpo_peers.load_peer_data(peer_cache)
     candidates = hpo_peers.build_candidates(kb, groups, peer_data.diseases)
