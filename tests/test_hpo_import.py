@@ -164,16 +164,22 @@ def test_the_phenomizer_simulator_makes_imprecise_noisy_patients_reproducibly():
     related = {t for n in range(0, 40, 5) for t in (f"HP:20000{n:02d}", f"HP:30000{n:02d}")}
     related |= {"HP:1000000", "HP:1000005"}
     noise = [f"HP:20000{n:02d}" for n in range(40) if n % 5] + [f"HP:10000{n:02d}" for n in range(10)]
+    weights = dict.fromkeys(disease, 0.5)
     replaced = kept = 0
     for seed in range(200):
-        patient = simulator.simulate_patient(disease, hpo, random.Random(seed), noise)
-        assert patient == simulator.simulate_patient(disease, hpo, random.Random(seed), noise)
+        patient = simulator.simulate_patient(weights, hpo, random.Random(seed), noise)
+        assert patient == simulator.simulate_patient(weights, hpo, random.Random(seed), noise)
         own = [t for t in patient if t in related]
         unrelated = [t for t in patient if t not in related]
         assert 3 <= len(own) <= 6 and 1 <= len(unrelated) <= 2, patient
         replaced += sum(t.startswith(("HP:1", "HP:3")) for t in own)
         kept += sum(t.startswith("HP:2") for t in own)
     assert 0.35 < replaced / (replaced + kept) < 0.65
+    # annotations are drawn by their frequency: a very frequent one far more often than a very rare one
+    weights = {**weights, disease[0]: 0.9, disease[1]: 0.02}
+    drawn = [simulator.simulate_patient(weights, hpo, random.Random(seed), noise, replace_fraction=0.0)
+             for seed in range(200)]
+    assert sum(disease[0] in p for p in drawn) > 3 * sum(disease[1] in p for p in drawn)
 
 
 def test_a_vaguer_finding_is_not_held_against_a_disease_that_links_a_more_specific_one(onto, tmp_path):
