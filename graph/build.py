@@ -195,9 +195,9 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             _flag(G, node, "statesNeutropenia"),
         )
         broader = _targets(G, node, "broader")
-        if node not in hpo or broader or synonyms:  # HPO terms gain the ontology's extra synonyms ("febrile")
+        if node not in hpo or broader:
             hpo.add_term(node, label, synonyms, broader)
-        elif synonyms:
+        if synonyms:  # the ontology's phrases ("febrile", "sore throat") win over HPO synonyms of other terms
             hpo.prefer_names(node, synonyms)
 
     mechanism_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Mechanism")}
