@@ -237,15 +237,16 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         except CaseError as error:
             errors.append(f"{source}: {error}")
             continue
-        rank = matching_rank(kb, candidates, accept)
         evaluation.outcomes.append(
             CaseOutcome(
                 case.case_id,
                 str(expected.get("cause", "")),
                 str(expected.get("mechanism", "")),
                 str(expected.get("difficulty", "")),
-                rank,
+                matching_rank(kb, candidates, accept),
                 tuple(kb.label(c.cause) for c in candidates[:3]),
+                str(expected.get("category", "")),
+                candidates[0].score if candidates else None,
             )
         )
     if args.format == "json":

@@ -62,6 +62,10 @@ class CaseOutcome:
     difficulty: str
     rank: int | None
     top: tuple[str, ...]
+    #: the expected cause's kind of cause (drug, infection, ...), when the case says
+    category: str = ""
+    #: the posterior probability of the first candidate (None when the case could not be ranked)
+    confidence: float | None = None
 
 
 @dataclass
@@ -91,6 +95,25 @@ class Evaluation:
             groups[getattr(outcome, attribute) or "unspecified"].append(outcome)
         return {key: self._figures(value) for key, value in sorted(groups.items())}
 
+    def calibration(self, bins: int = 5) -> tuple[list[dict[str, float]], float]:
+        """Reliability of the first candidate's probability: per equal-width bin its count, mean
+        probability and top-1 accuracy, and the expected calibration error (the bins' mean absolute
+        gap between probability and accuracy, weighted by their counts; Guo et al. 2017,
+        arXiv:1706.04599)."""
+        rated = [o for o in self.outcomes if o.confidence is not None]
+        table = []
+        gap = 0.0
+        for b in range(bins):
+            low, high = b / bins, (b + 1) / bins
+            inside = [o for o in rated if low <= o.confidence < high or (b == bins - 1 and o.confidence == 1.0)]  # type: ignore[operator]
+            if not inside:
+                continue
+            confidence = sum(o.confidence for o in inside) / len(inside)  # type: ignore[misc]
+            accuracy = sum(1 for o in inside if o.rank == 1) / len(inside)
+            table.append({"low": low, "high": high, "n": len(inside), "confidence": confidence, "accuracy": accuracy})
+            gap += len(inside) * abs(confidence - accuracy)
+        return table, (gap / len(rated) if rated else 0.0)
+
     def misses(self, k: int = 1) -> list[CaseOutcome]:
         return [o for o in self.outcomes if o.rank is None or o.rank > k]
 
@@ -99,6 +122,8 @@ class Evaluation:
             "overall": self.overall(),
             "by_mechanism": self.by("mechanism"),
             "by_difficulty": self.by("difficulty"),
+            "by_category": self.by("category"),
+            "calibration": dict(zip(("bins", "ece"), self.calibration(), strict=True)),
             "misses": [
                 {"case_id": o.case_id, "expected": o.expected, "rank": o.rank, "top3": list(o.top)}
                 for o in self.misses()
@@ -109,7 +134,10 @@ class Evaluation:
 def summarise(evaluation: Evaluation) -> str:
     """Evaluation as text; its last lines are the overall figures."""
     lines = []
-    for title, table in (("by mechanism", evaluation.by("mechanism")), ("by difficulty", evaluation.by("difficulty"))):
+    tables = [("by mechanism", evaluation.by("mechanism")), ("by difficulty", evaluation.by("difficulty"))]
+    if any(o.category for o in evaluation.outcomes):
+        tables.append(("by category", evaluation.by("category")))
+    for title, table in tables:
         lines.append(title + ":")
         for key, f in table.items():
             lines.append(
@@ -122,6 +150,13 @@ def summarise(evaluation: Evaluation) -> str:
         for o in misses:
             found = f"rank {o.rank}" if o.rank else "not in the list"
             lines.append(f"  {o.case_id}: expected {o.expected!r}, {found}; top 3: {', '.join(o.top)}")
+    bins, ece = evaluation.calibration()
+    lines.append("calibration of the first candidate's probability (bin: n, mean probability, top-1 accuracy):")
+    for row in bins:
+        lines.append(
+            f"  {row['low']:.1f}-{row['high']:.1f}: n={row['n']:<3} p={row['confidence']:.2f} acc={row['accuracy']:.2f}"
+        )
+    lines.append(f"  expected calibration error: {ece:.3f}")
     f = evaluation.overall()
     lines.append(f"cases: {f['n']}")
     lines.append(f"top-1: {f['top1']:.3f}  top-3: {f['top3']:.3f}  top-10: {f['top10']:.3f}  MRR: {f['mrr']:.3f}")

@@ -28,7 +28,7 @@ from .knowledge import KnowledgeBase
 from .labs import lab_observations
 from .resolve import read_result, resolve_drug, resolve_test
 from .results import AgentHit, ContextHit, DrugExposure, NormalisedCase, Observation, OtherDrug, Unrecognized
-from .text import Spotted, normalise
+from .text import Spotted, is_negative_result, normalise
 from .timeline import assess_severity, timeline_observations
 
 __all__ = ["normalise_case", "stating_neutropenia"]
@@ -168,7 +168,7 @@ class _FreeText:
         info = self.kb.agents[gene].info
         return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in (info.label, *info.synonyms))
 
-    def read(self, field: str, text: str, days_ago: float | None = None) -> None:
+    def read(self, field: str, text: str, days_ago: float | None = None, negative: bool = False) -> None:
         """Record what ``text`` names. A family history yields only findings about relatives
         (neutropenia in the family, consanguinity): a relative's disease is not the patient's.
         Test results and medications are read only for the kinds in ``_KINDS_READ``."""
@@ -185,9 +185,9 @@ class _FreeText:
                     info = self.kb.findings.get(node)
                     if about_relatives and not (info and info.family_history):
                         continue
-                    self.observations.append(Observation(node, not spot.negated, origin))
+                    self.observations.append(Observation(node, not (spot.negated or negative), origin))
                     used = True
-                elif spot.negated or about_relatives:
+                elif spot.negated or negative or about_relatives:
                     continue
                 elif kind == "Cause":
                     self.known_causes.append(ContextHit(node, origin))
@@ -242,7 +242,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
         if fired:
             continue
         before = len(free.unrecognized)
-        free.read("tests", f"{test.name}: {test.result}")
+        free.read("tests", f"{test.name}: {test.result}", negative=is_negative_result(test.result))
         if len(free.unrecognized) > before:
             free.unrecognized.pop()
             reason = (

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["normalise", "edit_distance", "PhraseIndex", "Spotted", "is_negated"]
+__all__ = ["normalise", "edit_distance", "PhraseIndex", "Spotted", "is_negated", "is_negative_result"]
 
 _SPELLING = [
     (re.compile(r"aemia"), "emia"),
@@ -62,6 +62,10 @@ _NON_WORD = re.compile(r"[^a-z0-9+]+")
 _NEGATION = re.compile(
     r"\b(no|not|non|without|negative for|neg for|absent|absence of|denies|denied|free of|never|ruled out|"
     r"rules out|excluded|unremarkable for)\b"
+)
+#: a test result that says nothing was found: what the test's name mentions is not the patient's
+_NEGATIVE_RESULT = re.compile(
+    r"^\W*(negative|neg|not detected|non[- ]?reactive|undetectable|not found|none seen|none|absent|nil|no growth)\b"
 )
 _CLAUSE_BREAK = re.compile(r"[.;:,()\[\]]|\bbut\b|\bhowever\b|\bwith\b")
 
@@ -118,6 +122,15 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
             return over
         previous2, previous = previous, current
     return min(previous[width], over)
+
+
+def is_negative_result(result: str) -> bool:
+    """True when a test result says nothing was found ("negative", "not detected", "no growth").
+
+    >>> is_negative_result("Negative (IgM and IgG)"), is_negative_result("positive")
+    (True, False)
+    """
+    return bool(_NEGATIVE_RESULT.match(result[:200].lower()))
 
 
 def is_negated(raw_text: str, start: int) -> bool:

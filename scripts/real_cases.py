@@ -1,0 +1,126 @@
+"""The real-patient corpus: patients transcribed from published case reports, split and scored.
+
+``tests/data/real/`` holds one case file per published patient (case format version 2), each with its
+source (PMID, DOI or PMCID) in ``expected.source``.  The corpus is split once, by a hash of the case id,
+into a development part (``dev/``, about 60%, which may guide changes to the knowledge and the model)
+and a test part (``test/``, about 40%, opened only to measure).  The split depends on nothing but the
+id, so adding cases never moves an existing one between parts.
+
+    python scripts/real_cases.py add FOLDER...        # file new transcriptions into dev/ or test/
+    python scripts/real_cases.py score [--format json] # top-1/3/10 and calibration on both parts
+
+Scoring counts a case the tool refuses to read as a miss (it is never silently left out), and
+reports the calibration of the first candidate's probability (reliability bins and the expected
+calibration error).
+
+Examples
+--------
+>>> part_of("real-drug-001") in ("dev", "test")
+True
+>>> part_of("real-drug-001") == part_of("real-drug-001")
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from graph.errors import CaseError, NeutropeniaKGError  # noqa: E402
+from graph.evaluate import CaseOutcome, Evaluation, matching_rank, summarise  # noqa: E402
+from graph.knowledge import load_knowledge_base  # noqa: E402
+from graph.pipeline import workup_case  # noqa: E402
+
+CORPUS = ROOT / "tests" / "data" / "real"
+PARTS = ("dev", "test")
+TEST_SHARE = 0.4
+
+
+def part_of(case_id: str) -> str:
+    """The part a case belongs to, from a SHA-256 of its id alone."""
+    digest = int(hashlib.sha256(case_id.encode("utf-8")).hexdigest()[:8], 16)
+    return "test" if digest / 0xFFFFFFFF < TEST_SHARE else "dev"
+
+
+def add(folders: list[Path]) -> int:
+    """Copy every case file of ``folders`` into its part; refuse a file without a source or an id clash."""
+    added = 0
+    for folder in folders:
+        for path in sorted(folder.glob("*.json")):
+            case = json.loads(path.read_text(encoding="utf-8"))
+            expected = case.get("expected") or {}
+            if not expected.get("source") or not expected.get("accept"):
+                raise SystemExit(f"{path}: needs expected.source and expected.accept")
+            target = CORPUS / part_of(case["id"]) / f"{case['id']}.json"
+            if target.exists() and target.read_bytes() != path.read_bytes():
+                raise SystemExit(f"{path}: a different case {case['id']} is already in {target.parent.name}/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            added += 1
+    return added
+
+
+def score_part(kb, part: str) -> tuple[Evaluation, list[str]]:
+    """Rank every case of one part; a case the tool refuses counts as a miss and is named."""
+    evaluation = Evaluation()
+    refused = []
+    for path in sorted((CORPUS / part).glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        expected = raw["expected"]
+        try:
+            candidates = workup_case(kb, raw, explain_top=0).candidates
+        except (CaseError, NeutropeniaKGError) as error:
+            refused.append(f"{path.name}: {error}")
+            candidates = []
+        evaluation.outcomes.append(
+            CaseOutcome(
+                raw["id"],
+                str(expected.get("cause", "")),
+                str(expected.get("mechanism", "")),
+                str(expected.get("difficulty", "")),
+                matching_rank(kb, candidates, expected["accept"]) if candidates else None,
+                tuple(kb.label(c.cause) for c in candidates[:3]),
+                str(expected.get("category", "")),
+                candidates[0].score if candidates else None,
+            )
+        )
+    return evaluation, refused
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    adding = sub.add_parser("add", help="file new case files into dev/ or test/")
+    adding.add_argument("folders", nargs="+", type=Path)
+    scoring = sub.add_parser("score", help="score both parts")
+    scoring.add_argument("--format", choices=("text", "json"), default="text")
+    scoring.add_argument("--part", choices=PARTS, action="append", help="only this part (repeatable)")
+    args = parser.parse_args(argv)
+    if args.command == "add":
+        print(f"added {add(args.folders)} cases")
+        return 0
+    kb = load_knowledge_base()
+    report = {}
+    for part in args.part or PARTS:
+        evaluation, refused = score_part(kb, part)
+        if args.format == "json":
+            report[part] = {**evaluation.to_dict(), "refused": refused}
+        else:
+            print(f"== {part} ({len(evaluation.outcomes)} cases)")
+            print(summarise(evaluation))
+            for line in refused:
+                print(f"  refused (counted as a miss): {line}")
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
