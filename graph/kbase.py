@@ -2,7 +2,10 @@
 
 Built by :func:`graph.build.build_knowledge_base`, loaded (and cached) by
 :func:`graph.knowledge.load_knowledge_base`.  Its only mutable parts are memo tables that save
-recomputation (HPO ancestry, finding hits) and never change an answer.
+recomputation (HPO ancestry, finding hits) and never change an answer.  They are safe to share
+between threads (Streamlit sessions): entries are only added, each by one atomic ``setdefault``,
+never changed or removed, and only for known ids.  A field declared ``compare=False`` is such a
+memo and is not stored in the compiled cache (:mod:`graph.codec`).
 
 Examples
 --------
@@ -105,7 +108,8 @@ class KnowledgeBase:
                 for assoc in self.assocs_at.get(term, ()):
                     hits.setdefault(assoc.cause, []).append(assoc)
             cached = {cause: tuple(items) for cause, items in hits.items()}
-            self._hits_memo[finding] = cached
+            if finding in self.hpo or finding in self.findings:  # an unknown id is not remembered
+                cached = self._hits_memo.setdefault(finding, cached)  # one atomic write: first one wins
         return cached
 
     def label(self, node: str) -> str:

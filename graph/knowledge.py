@@ -1,9 +1,9 @@
 """Load the knowledge base: resolve the path, compile the Turtle once, and cache the result.
 
 :func:`load_knowledge_base` is the entry point.  It reads the Turtle with :mod:`graph.ontology`,
-builds the knowledge base with :mod:`graph.build`, and keeps the compiled copy in a cache keyed by
-every ontology file's name, size and modification time, so later starts skip parsing (and never
-import rdflib).
+builds the knowledge base with :mod:`graph.build`, and keeps the compiled copy as JSON in the
+cache of :mod:`graph.kbcache`, keyed by the content of every ontology file, so later starts skip
+parsing (and never import rdflib).  Nothing read from the cache can run code.
 
 Examples
 --------
@@ -15,52 +15,110 @@ Examples
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
-import pickle
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import networkx as nx
 
 from .build import build_knowledge_base
+from .codec import Codec, CodecError
 from .hpo import HpoIndex, load_hpo_index
 from .ids import expand  # noqa: F401  (used in the doctest)
 from .kbase import KnowledgeBase
+from .kbcache import CacheProblem, CacheStore, code_digest, default_cache_dir
+from .version import __version__
 
-__all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "CACHE_VERSION"]
+__all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "kb_codec", "graph_to_data",
+           "graph_from_data"]
 
-CACHE_VERSION = "11"
+PROG = "neutropenia-kg"
+
+
+# ---------------------------------------------------------------- the graph as node-link data
+
+#: node attribute values that JSON has no type for, tagged as {"decimal": "0.05"} and so on
+_TAGGED: dict[str, tuple[type, Any]] = {
+    "decimal": (Decimal, Decimal),
+    "datetime": (datetime, datetime.fromisoformat),
+    "date": (date, date.fromisoformat),
+}
+
+
+def _value_to_data(value: Any) -> Any:
+    if value is None or type(value) in (str, bool, int, float):
+        return value
+    if isinstance(value, list):
+        return [_value_to_data(v) for v in value]
+    for tag, (kind, _) in _TAGGED.items():  # datetime before date: a datetime is a date
+        if isinstance(value, kind):
+            return {tag: str(value) if kind is Decimal else value.isoformat()}
+    raise CodecError(f"cannot store a graph attribute of type {type(value).__name__}")
+
+
+def _value_from_data(data: Any) -> Any:
+    if data is None or type(data) in (str, bool, int, float):
+        return data
+    if type(data) is list:
+        return [_value_from_data(v) for v in data]
+    if type(data) is dict and len(data) == 1:
+        ((tag, text),) = data.items()
+        if tag in _TAGGED and type(text) is str:
+            return _TAGGED[tag][1](text)
+    raise CodecError("damaged graph attribute")
+
+
+def graph_to_data(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Node-link data of the compiled graph: ``{"graph", "nodes": [[id, attrs]], "edges": [[u, v, key, attrs]]}``."""
+
+    def attrs(data: dict[str, Any]) -> dict[str, Any]:
+        return {str(k): _value_to_data(v) for k, v in data.items()}
+
+    return {
+        "graph": attrs(G.graph),
+        "nodes": [[node, attrs(data)] for node, data in G.nodes(data=True)],
+        "edges": [[u, v, key, attrs(data)] for u, v, key, data in G.edges(keys=True, data=True)],
+    }
+
+
+def graph_from_data(data: Any) -> nx.MultiDiGraph:
+    """The frozen graph :func:`graph_to_data` wrote; CodecError when ``data`` is not such a graph."""
+
+    def attrs(values: Any) -> dict[str, Any]:
+        if type(values) is not dict:
+            raise CodecError("damaged graph attributes")
+        return {k: _value_from_data(v) for k, v in values.items()}
+
+    G = nx.MultiDiGraph(**attrs(data["graph"]))
+    for node, values in data["nodes"]:
+        if type(node) is not str:
+            raise CodecError("damaged graph node")
+        G.add_node(node, **attrs(values))
+    for u, v, key, values in data["edges"]:
+        if type(u) is not str or type(v) is not str or type(key) is not str or u not in G or v not in G:
+            raise CodecError("damaged graph edge")
+        G.add_edge(u, v, key=key, **attrs(values))
+    return nx.freeze(G)
+
+
+@lru_cache(maxsize=1)
+def kb_codec() -> Codec:
+    """The codec of :class:`KnowledgeBase` (its dataclasses by their hints; the graph as node-link data)."""
+    return Codec(custom={nx.MultiDiGraph: (graph_to_data, graph_from_data)})
 
 
 # ---------------------------------------------------------------- loading with a cache
 
 
-def _cache_dir() -> Path | None:
-    root = os.environ.get("NEUTROPENIA_KG_CACHE")
-    if root == "":
-        return None
-    if root:
-        return Path(root)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "neutropenia-kg"
-
-
-def _fingerprint(path: Path) -> str:
-    """Identity of every ontology file under the root's directory (name, size, modification time),
-    plus the cache format and Python versions: like a .pyc, any edit makes a new compiled copy."""
-    root = path.resolve().parent
-    digest = hashlib.sha256(f"{CACHE_VERSION}|{sys.version_info[:2]}|{path.resolve()}".encode())
-    for file in sorted(root.rglob("*")):
-        if file.suffix in (".ttl", ".tsv") and file.is_file():
-            stat = file.stat()
-            digest.update(f"{file.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 @contextmanager
 def _no_gc() -> Iterator[None]:
-    """Unpickling a large graph is three times faster without the cyclic garbage collector."""
+    """Building many small objects is much faster without the cyclic garbage collector."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -70,54 +128,60 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _prune(cache_dir: Path, keep: Path, most: int = 4) -> None:
-    """Keep the ``most`` newest compiled ontologies (each edit of the ontology makes a new one)."""
-    files = sorted(cache_dir.glob("kb-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)
-    for old in files[most:]:
-        if old != keep:
-            old.unlink(missing_ok=True)
+def _note(message: str) -> None:
+    sys.stderr.write(f"{PROG}: note: {message}\n")
+
+
+def _store(folder: Path) -> CacheStore:
+    codec = kb_codec()
+    return CacheStore(
+        folder, {"package": __version__, "code": code_digest(), "schema": codec.schema(KnowledgeBase)}
+    )
 
 
 def load_knowledge_base(path: str | os.PathLike[str] | None = None, use_cache: bool = True) -> KnowledgeBase:
     """Load the ontology at ``path`` (or the default, see :func:`graph.ontology.resolve_ontology_path`).
 
     The compiled knowledge base is cached in ``$NEUTROPENIA_KG_CACHE`` (default
-    ``~/.cache/neutropenia-kg``; set the variable to an empty string to disable the cache).
+    ``~/.cache/neutropenia-kg``; set the variable to an empty string to disable the cache).  A
+    damaged or foreign cache file is rebuilt with a one-line note on standard error.  The loaded
+    objects are moved out of the garbage collector's sight (``gc.freeze``): they live as long as
+    the process.
     """
     from .paths import resolve_ontology_path
 
     root = resolve_ontology_path(path)
-    cache_dir = _cache_dir() if use_cache else None
-    cache_file = None
-    if cache_dir is not None:
-        cache_file = cache_dir / f"kb-{_fingerprint(root)}.pickle"
-        if cache_file.is_file():
-            try:
-                with cache_file.open("rb") as handle, _no_gc():
-                    cached = pickle.load(handle)
-                if isinstance(cached, KnowledgeBase):
-                    return cached
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                pass  # a stale or damaged cache is rebuilt below
-    kb = _compile(root)
-    if cache_file is not None:
+    folder = default_cache_dir() if use_cache else None
+    store = _store(folder) if folder is not None else None
+    kb = None
+    if store is not None:
         try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            with temporary.open("wb") as handle:
-                pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            temporary.replace(cache_file)
-            _prune(cache_dir, keep=cache_file)
-        except OSError:
-            pass  # an unwritable cache only costs speed
+            with _no_gc():
+                kb = store.load(root, lambda data: kb_codec().decode(data, KnowledgeBase))
+        except (CacheProblem, CodecError) as problem:
+            _note(f"compiled cache not used, rebuilding: {problem}")
+        except OSError as error:
+            _note(f"compiled cache not readable, rebuilding: {error}")
+    if kb is None:
+        kb, sources = _compile(root)
+        if store is not None:
+            try:
+                store.save(root, kb_codec().encode(kb, KnowledgeBase), sources)
+            except (CodecError, ValueError) as error:  # ValueError: a NaN, which JSON cannot hold
+                _note(f"compiled knowledge base not cached: {error}")
+            except OSError as error:
+                _note(f"compiled knowledge base not cached ({error}); the next start compiles again")
+    gc.freeze()
     return kb
 
 
-def _compile(root: Path) -> KnowledgeBase:
+def _compile(root: Path) -> tuple[KnowledgeBase, list[Path]]:
+    """The knowledge base compiled from the Turtle, and every file it was compiled from."""
     from .bridge import rdf_to_networkx
     from .ontology import load_rdf
 
     rdf, files = load_rdf(root)
     hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
     hpo = load_hpo_index(hpo_table) if hpo_table.is_file() else HpoIndex("none")
-    return build_knowledge_base(rdf_to_networkx(rdf), hpo, [str(f) for f in files])
+    kb = build_knowledge_base(rdf_to_networkx(rdf), hpo, [str(f) for f in files])
+    return kb, [*files, hpo_table]

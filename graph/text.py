@@ -155,6 +155,35 @@ class PhraseIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PhraseIndex):
+            return NotImplemented
+        return self._ids == other._ids
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_data(self) -> list[list[list[str]]]:
+        """``[[tokens, ids], ...]``: the index as JSON-ready data; see :meth:`from_data`."""
+        return [[list(tokens), list(ids)] for tokens, ids in self._ids.items()]
+
+    @classmethod
+    def from_data(cls, data: list[list[list[str]]]) -> PhraseIndex:
+        """The index :meth:`to_data` wrote; a TypeError or ValueError when ``data`` is not one.
+
+        >>> index = PhraseIndex({"tick bite": ["expo:tick"]})
+        >>> PhraseIndex.from_data(index.to_data()) == index
+        True
+        """
+        index = cls({})
+        for tokens, ids in data:
+            key, value = tuple(tokens), tuple(ids)
+            if not all(type(t) is str for t in key + value) or not key:
+                raise TypeError("a phrase index row must be [tokens, ids] of strings")
+            index._ids[key] = value
+        index._max_len = max((len(t) for t in index._ids), default=0)
+        index._first = {t[0] for t in index._ids}
+        return index
+
     def lookup(self, text: str) -> tuple[str, ...]:
         """Ids named by exactly this phrase (after normalisation), or ``()``."""
         return self._ids.get(tuple(normalise(text).split()), ())
