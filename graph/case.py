@@ -34,12 +34,17 @@ __all__ = [
     "TestResult",
     "CountPoint",
     "LAB_KEYS",
+    "MAX_RESULT_CHARS",
     "parse_case",
     "read_case_file",
     "read_json_file",
     "check_case_data",
     "iter_case_files",
 ]
+
+#: A test result is a short text ('positive', '48 mg/L'); longer ones are refused before any rule reads them,
+#: so the time a result rule takes stays bounded whatever its pattern.
+MAX_RESULT_CHARS = 500
 
 #: The lab keys of case format version 1 (units are in the key).
 LAB_KEYS = (
@@ -224,7 +229,13 @@ def parse_case(data: Any) -> Case:
         result = item.get("result")
         if result is None or isinstance(result, (dict, list)):
             raise CaseError(f"'tests[{i}].result' must be a string such as 'positive' or '48 mg/L'")
-        tests.append(TestResult(_name(item, "tests", i), str(result)))
+        text = str(result)
+        if len(text) > MAX_RESULT_CHARS:
+            raise CaseError(
+                f"'tests[{i}].result' is {len(text)} characters long; a result is at most {MAX_RESULT_CHARS} "
+                "(put longer text in 'narrative')"
+            )
+        tests.append(TestResult(_name(item, "tests", i), text))
 
     return Case(
         case_id=str(case_id).strip(),

@@ -16,12 +16,13 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["normalise", "edit_distance", "PhraseIndex", "Spotted", "is_negated"]
+__all__ = ["normalise", "edit_distance", "PhraseIndex", "Spotted", "is_negated", "NegationScope"]
 
 _SPELLING = [
     (re.compile(r"aemia"), "emia"),
@@ -61,9 +62,10 @@ _GREEK = {
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
 _NEGATION = re.compile(
     r"\b(no|not|non|without|negative for|neg for|absent|absence of|denies|denied|free of|never|ruled out|"
-    r"rules out|excluded|unremarkable for)\b"
+    r"rules out|excluded|unremarkable for)\b",
+    re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"[.;:,()\[\]]|\bbut\b|\bhowever\b|\bwith\b")
+_CLAUSE_BREAK = re.compile(r"[.;:,()\[\]]|\bbut\b|\bhowever\b|\bwith\b", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -120,11 +122,34 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
     return min(previous[width], over)
 
 
+class NegationScope:
+    """Where negation cues and clause breaks are in one text, found in one linear pass.
+
+    :meth:`negated` then answers for any position in logarithmic time, so reading every phrase of
+    a long text stays linear (a scan of the text before each phrase would be quadratic).
+
+    >>> scope = NegationScope("No fever, but a rash; denies cough")
+    >>> [scope.negated(i) for i in (3, 16, 28)]
+    [True, False, True]
+    """
+
+    def __init__(self, raw_text: str) -> None:
+        self._breaks = [m.end() for m in _CLAUSE_BREAK.finditer(raw_text)]
+        cues = [(m.start(), m.end()) for m in _NEGATION.finditer(raw_text)]
+        self._cue_starts = [start for start, _ in cues]
+        self._cue_ends = [end for _, end in cues]
+
+    def negated(self, start: int) -> bool:
+        """True when a negation cue ends before ``start`` in the clause that holds ``start``."""
+        breaks_before = bisect.bisect_right(self._breaks, start)
+        clause_start = self._breaks[breaks_before - 1] if breaks_before else 0
+        cues_before = bisect.bisect_right(self._cue_ends, start)
+        return bool(cues_before) and self._cue_starts[cues_before - 1] >= clause_start
+
+
 def is_negated(raw_text: str, start: int) -> bool:
     """True when a negation cue precedes position ``start`` of ``raw_text`` in the same clause."""
-    before = raw_text[:start].lower()
-    clause = _CLAUSE_BREAK.split(before)[-1]
-    return bool(_NEGATION.search(clause))
+    return NegationScope(raw_text[:start]).negated(start)
 
 
 @dataclass(frozen=True)
@@ -198,6 +223,7 @@ class PhraseIndex:
                 tokens.append(token)
                 starts.append(offset)
         found: list[Spotted] = []
+        scope = NegationScope(raw_text)
         i = 0
         while i < len(tokens):
             match = None
@@ -211,6 +237,6 @@ class PhraseIndex:
                 i += 1
                 continue
             key, size = match
-            found.append(Spotted(" ".join(key), self._ids[key], is_negated(raw_text, starts[i])))
+            found.append(Spotted(" ".join(key), self._ids[key], scope.negated(starts[i])))
             i += size
         return found
