@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +40,17 @@ __all__ = [
     "parse_case",
     "read_case_file",
     "read_json_file",
+    "decode_json",
+    "MAX_CASE_BYTES",
     "check_case_data",
     "iter_case_files",
 ]
+
+#: A case file is a few kilobytes; a larger file (or an endless device) is refused after this many bytes.
+MAX_CASE_BYTES = 4 * 1024 * 1024
+#: An integer literal with more digits than this is read as a float (so 1e400 becomes infinity and is
+#: refused as not finite, instead of failing deep inside the reader).
+_MAX_INT_DIGITS = 300
 
 #: A test result is a short text ('positive', '48 mg/L'); longer ones are refused before any rule reads them,
 #: so the time a result rule takes stays bounded whatever its pattern.
@@ -121,7 +131,10 @@ class Case:
 def _number(value: Any, name: str, *, allow_negative: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise CaseError(f"'{name}' must be a number, got {json.dumps(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise CaseError(f"'{name}' must be a finite number, got an integer of {len(str(abs(value)))} digits") from None
     if math.isnan(number) or math.isinf(number):
         raise CaseError(f"'{name}' must be a finite number, got {value}")
     if number < 0 and not allow_negative:
@@ -258,20 +271,67 @@ def parse_case(data: Any) -> Case:
     )
 
 
-def read_json_file(path: Path) -> Any:
-    """The decoded JSON of a file; every reading or decoding problem is a CaseError naming the file."""
+def _int_or_float(text: str) -> int | float:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
+
+
+def decode_json(text: str) -> Any:
+    """Decoded JSON of a case; ValueError with a one-line reason for anything a case cannot be.
+
+    Beyond invalid JSON: nesting deeper than Python can follow, a lone surrogate (text that is
+    not Unicode), and integers too long to read are refused here, so no later step meets them.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = json.loads(text, parse_int=_int_or_float)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply; a case is a few levels deep") from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = f"\\u{ord(error.object[error.start]):04x}"
+        raise ValueError(f"text with a lone surrogate ({bad}) is not Unicode; fix the escape in the file") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply; a case is a few levels deep") from None
+    return data
+
+
+def read_json_file(path: Path) -> Any:
+    """The decoded JSON of a file; every reading or decoding problem is a CaseError naming the file.
+
+    Only a regular file is read (a FIFO, a device such as /dev/zero or a directory is refused, so
+    nothing blocks or reads forever), and at most :data:`MAX_CASE_BYTES` of it.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise CaseError(f"not a regular file ({_kind_of(info.st_mode)}); give a case file, or - for standard input",
+                            source=str(path))
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CASE_BYTES + 1)
+        if len(raw) > MAX_CASE_BYTES:
+            raise CaseError(f"larger than {MAX_CASE_BYTES // (1024 * 1024)} MB; a case file is a few kilobytes",
+                            source=str(path))
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise CaseError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CaseError(f"cannot read file ({error})", source=str(path)) from None
+    except UnicodeDecodeError as error:
+        raise CaseError(f"not UTF-8 text (byte {error.start})", source=str(path)) from None
+    except OSError as error:
+        raise CaseError(f"cannot read file ({error.strerror or error})", source=str(path)) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CaseError(
-            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", source=str(path)
-        ) from None
+        return decode_json(text)
+    except ValueError as error:
+        raise CaseError(str(error), source=str(path)) from None
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def check_case_data(data: Any, path: Path) -> Case:
@@ -288,13 +348,33 @@ def read_case_file(path: Path) -> tuple[Case, dict[str, Any]]:
     return check_case_data(data, path), data
 
 
-def iter_case_files(paths: list[Path]) -> list[Path]:
-    """Expand directories to their ``*.json`` files (sorted); a missing path is an error."""
+def _skipped(entry: Path) -> str | None:
+    """Why a directory entry named *.json is not a case file; None when it is one."""
+    try:
+        info = os.stat(entry)
+    except FileNotFoundError:
+        return "a broken symbolic link" if entry.is_symlink() else "vanished while reading the folder"
+    except OSError as error:
+        return "a symbolic link loop" if error.errno == 40 else f"cannot be read ({error.strerror})"
+    return None if stat.S_ISREG(info.st_mode) else _kind_of(info.st_mode)
+
+
+def iter_case_files(paths: list[Path], skipped: list[str] | None = None) -> list[Path]:
+    """Expand directories to their ``*.json`` files (sorted); a missing path is an error.
+
+    A ``*.json`` entry that is not a readable regular file (a broken link, a link loop, a FIFO,
+    a folder) is left out, and one line saying why is appended to ``skipped`` when it is given.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.json") if p.is_file()))
-        elif path.exists():
+            for entry in sorted(path.glob("*.json")):
+                why = _skipped(entry)
+                if why is None:
+                    files.append(entry)
+                elif skipped is not None:
+                    skipped.append(f"{entry}: skipped, {why}")
+        elif path.exists() or path.is_symlink():
             files.append(path)
         else:
             raise CaseError("file or directory not found", source=str(path))
