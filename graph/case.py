@@ -47,7 +47,8 @@ __all__ = [
 ]
 
 #: A case file is a few kilobytes; a larger file (or an endless device) is refused after this many bytes.
-MAX_CASE_BYTES = 4 * 1024 * 1024
+#: The app's upload limit (server.maxUploadSize in .streamlit/config.toml, 1 MB) matches it.
+MAX_CASE_BYTES = 1_000_000
 #: An integer literal with more digits than this is read as a float (so 1e400 becomes infinity and is
 #: refused as not finite, instead of failing deep inside the reader).
 _MAX_INT_DIGITS = 300
@@ -311,7 +312,7 @@ def read_json_file(path: Path) -> Any:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_CASE_BYTES + 1)
         if len(raw) > MAX_CASE_BYTES:
-            raise CaseError(f"larger than {MAX_CASE_BYTES // (1024 * 1024)} MB; a case file is a few kilobytes",
+            raise CaseError(f"larger than {MAX_CASE_BYTES // 1000} kB; a case file is a few kilobytes",
                             source=str(path))
         text = raw.decode("utf-8")
     except FileNotFoundError:

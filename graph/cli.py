@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -34,7 +35,7 @@ from .evaluate import CaseOutcome, Evaluation, matching_rank, summarise
 from .graph_export import FORMATS, export_graph
 from .ids import HPO_PREFIX, curie
 from .knowledge import KnowledgeBase, load_knowledge_base
-from .paths import resolve_ontology_path
+from .paths import OUTSIDE_IMPORTS_VAR, resolve_ontology_path
 from .phenopacket import case_to_phenopacket, is_phenopacket, left_out, phenopacket_to_case
 from .pipeline import workup_case
 from .report import workup_to_dict, workup_to_text
@@ -63,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--ontology",
         metavar="PATH",
         help="ontology Turtle file (default: $NEUTROPENIA_KG_ONTOLOGY or the bundled ontology)",
+    )
+    parser.add_argument(
+        "--allow-outside-imports",
+        action="store_true",
+        help="let the ontology's owl:imports name files outside its folder (refused by default)",
     )
     # every command also accepts --ontology after its name (hidden there; documented once above)
     after = argparse.ArgumentParser(add_help=False)
@@ -166,7 +172,7 @@ def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]]
             try:
                 text = sys.stdin.read(MAX_CASE_BYTES + 1)
                 if len(text) > MAX_CASE_BYTES:
-                    raise CaseError(f"larger than {MAX_CASE_BYTES // (1024 * 1024)} MB; a case is a few kilobytes")
+                    raise CaseError(f"larger than {MAX_CASE_BYTES // 1000} kB; a case is a few kilobytes")
                 raw = _as_case(decode_json(text))
                 cases.append(("<stdin>", parse_case(raw), raw))
             except (ValueError, CaseError) as error:  # ValueError: decode_json's one-line reasons
@@ -385,6 +391,8 @@ _COMMANDS = {
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
+    if args.allow_outside_imports:
+        os.environ[OUTSIDE_IMPORTS_VAR] = "1"
     try:
         return _COMMANDS[args.command](args, out or sys.stdout)
     except OntologyError as error:
