@@ -225,6 +225,18 @@ def test_sparql_answers_a_select_with_a_table(mini):
     assert len(result) == 4 and "Mini viral infection" in result["cause"].tolist()
 
 
+def test_a_runaway_sparql_query_is_stopped_and_the_session_stays_usable(mini, monkeypatch):
+    monkeypatch.setenv("NEUTROPENIA_KG_SPARQL_TIMEOUT", "2")
+    at = app(view="curate")
+    at.text_area(key="sparql-text").set_value("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g")
+    at.button(key="sparql-run").click().run()
+    assert "Query stopped" in texts(at.error) and "the time limit" in plain(texts(at.error))
+    at.selectbox(key="sparql-example").set_value("Causes by mechanism").run()
+    at.button(key="sparql-run").click().run()
+    assert "Mini viral infection" in table(at, "mechanism")["cause"].tolist()
+    at.session_state["sparql-worker"].stop()
+
+
 def test_a_broken_ontology_is_an_error_page_naming_file_and_line(monkeypatch, mini_dir, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(mini_dir, broken)
