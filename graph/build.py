@@ -473,6 +473,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         assocs_at={k: tuple(v) for k, v in assocs_at.items()},
         assocs_below={k: tuple(v) for k, v in assocs_below.items()},
         drug_names_by_length=_by_length(drug_names),
+        kinds={node: str(kind) for node, kind in G.nodes(data="kind") if kind is not None},
         assoc_weights=assoc_weights,
         causes_below={t: frozenset(a.cause for a in v) for t, v in assocs_below.items()},
         supporting_causes_below={

@@ -79,9 +79,17 @@ class HpoIndex:
         """
         index = cls(_text_of(data["version"]))
         index.labels = _str_map(data["labels"])
-        index.parents = {_text_of(k): tuple(map(_text_of, v)) for k, v in _items(data["parents"])}
+        parents = data["parents"]
+        if (
+            type(parents) is not dict
+            or not set(map(type, parents)) <= {str}
+            or not set(map(type, parents.values())) <= {list, tuple}
+            or not all(set(map(type, v)) <= {str} for v in parents.values())
+        ):
+            raise TypeError("expected an object of lists of strings")
+        index.parents = {k: tuple(v) for k, v in parents.items()}
         index.replaced_by = _str_map(data["replaced_by"])
-        index.obsolete = set(map(_text_of, data["obsolete"]))
+        index.obsolete = set(map(_text_of, _list(data["obsolete"])))
         index._names = _str_map(data["names"])
         return index
 
@@ -150,14 +158,16 @@ def _text_of(value: Any) -> str:
     return value
 
 
-def _items(data: Any) -> Iterable[tuple[str, Any]]:
-    if type(data) is not dict:
-        raise TypeError(f"expected an object, got {type(data).__name__}")
-    return data.items()
+def _list(data: Any) -> list[Any]:
+    if type(data) is not list:
+        raise TypeError(f"expected a list, got {type(data).__name__}")
+    return data
 
 
 def _str_map(data: Any) -> dict[str, str]:
-    return {_text_of(k): _text_of(v) for k, v in _items(data)}
+    if type(data) is not dict or not set(map(type, data)) <= {str} or not set(map(type, data.values())) <= {str}:
+        raise TypeError("expected an object of strings")
+    return dict(data)
 
 
 def load_hpo_index(path: Path) -> HpoIndex:

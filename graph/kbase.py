@@ -18,13 +18,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .errors import OntologyError
 from .hpo import HpoIndex
 from .ids import curie
 from .text import PhraseIndex
+
+if TYPE_CHECKING:  # networkx is imported only where the graph is built or used, not to load the cache
+    import networkx as nx
+
 from .types import (
     Agent,
     AgentAssociation,
@@ -94,6 +97,8 @@ class KnowledgeBase:
     )
     #: drug names bucketed by length, for fuzzy matching
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: node -> its kind ("Cause", "Finding", ...): what ranking asks of the graph, without building it
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def hits_at_or_above(self, finding: str) -> dict[str, tuple[FindingAssociation, ...]]:
         """cause -> the associations on ``finding`` or one of its ancestors (memoised, like HPO ancestry).

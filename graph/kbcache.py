@@ -160,7 +160,8 @@ class CacheStore:
 
     def save(self, root: Path, data: Any, sources: Iterable[Path]) -> None:
         """Write ``data`` (JSON-ready) as the root's copy, atomically; OSError when the folder is unusable."""
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        # ASCII (non-ASCII as \u escapes): decoding pure ASCII bytes is several times faster than UTF-8
+        body = json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
         header = {
             **self.identity,
             "root": str(root.resolve()),

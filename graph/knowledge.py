@@ -15,19 +15,19 @@ Examples
 from __future__ import annotations
 
 import gc
+import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from .build import build_knowledge_base
 from .codec import Codec, CodecError
 from .hpo import HpoIndex, load_hpo_index
 from .ids import expand  # noqa: F401  (used in the doctest)
@@ -35,8 +35,13 @@ from .kbase import KnowledgeBase
 from .kbcache import CacheProblem, CacheStore, code_digest, default_cache_dir
 from .version import __version__
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .build import build_knowledge_base
+
 __all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "kb_codec", "graph_to_data",
-           "graph_from_data"]
+           "graph_from_data", "LazyGraph"]
 
 PROG = "neutropenia-kg"
 
@@ -74,43 +79,136 @@ def _value_from_data(data: Any) -> Any:
     raise CodecError("damaged graph attribute")
 
 
-def graph_to_data(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Node-link data of the compiled graph: ``{"graph", "nodes": [[id, attrs]], "edges": [[u, v, key, attrs]]}``."""
+def graph_to_data(G: nx.MultiDiGraph) -> str:
+    """The compiled graph as node-link JSON text: ``{"graph", "nodes": [[id, attrs]], "edges": [[u, v, key, attrs]]}``.
+
+    Stored as one JSON string inside the cache, so loading the knowledge base only copies it;
+    it is parsed when the graph is first used (:class:`LazyGraph`).
+    """
 
     def attrs(data: dict[str, Any]) -> dict[str, Any]:
         return {str(k): _value_to_data(v) for k, v in data.items()}
 
-    return {
+    data = {
         "graph": attrs(G.graph),
         "nodes": [[node, attrs(data)] for node, data in G.nodes(data=True)],
         "edges": [[u, v, key, attrs(data)] for u, v, key, data in G.edges(keys=True, data=True)],
     }
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
-def graph_from_data(data: Any) -> nx.MultiDiGraph:
-    """The frozen graph :func:`graph_to_data` wrote; CodecError when ``data`` is not such a graph."""
+def graph_from_data(text: Any) -> nx.MultiDiGraph:
+    """The frozen graph :func:`graph_to_data` wrote, built now; CodecError when ``text`` is not such a graph."""
+    if type(text) is not str:
+        raise CodecError("damaged graph (not node-link JSON text)")
+    import networkx as nx
 
-    def attrs(values: Any) -> dict[str, Any]:
-        if type(values) is not dict:
-            raise CodecError("damaged graph attributes")
-        return {k: _value_from_data(v) for k, v in values.items()}
-
-    G = nx.MultiDiGraph(**attrs(data["graph"]))
-    for node, values in data["nodes"]:
-        if type(node) is not str:
-            raise CodecError("damaged graph node")
-        G.add_node(node, **attrs(values))
-    for u, v, key, values in data["edges"]:
-        if type(u) is not str or type(v) is not str or type(key) is not str or u not in G or v not in G:
-            raise CodecError("damaged graph edge")
-        G.add_edge(u, v, key=key, **attrs(values))
+    try:
+        data = json.loads(text)
+        G = nx.MultiDiGraph(**_attrs(data["graph"]))
+        for node, values in data["nodes"]:
+            if type(node) is not str:
+                raise CodecError("damaged graph node")
+            G.add_node(node, **_attrs(values))
+        for u, v, key, values in data["edges"]:
+            if type(u) is not str or type(v) is not str or type(key) is not str or u not in G or v not in G:
+                raise CodecError("damaged graph edge")
+            G.add_edge(u, v, key=key, **_attrs(values))
+    except (ValueError, TypeError, KeyError, RecursionError) as error:
+        raise CodecError(f"damaged graph ({error})") from None
     return nx.freeze(G)
+
+
+def _attrs(values: Any) -> dict[str, Any]:
+    if type(values) is not dict:
+        raise CodecError("damaged graph attributes")
+    return {k: _value_from_data(v) for k, v in values.items()}
+
+
+class LazyGraph:
+    """The compiled graph, built from its node-link JSON on first use (ranking a case never needs it).
+
+    The first attribute read (or ``in``, ``len``, iteration, indexing) imports networkx, builds the
+    frozen ``MultiDiGraph`` once under a lock, and turns this object into it (its class is
+    switched), so from then on it is an ordinary ``nx.MultiDiGraph`` at no extra cost;
+    ``isinstance(graph, nx.MultiDiGraph)`` holds before and after.
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(self, text: str) -> None:
+        self.__dict__["_pending"] = text
+
+    def _build(self) -> None:
+        state = object.__getattribute__(self, "__dict__")
+        with LazyGraph._lock:
+            text = state.get("_pending")
+            if text is not None:
+                built = graph_from_data(text)
+                state.update(built.__dict__)
+                del state["_pending"]
+                object.__setattr__(self, "__class__", type(built))
+
+    def __getattribute__(self, name: str) -> Any:
+        if name != "__dict__" and "_pending" in object.__getattribute__(self, "__dict__"):
+            object.__getattribute__(self, "_build")()
+        return object.__getattribute__(self, name)
+
+    # special methods are looked up on the class, past __getattribute__: each builds, then asks again
+    def __contains__(self, node: object) -> bool:
+        self._build()
+        return node in self
+
+    def __iter__(self) -> Any:
+        self._build()
+        return iter(self)
+
+    def __len__(self) -> int:
+        self._build()
+        return len(self)
+
+    def __getitem__(self, node: str) -> Any:
+        self._build()
+        return self[node]
+
+    def __str__(self) -> str:
+        self._build()
+        return str(self)
+
+
+def _store_graph(graph: Any) -> str:
+    import networkx as nx
+
+    if not isinstance(graph, nx.MultiDiGraph):
+        raise CodecError(f"expected a networkx MultiDiGraph, got {type(graph).__name__}")
+    return graph_to_data(graph)
+
+
+def _lazy_graph(text: Any) -> LazyGraph:
+    if type(text) is not str:
+        raise CodecError("damaged graph (not node-link JSON text)")
+    return LazyGraph(text)
+
+
+class _StoredGraph:
+    """Stands for ``nx.MultiDiGraph`` in the knowledge base's type hints when the cache is read."""
 
 
 @lru_cache(maxsize=1)
 def kb_codec() -> Codec:
     """The codec of :class:`KnowledgeBase` (its dataclasses by their hints; the graph as node-link data)."""
-    return Codec(custom={nx.MultiDiGraph: (graph_to_data, graph_from_data)})
+    return Codec(
+        custom={_StoredGraph: (_store_graph, _lazy_graph)}, names={"nx": SimpleNamespace(MultiDiGraph=_StoredGraph)}
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``build_knowledge_base`` is re-exported without importing networkx until it is asked for."""
+    if name == "build_knowledge_base":
+        from .build import build_knowledge_base
+
+        return build_knowledge_base
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------- loading with a cache
@@ -178,6 +276,7 @@ def load_knowledge_base(path: str | os.PathLike[str] | None = None, use_cache: b
 def _compile(root: Path) -> tuple[KnowledgeBase, list[Path]]:
     """The knowledge base compiled from the Turtle, and every file it was compiled from."""
     from .bridge import rdf_to_networkx
+    from .build import build_knowledge_base
     from .ontology import load_rdf
 
     rdf, files = load_rdf(root)

@@ -23,10 +23,11 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .build import build_knowledge_base
 from .errors import OntologyError
 from .hpo import HpoIndex, load_hpo_index
 from .ids import HPO_PREFIX, RESOURCE, curie
-from .knowledge import KnowledgeBase, build_knowledge_base
+from .knowledge import KnowledgeBase
 from .regexcheck import backtracking_risks
 
 __all__ = [
