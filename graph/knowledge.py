@@ -151,28 +151,28 @@ class LazyGraph:
 
     def __getattribute__(self, name: str) -> Any:
         if name != "__dict__" and "_pending" in object.__getattribute__(self, "__dict__"):
-            object.__getattribute__(self, "_build")()
+            LazyGraph._build(self)
         return object.__getattribute__(self, name)
 
     # special methods are looked up on the class, past __getattribute__: each builds, then asks again
     def __contains__(self, node: object) -> bool:
-        self._build()
+        LazyGraph._build(self)
         return node in self
 
     def __iter__(self) -> Any:
-        self._build()
+        LazyGraph._build(self)
         return iter(self)
 
     def __len__(self) -> int:
-        self._build()
+        LazyGraph._build(self)
         return len(self)
 
     def __getitem__(self, node: str) -> Any:
-        self._build()
+        LazyGraph._build(self)
         return self[node]
 
     def __str__(self) -> str:
-        self._build()
+        LazyGraph._build(self)
         return str(self)
 
 

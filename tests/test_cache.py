@@ -212,3 +212,23 @@ def test_data_that_does_not_fit_its_hints_is_refused(index, bad):
     data[index] = bad
     with pytest.raises(CodecError):
         codec.decode(data, _Everything)
+
+
+@pytest.mark.parametrize("first_use", ["in", "len", "iter", "getitem", "str", "attribute", "isinstance"])
+def test_the_stored_graph_is_built_by_whatever_touches_it_first(cached_mini, first_use):
+    import networkx as nx
+
+    root, _ = cached_mini
+    graph = load_knowledge_base(root).graph
+    node = next(iter(_compile(root)[0].graph))
+    touch = {
+        "in": lambda g: node in g,
+        "len": len,
+        "iter": lambda g: list(g),
+        "getitem": lambda g: g[node],
+        "str": str,
+        "attribute": lambda g: g.nodes[node],
+        "isinstance": lambda g: isinstance(g, nx.MultiDiGraph),
+    }[first_use]
+    assert touch(graph) is not None
+    assert type(graph) is nx.MultiDiGraph and nx.is_frozen(graph) and node in graph
