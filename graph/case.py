@@ -292,7 +292,7 @@ def decode_json(text: str) -> Any:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as error:
         bad = f"\\u{ord(error.object[error.start]):04x}"
-        raise ValueError(f"text with a lone surrogate ({bad}) is not Unicode; fix the escape in the file") from None
+        raise ValueError(f"text with a lone surrogate ({bad}) is not Unicode; fix that escape") from None
     except RecursionError:
         raise ValueError("JSON nested too deeply; a case is a few levels deep") from None
     return data

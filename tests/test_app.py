@@ -265,6 +265,31 @@ def test_a_link_with_unknown_values_warns_and_falls_back(mini):
     assert at.title[0].value == "Case workup" and not at.exception
 
 
+def _raw_link(raw: bytes) -> str:
+    import base64
+    import zlib
+
+    return base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"[" * 5000, "nested too deeply"),
+        (b'{"id": "x", "anc": 1' + b"0" * 400 + b"}", "finite number"),
+        (b'{"id": "\\ud800", "anc": 500}', "lone surrogate"),
+        (b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "' + b" " * 600 + b'"}]}',
+         "at most 500"),
+    ],
+    ids=["deep-nesting", "huge-anc", "surrogate", "long-result"],
+)
+def test_a_hostile_link_is_a_visible_warning_and_the_session_goes_on(mini, raw, message):
+    at = app(c=_raw_link(raw))
+    assert not at.exception
+    assert message in plain(texts(at.warning) + texts(at.error))
+    assert at.title[0].value == "Case workup"
+
+
 def test_hostile_labels_reach_the_page_only_as_escaped_text(monkeypatch, mini_dir, tmp_path):
     monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(make_hostile_ontology(mini_dir, tmp_path / "hostile")))
     pages = [
