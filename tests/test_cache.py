@@ -232,3 +232,18 @@ def test_the_stored_graph_is_built_by_whatever_touches_it_first(cached_mini, fir
     }[first_use]
     assert touch(graph) is not None
     assert type(graph) is nx.MultiDiGraph and nx.is_frozen(graph) and node in graph
+
+
+def test_memo_tables_are_safe_to_share_between_sessions(mini_kb):
+    """Threads asking for the same finding get one shared answer; unknown ids are not remembered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fever = mini_kb.hpo.resolve("Fever")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: mini_kb.hits_at_or_above(fever), range(64)))
+        ancestries = list(pool.map(lambda _: mini_kb.hpo.ancestors(fever), range(64)))
+    assert all(a is answers[0] for a in answers) and all(a is ancestries[0] for a in ancestries)
+    for junk in (f"http://example.org/junk/{i}" for i in range(100)):
+        assert mini_kb.hits_at_or_above(junk) == {} and mini_kb.hpo.ancestors(junk) == frozenset({junk})
+    assert not any("example.org/junk" in key for key in mini_kb._hits_memo)
+    assert not any("example.org/junk" in key for key in mini_kb.hpo._ancestors)
