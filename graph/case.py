@@ -41,6 +41,7 @@ __all__ = [
     "read_case_file",
     "read_json_file",
     "decode_json",
+    "json_error",
     "MAX_CASE_BYTES",
     "check_case_data",
     "iter_case_files",
@@ -279,13 +280,12 @@ def _int_or_float(text: str) -> int | float:
 def decode_json(text: str) -> Any:
     """Decoded JSON of a case; ValueError with a one-line reason for anything a case cannot be.
 
-    Beyond invalid JSON: nesting deeper than Python can follow, a lone surrogate (text that is
-    not Unicode), and integers too long to read are refused here, so no later step meets them.
+    Invalid JSON raises ``json.JSONDecodeError`` (a ValueError; :func:`json_error` words it).
+    Nesting deeper than Python can follow, a lone surrogate (text that is not Unicode), and
+    integers too long to read are refused here too, so no later step meets them.
     """
     try:
         data = json.loads(text, parse_int=_int_or_float)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     except RecursionError:
         raise ValueError("JSON nested too deeply; a case is a few levels deep") from None
     try:
@@ -296,6 +296,13 @@ def decode_json(text: str) -> Any:
     except RecursionError:
         raise ValueError("JSON nested too deeply; a case is a few levels deep") from None
     return data
+
+
+def json_error(error: ValueError) -> str:
+    """The one-line message of a :func:`decode_json` error (line and column for invalid JSON)."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+    return str(error)
 
 
 def read_json_file(path: Path) -> Any:
@@ -324,7 +331,7 @@ def read_json_file(path: Path) -> Any:
     try:
         return decode_json(text)
     except ValueError as error:
-        raise CaseError(str(error), source=str(path)) from None
+        raise CaseError(json_error(error), source=str(path)) from None
 
 
 def _kind_of(mode: int) -> str:

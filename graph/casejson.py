@@ -19,7 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .case import MAX_CASE_BYTES, decode_json, parse_case
+from .case import MAX_CASE_BYTES, decode_json, json_error, parse_case
 from .errors import CaseError
 
 __all__ = ["MAX_CASE_BYTES", "case_from_json_text", "case_to_json"]
@@ -53,7 +53,7 @@ def case_from_json_text(text: str | bytes, source: str = "pasted JSON") -> dict[
     try:
         data = decode_json(text)
     except ValueError as error:
-        raise CaseError(str(error), source=source) from None
+        raise CaseError(json_error(error), source=source) from None
     try:
         parse_case(data)
     except CaseError as error:

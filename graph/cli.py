@@ -28,7 +28,15 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from .case import MAX_CASE_BYTES, check_case_data, decode_json, iter_case_files, parse_case, read_json_file
+from .case import (
+    MAX_CASE_BYTES,
+    check_case_data,
+    decode_json,
+    iter_case_files,
+    json_error,
+    parse_case,
+    read_json_file,
+)
 from .errors import CaseError, NeutropeniaKGError, OntologyError, UsageError
 from .escape import for_terminal
 from .evaluate import CaseOutcome, Evaluation, matching_rank, summarise
@@ -175,8 +183,10 @@ def _read_cases(paths: list[str]) -> tuple[list[tuple[str, Any, dict[str, Any]]]
                     raise CaseError(f"larger than {MAX_CASE_BYTES // 1000} kB; a case is a few kilobytes")
                 raw = _as_case(decode_json(text))
                 cases.append(("<stdin>", parse_case(raw), raw))
-            except (ValueError, CaseError) as error:  # ValueError: decode_json's one-line reasons
+            except CaseError as error:
                 errors.append(f"<stdin>: {error}")
+            except ValueError as error:  # decode_json's reasons
+                errors.append(f"<stdin>: {json_error(error)}")
             continue
         try:
             files = iter_case_files([Path(given)], skipped=errors)
