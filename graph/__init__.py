@@ -14,6 +14,6 @@ Examples
 
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .pipeline import workup_case
+from .version import __version__
 
 __all__ = ["KnowledgeBase", "load_knowledge_base", "workup_case", "__version__"]
-__version__ = "0.1.0"

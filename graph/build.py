@@ -178,6 +178,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     labels = {n: _text(G, n, "label") for n in G if G.nodes[n].get("label")}
 
     findings: dict[str, FindingInfo] = {}
+    preferred: dict[str, tuple[str, ...]] = {}
     for node in _nodes_of(G, "Finding"):
         synonyms = tuple(str(s) for s in _values(G, node, "altLabel"))
         label = _text(G, node, "label", hpo.label(node))
@@ -197,8 +198,10 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         broader = _targets(G, node, "broader")
         if node not in hpo or broader:
             hpo.add_term(node, label, synonyms, broader)
-        if synonyms:  # the ontology's phrases ("febrile", "sore throat") win over HPO synonyms of other terms
-            hpo.prefer_names(node, synonyms)
+        if synonyms:
+            preferred[node] = synonyms
+
+    hpo.prefer_names(preferred)  # the ontology's phrases ("febrile", "sore throat") win over HPO synonyms
 
     mechanism_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Mechanism")}
     category_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Category")}
@@ -535,6 +538,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         assocs_at={k: tuple(v) for k, v in assocs_at.items()},
         assocs_below={k: tuple(v) for k, v in assocs_below.items()},
         drug_names_by_length=_by_length(drug_names),
+        kinds={node: str(kind) for node, kind in G.nodes(data="kind") if kind is not None},
         assoc_weights=assoc_weights,
         causes_below={t: frozenset(a.cause for a in v) for t, v in assocs_below.items()},
         supporting_causes_below={

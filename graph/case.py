@@ -25,7 +25,9 @@ graph.errors.CaseError: 'anc' must not be negative, got -5
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,12 +44,27 @@ __all__ = [
     "CountPoint",
     "Temperature",
     "LAB_KEYS",
+    "MAX_RESULT_CHARS",
     "parse_case",
     "read_case_file",
     "read_json_file",
+    "decode_json",
+    "json_error",
+    "MAX_CASE_BYTES",
     "check_case_data",
     "iter_case_files",
 ]
+
+#: A case file is a few kilobytes; a larger file (or an endless device) is refused after this many bytes.
+#: The app's upload limit (server.maxUploadSize in .streamlit/config.toml, 1 MB) matches it.
+MAX_CASE_BYTES = 1_000_000
+#: An integer literal with more digits than this is read as a float (so 1e400 becomes infinity and is
+#: refused as not finite, instead of failing deep inside the reader).
+_MAX_INT_DIGITS = 300
+
+#: A test result is a short text ('positive', '48 mg/L'); longer ones are refused before any rule reads them,
+#: so the time a result rule takes stays bounded whatever its pattern.
+MAX_RESULT_CHARS = 2000
 
 #: The lab keys of case format version 1 (units are in the key).
 LAB_KEYS = (
@@ -292,7 +309,13 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
         result = item.get("result")
         if result is None or isinstance(result, (dict, list)):
             raise CaseError(f"'tests[{i}].result' must be a string such as 'positive' or '48 mg/L'")
-        tests.append(TestResult(_name(item, "tests", i), str(result)))
+        text = str(result)
+        if len(text) > MAX_RESULT_CHARS:
+            raise CaseError(
+                f"'tests[{i}].result' is {len(text)} characters long; a result is at most {MAX_RESULT_CHARS} "
+                "(put longer text in 'narrative')"
+            )
+        tests.append(TestResult(_name(item, "tests", i), text))
 
     return Case(
         case_id=str(case_id).strip(),
@@ -316,20 +339,73 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
     )
 
 
-def read_json_file(path: Path) -> Any:
-    """The decoded JSON of a file; every reading or decoding problem is a CaseError naming the file."""
+def _int_or_float(text: str) -> int | float:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
+
+
+def decode_json(text: str) -> Any:
+    """Decoded JSON of a case; ValueError with a one-line reason for anything a case cannot be.
+
+    Invalid JSON raises ``json.JSONDecodeError`` (a ValueError; :func:`json_error` words it).
+    Nesting deeper than Python can follow, a lone surrogate (text that is not Unicode), and
+    integers too long to read are refused here too, so no later step meets them.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = json.loads(text, parse_int=_int_or_float)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply; a case is a few levels deep") from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = f"\\u{ord(error.object[error.start]):04x}"
+        raise ValueError(f"text with a lone surrogate ({bad}) is not Unicode; fix that escape") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply; a case is a few levels deep") from None
+    return data
+
+
+def json_error(error: ValueError) -> str:
+    """The one-line message of a :func:`decode_json` error (line and column for invalid JSON)."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+    return str(error)
+
+
+def read_json_file(path: Path) -> Any:
+    """The decoded JSON of a file; every reading or decoding problem is a CaseError naming the file.
+
+    Only a regular file is read (a FIFO, a device such as /dev/zero or a directory is refused, so
+    nothing blocks or reads forever), and at most :data:`MAX_CASE_BYTES` of it.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise CaseError(f"not a regular file ({_kind_of(info.st_mode)}); give a case file, or - for standard input",
+                            source=str(path))
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CASE_BYTES + 1)
+        if len(raw) > MAX_CASE_BYTES:
+            raise CaseError(f"larger than {MAX_CASE_BYTES // 1000} kB; a case file is a few kilobytes",
+                            source=str(path))
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise CaseError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CaseError(f"cannot read file ({error})", source=str(path)) from None
+    except UnicodeDecodeError as error:
+        raise CaseError(f"not UTF-8 text (byte {error.start})", source=str(path)) from None
+    except OSError as error:
+        raise CaseError(f"cannot read file ({error.strerror or error})", source=str(path)) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CaseError(
-            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", source=str(path)
-        ) from None
+        return decode_json(text)
+    except ValueError as error:
+        raise CaseError(json_error(error), source=str(path)) from None
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def check_case_data(data: Any, path: Path, rules: CaseRules | None = None) -> Case:
@@ -346,13 +422,33 @@ def read_case_file(path: Path, rules: CaseRules | None = None) -> tuple[Case, di
     return check_case_data(data, path, rules), data
 
 
-def iter_case_files(paths: list[Path]) -> list[Path]:
-    """Expand directories to their ``*.json`` files (sorted); a missing path is an error."""
+def _skipped(entry: Path) -> str | None:
+    """Why a directory entry named *.json is not a case file; None when it is one."""
+    try:
+        info = os.stat(entry)
+    except FileNotFoundError:
+        return "a broken symbolic link" if entry.is_symlink() else "vanished while reading the folder"
+    except OSError as error:
+        return "a symbolic link loop" if error.errno == 40 else f"cannot be read ({error.strerror})"
+    return None if stat.S_ISREG(info.st_mode) else _kind_of(info.st_mode)
+
+
+def iter_case_files(paths: list[Path], skipped: list[str] | None = None) -> list[Path]:
+    """Expand directories to their ``*.json`` files (sorted); a missing path is an error.
+
+    A ``*.json`` entry that is not a readable regular file (a broken link, a link loop, a FIFO,
+    a folder) is left out, and one line saying why is appended to ``skipped`` when it is given.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.json") if p.is_file()))
-        elif path.exists():
+            for entry in sorted(path.glob("*.json")):
+                why = _skipped(entry)
+                if why is None:
+                    files.append(entry)
+                elif skipped is not None:
+                    skipped.append(f"{entry}: skipped, {why}")
+        elif path.exists() or path.is_symlink():
             files.append(path)
         else:
             raise CaseError("file or directory not found", source=str(path))

@@ -136,6 +136,8 @@ def _as_number(value: Any, where: str) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         raise CaseError(f"'{where}' must be a number, got {value!r}") from None
+    except OverflowError:  # an integer beyond what a float holds
+        raise CaseError(f"'{where}' must be a finite number, got an integer of {len(str(value))} digits") from None
     if math.isinf(number):
         raise CaseError(f"'{where}' must be a finite number, got {value!r}")
     return int(number) if number.is_integer() else number

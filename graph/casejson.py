@@ -19,13 +19,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .case import parse_case
+from .case import MAX_CASE_BYTES, decode_json, json_error, parse_case
 from .errors import CaseError
 from .units import CaseRules
 
 __all__ = ["MAX_CASE_BYTES", "case_from_json_text", "case_to_json"]
-
-MAX_CASE_BYTES = 1_000_000
 
 
 def case_from_json_text(
@@ -56,13 +54,9 @@ def case_from_json_text(
     if not text.strip():
         raise CaseError("nothing to read; paste or upload a case JSON object", source=source)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CaseError(
-            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", source=source
-        ) from None
-    except RecursionError:
-        raise CaseError("the JSON is nested too deeply", source=source) from None
+        data = decode_json(text)
+    except ValueError as error:
+        raise CaseError(json_error(error), source=source) from None
     try:
         parse_case(data, rules)
     except CaseError as error:

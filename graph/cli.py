@@ -22,18 +22,28 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from .case import check_case_data, iter_case_files, parse_case, read_json_file
+from .case import (
+    MAX_CASE_BYTES,
+    check_case_data,
+    decode_json,
+    iter_case_files,
+    json_error,
+    parse_case,
+    read_json_file,
+)
 from .errors import CaseError, NeutropeniaKGError, OntologyError, UsageError
+from .escape import for_terminal
 from .evaluate import CaseOutcome, Evaluation, matching_rank, summarise
 from .graph_export import FORMATS, export_graph
 from .ids import HPO_PREFIX, curie
 from .knowledge import KnowledgeBase, load_knowledge_base
-from .paths import resolve_ontology_path
+from .paths import OUTSIDE_IMPORTS_VAR, resolve_ontology_path
 from .phenopacket import case_to_phenopacket, is_phenopacket, left_out, phenopacket_to_case
 from .pipeline import workup_case
 from .report import workup_to_dict, workup_to_text
@@ -63,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--ontology",
         metavar="PATH",
         help="ontology Turtle file (default: $NEUTROPENIA_KG_ONTOLOGY or the bundled ontology)",
+    )
+    parser.add_argument(
+        "--allow-outside-imports",
+        action="store_true",
+        help="let the ontology's owl:imports name files outside its folder (refused by default)",
     )
     # every command also accepts --ontology after its name (hidden there; documented once above)
     after = argparse.ArgumentParser(add_help=False)
@@ -164,15 +179,18 @@ def _read_cases(paths: list[str], rules: CaseRules) -> tuple[list[tuple[str, Any
     for given in paths:
         if given == "-":
             try:
-                raw = _as_case(json.loads(sys.stdin.read()))
+                text = sys.stdin.read(MAX_CASE_BYTES + 1)
+                if len(text) > MAX_CASE_BYTES:
+                    raise CaseError(f"larger than {MAX_CASE_BYTES // 1000} kB; a case is a few kilobytes")
+                raw = _as_case(decode_json(text))
                 cases.append(("<stdin>", parse_case(raw, rules), raw))
-            except json.JSONDecodeError as error:
-                errors.append(f"<stdin>: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}")
             except CaseError as error:
                 errors.append(f"<stdin>: {error}")
+            except ValueError as error:  # decode_json's reasons
+                errors.append(f"<stdin>: {json_error(error)}")
             continue
         try:
-            files = iter_case_files([Path(given)])
+            files = iter_case_files([Path(given)], skipped=errors)
         except CaseError as error:
             errors.append(str(error))
             continue
@@ -193,30 +211,44 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
     kb = _load(args)
     cases, errors = _read_cases(args.paths, kb.case_rules)
     dicts = []
-    written = 0
+    ranked = 0
     for source, case, _raw in cases:
         try:
             workup = workup_case(kb, case, explain_top=args.top or 10)
         except CaseError as error:  # a case that states no neutropenia: refused, the others still ranked
             errors.append(f"{source}: {error}")
             continue
-        index, written = written, written + 1
+        except (ValueError, ArithmeticError, RecursionError) as error:  # one bad case, not the batch
+            errors.append(f"{source}: cannot be ranked ({type(error).__name__}: {error})")
+            continue
         if args.format == "text":
-            if index:
+            if ranked:
                 out.write("\n" + "=" * 100 + "\n")
-            out.write(workup_to_text(kb, workup, top=args.top or 5) + "\n")
+            out.write(for_terminal(workup_to_text(kb, workup, top=args.top or 5)) + "\n")
         elif args.format == "jsonl":
             out.write(json.dumps(workup_to_dict(kb, workup, top=args.top or 10), ensure_ascii=False) + "\n")
         else:
             dicts.append(workup_to_dict(kb, workup, top=args.top or 10))
+        ranked += 1
     if args.format == "json" and dicts:
         payload: Any = (
             dicts[0] if len(dicts) == 1 and len(args.paths) == 1 and not Path(args.paths[0]).is_dir() else dicts
         )
         out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    for line in errors:
-        sys.stderr.write(f"{PROG}: error: {line}\n")
+    _report_errors(errors)
+    if errors and (ranked or len(errors) > 1):
+        sys.stderr.write(f"{PROG}: error: {len(errors)} problem(s); {ranked} of {ranked + len(errors)} ranked\n")
     return 2 if errors else 0
+
+
+def _report_errors(errors: list[str]) -> None:
+    """One line per problem on standard error, control characters shown escaped."""
+    for line in errors:
+        sys.stderr.write(f"{PROG}: error: {for_terminal(_joined_lines(line))}\n")
+
+
+def _joined_lines(text: str) -> str:
+    return " ".join(text.splitlines())
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
@@ -252,9 +284,8 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(evaluation.to_dict(), indent=2) + "\n")
     else:
-        out.write(summarise(evaluation) + "\n")
-    for line in errors:
-        sys.stderr.write(f"{PROG}: error: {line}\n")
+        out.write(for_terminal(summarise(evaluation)) + "\n")
+    _report_errors(errors)
     return 2 if errors else 0
 
 
@@ -335,7 +366,7 @@ def _cmd_export_case(args: argparse.Namespace, out: TextIO) -> int:
     packet, unwritten = case_to_phenopacket(case, finding, drug, _day(args.date), kb.hpo.version)
     text = json.dumps(packet, indent=2, ensure_ascii=False) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        _write_output(Path(args.output), text)
     else:
         out.write(text)
     skipped = [f"finding {name!r} (not an HPO term)" for name in unwritten] + [
@@ -344,6 +375,15 @@ def _cmd_export_case(args: argparse.Namespace, out: TextIO) -> int:
     if skipped:
         sys.stderr.write(f"{PROG}: note: left out of the phenopacket: {', '.join(skipped)}\n")
     return 0
+
+
+def _write_output(path: Path, text: str) -> None:
+    if path.is_dir():
+        raise UsageError(f"--output {path} is a directory; give the path of a file to write")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--output {path}: cannot write ({error.strerror or error})") from None
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
@@ -369,13 +409,15 @@ _COMMANDS = {
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
+    if args.allow_outside_imports:
+        os.environ[OUTSIDE_IMPORTS_VAR] = "1"
     try:
         return _COMMANDS[args.command](args, out or sys.stdout)
     except OntologyError as error:
-        sys.stderr.write(f"{PROG}: error: {error}\n")
+        _report_errors([str(error)])
         return 3
     except NeutropeniaKGError as error:
-        sys.stderr.write(f"{PROG}: error: {error}\n")
+        _report_errors([str(error)])
         return 2
     except BrokenPipeError:
         return 0

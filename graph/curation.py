@@ -60,6 +60,7 @@ _EXPLANATIONS: dict[str, str] = {
     "hpo-label": "A finding's label differs from HPO's label. Use HPO's label (synonyms belong in skos:altLabel).",
     "background-range": "A background frequency lies outside (0, 1).",
     "bad-pattern": "A test result pattern is not a valid regular expression, so results of that test are not read.",
+    "slow-pattern": "A test result pattern backtracks catastrophically: a crafted result text would stall the tool.",
     "rule-target": "A test result rule says neither which finding nor which organism it shows.",
     "missing-parameter": "A model parameter the ranker needs is missing from model.ttl.",
     "missing-grades": "Severity grades or age-specific neutropenia thresholds are missing from model.ttl.",

@@ -94,7 +94,9 @@ def decode_case(token: str) -> dict[str, Any]:
         raw = inflater.decompress(packed, _MAX_CASE_BYTES)
         if inflater.unconsumed_tail:
             raise CaseError("the case in the link is too large", source="link")
-        json.loads(raw)
+        json.loads(raw, parse_int=float)  # a cut or altered link is not JSON: "damaged" says more than a column
+    except RecursionError:
+        pass  # valid JSON nested too deeply: case_from_json_text says so
     except (binascii.Error, zlib.error, ValueError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise CaseError("the case in the link is damaged; ask for the link again", source="link") from None
     return case_from_json_text(raw, source="link")

@@ -20,7 +20,7 @@ import html
 import re
 import string
 
-__all__ = ["markdown_text", "html_text", "tooltip_text", "one_line"]
+__all__ = ["markdown_text", "html_text", "tooltip_text", "one_line", "for_terminal"]
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _HREF = re.compile(r"(h)(r)(e)(f)", re.IGNORECASE)
@@ -29,6 +29,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # GitHub-flavoured Markdown turns bare "http://...", "www...." and e-mail addresses into links after
 # parsing, so escaping cannot stop it; a zero-width space after the trigger does.
 _AUTOLINK = re.compile(r"(https?|ftp|mailto|www|@)([:.]?)", re.IGNORECASE)
+
+
+#: what a terminal may act on: C0 controls but newline and tab, DEL, C1 controls, bidirectional overrides
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def for_terminal(text: str) -> str:
+    r"""``text`` with every character a terminal would act on shown as its escape (``\x1b``).
+
+    Examples
+    --------
+    >>> print(for_terminal("case \x1b[31mred\u202e\nnext"))
+    case \x1b[31mred\u202e
+    next
+    """
+    return _TERMINAL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def one_line(text: object) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .errors import OntologyError
 from .ids import HPO_PREFIX, curie, expand, is_hpo  # noqa: F401  (curie used in doctest)
@@ -57,16 +58,60 @@ class HpoIndex:
             self._names.setdefault(normalise(name), iri)
         self._ancestors.clear()
 
-    def prefer_names(self, iri: str, names: Iterable[str]) -> None:
-        """Make ``names`` resolve to ``iri`` even where HPO gives them to another term.
+    def prefer_names(self, names_by_term: dict[str, tuple[str, ...]]) -> None:
+        """Make each term's names resolve to it even where HPO gives them to another term as a synonym.
 
         Used for the ontology's curated lexicon: "sore throat" is an HPO synonym of Pharyngalgia,
         which no cause links, while the causes link Pharyngitis.
         """
-        for name in names:
-            key = normalise(name)
-            if key:
-                self._names[key] = iri
+        labels = {normalise(label): term for term, label in self.labels.items()}
+        for iri in sorted(names_by_term):
+            for name in names_by_term[iri]:
+                key = normalise(name)
+                if key and labels.get(key, iri) == iri:  # another term's own label is never taken from it
+                    self._names[key] = iri
+
+    def to_data(self) -> dict[str, Any]:
+        """The index as JSON-ready data (the ancestry memo is left out); see :meth:`from_data`."""
+        return {
+            "version": self.version,
+            "labels": self.labels,
+            "parents": self.parents,
+            "replaced_by": self.replaced_by,
+            "obsolete": sorted(self.obsolete),
+            "names": self._names,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> HpoIndex:
+        """The index :meth:`to_data` wrote; a TypeError or ValueError when ``data`` is not such an index.
+
+        >>> index = HpoIndex.from_rows([("HP:0000001", "All", ("root",), ())], version="v")
+        >>> HpoIndex.from_data(index.to_data()) == index
+        True
+        """
+        index = cls(_text_of(data["version"]))
+        index.labels = _str_map(data["labels"])
+        parents = data["parents"]
+        if (
+            type(parents) is not dict
+            or not set(map(type, parents)) <= {str}
+            or not set(map(type, parents.values())) <= {list, tuple}
+            or not all(set(map(type, v)) <= {str} for v in parents.values())
+        ):
+            raise TypeError("expected an object of lists of strings")
+        index.parents = {k: tuple(v) for k, v in parents.items()}
+        index.replaced_by = _str_map(data["replaced_by"])
+        index.obsolete = set(map(_text_of, _list(data["obsolete"])))
+        index._names = _str_map(data["names"])
+        return index
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, HpoIndex):
+            return NotImplemented
+        return self.to_data() == other.to_data()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable while it is built
 
     def names(self) -> list[tuple[str, str]]:
         """Every (normalised label or synonym, term) pair the index resolves."""
@@ -94,7 +139,12 @@ class HpoIndex:
         return self.labels.get(iri, curie(iri))
 
     def ancestors(self, iri: str) -> frozenset[str]:
-        """The term and all its ancestors (memoised)."""
+        """The term and all its ancestors (memoised for known terms).
+
+        The memo is shared by every session of the app: it only ever gains entries, each written by
+        one atomic ``setdefault`` (two threads computing the same term keep the first result), and an
+        unknown id is not remembered, so hostile input cannot grow it.
+        """
         cached = self._ancestors.get(iri)
         if cached is not None:
             return cached
@@ -106,12 +156,31 @@ class HpoIndex:
                     seen.add(parent)
                     stack.append(parent)
         result = frozenset(seen)
-        self._ancestors[iri] = result
+        if iri in self.labels:
+            result = self._ancestors.setdefault(iri, result)
         return result
 
     def depth(self, iri: str) -> int:
         """Number of ancestors: a cheap specificity measure (deeper = more specific)."""
         return len(self.ancestors(iri))
+
+
+def _text_of(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _list(data: Any) -> list[Any]:
+    if type(data) is not list:
+        raise TypeError(f"expected a list, got {type(data).__name__}")
+    return data
+
+
+def _str_map(data: Any) -> dict[str, str]:
+    if type(data) is not dict or not set(map(type, data)) <= {str} or not set(map(type, data.values())) <= {str}:
+        raise TypeError("expected an object of strings")
+    return dict(data)
 
 
 def load_hpo_index(path: Path) -> HpoIndex:

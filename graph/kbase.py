@@ -2,7 +2,10 @@
 
 Built by :func:`graph.build.build_knowledge_base`, loaded (and cached) by
 :func:`graph.knowledge.load_knowledge_base`.  Its only mutable parts are memo tables that save
-recomputation (HPO ancestry, finding hits) and never change an answer.
+recomputation (HPO ancestry, finding hits) and never change an answer.  They are safe to share
+between threads (Streamlit sessions): entries are only added, each by one atomic ``setdefault``,
+never changed or removed, and only for known ids.  A field declared ``compare=False`` is such a
+memo and is not stored in the compiled cache (:mod:`graph.codec`).
 
 Examples
 --------
@@ -15,13 +18,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .errors import OntologyError
 from .hpo import HpoIndex
 from .ids import curie
 from .text import PhraseIndex
+
+if TYPE_CHECKING:  # networkx is imported only where the graph is built or used, not to load the cache
+    import networkx as nx
+
 from .types import (
     Agent,
     AgentAssociation,
@@ -106,6 +112,8 @@ class KnowledgeBase:
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: how a case's numbers are read: working units, possible ranges, unit conversions (model.ttl)
     case_rules: CaseRules = field(default_factory=lambda: CaseRules({}, ()))
+    #: node -> its kind ("Cause", "Finding", ...): what ranking asks of the graph, without building it
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def hits_at_or_above(self, finding: str) -> dict[str, tuple[FindingAssociation, ...]]:
         """cause -> the associations on ``finding`` or one of its ancestors (memoised, like HPO ancestry).
@@ -120,7 +128,8 @@ class KnowledgeBase:
                 for assoc in self.assocs_at.get(term, ()):
                     hits.setdefault(assoc.cause, []).append(assoc)
             cached = {cause: tuple(items) for cause, items in hits.items()}
-            self._hits_memo[finding] = cached
+            if finding in self.hpo or finding in self.findings:  # an unknown id is not remembered
+                cached = self._hits_memo.setdefault(finding, cached)  # one atomic write: first one wins
         return cached
 
     def label(self, node: str) -> str:

@@ -178,7 +178,7 @@ class _FreeText:
         used = False
         for spot in spotted:
             for node in spot.ids:
-                kind = self.kb.graph.nodes[node].get("kind") if node in self.kb.graph else None
+                kind = self.kb.kinds.get(node)
                 if kind not in _KINDS_READ.get(field, (kind,)):
                     continue
                 if kind == "Finding":

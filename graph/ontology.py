@@ -15,19 +15,34 @@ Examples
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from rdflib import OWL, Graph, URIRef
 
 from .errors import OntologyError
 from .ids import ONTOLOGY_BASE
-from .paths import ENV_VAR, bundled_ontology_path, resolve_ontology_path
+from .paths import ENV_VAR, OUTSIDE_IMPORTS_VAR, bundled_ontology_path, resolve_ontology_path
 
-__all__ = ["ENV_VAR", "bundled_ontology_path", "resolve_ontology_path", "load_rdf", "import_targets"]
+__all__ = [
+    "ENV_VAR",
+    "OUTSIDE_IMPORTS_VAR",
+    "bundled_ontology_path",
+    "resolve_ontology_path",
+    "load_rdf",
+    "import_targets",
+]
+
 
 
 def import_targets(graph: Graph, base_dir: Path, source: Path) -> list[Path]:
-    """Local files named by the owl:imports of ``graph``; an import from elsewhere is an error."""
+    """Local files named by the owl:imports of ``graph``; an import from elsewhere is an error.
+
+    A local import must stay inside ``base_dir`` (after following ``..`` and symbolic links) unless
+    ``$NEUTROPENIA_KG_ALLOW_OUTSIDE_IMPORTS`` is 1.
+    """
+    confined = os.environ.get(OUTSIDE_IMPORTS_VAR) != "1"
+    root = base_dir.resolve()
     targets = []
     for target in sorted(set(graph.objects(None, OWL.imports))):
         iri = str(target)
@@ -35,7 +50,14 @@ def import_targets(graph: Graph, base_dir: Path, source: Path) -> list[Path]:
             raise OntologyError(
                 f"owl:imports <{iri}> is not a local module; only {ONTOLOGY_BASE}... is allowed", path=str(source)
             )
-        targets.append(base_dir / iri[len(ONTOLOGY_BASE) :])
+        target = base_dir / iri[len(ONTOLOGY_BASE) :]
+        if confined and not target.resolve().is_relative_to(root):
+            raise OntologyError(
+                f"owl:imports <{iri}> leads outside the ontology folder {root}; move the module into it "
+                "(or pass --allow-outside-imports)",
+                path=str(source),
+            )
+        targets.append(target)
     return targets
 
 

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from .errors import OntologyError
 
-__all__ = ["ENV_VAR", "bundled_ontology_path", "resolve_ontology_path"]
+__all__ = ["ENV_VAR", "OUTSIDE_IMPORTS_VAR", "bundled_ontology_path", "resolve_ontology_path"]
 
 ENV_VAR = "NEUTROPENIA_KG_ONTOLOGY"
+#: set to 1 (``neutropenia-kg --allow-outside-imports``) to let an owl:imports leave the ontology's folder
+OUTSIDE_IMPORTS_VAR = "NEUTROPENIA_KG_ALLOW_OUTSIDE_IMPORTS"
 
 
 def bundled_ontology_path() -> Path:

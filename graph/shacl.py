@@ -26,7 +26,7 @@ from pathlib import Path
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import SH
 
-from .errors import OntologyError
+from .errors import OntologyError, UsageError
 from .ontology import load_rdf
 
 __all__ = ["ShapeResult", "shapes_path", "load_shapes", "check_shapes"]
@@ -56,10 +56,32 @@ def shapes_path(ontology_root: Path | None = None) -> Path:
     raise OntologyError("the SHACL shapes (shapes.ttl) are missing; reinstall the package")
 
 
+#: SHACL-SPARQL terms: a shape using any of them would run an arbitrary query inside validation
+_SPARQL_TERMS = ("sparql", "SPARQLConstraint", "SPARQLTarget", "SPARQLTargetType", "SPARQLFunction", "select", "ask",
+                 "SPARQLRule", "SPARQLAskValidator", "SPARQLSelectValidator", "SPARQLConstraintComponent")
+
+
 def load_shapes(path: Path | None = None) -> Graph:
-    """Parse the shapes graph (a syntax error names the file and line)."""
-    graph, _ = load_rdf(path or shapes_path())
+    """Parse the shapes graph (a syntax error names the file and line).
+
+    Shapes that use SHACL-SPARQL (``sh:sparql``, ``sh:select``, SPARQL targets and functions) are
+    refused with a :class:`~graph.errors.UsageError`: validation runs core SHACL only, so a query in
+    a shapes file can never hold the machine.
+    """
+    source = path or shapes_path()
+    graph, _ = load_rdf(source)
+    used = sorted(f"sh:{t}" for t in _SPARQL_TERMS if _uses(graph, URIRef(str(SH) + t)))
+    if used:
+        raise UsageError(
+            f"{source}: uses SHACL-SPARQL ({', '.join(used)}), which validate does not run; "
+            "write the constraint with core SHACL (sh:path, sh:minCount, sh:pattern, ...)"
+        )
     return graph
+
+
+def _uses(graph: Graph, term: URIRef) -> bool:
+    """Whether ``term`` appears as a property or an object (a class, a target type) in ``graph``."""
+    return any(True for _ in graph.triples((None, term, None))) or any(True for _ in graph.triples((None, None, term)))
 
 
 def _code(shapes: Graph, shape: object, component: object) -> str:
@@ -74,9 +96,12 @@ def check_shapes(data: Graph, shapes: Graph) -> list[ShapeResult]:
     """Run every shape on ``data`` (the merged ontology) and return the results, sorted."""
     from pyshacl import validate  # noqa: PLC0415 - heavy import, only when validating
 
-    _, report, _ = validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, abort_on_first=False, allow_warnings=True
-    )
+    try:
+        _, report, _ = validate(
+            data, shacl_graph=shapes, inference="none", advanced=False, abort_on_first=False, allow_warnings=True
+        )
+    except Exception as error:  # noqa: BLE001 - pyshacl's own errors, wrapped once here
+        raise OntologyError(f"SHACL validation failed: {type(error).__name__}: {error}") from None
     results = set()
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)

@@ -16,12 +16,13 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["normalise", "edit_distance", "PhraseIndex", "Spotted", "is_negated", "is_negative_result"]
+__all__ = ["normalise", "edit_distance", "PhraseIndex", "Spotted", "is_negated", "is_negative_result", "NegationScope"]
 
 _SPELLING = [
     (re.compile(r"aemia"), "emia"),
@@ -61,13 +62,14 @@ _GREEK = {
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
 _NEGATION = re.compile(
     r"\b(no|not|non|without|negative for|neg for|absent|absence of|denies|denied|free of|never|ruled out|"
-    r"rules out|excluded|unremarkable for)\b"
+    r"rules out|excluded|unremarkable for)\b",
+    re.IGNORECASE,
 )
 #: a test result that says nothing was found: what the test's name mentions is not the patient's
 _NEGATIVE_RESULT = re.compile(
     r"^\W*(negative|neg|not detected|non[- ]?reactive|undetectable|not found|none seen|none|absent|nil|no growth)\b"
 )
-_CLAUSE_BREAK = re.compile(r"[.;:,()\[\]]|\bbut\b|\bhowever\b|\bwith\b")
+_CLAUSE_BREAK = re.compile(r"[.;:,()\[\]]|\bbut\b|\bhowever\b|\bwith\b", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -133,11 +135,34 @@ def is_negative_result(result: str) -> bool:
     return bool(_NEGATIVE_RESULT.match(result[:200].lower()))
 
 
+class NegationScope:
+    """Where negation cues and clause breaks are in one text, found in one linear pass.
+
+    :meth:`negated` then answers for any position in logarithmic time, so reading every phrase of
+    a long text stays linear (a scan of the text before each phrase would be quadratic).
+
+    >>> scope = NegationScope("No fever, but a rash; denies cough")
+    >>> [scope.negated(i) for i in (3, 16, 28)]
+    [True, False, True]
+    """
+
+    def __init__(self, raw_text: str) -> None:
+        self._breaks = [m.end() for m in _CLAUSE_BREAK.finditer(raw_text)]
+        cues = [(m.start(), m.end()) for m in _NEGATION.finditer(raw_text)]
+        self._cue_starts = [start for start, _ in cues]
+        self._cue_ends = [end for _, end in cues]
+
+    def negated(self, start: int) -> bool:
+        """True when a negation cue ends before ``start`` in the clause that holds ``start``."""
+        breaks_before = bisect.bisect_right(self._breaks, start)
+        clause_start = self._breaks[breaks_before - 1] if breaks_before else 0
+        cues_before = bisect.bisect_right(self._cue_ends, start)
+        return bool(cues_before) and self._cue_starts[cues_before - 1] >= clause_start
+
+
 def is_negated(raw_text: str, start: int) -> bool:
     """True when a negation cue precedes position ``start`` of ``raw_text`` in the same clause."""
-    before = raw_text[:start].lower()
-    clause = _CLAUSE_BREAK.split(before)[-1]
-    return bool(_NEGATION.search(clause))
+    return NegationScope(raw_text[:start]).negated(start)
 
 
 @dataclass(frozen=True)
@@ -168,6 +193,35 @@ class PhraseIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PhraseIndex):
+            return NotImplemented
+        return self._ids == other._ids
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_data(self) -> list[list[list[str]]]:
+        """``[[tokens, ids], ...]``: the index as JSON-ready data; see :meth:`from_data`."""
+        return [[list(tokens), list(ids)] for tokens, ids in self._ids.items()]
+
+    @classmethod
+    def from_data(cls, data: list[list[list[str]]]) -> PhraseIndex:
+        """The index :meth:`to_data` wrote; a TypeError or ValueError when ``data`` is not one.
+
+        >>> index = PhraseIndex({"tick bite": ["expo:tick"]})
+        >>> PhraseIndex.from_data(index.to_data()) == index
+        True
+        """
+        index = cls({})
+        for tokens, ids in data:
+            key, value = tuple(tokens), tuple(ids)
+            if not all(type(t) is str for t in key + value) or not key:
+                raise TypeError("a phrase index row must be [tokens, ids] of strings")
+            index._ids[key] = value
+        index._max_len = max((len(t) for t in index._ids), default=0)
+        index._first = {t[0] for t in index._ids}
+        return index
+
     def lookup(self, text: str) -> tuple[str, ...]:
         """Ids named by exactly this phrase (after normalisation), or ``()``."""
         return self._ids.get(tuple(normalise(text).split()), ())
@@ -182,6 +236,7 @@ class PhraseIndex:
                 tokens.append(token)
                 starts.append(offset)
         found: list[Spotted] = []
+        scope = NegationScope(raw_text)
         i = 0
         while i < len(tokens):
             match = None
@@ -195,6 +250,6 @@ class PhraseIndex:
                 i += 1
                 continue
             key, size = match
-            found.append(Spotted(" ".join(key), self._ids[key], is_negated(raw_text, starts[i])))
+            found.append(Spotted(" ".join(key), self._ids[key], scope.negated(starts[i])))
             i += size
         return found

@@ -113,7 +113,7 @@ def _shown(value: Any) -> str:
 class CaseRules:
     """The ontology's measures and unit conversions (see module docstring)."""
 
-    measures: Mapping[str, MeasureRule]
+    measures: dict[str, MeasureRule]
     conversions: tuple[Conversion, ...]
 
     def conversions_for(self, code: str) -> list[Conversion]:

@@ -23,10 +23,12 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .build import build_knowledge_base
 from .errors import OntologyError
 from .hpo import HpoIndex, load_hpo_index
 from .ids import HPO_PREFIX, RESOURCE, curie
-from .knowledge import KnowledgeBase, build_knowledge_base
+from .knowledge import KnowledgeBase
+from .regexcheck import backtracking_risks
 
 __all__ = [
     "Problem",
@@ -213,12 +215,22 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
             if rule.pattern:
                 try:
                     re.compile(rule.pattern)
+                    risks = backtracking_risks(rule.pattern)
                 except re.error as error:
                     report(
                         "error",
                         "bad-pattern",
                         test.id,
                         f"result pattern {rule.pattern!r} is not a valid regex: {error}",
+                    )
+                    continue
+                for risk in risks:
+                    report(
+                        "error",
+                        "slow-pattern",
+                        rule.id,
+                        f"result pattern {rule.pattern!r} can take time exponential or polynomial in the result's "
+                        f"length ({risk}); rewrite it so each character can be matched one way only",
                     )
             if rule.finding is None and rule.organism is None:
                 report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")

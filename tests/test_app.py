@@ -226,6 +226,18 @@ def test_sparql_answers_a_select_with_a_table(mini):
     assert len(result) == 4 and "Mini viral infection" in result["cause"].tolist()
 
 
+def test_a_runaway_sparql_query_is_stopped_and_the_session_stays_usable(mini, monkeypatch):
+    monkeypatch.setenv("NEUTROPENIA_KG_SPARQL_TIMEOUT", "2")
+    at = app(view="curate")
+    at.text_area(key="sparql-text").set_value("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g")
+    at.button(key="sparql-run").click().run()
+    assert "Query stopped" in texts(at.error) and "the time limit" in plain(texts(at.error))
+    at.selectbox(key="sparql-example").set_value("Causes by mechanism").run()
+    at.button(key="sparql-run").click().run()
+    assert "Mini viral infection" in table(at, "mechanism")["cause"].tolist()
+    at.session_state["sparql-worker"].stop()
+
+
 def test_a_broken_ontology_is_an_error_page_naming_file_and_line(monkeypatch, mini_dir, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(mini_dir, broken)
@@ -252,6 +264,31 @@ def test_a_link_with_unknown_values_warns_and_falls_back(mini):
     assert "unknown view 'settings'" in warnings and "no example case 'no-such-case'" in warnings
     assert "'cause:nothing' in the link is not a known cause" in warnings
     assert at.title[0].value == "Case workup" and not at.exception
+
+
+def _raw_link(raw: bytes) -> str:
+    import base64
+    import zlib
+
+    return base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"[" * 5000, "nested too deeply"),
+        (b'{"id": "x", "anc": 1' + b"0" * 400 + b"}", "finite number"),
+        (b'{"id": "\\ud800", "anc": 500}', "lone surrogate"),
+        (b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "' + b" " * 600 + b'"}]}',
+         "at most 500"),
+    ],
+    ids=["deep-nesting", "huge-anc", "surrogate", "long-result"],
+)
+def test_a_hostile_link_is_a_visible_warning_and_the_session_goes_on(mini, raw, message):
+    at = app(c=_raw_link(raw))
+    assert not at.exception
+    assert message in plain(texts(at.warning) + texts(at.error))
+    assert at.title[0].value == "Case workup"
 
 
 def test_hostile_labels_reach_the_page_only_as_escaped_text(monkeypatch, mini_dir, tmp_path):

@@ -9,9 +9,10 @@ from graph.curation import ontology_summary
 from graph.deeplink import DeepLink
 from graph.errors import NeutropeniaKGError, OntologyError
 from graph.knowledge import KnowledgeBase
-from graph.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES, run_query
+from graph.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES
+from graph.sparqlworker import QueryStopped, SparqlWorker, limits_from_environment
 from ui.show import links_md, md
-from ui.state import rdf_graph, validation
+from ui.state import ontology_path, validation
 
 __all__ = ["show"]
 
@@ -22,12 +23,25 @@ def _use_example() -> None:
         st.session_state["sparql-text"] = EXAMPLE_QUERIES[title]
 
 
+def _worker() -> SparqlWorker:
+    """This session's SPARQL worker: kept in the session state, so it is killed when the session ends
+    (Streamlit drops the state and the worker's finalizer kills its process)."""
+    worker = st.session_state.get("sparql-worker")
+    if not isinstance(worker, SparqlWorker) or worker.root != ontology_path():
+        if isinstance(worker, SparqlWorker):
+            worker.stop()
+        timeout, memory_mb = limits_from_environment()
+        worker = SparqlWorker(ontology_path(), timeout=timeout, memory_mb=memory_mb)
+        st.session_state["sparql-worker"] = worker
+    return worker
+
+
 def _sparql() -> None:
     st.subheader("Read-only SPARQL")
     st.caption(
         "SELECT, ASK, CONSTRUCT and DESCRIBE only; updates, SERVICE and FROM are refused. Prefixes "
         + ", ".join(f"`{p}:`" for p in PREFIX_NAMESPACES)
-        + " are declared for you."
+        + " are declared for you. A query is stopped after {:g} s or {:g} MB.".format(*limits_from_environment())
     )
     if "sparql-text" not in st.session_state:
         st.session_state["sparql-text"] = next(iter(EXAMPLE_QUERIES.values()))
@@ -44,9 +58,13 @@ def _sparql() -> None:
     limit = int(left.number_input("Row limit", 1, MAX_LIMIT, 100, key="sparql-limit"))
     if right.button("Run query", type="primary", key="sparql-run"):
         try:
-            result = run_query(rdf_graph(), text, limit=limit)
+            with st.spinner("Running the query…"):
+                result = _worker().run(text, limit=limit)
         except OntologyError as error:
             st.error(md(str(error)))
+            return
+        except QueryStopped as error:
+            st.error(f"**Query stopped:** {md(str(error))}", icon=":material/timer_off:")
             return
         except NeutropeniaKGError as error:
             st.error(f"**Query refused:** {md(str(error))}", icon=":material/block:")

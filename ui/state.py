@@ -7,7 +7,6 @@ once per ontology path and never mutated by a session.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -19,10 +18,7 @@ from graph.knowledge import KnowledgeBase, load_knowledge_base
 from graph.paths import resolve_ontology_path
 from ui.show import md
 
-if TYPE_CHECKING:
-    from rdflib import Graph
-
-__all__ = ["ROOT", "knowledge_base", "rdf_graph", "examples", "validation", "read_link", "write_link"]
+__all__ = ["ROOT", "knowledge_base", "ontology_path", "examples", "validation", "read_link", "write_link"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,13 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 @st.cache_resource(show_spinner="Loading the ontology…")
 def _knowledge_base(path: str) -> KnowledgeBase:
     return load_knowledge_base(path)
-
-
-@st.cache_resource(show_spinner="Reading the ontology's RDF for SPARQL…")
-def _rdf(path: str) -> Graph:
-    from graph.ontology import load_rdf  # rdflib is needed only when someone runs a SPARQL query
-
-    return load_rdf(Path(path))[0]
 
 
 @st.cache_resource(show_spinner="Validating the ontology (SHACL shapes and checks)…")
@@ -69,11 +58,6 @@ def knowledge_base() -> KnowledgeBase:
         )
         st.stop()
         raise  # st.stop() ends the run; this line is never reached
-
-
-def rdf_graph() -> Graph:
-    """The ontology's RDF for read-only SPARQL (parsed on first use)."""
-    return _rdf(ontology_path())
 
 
 def validation() -> ValidationReport:
