@@ -27,9 +27,12 @@ _LEVEL_ORDER = {"emergency": 0, "warning": 1, "information": 2}
 def raise_alerts(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidate]) -> list[Alert]:
     """Every alert whose rule holds, most urgent first; one alert per level and kind of emergency."""
     present_terms = set()
+    absent_terms = set()
     for observation in n.observations:
         if observation.present:
             present_terms |= kb.hpo.ancestors(observation.finding)
+        else:
+            absent_terms.add(observation.finding)
     alerts: list[Alert] = []
     severity = n.severity
     for rule in kb.alert_rules:
@@ -39,10 +42,12 @@ def raise_alerts(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidat
             continue
         if any(term not in present_terms for term in rule.requires):
             continue
-        if rule.requires_any and not any(term in present_terms for term in rule.requires_any):
-            continue
-        if any(term in present_terms for term in rule.forbids):
-            continue
+        if (rule.requires_any or rule.requires_any_ancestry) and not (
+            any(term in present_terms for term in rule.requires_any) or n.ancestry_group in rule.requires_any_ancestry
+        ):
+            continue  # e.g. the benign Duffy-null conclusion needs the phenotype or an ancestry where it is common
+        if any(term in present_terms for term in rule.forbids) or any(t in absent_terms for t in rule.forbids_absent):
+            continue  # e.g. a Duffy-positive result rules the benign Duffy-null conclusion out
         message = rule.message
         if rule.agent_flag:
             flagged = sorted(

@@ -384,6 +384,8 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 requires=tuple(_targets(G, node, "requiresFinding")),
                 requires_any=tuple(_targets(G, node, "requiresAnyFinding")),
                 forbids=tuple(_targets(G, node, "forbidsFinding")),
+                requires_any_ancestry=tuple(_targets(G, node, "requiresAnyAncestry")),
+                forbids_absent=tuple(_targets(G, node, "forbidsAbsentFinding")),
                 anc_below=_number(G, node, "ancBelow"),
                 agent_flag=_text(G, node, "requiresAgentFlag") or None,
                 top_cause=_target(G, node, "whenTopCause", required=False),

@@ -269,6 +269,10 @@ class AlertRule:
     message: str
     requires: tuple[str, ...] = ()
     requires_any: tuple[str, ...] = ()
+    #: ancestry groups any one of which, like a finding of ``requires_any``, satisfies the rule
+    requires_any_ancestry: tuple[str, ...] = ()
+    #: findings whose observed absence stops the alert (a Duffy-positive phenotype)
+    forbids_absent: tuple[str, ...] = ()
     forbids: tuple[str, ...] = ()
     anc_below: float | None = None
     agent_flag: str | None = None

@@ -101,6 +101,7 @@ class NKG(_namespace.DefinedNamespace):
     familyHistory: URIRef
     finding: URIRef
     findingPresent: URIRef
+    forbidsAbsentFinding: URIRef
     forbidsFinding: URIRef
     frequency: URIRef
     fromUnit: URIRef
@@ -134,6 +135,7 @@ class NKG(_namespace.DefinedNamespace):
     rank: URIRef
     requiresAgent: URIRef
     requiresAgentFlag: URIRef
+    requiresAnyAncestry: URIRef
     requiresAnyFinding: URIRef
     requiresFinding: URIRef
     sex: URIRef

@@ -251,3 +251,33 @@ def test_chemotherapy_named_as_an_exposure_means_the_count_is_expected_to_fall(k
     assert [a.code for a in workup_case(kb, case).alerts][0] == "febrile-neutropenia-expected-fall"
     late = {**case, "exposures": [{"name": "chemotherapy (FOLFOX)", "days_ago": 60}]}
     assert "febrile-neutropenia-expected-fall" not in [a.code for a in workup_case(kb, late).alerts]
+
+
+BENIGN = {"id": "t", "anc": 1100, "duration_days": 1460, "medications": [], "patient": {"age_years": 34}}
+
+
+@pytest.mark.parametrize(
+    ("extra", "raised"),
+    [
+        ({"patient": {"age_years": 34}}, False),  # no ancestry and no Duffy test: never "stop investigating"
+        ({"patient": {"age_years": 34}, "tests": [{"name": "Duffy phenotype", "result": "Fy(a-b-)"}]}, True),
+        ({"patient": {"age_years": 34, "ancestry": "Yemeni"}}, True),
+        (  # a Duffy-positive result rules the benign conclusion out, whatever the ancestry
+            {"patient": {"age_years": 34, "ancestry": "African"},
+             "tests": [{"name": "Duffy phenotype", "result": "Fy(a+b+)"}]},
+            False,
+        ),
+    ],
+)
+def test_the_benign_duffy_null_conclusion_needs_ancestry_or_the_phenotype(kb, extra, raised):
+    workup = workup_case(kb, {**BENIGN, **extra})
+    assert ("benign-pattern" in [a.code for a in workup.alerts]) is raised
+
+
+@pytest.mark.parametrize(
+    "fever",
+    [{"temperature_c": 38.6}, {"findings": ["febrile"]}, {"findings": ["pyrexia"]}, {"findings": ["temperature 101.3 F"]}],
+)
+def test_fever_from_a_temperature_or_its_words_raises_the_emergency(kb, fever):
+    workup = workup_case(kb, {"id": "t", "anc": 300, **fever})
+    assert workup.alerts[0].level == "emergency" and "FEBRILE NEUTROPENIA" in workup.alerts[0].message
