@@ -314,15 +314,21 @@ class _Curated:
     causes_by_name: dict[str, str]
     genes_by_symbol: dict[str, str]
     defined: frozenset[str]
+    #: curated cause -> the HPO terms (CURIEs) its own finding associations are about
+    terms_by_cause: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _curated(modules: Iterable[Path]) -> _Curated:
     names: dict[str, str] = {}
     genes: dict[str, str] = {}
     defined: set[str] = set()
+    terms: dict[str, set[str]] = defaultdict(set)
     for module in sorted(modules):
         rdf, _ = load_rdf(module)
         defined |= {str(s) for s in rdf.subjects(RDF.type, None)}
+        for assoc in rdf.subjects(RDF.type, NKG.FindingAssociation):
+            for cause in rdf.objects(assoc, NKG.cause):
+                terms[str(cause)] |= {curie(str(f)) for f in rdf.objects(assoc, NKG.finding)}
         for cause in sorted(rdf.subjects(RDF.type, NKG.Cause)):
             for value in rdf.objects(cause, NKG.xref):
                 names.setdefault(str(value), str(cause))
@@ -332,7 +338,7 @@ def _curated(modules: Iterable[Path]) -> _Curated:
         for gene in sorted(rdf.subjects(RDF.type, NKG.Gene)):
             for value in rdf.objects(gene, RDFS.label):
                 genes.setdefault(str(value), str(gene))
-    return _Curated(names, genes, frozenset(defined))
+    return _Curated(names, genes, frozenset(defined), {c: frozenset(t) for c, t in terms.items()})
 
 
 _LINKS = {SKOS.exactMatch: "exactMatch", SKOS.closeMatch: "closeMatch", SKOS.narrowMatch: "narrowMatch"}
@@ -421,6 +427,7 @@ def render_turtle(
     """
     kept = {k: v for k, v in (kept_links or {}).items() if v[1] in curated.defined}
     linked = []
+    inherited: dict[str, list[ImportedDisease]] = {}  # curated cause -> the HPO diseases it is exactly
     imported = []
     not_imported = []
     for disease_id, disease in sorted(diseases.items()):
@@ -431,6 +438,8 @@ def render_turtle(
         if manual or match:
             predicate, cause = manual or ("exactMatch", match or "")
             linked += [(cause, predicate, i, disease.name) for i in ids]
+            if predicate == "exactMatch":
+                inherited.setdefault(cause, []).append(disease)
         elif disease.genetic:
             imported.append(disease)
         else:
@@ -471,11 +480,19 @@ def render_turtle(
     ]
     for cause, predicate, disease_id, name in sorted(linked):
         out.append(f"<{cause}> skos:{predicate} {turtle_string(disease_id)} .  # {name}")
+    out += [
+        "",
+        "# " + "-" * 64 + " phenotypes of curated causes, from the HPO diseases they exactly match",
+        "# A curated cause gains the annotations of the same disease in HPO on terms its module does not",
+        "# already annotate (the curator's own association on a term always wins).",
+    ]
+    associations = 0
+    for cause in sorted(inherited):
+        associations += _render_inherited(out, cause, inherited[cause], curated, settings)
     out += ["", "# " + "-" * 64 + " not imported (no inheritance, no gene)"]
     for disease in not_imported:
         out.append(f"# {', '.join((disease.id, *disease.also))} {disease.name}")
     gene_nodes: dict[str, tuple[str, set[str]]] = {}
-    associations = 0
     for disease in imported:
         node = _cause_name(disease.id)
         symbols = sorted({symbol for _, symbol in disease.genes})
@@ -542,6 +559,42 @@ def render_turtle(
         len(gene_nodes), tuple(d.id for d in not_imported),
     )
     return "\n".join(out) + "\n", summary
+
+
+def _render_inherited(
+    out: list[str], cause: str, diseases: list[ImportedDisease], curated: _Curated, settings: ImportSettings
+) -> int:
+    """Write the HPO annotations of ``diseases`` that curated ``cause`` lacks; the number written."""
+    own = curated.terms_by_cause.get(cause, frozenset())
+    present: dict[str, tuple[float, frozenset[str]]] = {}
+    absent: dict[str, frozenset[str]] = {}
+    for disease in diseases:
+        for term, (value, refs) in disease.present.items():
+            old_value, old_refs = present.get(term, (0.0, frozenset()))
+            present[term] = (max(old_value, value), old_refs | refs)
+        for term, refs in disease.absent.items():
+            absent[term] = absent.get(term, frozenset()) | refs
+    local = cause.rsplit("/", 1)[1]
+    written = 0
+    for term in sorted(present):
+        if term in own or term == NEUTROPENIA:
+            continue
+        value, refs = present[term]
+        out.append(
+            f"assoc:{local}--hpoa-{term.lower().replace(':', '-')} a nkg:FindingAssociation ; nkg:cause <{cause}> ; "
+            f"nkg:finding {term} ;\n    nkg:frequency {_number(value)} ; dcterms:source {_sources(refs)} ."
+        )
+        written += 1
+    for term in sorted(absent):
+        if term in own or term in present:
+            continue
+        out.append(
+            f"assoc:{local}--hpoa-not-{term.lower().replace(':', '-')} a nkg:FindingAssociation ; "
+            f"nkg:cause <{cause}> ; nkg:finding {term} ;\n    nkg:frequency {_number(settings.excluded)} ; "
+            f"nkg:polarity nkg:Opposes ; dcterms:source {_sources(absent[term])} ."
+        )
+        written += 1
+    return written
 
 
 def import_hpo(ontology_root: Path, output: Path, data_dir: Path | None = None) -> ImportSummary:
