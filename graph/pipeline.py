@@ -19,6 +19,7 @@ from typing import Any
 
 from .alerts import raise_alerts
 from .case import Case, parse_case
+from .concurrent import concurrent_cause
 from .explain import add_next_tests
 from .knowledge import KnowledgeBase
 from .normalise import normalise_case
@@ -39,4 +40,4 @@ def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int
         mass[kb.causes[candidate.cause].mechanism] += candidate.score
     mechanisms = tuple(MechanismScore(m, s) for m, s in sorted(mass.items(), key=lambda item: -item[1]))
     alerts = tuple(raise_alerts(kb, normalised, candidates))
-    return Workup(normalised, tuple(candidates), mechanisms, alerts)
+    return Workup(normalised, tuple(candidates), mechanisms, alerts, concurrent_cause(kb, candidates))

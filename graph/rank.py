@@ -318,8 +318,14 @@ class _CaseIndex:
         )
         self.present = present
         self.absent = [o for o in n.observations if not o.present and o.finding not in premise]
-        #: present observations a cause must explain (not derived from numbers, not constitutional traits)
-        self.stated = frozenset(o.finding for o in present if not o.derived and not _is_trait(kb, o.finding))
+        #: present observations a cause must explain: not derived from numbers, not constitutional traits,
+        #: and not a restatement of the premise ("Agranulocytosis" says how low the count is, which every
+        #: cause explains; it still counts for the causes that link it)
+        self.stated = frozenset(
+            o.finding
+            for o in present
+            if not o.derived and not _is_trait(kb, o.finding) and kb.premise_finding not in kb.hpo.ancestors(o.finding)
+        )
         #: finding -> causes it is a consequence of (a cause linking a present cytopenia explains fatigue)
         self.consequence_of: dict[str, frozenset[str]] = {}
         for observation in present:

@@ -18,7 +18,7 @@ from typing import Any
 from .ids import curie
 from .knowledge import KnowledgeBase
 from .lexicon import describe_not_a_cause
-from .results import Candidate, Workup
+from .results import Candidate, ConcurrentCause, Evidence, Workup
 
 __all__ = ["workup_to_dict", "workup_to_text", "node_summary"]
 
@@ -34,6 +34,18 @@ def node_summary(kb: KnowledgeBase, node: str) -> dict[str, Any]:
     return {"id": curie(node), "label": info.label, "synonyms": list(info.synonyms), "xrefs": list(info.xrefs)}
 
 
+def _evidence(e: Evidence) -> dict[str, Any]:
+    return {
+        "kind": e.kind,
+        "label": e.label,
+        "log_lr": round(e.log_lr, 4),
+        "direction": e.direction,
+        "path": [curie(p) for p in e.path],
+        "sources": list(e.sources),
+        "detail": e.detail,
+    }
+
+
 def _candidate(kb: KnowledgeBase, candidate: Candidate) -> dict[str, Any]:
     cause = kb.causes[candidate.cause]
     return {
@@ -45,23 +57,22 @@ def _candidate(kb: KnowledgeBase, candidate: Candidate) -> dict[str, Any]:
         "score": round(candidate.score, 6),
         "log_score": round(candidate.log_score, 4),
         "agents": [node_summary(kb, a) for a in candidate.agents],
-        "evidence": [
-            {
-                "kind": e.kind,
-                "label": e.label,
-                "log_lr": round(e.log_lr, 4),
-                "direction": e.direction,
-                "path": [curie(p) for p in e.path],
-                "sources": list(e.sources),
-                "detail": e.detail,
-            }
-            for e in candidate.evidence
-        ],
+        "evidence": [_evidence(e) for e in candidate.evidence],
         "next_tests": [{"id": curie(t), "label": kb.label(t), "why": why} for t, why in candidate.next_tests],
         "management": cause.management,
         "treatments": [{"id": curie(t), "label": kb.label(t)} for t in cause.treatments],
         "sources": list(cause.info.sources),
     }
+
+
+def describe_concurrent(kb: KnowledgeBase, concurrent: ConcurrentCause) -> str:
+    """The one phrase for a concurrent cause, used by every report."""
+    what = "; ".join(kb.label(f) for f in concurrent.findings) or "; ".join(e.label for e in concurrent.evidence[:2])
+    return (
+        f"Consider a concurrent cause: {kb.label(concurrent.cause)} explains what "
+        f"{kb.label(concurrent.alongside)} leaves over ({what}), together LR {concurrent.likelihood_ratio:.3g}. "
+        "The probabilities above assume a single cause."
+    )
 
 
 def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) -> dict[str, Any]:
@@ -102,6 +113,16 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
             for d in n.other_drugs
         ],
         "candidates": [_candidate(kb, c) for c in workup.candidates[:top]],
+        "concurrent_cause": None
+        if workup.concurrent is None
+        else {
+            **node_summary(kb, workup.concurrent.cause),
+            "alongside": curie(workup.concurrent.alongside),
+            "likelihood_ratio": round(workup.concurrent.likelihood_ratio, 6),
+            "explains": [{"id": curie(f), "label": kb.label(f)} for f in workup.concurrent.findings],
+            "evidence": [_evidence(e) for e in workup.concurrent.evidence],
+            "summary": describe_concurrent(kb, workup.concurrent),
+        },
         "ontology_version": kb.version,
     }
 
@@ -139,6 +160,9 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
                 lines.append(_wrap(f"{title}: " + "; ".join(e.label for e in items), "    "))
         if candidate.next_tests:
             lines.append(_wrap("next tests: " + "; ".join(kb.label(t) for t, _ in candidate.next_tests), "    "))
+    if workup.concurrent is not None:
+        lines.append("")
+        lines.append(_wrap(describe_concurrent(kb, workup.concurrent), ""))
     if n.other_drugs:
         lines.append("")
         lines.append("Drugs recognised that no cause links:")

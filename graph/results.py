@@ -15,6 +15,7 @@ from .case import Case
 __all__ = [
     "COUNT_NOT_GIVEN",
     "Observation",
+    "ConcurrentCause",
     "DrugExposure",
     "AgentHit",
     "ContextHit",
@@ -175,6 +176,17 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class ConcurrentCause:
+    """A second cause that explains what the first candidate leaves over (see :mod:`graph.concurrent`)."""
+
+    cause: str
+    alongside: str
+    likelihood_ratio: float
+    findings: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
 class Alert:
     """A message for the clinician with its urgency."""
 
@@ -200,3 +212,5 @@ class Workup:
     candidates: tuple[Candidate, ...]
     mechanisms: tuple[MechanismScore, ...]
     alerts: tuple[Alert, ...] = field(default_factory=tuple)
+    #: a second cause the single-cause posterior leaves out, when one explains what the first does not
+    concurrent: ConcurrentCause | None = None
