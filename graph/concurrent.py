@@ -9,8 +9,9 @@ explained candidate of another category is scored on what it alone brings: its p
 terms on the left-over findings, and its positive agent, context and known-diagnosis terms that the
 first candidate does not share.  A candidate that brings findings only must rank within
 ``concurrent_cause_max_rank`` (it must also be plausible on the whole case); one with its own agent,
-condition or named diagnosis (a fact about the patient) may rank lower.  The best such candidate is reported when that residual likelihood
-ratio reaches the model parameter ``concurrent_cause_min_lr``, with its evidence.
+condition or named diagnosis (a fact about the patient) may rank lower.  The best such candidate is
+reported when that residual likelihood ratio reaches the model parameter ``concurrent_cause_min_lr``,
+with its evidence.
 
 Examples
 --------

@@ -276,7 +276,12 @@ def test_the_benign_duffy_null_conclusion_needs_ancestry_or_the_phenotype(kb, ex
 
 @pytest.mark.parametrize(
     "fever",
-    [{"temperature_c": 38.6}, {"findings": ["febrile"]}, {"findings": ["pyrexia"]}, {"findings": ["temperature 101.3 F"]}],
+    [
+        {"temperature_c": 38.6},
+        {"findings": ["febrile"]},
+        {"findings": ["pyrexia"]},
+        {"findings": ["temperature 101.3 F"]},
+    ],
 )
 def test_fever_from_a_temperature_or_its_words_raises_the_emergency(kb, fever):
     workup = workup_case(kb, {"id": "t", "anc": 300, **fever})
