@@ -105,7 +105,7 @@ class KnowledgeBase:
     #: term -> causes with an association on the term or below it (all / supporting only)
     causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
     supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
-    _hits_memo: dict[str, dict[str, tuple[FindingAssociation, ...]]] = field(
+    _hits_memo: dict[str, dict[str, FindingAssociation]] = field(
         default_factory=dict, repr=False, compare=False
     )
     #: drug names bucketed by length, for fuzzy matching
@@ -115,19 +115,22 @@ class KnowledgeBase:
     #: node -> its kind ("Cause", "Finding", ...): what ranking asks of the graph, without building it
     kinds: dict[str, str] = field(default_factory=dict)
 
-    def hits_at_or_above(self, finding: str) -> dict[str, tuple[FindingAssociation, ...]]:
-        """cause -> the associations on ``finding`` or one of its ancestors (memoised, like HPO ancestry).
-
-        A present finding counts for these associations; the memo only saves recomputation and
-        never changes an answer.
+    def hits_at_or_above(self, finding: str) -> dict[str, FindingAssociation]:
+        """cause -> the association a present ``finding`` counts for: on the finding or an ancestor, the
+        most specific, then the one with the larger likelihood ratio, then by id (memoised, like HPO
+        ancestry; the memo only saves recomputation and never changes an answer).
         """
         cached = self._hits_memo.get(finding)
         if cached is None:
-            hits: dict[str, list[FindingAssociation]] = {}
-            for term in self.hpo.ancestors(finding):
+            weights = self.assoc_weights
+            best: dict[str, FindingAssociation] = {}
+            for term in sorted(self.hpo.ancestors(finding)):
                 for assoc in self.assocs_at.get(term, ()):
-                    hits.setdefault(assoc.cause, []).append(assoc)
-            cached = {cause: tuple(items) for cause, items in hits.items()}
+                    other = best.get(assoc.cause)
+                    key = (-weights[assoc.id][3], -weights[assoc.id][1], assoc.id)
+                    if other is None or key < (-weights[other.id][3], -weights[other.id][1], other.id):
+                        best[assoc.cause] = assoc
+            cached = {cause: best[cause] for cause in sorted(best)}
             if finding in self.hpo or finding in self.findings:  # an unknown id is not remembered
                 cached = self._hits_memo.setdefault(finding, cached)  # one atomic write: first one wins
         return cached

@@ -60,10 +60,15 @@ MATCH_KINDS = ("exact", "query more specific", "query more general", "unrelated"
 
 @dataclass(frozen=True)
 class Term:
-    """One score term: its log likelihood ratio, and how to build its evidence when it is shown."""
+    """One score term: its log likelihood ratio, and how to build its evidence when it is shown
+    (``make(*args)``, called only for the candidates that are explained)."""
 
     log_lr: float
-    explain: Callable[[], tuple[Evidence, ...]]
+    make: Callable[..., tuple[Evidence, ...]]
+    args: tuple = ()
+
+    def explain(self) -> tuple[Evidence, ...]:
+        return self.make(*self.args)
 
 
 def _direction(log_lr: float) -> str:
@@ -335,6 +340,8 @@ class _CaseIndex:
                 if origin in present_terms:
                     explainers = explainers | kb.causes_below.get(origin, frozenset())
             self.consequence_of[observation.finding] = explainers
+        #: stated finding -> its log LR for a cause that does not show it (the same for every such cause)
+        self.unrelated = {f: _unrelated_log_lr(kb, f) for f in sorted(self.stated)}
         #: finding -> cause -> annotations at or above it (the query is as or more specific)
         self.above = {o.finding: kb.hits_at_or_above(o.finding) for o in present}
         #: finding -> cause -> annotations strictly below it (the query is more general)
@@ -377,12 +384,6 @@ def _noisy_or(kb: KnowledgeBase, assocs: list[FindingAssociation]) -> float:
     return min(max(1 - miss, floor), 1 - floor)
 
 
-def _best_above(kb: KnowledgeBase, matches: tuple[FindingAssociation, ...]) -> FindingAssociation:
-    """The most specific annotation the query meets; ties by the larger likelihood ratio, then by id."""
-    weights = kb.assoc_weights
-    return min(matches, key=lambda a: (-weights[a.id][3], -weights[a.id][1], a.id))
-
-
 def _unrelated_log_lr(kb: KnowledgeBase, finding: str) -> float:
     """A stated finding the cause does not show: the false-positive rate against the finding's background,
     between ``unlinked_present_lr`` (a common finding) and 1 (a rare one, which says little)."""
@@ -390,87 +391,105 @@ def _unrelated_log_lr(kb: KnowledgeBase, finding: str) -> float:
     return math.log(min(1.0, max(kb.param("unlinked_present_lr"), ratio)))
 
 
-def _present_term(kb: KnowledgeBase, cause: Cause, observation: Observation, index: _CaseIndex) -> Term | None:
+def _explain_match(
+    kb: KnowledgeBase, cause_id: str, observation: Observation, assoc: FindingAssociation, p: float, log_lr: float
+) -> tuple[Evidence, ...]:
     finding = observation.finding
-    matches = index.above[finding].get(cause.id)
-    if matches:
-        assoc = _best_above(kb, matches)
+    kind = "exact" if assoc.finding == finding else "query more specific"
+    via = "" if kind == "exact" else f", counts as {kb.label(assoc.finding)}"
+    label = f"{kb.label(finding)} present ({kind}{via}): in {p:.0%} of cases"
+    return (_evidence("finding", label, log_lr, (finding, assoc.id, cause_id), assoc.sources, observation.origin),)
+
+
+def _explain_general(
+    kb: KnowledgeBase, cause_id: str, observation: Observation, below: list[FindingAssociation], p: float, log_lr: float
+) -> tuple[Evidence, ...]:
+    finding = observation.finding
+    shown = sorted(below, key=lambda a: (-a.frequency, a.id))
+    examples = ", ".join(kb.label(a.finding) for a in shown[:3])
+    label = f"{kb.label(finding)} present (query more general; the cause shows {examples}): P {p:.0%}"
+    sources = tuple(dict.fromkeys(s for a in shown[:3] for s in a.sources))
+    return (_evidence("finding", label, log_lr, (finding, shown[0].id, cause_id), sources, observation.origin),)
+
+
+def _explain_unrelated(
+    kb: KnowledgeBase, cause_id: str, observation: Observation, log_lr: float
+) -> tuple[Evidence, ...]:
+    finding = observation.finding
+    label = f"{kb.label(finding)} (unrelated: not a feature of this cause)"
+    return (_evidence("unexplained-finding", label, log_lr, (finding, cause_id), (), observation.origin),)
+
+
+def _present_term(
+    kb: KnowledgeBase, cause_id: str, observation: Observation, index: _CaseIndex
+) -> tuple[Term | None, str | None]:
+    """The term of one present finding for one cause, and the association it used (if any)."""
+    finding = observation.finding
+    assoc = index.above[finding].get(cause_id)
+    if assoc is not None:
         p, log_lr = kb.assoc_weights[assoc.id][:2]
-        kind = "exact" if assoc.finding == finding else "query more specific"
-        via = "" if kind == "exact" else f", counts as {kb.label(assoc.finding)}"
-
-        def explain() -> tuple[Evidence, ...]:
-            label = f"{kb.label(finding)} present ({kind}{via}): in {p:.0%} of cases"
-            return (
-                _evidence("finding", label, log_lr, (finding, assoc.id, cause.id), assoc.sources, observation.origin),
-            )
-
-        return Term(log_lr, explain)
-    below = index.below[finding].get(cause.id)
+        return Term(log_lr, _explain_match, (kb, cause_id, observation, assoc, p, log_lr)), assoc.id
+    below = index.below[finding].get(cause_id)
     if below:
         p = _noisy_or(kb, below)
         log_lr = math.log(p / kb.background(finding))
-        shown = sorted(below, key=lambda a: (-a.frequency, a.id))
+        return Term(log_lr, _explain_general, (kb, cause_id, observation, below, p, log_lr)), None
+    if finding not in index.stated or cause_id in index.consequence_of.get(finding, frozenset()):
+        return None, None
+    log_lr = index.unrelated[finding]
+    return Term(log_lr, _explain_unrelated, (kb, cause_id, observation, log_lr)), None
 
-        def explain_general() -> tuple[Evidence, ...]:
-            examples = ", ".join(kb.label(a.finding) for a in shown[:3])
-            label = f"{kb.label(finding)} present (query more general; the cause shows {examples}): P {p:.0%}"
-            sources = tuple(dict.fromkeys(s for a in shown[:3] for s in a.sources))
-            return (_evidence("finding", label, log_lr, (finding, shown[0].id, cause.id), sources, observation.origin),)
 
-        return Term(log_lr, explain_general)
-    if finding not in index.stated or cause.id in index.consequence_of.get(finding, frozenset()):
-        return None
-    log_lr = _unrelated_log_lr(kb, finding)
-
-    def explain_unrelated() -> tuple[Evidence, ...]:
-        label = f"{kb.label(finding)} (unrelated: not a feature of this cause)"
-        return (_evidence("unexplained-finding", label, log_lr, (finding, cause.id), (), observation.origin),)
-
-    return Term(log_lr, explain_unrelated)
+def _explain_absent(
+    kb: KnowledgeBase,
+    cause_id: str,
+    observation: Observation,
+    matches: list[FindingAssociation],
+    p: float,
+    log_lr: float,
+) -> tuple[Evidence, ...]:
+    finding = observation.finding
+    first = min(matches, key=lambda a: (-a.frequency, a.id))
+    via = "" if first.finding == finding else f" (as {kb.label(first.finding)})"
+    label = f"{kb.label(finding)} absent (excluded{via}): expected in {p:.0%}"
+    return (
+        _evidence("absent-finding", label, log_lr, (finding, first.id, cause_id), first.sources, observation.origin),
+    )
 
 
 def _absent_term(
-    kb: KnowledgeBase, cause: Cause, observation: Observation, index: _CaseIndex, used: set[str]
+    kb: KnowledgeBase, cause_id: str, observation: Observation, index: _CaseIndex, used: set[str]
 ) -> Term | None:
     finding = observation.finding
-    matches = sorted(
-        (a for a in index.below[finding].get(cause.id, ()) if a.id not in used), key=lambda a: (-a.frequency, a.id)
-    )
+    matches = [a for a in index.below[finding].get(cause_id, ()) if a.id not in used]
     if not matches:
         return None
     p = _noisy_or(kb, matches)
     bg = kb.background(finding)
     log_lr = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
-
-    def explain() -> tuple[Evidence, ...]:
-        first = matches[0]
-        via = "" if first.finding == finding else f" (as {kb.label(first.finding)})"
-        label = f"{kb.label(finding)} absent (excluded{via}): expected in {p:.0%}"
-        return (
-            _evidence(
-                "absent-finding", label, log_lr, (finding, first.id, cause.id), first.sources, observation.origin
-            ),
-        )
-
-    return Term(log_lr, explain)
+    return Term(log_lr, _explain_absent, (kb, cause_id, observation, matches, p, log_lr))
 
 
 def phenotype_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
     """One term per present finding (exact, more specific, more general or unrelated) and per absent one."""
     terms = []
     used: set[str] = set()
+    cause_id = cause.id
     for observation in index.present:
-        term = _present_term(kb, cause, observation, index)
+        finding = observation.finding
+        if cause_id not in index.above[finding] and cause_id not in index.below[finding]:
+            if finding not in index.stated or cause_id in index.consequence_of[finding]:
+                continue  # the common case, checked without a call: nothing to say
+        term, assoc_id = _present_term(kb, cause_id, observation, index)
         if term is not None:
             terms.append(term)
-            matches = index.above[observation.finding].get(cause.id)
-            if matches:
-                used.add(_best_above(kb, matches).id)
+        if assoc_id is not None:
+            used.add(assoc_id)
     for observation in index.absent:
-        term = _absent_term(kb, cause, observation, index, used)
-        if term is not None:
-            terms.append(term)
+        if cause_id in index.below[observation.finding]:
+            term = _absent_term(kb, cause_id, observation, index, used)
+            if term is not None:
+                terms.append(term)
     return terms
 
 
