@@ -151,6 +151,7 @@ def _case_rules(G: nx.MultiDiGraph) -> CaseRules:
             _number(G, node, "minValue", required=True) or 0.0,
             _number(G, node, "maxValue", required=True) or 0.0,
             _number(G, node, "leastNonZero"),
+            _flag(G, node, "handCountable"),
         )
     conversions = []
     for node in _nodes_of(G, "UnitConversion"):

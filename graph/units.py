@@ -59,12 +59,18 @@ class MeasureRule:
     low: float
     high: float
     least_nonzero: float | None = None
+    #: a whole number below ``least_nonzero`` is possible (a differential counted by hand: WBC x %)
+    hand_countable: bool = False
 
     def problem(self, value: float) -> str | None:
         """Why ``value`` (in the working unit) is impossible, or None when it is possible."""
         if value < self.low or value > self.high:
             return f"outside the possible range {self.low:g}-{amount(self.high, self.unit)}"
         if self.least_nonzero is not None and 0 < value < self.least_nonzero:
+            if self.hand_countable and value.is_integer():
+                return None
+            if self.hand_countable:
+                return f"a fraction of a cell below {amount(self.least_nonzero, self.unit)} cannot be counted"
             return f"a non-zero value below {amount(self.least_nonzero, self.unit)} is not reported"
         return None
 

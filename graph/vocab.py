@@ -105,6 +105,7 @@ class NKG(_namespace.DefinedNamespace):
     forbidsFinding: URIRef
     frequency: URIRef
     fromUnit: URIRef
+    handCountable: URIRef
     hasResultRule: URIRef
     indicatesAgent: URIRef
     inheritance: URIRef

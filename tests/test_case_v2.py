@@ -191,3 +191,15 @@ def test_a_case_without_a_count_prints_no_none_in_any_format(tmp_path, capsys, k
     workup = workup_case(kb, case)
     for text in (workup_to_markdown(kb, workup), workup_to_html(kb, workup)):
         assert "ANC not given" in text and "None" not in text
+
+
+def test_a_whole_number_below_the_analyser_step_is_a_hand_count_not_a_unit_error(kb):
+    from graph.case import parse_case
+
+    # 1% monocytes of a white count of 900/uL: 9/uL, worked out by hand from the differential
+    case = parse_case({"id": "h", "anc": 4, "labs": {"wbc_per_ul": 900, "monocytes_per_ul": 9}}, kb.case_rules)
+    assert case.anc == 4 and case.labs["monocytes_per_ul"] == 9
+    with pytest.raises(CaseError, match="fraction of a cell"):
+        parse_case({"id": "h", "anc": 4.5}, kb.case_rules)
+    with pytest.raises(CaseError, match="not reported"):  # platelets are machine counts only
+        parse_case({"id": "h", "anc": 500, "labs": {"platelets_per_ul": 250}}, kb.case_rules)
