@@ -20,6 +20,7 @@ from conftest import MINI_CASE, ROOT, dev_cases  # noqa: E402
 from hostile import make_hostile_ontology  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from graph.case import MAX_RESULT_CHARS  # noqa: E402
 from graph.deeplink import encode_case  # noqa: E402
 from graph.ids import expand  # noqa: E402
 
@@ -279,8 +280,8 @@ def _raw_link(raw: bytes) -> str:
         (b"[" * 5000, "nested too deeply"),
         (b'{"id": "x", "anc": 1' + b"0" * 400 + b"}", "finite number"),
         (b'{"id": "\\ud800", "anc": 500}', "lone surrogate"),
-        (b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "' + b" " * 600 + b'"}]}',
-         "at most 500"),
+        (b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "'
+         + b" " * (MAX_RESULT_CHARS + 100) + b'"}]}', f"a result is at most {MAX_RESULT_CHARS}"),
     ],
     ids=["deep-nesting", "huge-anc", "surrogate", "long-result"],
 )
