@@ -94,6 +94,21 @@ def test_a_deep_link_opens_a_dev_case_and_its_cause(mini):
     assert "risperidone" in texts(at.info) and "not a known cause of neutropenia" in texts(at.info)
 
 
+def test_a_linked_case_in_si_units_with_a_temperature_is_shown_with_the_emergency(mini):
+    at = app(c=encode_case({"id": "si-1", "anc": {"value": 0.4, "unit": "10^9/L"}, "temperature_c": 38.6}))
+    assert not at.exception and not at.warning, texts(at.warning)
+    assert "### Case si\\-1" in texts(at.markdown)  # the linked case, not the default example
+    assert "EMERGENCY" in at.error[0].value and "FEBRILE NEUTROPENIA" in at.error[0].value
+    assert at.metric[0].value == "400/µL"
+
+
+def test_a_linked_case_without_a_count_shows_the_severity_of_its_finding(mini):
+    case = {"id": "no-count", "findings": ["Agranulocytosis"], "medications": [{"name": "methimazole"}]}
+    at = app(c=encode_case(case))
+    assert not at.exception and not at.error and "### Case no\\-count" in texts(at.markdown)
+    assert [m.value for m in at.metric[:2]] == ["not given", "severe"]
+
+
 def test_why_shows_evidence_sources_next_tests_and_management(mini):
     at = app(c=encode_case(CASE))
     assert "#### 1. Mini drug agranulocytosis" in texts(at.markdown)

@@ -15,10 +15,10 @@ from graph.deeplink import DeepLink
 from graph.differential import candidate_detail, differential_rows, score_text, severity_line
 from graph.errors import NeutropeniaKGError
 from graph.evaluate import matching_rank
-from graph.lexicon import describe_not_a_cause
 from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
 from graph.graphview import MAX_DEPTH, workup_graph
 from graph.knowledge import KnowledgeBase
+from graph.lexicon import describe_not_a_cause
 from graph.pipeline import workup_case
 from graph.report import workup_to_dict
 from graph.results import Workup
