@@ -141,6 +141,17 @@ def test_toggling_a_finding_reranks_at_once(mini):
     assert moved.iloc[0]["Cause"] == "Mini viral infection" and moved.iloc[0]["Rank now"] == 1
 
 
+def test_a_what_if_that_cannot_be_ranked_keeps_the_workup_of_the_case(mini):
+    case = {"id": "no-count", "findings": ["Agranulocytosis"], "medications": [{"name": "methimazole"}]}
+    at = app(c=encode_case(case))
+    at.sidebar.button_group(key="whatif-1-0").set_value("absent").run()  # the only statement of the neutropenia
+    assert not at.exception and not at.error
+    warning = plain(texts(at.warning))
+    assert "**What if:** the changed case cannot be ranked: 'anc' is missing" in warning
+    assert "The ranking below is for the case as entered." in warning
+    assert table(at, "Cause").iloc[0]["Cause"] == "Mini drug agranulocytosis" and "What if" not in texts(at.info)
+
+
 def test_the_form_ranks_a_new_case_and_the_link_carries_it(mini):
     at = open_editor(app(case="chronic-mild"))
     assert at.number_input(key="form-anc-1").value == 1200  # the form shows the example being edited

@@ -201,15 +201,22 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         base = workup_case(kb, case)
         elapsed = time.perf_counter() - started
         states = _what_if_panel(kb, case, base, rev)
-        if states:
-            started = time.perf_counter()
-            workup = workup_case(kb, apply_what_if(case, states))
-            elapsed += time.perf_counter() - started
-        else:
-            workup = base
     except NeutropeniaKGError as error:
         st.error(md(str(error)), icon=":material/block:")
         return DeepLink(view="workup", case=key, custom=None if key else case)
+    workup = base
+    if states:
+        try:
+            started = time.perf_counter()
+            workup = workup_case(kb, apply_what_if(case, states))
+            elapsed += time.perf_counter() - started
+        except NeutropeniaKGError as error:  # e.g. the change removes the only finding that states the neutropenia
+            st.warning(
+                f"**What if:** the changed case cannot be ranked: {md(str(error))}. "
+                "The ranking below is for the case as entered.",
+                icon=":material/alt_route:",
+            )
+            states = {}
     n = workup.normalised
     st.markdown(f"### Case {md(n.case.case_id)}")
     if n.case.narrative:
