@@ -187,6 +187,17 @@ def test_pasted_json_loads_or_says_where_it_is_wrong(mini):
     assert table(at, "Cause").iloc[0]["Cause"] == "Mini Duffy-null"
 
 
+def test_the_unit_shown_beside_the_paste_box_is_read_as_shown(mini):
+    at = open_editor(app())
+    hint = next(c.value for c in at.caption if "case-format.md" in c.value)
+    assert "`anc` unless a finding" in hint and "`temperature_c`" in hint
+    shown = json.loads(re.search(r"`(\{.*?\})`", hint).group(1))  # the value-with-unit example of the hint
+    at.text_area(key="paste-1").set_value(json.dumps({"id": "pasted-si", "anc": shown}))
+    at.button(key="paste-load-1").click().run()
+    assert not at.exception and not at.error and "### Case pasted\\-si" in texts(at.markdown)
+    assert at.metric[0].value == "800/µL"
+
+
 def test_exports_offer_json_markdown_html_and_the_case(mini):
     at = app(c=encode_case(CASE))
     labels = [b.label for b in at.get("download_button")]

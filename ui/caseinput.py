@@ -287,8 +287,10 @@ def _upload(kb: KnowledgeBase, rev: int) -> None:
     except CaseError as error:
         st.error(md(str(error)), icon=":material/block:")
     st.caption(
-        "The format is described in shared/case-format.md: `id` and `anc` are required; findings as HPO "
-        "CURIEs or labels; medications with `started_days_ago`, `stopped_days_ago`, `last_dose_days_ago`."
+        "The format (version 2) is described in shared/case-format.md: `id` is required, and `anc` unless a "
+        "finding such as Agranulocytosis states the neutropenia; a number may name its unit, as in "
+        '`{"value": 0.8, "unit": "10^9/L"}`; `temperature_c` in °C; findings as HPO CURIEs or labels; medications '
+        "with `started_days_ago`, `stopped_days_ago`, `last_dose_days_ago`."
     )
 
 
