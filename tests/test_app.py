@@ -198,6 +198,19 @@ def test_the_unit_shown_beside_the_paste_box_is_read_as_shown(mini):
     assert at.metric[0].value == "800/µL"
 
 
+def test_a_case_too_large_for_a_link_says_so_instead_of_offering_the_link(mini):
+    import hashlib
+
+    narrative = " ".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(300))  # packs to over 6000
+    at = open_editor(app())
+    at.text_area(key="paste-1").set_value(json.dumps({"id": "long", "anc": 700, "narrative": narrative}))
+    at.button(key="paste-load-1").click().run()
+    assert "### Case long" in texts(at.markdown) and "c" not in at.query_params
+    captions = texts(at.caption)
+    assert "This case is too large for a link" in captions and "share the Case (JSON) file instead" in captions
+    assert "The address bar holds a link to this workup" not in captions
+
+
 def test_exports_offer_json_markdown_html_and_the_case(mini):
     at = app(c=encode_case(CASE))
     labels = [b.label for b in at.get("download_button")]

@@ -11,7 +11,7 @@ import streamlit as st
 
 from graph.caseform import choice_label
 from graph.casejson import case_to_json
-from graph.deeplink import DeepLink
+from graph.deeplink import MAX_LINK_CHARS, DeepLink, encode_case
 from graph.differential import candidate_detail, differential_rows, score_text, severity_line
 from graph.errors import NeutropeniaKGError
 from graph.evaluate import matching_rank
@@ -159,7 +159,7 @@ def _graph(kb: KnowledgeBase, workup: Workup) -> None:
     show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
 
 
-def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any]) -> None:
+def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: bool) -> None:
     st.subheader("Export")
     name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in workup.normalised.case.case_id)[:60] or "case"
     columns = st.columns(4)
@@ -181,9 +181,15 @@ def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any]) -> None:
         file_name=f"{name}.json",
         mime="application/json",
     )
-    st.caption(
-        "The address bar holds a link to this workup (view, case and selected cause); share it to share the workup."
-    )
+    if shareable:
+        st.caption(
+            "The address bar holds a link to this workup (view, case and selected cause); share it to share the workup."
+        )
+    else:
+        st.caption(
+            f"This case is too large for a link (over {MAX_LINK_CHARS:,} characters once packed), so the address bar "
+            "does not hold it; share the Case (JSON) file instead."
+        )
 
 
 def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
@@ -295,6 +301,6 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
             if expected.get("source"):
                 st.caption(md(expected["source"]))
     _graph(kb, workup)
-    _export(kb, workup, case)
+    _export(kb, workup, case, shareable=key is not None or encode_case(case) is not None)
     st.caption(md(DISCLAIMER))
     return DeepLink(view="workup", case=key, custom=None if key else case, cause=chosen)
