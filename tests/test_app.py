@@ -231,6 +231,12 @@ def test_explore_shows_a_node_page_and_search(mini):
     assert at.query_params["node"] == "cause:mini-viral" and at.query_params["view"] == "explore"
 
 
+def test_explore_names_kinds_in_words(mini):
+    at = app(view="explore", node="cause:duffy-null-associated-neutrophil-count")
+    kinds = {kind for frame in at.dataframe if "Kind" in frame.value.columns for kind in frame.value["Kind"]}
+    assert "Prior modifier" in kinds and not any(re.search(r"[a-z][A-Z]", kind) for kind in kinds), kinds
+
+
 def test_compare_puts_separating_findings_first(mini):
     at = app(view="compare", compare="cause:mini-drug,cause:mini-chemo")
     findings = table(at, "Finding")
