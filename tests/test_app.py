@@ -141,6 +141,13 @@ def test_toggling_a_finding_reranks_at_once(mini):
     assert moved.iloc[0]["Cause"] == "Mini viral infection" and moved.iloc[0]["Rank now"] == 1
 
 
+def test_the_what_if_banner_names_the_state_as_the_toggle_does(mini):
+    at = app(c=encode_case(CASE))
+    toggle = at.sidebar.button_group(key="whatif-1-1")  # Pharyngitis, present in the case
+    toggle.set_value("not recorded").run()
+    assert "Pharyngitis · HP:0025439 → unknown." in plain(texts(at.info))  # the toggle's button reads "unknown"
+
+
 def test_a_what_if_that_cannot_be_ranked_keeps_the_workup_of_the_case(mini):
     case = {"id": "no-count", "findings": ["Agranulocytosis"], "medications": [{"name": "methimazole"}]}
     at = app(c=encode_case(case))

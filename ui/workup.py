@@ -228,7 +228,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     if n.case.narrative:
         st.caption(md(n.case.narrative))
     if states:
-        changes = ", ".join(f"{md(choice_label(kb, text))} → {state}" for text, state in states.items())
+        changes = ", ".join(f"{md(choice_label(kb, text))} → {_STATE_NAMES[state]}" for text, state in states.items())
         st.info(f"**What if:** {changes}. The ranking below is for the changed case.", icon=":material/alt_route:")
         moved = rank_changes(kb, base, workup)
         if moved:
