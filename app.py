@@ -51,7 +51,7 @@ def _sidebar(kb: KnowledgeBase, link: DeepLink) -> View:
 def _draw() -> None:
     kb = knowledge_base()
     link = read_link(kb)
-    init_case(link)
+    init_case(kb, link)
     view = _sidebar(kb, link)
     shown = SHOW[view](kb, link)
     write_link(merge_link(st.session_state.get("link", link), shown))

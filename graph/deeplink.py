@@ -30,6 +30,7 @@ from typing import Any, Literal
 from .casejson import case_from_json_text
 from .errors import CaseError
 from .ids import curie, expand
+from .units import CaseRules
 
 __all__ = [
     "View",
@@ -76,8 +77,10 @@ def encode_case(case: Mapping[str, Any]) -> str | None:
     return token if len(token) <= MAX_LINK_CHARS else None
 
 
-def decode_case(token: str) -> dict[str, Any]:
+def decode_case(token: str, rules: CaseRules | None = None) -> dict[str, Any]:
     """The case in a ``c`` parameter; a :class:`~graph.errors.CaseError` when it is damaged or too large.
+
+    ``rules`` (``kb.case_rules``) read values given with units, as for a pasted case.
 
     Examples
     --------
@@ -99,7 +102,7 @@ def decode_case(token: str) -> dict[str, Any]:
         pass  # valid JSON nested too deeply: case_from_json_text says so
     except (binascii.Error, zlib.error, ValueError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise CaseError("the case in the link is damaged; ask for the link again", source="link") from None
-    return case_from_json_text(raw, source="link")
+    return case_from_json_text(raw, source="link", rules=rules)
 
 
 def _one(params: Mapping[str, str | list[str]], key: str) -> str | None:
@@ -115,8 +118,11 @@ def parse_link(
     is_case: Callable[[str], bool] = lambda key: False,
     is_cause: Callable[[str], bool] = lambda iri: False,
     is_node: Callable[[str], bool] = lambda iri: False,
+    rules: CaseRules | None = None,
 ) -> tuple[DeepLink, list[str]]:
     """Read URL parameters; ``is_case``/``is_cause``/``is_node`` say which values are known.
+
+    ``rules`` (``kb.case_rules``) read the units of a case in the link.
 
     Returns the link and a message for every value that was dropped.
     """
@@ -135,7 +141,7 @@ def parse_link(
     token = _one(params, "c")
     if token is not None:
         try:
-            custom = decode_case(token)
+            custom = decode_case(token, rules)
         except CaseError as error:
             problems.append(str(error))
 

@@ -19,6 +19,7 @@ from typing import Any
 from .case import read_case_file
 from .errors import CaseError
 from .escape import one_line
+from .units import CaseRules
 
 __all__ = ["ExampleCase", "example_directories", "find_example_cases", "load_example"]
 
@@ -55,8 +56,12 @@ def _title(case_id: str, data: dict[str, Any]) -> str:
     return f"{case_id} — {narrative}" if narrative else case_id
 
 
-def find_example_cases(directories: Iterable[tuple[str, Path]]) -> tuple[list[ExampleCase], list[str]]:
+def find_example_cases(
+    directories: Iterable[tuple[str, Path]], rules: CaseRules | None = None
+) -> tuple[list[ExampleCase], list[str]]:
     """Every readable ``*.json`` case under the directories, and one message per unreadable file.
+
+    ``rules`` (``kb.case_rules``) read values given with units (case format version 2).
 
     Keys are file names without ``.json``; a name that repeats across directories is prefixed
     with its group (``dev/…``) so every key is unique.
@@ -67,7 +72,7 @@ def find_example_cases(directories: Iterable[tuple[str, Path]]) -> tuple[list[Ex
     for group, directory in directories:
         for path in sorted(directory.glob("*.json")):
             try:
-                case, data = read_case_file(path)
+                case, data = read_case_file(path, rules)
             except CaseError as error:
                 problems.append(str(error))
                 continue
@@ -77,6 +82,6 @@ def find_example_cases(directories: Iterable[tuple[str, Path]]) -> tuple[list[Ex
     return found, problems
 
 
-def load_example(example: ExampleCase) -> dict[str, Any]:
+def load_example(example: ExampleCase, rules: CaseRules | None = None) -> dict[str, Any]:
     """The case dict of an example (as in the file, ``expected`` included; the ranker ignores it)."""
-    return read_case_file(example.path)[1]
+    return read_case_file(example.path, rules)[1]

@@ -20,6 +20,7 @@ from conftest import MINI_CASE, ROOT, dev_cases  # noqa: E402
 from hostile import make_hostile_ontology  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from graph.case import MAX_RESULT_CHARS  # noqa: E402
 from graph.deeplink import encode_case  # noqa: E402
 from graph.ids import expand  # noqa: E402
 
@@ -93,6 +94,21 @@ def test_a_deep_link_opens_a_dev_case_and_its_cause(mini):
     assert "risperidone" in texts(at.info) and "not a known cause of neutropenia" in texts(at.info)
 
 
+def test_a_linked_case_in_si_units_with_a_temperature_is_shown_with_the_emergency(mini):
+    at = app(c=encode_case({"id": "si-1", "anc": {"value": 0.4, "unit": "10^9/L"}, "temperature_c": 38.6}))
+    assert not at.exception and not at.warning, texts(at.warning)
+    assert "### Case si\\-1" in texts(at.markdown)  # the linked case, not the default example
+    assert "EMERGENCY" in at.error[0].value and "FEBRILE NEUTROPENIA" in at.error[0].value
+    assert at.metric[0].value == "400/µL"
+
+
+def test_a_linked_case_without_a_count_shows_the_severity_of_its_finding(mini):
+    case = {"id": "no-count", "findings": ["Agranulocytosis"], "medications": [{"name": "methimazole"}]}
+    at = app(c=encode_case(case))
+    assert not at.exception and not at.error and "### Case no\\-count" in texts(at.markdown)
+    assert [m.value for m in at.metric[:2]] == ["not given", "severe"]
+
+
 def test_why_shows_evidence_sources_next_tests_and_management(mini):
     at = app(c=encode_case(CASE))
     assert "#### 1. Mini drug agranulocytosis" in texts(at.markdown)
@@ -123,6 +139,24 @@ def test_toggling_a_finding_reranks_at_once(mini):
     assert "What if" in texts(at.info)
     moved = table(at, "Rank before")
     assert moved.iloc[0]["Cause"] == "Mini viral infection" and moved.iloc[0]["Rank now"] == 1
+
+
+def test_the_what_if_banner_names_the_state_as_the_toggle_does(mini):
+    at = app(c=encode_case(CASE))
+    toggle = at.sidebar.button_group(key="whatif-1-1")  # Pharyngitis, present in the case
+    toggle.set_value("not recorded").run()
+    assert "Pharyngitis · HP:0025439 → unknown." in plain(texts(at.info))  # the toggle's button reads "unknown"
+
+
+def test_a_what_if_that_cannot_be_ranked_keeps_the_workup_of_the_case(mini):
+    case = {"id": "no-count", "findings": ["Agranulocytosis"], "medications": [{"name": "methimazole"}]}
+    at = app(c=encode_case(case))
+    at.sidebar.button_group(key="whatif-1-0").set_value("absent").run()  # the only statement of the neutropenia
+    assert not at.exception and not at.error
+    warning = plain(texts(at.warning))
+    assert "**What if:** the changed case cannot be ranked: 'anc' is missing" in warning
+    assert "The ranking below is for the case as entered." in warning
+    assert table(at, "Cause").iloc[0]["Cause"] == "Mini drug agranulocytosis" and "What if" not in texts(at.info)
 
 
 def test_the_form_ranks_a_new_case_and_the_link_carries_it(mini):
@@ -160,6 +194,30 @@ def test_pasted_json_loads_or_says_where_it_is_wrong(mini):
     assert table(at, "Cause").iloc[0]["Cause"] == "Mini Duffy-null"
 
 
+def test_the_unit_shown_beside_the_paste_box_is_read_as_shown(mini):
+    at = open_editor(app())
+    hint = next(c.value for c in at.caption if "case-format.md" in c.value)
+    assert "`anc` unless a finding" in hint and "`temperature_c`" in hint
+    shown = json.loads(re.search(r"`(\{.*?\})`", hint).group(1))  # the value-with-unit example of the hint
+    at.text_area(key="paste-1").set_value(json.dumps({"id": "pasted-si", "anc": shown}))
+    at.button(key="paste-load-1").click().run()
+    assert not at.exception and not at.error and "### Case pasted\\-si" in texts(at.markdown)
+    assert at.metric[0].value == "800/µL"
+
+
+def test_a_case_too_large_for_a_link_says_so_instead_of_offering_the_link(mini):
+    import hashlib
+
+    narrative = " ".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(300))  # packs to over 6000
+    at = open_editor(app())
+    at.text_area(key="paste-1").set_value(json.dumps({"id": "long", "anc": 700, "narrative": narrative}))
+    at.button(key="paste-load-1").click().run()
+    assert "### Case long" in texts(at.markdown) and "c" not in at.query_params
+    captions = texts(at.caption)
+    assert "This case is too large for a link" in captions and "share the Case (JSON) file instead" in captions
+    assert "The address bar holds a link to this workup" not in captions
+
+
 def test_exports_offer_json_markdown_html_and_the_case(mini):
     at = app(c=encode_case(CASE))
     labels = [b.label for b in at.get("download_button")]
@@ -178,6 +236,12 @@ def test_explore_shows_a_node_page_and_search(mini):
     hits.set_value(expand("cause:mini-viral")).run()
     assert at.header[0].value == "Mini viral infection"
     assert at.query_params["node"] == "cause:mini-viral" and at.query_params["view"] == "explore"
+
+
+def test_explore_names_kinds_in_words(mini):
+    at = app(view="explore", node="cause:duffy-null-associated-neutrophil-count")
+    kinds = {kind for frame in at.dataframe if "Kind" in frame.value.columns for kind in frame.value["Kind"]}
+    assert "Prior modifier" in kinds and not any(re.search(r"[a-z][A-Z]", kind) for kind in kinds), kinds
 
 
 def test_compare_puts_separating_findings_first(mini):
@@ -279,8 +343,8 @@ def _raw_link(raw: bytes) -> str:
         (b"[" * 5000, "nested too deeply"),
         (b'{"id": "x", "anc": 1' + b"0" * 400 + b"}", "finite number"),
         (b'{"id": "\\ud800", "anc": 500}', "lone surrogate"),
-        (b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "' + b" " * 2100 + b'"}]}',
-         "at most 2000"),
+        (b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "'
+         + b" " * (MAX_RESULT_CHARS + 100) + b'"}]}', f"a result is at most {MAX_RESULT_CHARS}"),
     ],
     ids=["deep-nesting", "huge-anc", "surrogate", "long-result"],
 )

@@ -1,7 +1,8 @@
 """The app in a real browser: Debian's chromium driven by Playwright for Python, app on 127.0.0.1.
 
 1. A dev case opened by deep link shows its ranked list and draws its graph; every request stays
-   on 127.0.0.1; a screenshot is saved; first render and re-rank are timed.
+   on 127.0.0.1; a screenshot is saved; first render and re-rank are timed.  A linked case in SI
+   units with only a temperature shows the febrile-neutropenia banner.
 2. On an ontology whose labels carry script payloads (tests/hostile.py) no script runs and no
    dialog opens, on load or while hovering every node of the graphs, and still nothing leaves
    127.0.0.1.
@@ -40,6 +41,7 @@ SCREENS = Path(os.environ.get("NEUTROPENIA_KG_SCREENS") or Path(tempfile.gettemp
 GRAPH = 'iframe[title="Explanatory graph of the ranked causes"]'
 NEIGHBOURHOOD = 'iframe[title^="Neighbourhood of"]'
 CASE = {**MINI_CASE, "id": "hostile-1", "medications": MINI_CASE["medications"][:1]}
+SI_CASE = {"id": "si-units", "anc": {"value": 0.4, "unit": "10^9/L"}, "temperature_c": 38.6}
 
 
 class Session:
@@ -119,6 +121,8 @@ def no_script_ran(page) -> None:
 def test_a_dev_case_by_deep_link_ranks_draws_and_stays_local():
     from playwright.sync_api import sync_playwright
 
+    from graph.deeplink import encode_case
+
     case = dev_cases()[0].stem if dev_cases() else "febrile-agranulocytosis"
     SCREENS.mkdir(parents=True, exist_ok=True)
     env = {"NEUTROPENIA_KG_ONTOLOGY": ""}
@@ -156,6 +160,15 @@ def test_a_dev_case_by_deep_link_ranks_draws_and_stays_local():
             }
             (SCREENS / "timings.json").write_text(json.dumps(timings, indent=2), encoding="utf-8")
             print(f"\nbrowser timings: {timings}; screenshot {SCREENS / 'workup.png'}")
+
+            si = session.page()  # a shared link to a case in SI units with a temperature, no fever finding
+            si.goto(f"{url}/?c={encode_case(SI_CASE)}")
+            ranked_list(si)
+            si.get_by_text("Case si-units").wait_for()
+            banner = si.locator("[data-testid=stAlert]").filter(has_text="FEBRILE NEUTROPENIA")
+            assert banner.is_visible() and "EMERGENCY" in banner.inner_text()
+            assert si.locator("[data-testid=stMetricValue]").first.inner_text() == "400/µL"
+            si.close()
             assert session.outside() == [], "every request goes to 127.0.0.1"
             assert session.dialogs == []
         finally:

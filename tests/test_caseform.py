@@ -146,3 +146,14 @@ def test_an_unreadable_example_is_reported_not_fatal(tmp_path):
     (tmp_path / "bad.json").write_text('{"id": "b"', encoding="utf-8")
     found, problems = find_example_cases([("example", tmp_path)])
     assert [e.key for e in found] == ["good"] and "bad.json" in problems[0] and "invalid JSON" in problems[0]
+
+
+def test_an_example_in_si_units_is_offered_and_loads_converted(mini_kb, tmp_path):
+    (tmp_path / "si.json").write_text(
+        '{"id": "si", "anc": {"value": 0.4, "unit": "10^9/L"}, "temperature_c": 38.6}', encoding="utf-8"
+    )
+    found, problems = find_example_cases([("example", tmp_path)], mini_kb.case_rules)
+    assert [e.key for e in found] == ["si"] and problems == []
+    assert load_example(found[0], mini_kb.case_rules)["anc"] == {"value": 0.4, "unit": "10^9/L"}
+    # without the ontology's unit rules the same file could not be read: the app must pass them
+    assert "gives a unit" in find_example_cases([("example", tmp_path)])[1][0]

@@ -46,7 +46,7 @@ def _example(key: str | None) -> ExampleCase | None:
     return next((e for e in examples()[0] if e.key == key), None)
 
 
-def init_case(link: DeepLink) -> None:
+def init_case(kb: KnowledgeBase, link: DeepLink) -> None:
     """On a session's first run: the case of the link, else the default example."""
     if "case_rev" in st.session_state:
         return
@@ -59,18 +59,18 @@ def init_case(link: DeepLink) -> None:
         set_case(None, None, "")
         return
     try:
-        set_case(load_example(chosen), chosen.key, f"example {chosen.key}")
+        set_case(load_example(chosen, kb.case_rules), chosen.key, f"example {chosen.key}")
     except CaseError as error:
         set_case(None, None, "")
         st.error(md(str(error)))
 
 
-def _load_example(widget: str) -> None:
+def _load_example(kb: KnowledgeBase, widget: str) -> None:
     chosen = _example(st.session_state.get(widget))
     if chosen is None:
         return
     try:
-        set_case(load_example(chosen), chosen.key, f"example {chosen.key}")
+        set_case(load_example(chosen, kb.case_rules), chosen.key, f"example {chosen.key}")
     except CaseError as error:
         st.session_state["case_error"] = str(error)
 
@@ -287,8 +287,10 @@ def _upload(kb: KnowledgeBase, rev: int) -> None:
     except CaseError as error:
         st.error(md(str(error)), icon=":material/block:")
     st.caption(
-        "The format is described in shared/case-format.md: `id` and `anc` are required; findings as HPO "
-        "CURIEs or labels; medications with `started_days_ago`, `stopped_days_ago`, `last_dose_days_ago`."
+        "The format (version 2) is described in shared/case-format.md: `id` is required, and `anc` unless a "
+        "finding such as Agranulocytosis states the neutropenia; a number may name its unit, as in "
+        '`{"value": 0.8, "unit": "10^9/L"}`; `temperature_c` in °C; findings as HPO CURIEs or labels; medications '
+        "with `started_days_ago`, `stopped_days_ago`, `last_dose_days_ago`."
     )
 
 
@@ -309,7 +311,7 @@ def case_panel(kb: KnowledgeBase) -> None:
         index=keys.index(current_key) if current_key in keys else None,
         key=f"example-{rev}",
         on_change=_load_example,
-        args=(f"example-{rev}",),
+        args=(kb, f"example-{rev}"),
         placeholder=f"(case from {st.session_state.get('case_origin') or 'nowhere yet'})",
         format_func=lambda key: next(e.title for e in found if e.key == key),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +18,11 @@ from ui.show import link_md, links_md, md, show_graph
 __all__ = ["show"]
 
 _KIND_NAMES = {"DiagnosticTest": "Test"}
+
+
+def _kind(kind: str) -> str:
+    """A node kind for people: 'Test', else the class name in words ('PriorModifier' -> 'Prior modifier')."""
+    return _KIND_NAMES.get(kind) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind).capitalize()
 
 
 def _open(node: str | None) -> None:
@@ -40,7 +47,7 @@ def _search(kb: KnowledgeBase) -> None:
         default=list(SEARCH_KINDS),
         key="explore-kinds",
         persist_state="session",
-        format_func=lambda k: _KIND_NAMES.get(k, k),
+        format_func=_kind,
     )
     if query.strip():
         hits = search_nodes(kb, query, kinds=kinds, limit=40)
@@ -48,7 +55,7 @@ def _search(kb: KnowledgeBase) -> None:
             st.info("No node matches; try a shorter or different name.")
             return
         labels = {
-            h.node: f"{h.label} · {_KIND_NAMES.get(h.kind, h.kind)} · {h.curie}"
+            h.node: f"{h.label} · {_kind(h.kind)} · {h.curie}"
             + (f" (matched “{h.matched}”)" if h.matched != h.label else "")
             for h in hits
         }
@@ -86,7 +93,7 @@ def _browse(kb: KnowledgeBase) -> None:
 
 def _page(kb: KnowledgeBase, page: NodePage) -> None:
     st.header(md(page.label))
-    st.caption(f"{md(_KIND_NAMES.get(page.kind, page.kind))} · {link_md(page.id_link)}")
+    st.caption(f"{md(_kind(page.kind))} · {link_md(page.id_link)}")
     if page.definition:
         st.markdown(md(page.definition))
     if page.synonyms:
@@ -104,7 +111,7 @@ def _page(kb: KnowledgeBase, page: NodePage) -> None:
                 [
                     {
                         "Name": r.label,
-                        "Kind": _KIND_NAMES.get(r.kind, r.kind),
+                        "Kind": _kind(r.kind),
                         "Detail": r.detail,
                         "Sources": ", ".join(s.text for s in r.sources),
                     }
@@ -116,7 +123,7 @@ def _page(kb: KnowledgeBase, page: NodePage) -> None:
         )
         for relation in section.relations:
             if relation.node in kb.graph or relation.node in kb.hpo:
-                related.setdefault(relation.node, f"{relation.label} · {_KIND_NAMES.get(relation.kind, relation.kind)}")
+                related.setdefault(relation.node, f"{relation.label} · {_kind(relation.kind)}")
     if page.sources:
         st.markdown("**Sources:** " + links_md(page.sources))
     if related:

@@ -34,9 +34,14 @@ def _validation(path: str) -> ValidationReport:
 
 
 @st.cache_resource(show_spinner=False)
+def _examples(path: str) -> tuple[list[ExampleCase], list[str]]:
+    return find_example_cases(example_directories(ROOT), _knowledge_base(path).case_rules)
+
+
 def examples() -> tuple[list[ExampleCase], list[str]]:
-    """The example cases (bundled, and the dev cases when ``../shared/cases/dev`` exists)."""
-    return find_example_cases(example_directories(ROOT))
+    """The example cases (bundled, and the dev cases when ``../shared/cases/dev`` exists), read with the
+    ontology's unit rules."""
+    return _examples(ontology_path())
 
 
 def ontology_path() -> str:
@@ -74,6 +79,7 @@ def read_link(kb: KnowledgeBase) -> DeepLink:
             is_case=keys.__contains__,
             is_cause=kb.causes.__contains__,
             is_node=lambda iri: iri in kb.graph or iri in kb.hpo,
+            rules=kb.case_rules,
         )
         st.session_state["link"] = link
         st.session_state["link_problems"] = problems

@@ -11,14 +11,14 @@ import streamlit as st
 
 from graph.caseform import choice_label
 from graph.casejson import case_to_json
-from graph.deeplink import DeepLink
+from graph.deeplink import MAX_LINK_CHARS, DeepLink, encode_case
 from graph.differential import candidate_detail, differential_rows, score_text, severity_line
 from graph.errors import NeutropeniaKGError
 from graph.evaluate import matching_rank
-from graph.lexicon import describe_not_a_cause
 from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
 from graph.graphview import MAX_DEPTH, workup_graph
 from graph.knowledge import KnowledgeBase
+from graph.lexicon import describe_not_a_cause
 from graph.pipeline import workup_case
 from graph.report import workup_to_dict
 from graph.results import Workup
@@ -159,7 +159,7 @@ def _graph(kb: KnowledgeBase, workup: Workup) -> None:
     show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
 
 
-def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any]) -> None:
+def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: bool) -> None:
     st.subheader("Export")
     name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in workup.normalised.case.case_id)[:60] or "case"
     columns = st.columns(4)
@@ -181,9 +181,15 @@ def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any]) -> None:
         file_name=f"{name}.json",
         mime="application/json",
     )
-    st.caption(
-        "The address bar holds a link to this workup (view, case and selected cause); share it to share the workup."
-    )
+    if shareable:
+        st.caption(
+            "The address bar holds a link to this workup (view, case and selected cause); share it to share the workup."
+        )
+    else:
+        st.caption(
+            f"This case is too large for a link (over {MAX_LINK_CHARS:,} characters once packed), so the address bar "
+            "does not hold it; share the Case (JSON) file instead."
+        )
 
 
 def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
@@ -201,21 +207,28 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         base = workup_case(kb, case)
         elapsed = time.perf_counter() - started
         states = _what_if_panel(kb, case, base, rev)
-        if states:
-            started = time.perf_counter()
-            workup = workup_case(kb, apply_what_if(case, states))
-            elapsed += time.perf_counter() - started
-        else:
-            workup = base
     except NeutropeniaKGError as error:
         st.error(md(str(error)), icon=":material/block:")
         return DeepLink(view="workup", case=key, custom=None if key else case)
+    workup = base
+    if states:
+        try:
+            started = time.perf_counter()
+            workup = workup_case(kb, apply_what_if(case, states))
+            elapsed += time.perf_counter() - started
+        except NeutropeniaKGError as error:  # e.g. the change removes the only finding that states the neutropenia
+            st.warning(
+                f"**What if:** the changed case cannot be ranked: {md(str(error))}. "
+                "The ranking below is for the case as entered.",
+                icon=":material/alt_route:",
+            )
+            states = {}
     n = workup.normalised
     st.markdown(f"### Case {md(n.case.case_id)}")
     if n.case.narrative:
         st.caption(md(n.case.narrative))
     if states:
-        changes = ", ".join(f"{md(choice_label(kb, text))} → {state}" for text, state in states.items())
+        changes = ", ".join(f"{md(choice_label(kb, text))} → {_STATE_NAMES[state]}" for text, state in states.items())
         st.info(f"**What if:** {changes}. The ranking below is for the changed case.", icon=":material/alt_route:")
         moved = rank_changes(kb, base, workup)
         if moved:
@@ -288,6 +301,6 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
             if expected.get("source"):
                 st.caption(md(expected["source"]))
     _graph(kb, workup)
-    _export(kb, workup, case)
+    _export(kb, workup, case, shareable=key is not None or encode_case(case) is not None)
     st.caption(md(DISCLAIMER))
     return DeepLink(view="workup", case=key, custom=None if key else case, cause=chosen)
