@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from .errors import NodeNotFound, UsageError
 from .ids import curie
 from .knowledge import KnowledgeBase
+from .rank import age_band_text
 from .types import AgentAssociation
 
 __all__ = ["SEPARATING_SPREAD", "CompareRow", "Comparison", "compare_causes"]
@@ -150,7 +151,7 @@ def compare_causes(kb: KnowledgeBase, causes: Sequence[str]) -> Comparison:
     for cause_index, cause in enumerate(causes):
         for m in kb.priors.get(cause, ()):
             who = [
-                f"age {m.min_age:g}-{m.max_age:g} y" if m.min_age is not None else "",
+                age_band_text(m.min_age, m.max_age) if m.min_age is not None else "",
                 m.sex or "",
                 f"{kb.label(m.ancestry)} ancestry" if m.ancestry else "",
             ]

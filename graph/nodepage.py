@@ -19,6 +19,7 @@ from .errors import NodeNotFound
 from .ids import curie
 from .knowledge import KnowledgeBase
 from .links import Link, node_link, source_link, xref_link
+from .rank import age_band_text
 from .types import AgentAssociation
 
 __all__ = ["Relation", "Section", "NodePage", "node_page"]
@@ -96,7 +97,7 @@ def _cause_sections(kb: KnowledgeBase, node: str) -> list[Section]:
     for m in kb.priors.get(node, ()):
         who = []
         if m.min_age is not None:
-            who.append(f"age {m.min_age:g}-{m.max_age:g} years")
+            who.append(age_band_text(m.min_age, m.max_age))
         if m.sex:
             who.append(m.sex)
         if m.ancestry:

@@ -52,6 +52,7 @@ __all__ = [
     "context_terms",
     "Term",
     "MATCH_KINDS",
+    "age_band_text",
 ]
 
 #: how a patient's finding met a cause's annotations (shown on every phenotype term)
@@ -69,6 +70,15 @@ class Term:
 
     def explain(self) -> tuple[Evidence, ...]:
         return self.make(*self.args)
+
+
+def age_band_text(low: float, high: float | None) -> str:
+    """An age band for people: ``age 60 y or older`` for an open band, ``age 0-16 y`` otherwise.
+
+    >>> age_band_text(60, 200), age_band_text(0, 16)
+    ('age 60 y or older', 'age 0-16 y')
+    """
+    return f"age {low:g} y or older" if high is None or high >= 150 else f"age {low:g}-{high:g} y"
 
 
 def _direction(log_lr: float) -> str:
@@ -118,7 +128,7 @@ def _modifier_term(kb: KnowledgeBase, cause: Cause, modifier: PriorModifier) -> 
     def explain() -> tuple[Evidence, ...]:
         parts = []
         if modifier.min_age is not None:
-            parts.append(f"age {modifier.min_age:g}-{modifier.max_age:g} y")
+            parts.append(age_band_text(modifier.min_age, modifier.max_age))
         if modifier.sex:
             parts.append(modifier.sex)
         if modifier.ancestry:
@@ -181,7 +191,7 @@ def _onset_term(kb: KnowledgeBase, cause: Cause, n: NormalisedCase, has_age_modi
 
     def explain() -> tuple[Evidence, ...]:
         when = "began" if known else "presents"
-        label = f"onset: neutropenia {when} at {age:.1f} y, the cause begins at {low:g}-{high:g} y ({origin})"
+        label = f"onset: neutropenia {when} at {age:.1f} y, the cause begins at {age_band_text(low, high)} ({origin})"
         return (_evidence("prior", label, log_lr, (cause.id,), _param_sources(kb, "onset_mismatch_lr")),)
 
     return Term(log_lr, explain)

@@ -20,7 +20,7 @@ from graph.graphview import MAX_DEPTH, workup_graph
 from graph.knowledge import KnowledgeBase
 from graph.lexicon import describe_not_a_cause
 from graph.pipeline import workup_case
-from graph.report import workup_to_dict
+from graph.report import describe_concurrent, workup_to_dict
 from graph.results import Workup
 from graph.whatif import STATES, FindingState, apply_what_if, finding_toggles, findings_to_try, rank_changes
 from ui.caseinput import case_panel
@@ -266,6 +266,8 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     st.caption(f"Ranked {len(workup.candidates)} causes in {elapsed * 1000:.0f} ms · ontology {md(kb.version)}")
 
     st.subheader("Differential")
+    if workup.concurrent is not None:
+        st.info(md(describe_concurrent(kb, workup.concurrent)), icon=":material/call_split:")
     _differential(kb, workup)
     causes = [c.cause for c in workup.candidates]
     wanted = link.cause if link.cause in causes else causes[0]
