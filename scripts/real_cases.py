@@ -1,12 +1,13 @@
 """The real-patient corpus: patients transcribed from published case reports, split and scored.
 
-``tests/data/real/`` holds one case file per published patient (case format version 2), each with its
-source (PMID, DOI or PMCID) in ``expected.source``.  The corpus is split once, by a hash of the case id,
-into a development part (``dev/``, about 60%, which may guide changes to the knowledge and the model)
-and a test part (``test/``, about 40%, opened only to measure).  The split depends on nothing but the
+``tests/data/real-dev/`` and ``tests/data/real-test/`` hold one case file per published patient (case
+format version 2), each with its source (PMID, DOI or PMCID) in ``expected.source``.  The corpus is
+split once, by a hash of the case id, into a development part (about 60%, which may guide changes to
+the knowledge and the model) and a test part (about 40%, opened only to measure); each part is also
+a folder ``neutropenia-kg evaluate`` reads.  The split depends on nothing but the
 id, so adding cases never moves an existing one between parts.
 
-    python scripts/real_cases.py add FOLDER...        # file new transcriptions into dev/ or test/
+    python scripts/real_cases.py add FOLDER...        # file new transcriptions into real-dev/ or real-test/
     python scripts/real_cases.py score [--format json] # top-1/3/10 and calibration on both parts
 
 Scoring counts a case the tool refuses to read as a miss (it is never silently left out), and
@@ -38,7 +39,7 @@ from graph.evaluate import CaseOutcome, Evaluation, matching_rank, summarise  # 
 from graph.knowledge import load_knowledge_base  # noqa: E402
 from graph.pipeline import workup_case  # noqa: E402
 
-CORPUS = ROOT / "tests" / "data" / "real"
+DATA = ROOT / "tests" / "data"
 PARTS = ("dev", "test")
 TEST_SHARE = 0.4
 
@@ -58,7 +59,7 @@ def add(folders: list[Path]) -> int:
             expected = case.get("expected") or {}
             if not expected.get("source") or not expected.get("accept"):
                 raise SystemExit(f"{path}: needs expected.source and expected.accept")
-            target = CORPUS / part_of(case["id"]) / f"{case['id']}.json"
+            target = DATA / f"real-{part_of(case['id'])}" / f"{case['id']}.json"
             if target.exists() and target.read_bytes() != path.read_bytes():
                 raise SystemExit(f"{path}: a different case {case['id']} is already in {target.parent.name}/")
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +72,7 @@ def score_part(kb, part: str) -> tuple[Evaluation, list[str]]:
     """Rank every case of one part; a case the tool refuses counts as a miss and is named."""
     evaluation = Evaluation()
     refused = []
-    for path in sorted((CORPUS / part).glob("*.json")):
+    for path in sorted((DATA / f"real-{part}").glob("*.json")):
         raw = json.loads(path.read_text(encoding="utf-8"))
         expected = raw["expected"]
         try:
@@ -97,7 +98,7 @@ def score_part(kb, part: str) -> tuple[Evaluation, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    adding = sub.add_parser("add", help="file new case files into dev/ or test/")
+    adding = sub.add_parser("add", help="file new case files into real-dev/ or real-test/")
     adding.add_argument("folders", nargs="+", type=Path)
     scoring = sub.add_parser("score", help="score both parts")
     scoring.add_argument("--format", choices=("text", "json"), default="text")
