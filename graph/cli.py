@@ -39,7 +39,7 @@ from .case import (
 )
 from .errors import CaseError, NeutropeniaKGError, OntologyError, UsageError
 from .escape import for_terminal
-from .evaluate import CaseOutcome, Evaluation, matching_rank, summarise
+from .evaluate import Evaluation, outcome, summarise
 from .graph_export import FORMATS, export_graph
 from .ids import HPO_PREFIX, curie
 from .knowledge import KnowledgeBase, load_knowledge_base
@@ -269,18 +269,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         except CaseError as error:
             errors.append(f"{source}: {error}")
             continue
-        evaluation.outcomes.append(
-            CaseOutcome(
-                case.case_id,
-                str(expected.get("cause", "")),
-                str(expected.get("mechanism", "")),
-                str(expected.get("difficulty", "")),
-                matching_rank(kb, candidates, accept),
-                tuple(kb.label(c.cause) for c in candidates[:3]),
-                str(expected.get("category", "")),
-                candidates[0].score if candidates else None,
-            )
-        )
+        evaluation.outcomes.append(outcome(kb, case.case_id, expected, list(candidates)))
     if args.format == "json":
         out.write(json.dumps(evaluation.to_dict(), indent=2) + "\n")
     else:

@@ -20,7 +20,7 @@ from typing import Any
 from .knowledge import KnowledgeBase
 from .results import Candidate
 
-__all__ = ["folded", "candidate_names", "matching_rank", "CaseOutcome", "Evaluation", "summarise"]
+__all__ = ["folded", "candidate_names", "matching_rank", "outcome", "CaseOutcome", "Evaluation", "summarise"]
 
 
 def folded(text: str) -> str:
@@ -41,6 +41,23 @@ def candidate_names(kb: KnowledgeBase, candidate: Candidate) -> set[str]:
     for agent in candidate.agents:
         names |= _names(kb, agent)
     return names
+
+
+def outcome(kb: KnowledgeBase, case_id: str, expected: dict[str, Any], candidates: list[Candidate]) -> CaseOutcome:
+    """How one case went: where the expected cause ranked, the top three, and the first probability.
+
+    No candidates (the tool refused the case) is a miss, never a case left out.
+    """
+    return CaseOutcome(
+        case_id,
+        str(expected.get("cause", "")),
+        str(expected.get("mechanism", "")),
+        str(expected.get("difficulty", "")),
+        matching_rank(kb, candidates, expected.get("accept") or []) if candidates else None,
+        tuple(kb.label(c.cause) for c in candidates[:3]),
+        str(expected.get("category", "")),
+        candidates[0].score if candidates else None,
+    )
 
 
 def matching_rank(kb: KnowledgeBase, candidates: Iterable[Candidate], accept: Iterable[str]) -> int | None:

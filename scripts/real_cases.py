@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graph.errors import CaseError, NeutropeniaKGError  # noqa: E402
-from graph.evaluate import CaseOutcome, Evaluation, matching_rank, summarise  # noqa: E402
+from graph.evaluate import Evaluation, outcome, summarise  # noqa: E402
 from graph.knowledge import load_knowledge_base  # noqa: E402
 from graph.pipeline import workup_case  # noqa: E402
 
@@ -80,18 +80,7 @@ def score_part(kb, part: str) -> tuple[Evaluation, list[str]]:
         except (CaseError, NeutropeniaKGError) as error:
             refused.append(f"{path.name}: {error}")
             candidates = []
-        evaluation.outcomes.append(
-            CaseOutcome(
-                raw["id"],
-                str(expected.get("cause", "")),
-                str(expected.get("mechanism", "")),
-                str(expected.get("difficulty", "")),
-                matching_rank(kb, candidates, expected["accept"]) if candidates else None,
-                tuple(kb.label(c.cause) for c in candidates[:3]),
-                str(expected.get("category", "")),
-                candidates[0].score if candidates else None,
-            )
-        )
+        evaluation.outcomes.append(outcome(kb, raw["id"], expected, list(candidates)))
     return evaluation, refused
 
 
