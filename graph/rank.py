@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
 from .results import Candidate, ContextHit, DrugExposure, Evidence, NormalisedCase, Observation
+from .timeline import onset_age_years
 from .types import AgentAssociation, Cause, ContextAssociation, FindingAssociation, PriorModifier, TimingWindow
 
 __all__ = [
@@ -151,11 +152,10 @@ def _applies(modifier: PriorModifier, n: NormalisedCase) -> bool:
 def _onset_age(n: NormalisedCase) -> tuple[float, bool] | None:
     """The patient's age at onset of the neutropenia, and whether the case establishes it (a duration or
     earlier counts) rather than assuming it from the age at presentation."""
-    age = n.case.age_years
-    if age is None:
+    if n.case.age_years is None:
         return None
     known = n.case.duration_days is not None or bool(n.case.anc_history)
-    return max(age - n.severity.onset_days_ago / 365.25, 0.0), known
+    return onset_age_years(n.case, n.severity), known
 
 
 def _onset_term(kb: KnowledgeBase, cause: Cause, n: NormalisedCase, has_age_modifier: bool) -> Term | None:

@@ -23,6 +23,7 @@ __all__ = [
     "neutropenia_threshold",
     "grade_for",
     "onset_days_ago",
+    "onset_age_years",
     "find_nadirs",
     "assess_severity",
     "stated_grade",
@@ -130,6 +131,11 @@ def assess_severity(kb: KnowledgeBase, case: Case, stated: str | None = None) ->
     )
 
 
+def onset_age_years(case: Case, severity: Severity) -> float:
+    """The patient's age when the neutropenia began (the age at presentation less its known duration)."""
+    return max((case.age_years or 0.0) - severity.onset_days_ago / 365.25, 0.0)
+
+
 def _onset_term(kb: KnowledgeBase, onset_age_years: float) -> str | None:
     """The HPO onset term of the ontology's onset band that holds this age, if any."""
     for band in kb.onset_bands:
@@ -175,7 +181,7 @@ def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
             stable = all(abs(anc - middle) <= spread for _, anc in series)
             add("find:stable-count", stable, f"counts over {span:g} days around a median of {middle:g}/uL")
     if case.age_years is not None and severity.grade != "none":
-        onset_age = max(case.age_years - severity.onset_days_ago / 365.25, 0.0)
+        onset_age = onset_age_years(case, severity)
         term = _onset_term(kb, onset_age)
         if term is not None:
             add(term, True, f"neutropenia began at about {onset_age:.1f} years of age")
