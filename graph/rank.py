@@ -205,7 +205,8 @@ def _inheritance_sex_term(kb: KnowledgeBase, cause: Cause, n: NormalisedCase) ->
     if any(mode not in kb.male_predominant_inheritance for mode in cause.inheritance):
         return None
     female = kb.param("x_linked_recessive_female_fraction")
-    log_lr = math.log((female if sex == "female" else 1 - female) / 0.5)
+    everyone = kb.param("patient_female_fraction")  # P(sex) among all patients, the ratio's denominator
+    log_lr = math.log(female / everyone if sex == "female" else (1 - female) / (1 - everyone))
 
     def explain() -> tuple[Evidence, ...]:
         modes = ", ".join(kb.label(m) for m in cause.inheritance)

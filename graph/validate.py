@@ -70,6 +70,7 @@ REQUIRED_PARAMETERS = (
     "onset_assumed_exponent",
     "onset_default_exponent",
     "x_linked_recessive_female_fraction",
+    "patient_female_fraction",
     "concurrent_cause_min_lr",
     "concurrent_cause_max_rank",
     "fuzzy_min_length",
