@@ -566,7 +566,8 @@ def _term_backgrounds(
     a general term that many causes show has a high background, so a match on it is weak evidence, and
     a cause with many annotations gains little from its size.  The same mean weighted by the causes'
     prevalence (the model's own P(term) among neutropenias) is taken when larger, as is
-    ``background_floor``.
+    ``background_floor`` and the curated background of the nearest curated ancestor times
+    ``descendant_background_fraction`` per step (:func:`_inherited_background`).
     """
     log_miss: dict[str, dict[str, float]] = defaultdict(dict)
     for cause in sorted(assocs_by_cause):
@@ -586,10 +587,33 @@ def _term_backgrounds(
         mean = math.fsum(shown.values()) / max(len(causes), 1)
         weighted = math.fsum(p * causes[c].prevalence for c, p in shown.items() if c in causes) / total_prevalence
         backgrounds[term] = min(max(mean, weighted, lowest), 1 - floor)
-    for node, info in findings.items():
-        if info.background is not None:
-            backgrounds[node] = info.background
+    curated = {node: info.background for node, info in findings.items() if info.background is not None}
+    fraction = params.get("descendant_background_fraction")
+    if fraction:
+        for term in sorted(backgrounds):
+            if term not in curated:
+                backgrounds[term] = max(backgrounds[term], _inherited_background(term, curated, hpo, fraction))
+    backgrounds.update(curated)
     return backgrounds
+
+
+def _inherited_background(term: str, curated: dict[str, float], hpo: HpoIndex, fraction: float) -> float:
+    """The largest curated background of the nearest curated ancestors of ``term``, times ``fraction``
+    for every step up to it: a more specific term is rarer than its curated ancestor, but not as rare
+    as the floor ("Cervical lymphadenopathy" under a curated "Lymphadenopathy")."""
+    best, frontier, seen, steps = 0.0, list(hpo.parents.get(term, ())), {term}, 1
+    while frontier:
+        upward = []
+        for node in frontier:
+            if node in seen:
+                continue
+            seen.add(node)
+            if node in curated:
+                best = max(best, curated[node] * fraction**steps)
+            else:
+                upward.extend(hpo.parents.get(node, ()))
+        frontier, steps = sorted(set(upward)), steps + 1
+    return best
 
 
 def _by_length(names: dict[str, list[str]]) -> dict[int, tuple[str, ...]]:

@@ -16,8 +16,11 @@ explained by one function below, so the number a user reads is the number that r
 * :func:`context_terms` - known conditions, exposures and named diagnoses.
 
 Scores are normalised over all causes (assuming one cause explains the case), so a candidate's
-``score`` is its posterior probability under the model; :mod:`graph.concurrent` looks for a second
-cause when the first leaves findings unexplained.
+``score`` is its posterior probability under the model, tempered by ``posterior_temperature``
+(p proportional to exp(log score / T)): naive Bayes counts correlated findings as independent and so
+is overconfident, and the temperature is fitted on the development part of the real-patient corpus.
+The ranking is the ranking of the log scores, which the temperature does not change.
+:mod:`graph.concurrent` looks for a second cause when the first leaves findings unexplained.
 
 Examples
 --------
@@ -303,6 +306,15 @@ def _is_trait(kb: KnowledgeBase, finding: str) -> bool:
     return info is not None and info.trait
 
 
+def _restates_premise(kb: KnowledgeBase, finding: str) -> bool:
+    """Whether the finding says the patient is neutropenic ("Agranulocytosis"): below the premise finding
+    or flagged ``nkg:statesNeutropenia``, itself or through an ancestor."""
+    ancestors = kb.hpo.ancestors(finding)
+    if kb.premise_finding in ancestors:
+        return True
+    return any((info := kb.findings.get(term)) is not None and info.states_neutropenia for term in sorted(ancestors))
+
+
 def _mediated(kb: KnowledgeBase, finding: str, present_terms: set[str]) -> bool:
     info = kb.findings.get(finding)
     return info is not None and any(term in present_terms for term in info.mediated_by)
@@ -336,11 +348,11 @@ class _CaseIndex:
         self.absent = [o for o in n.observations if not o.present and o.finding not in premise]
         #: present observations a cause must explain: not derived from numbers, not constitutional traits,
         #: and not a restatement of the premise ("Agranulocytosis" says how low the count is, which every
-        #: cause explains; it still counts for the causes that link it)
+        #: cause explains; it still counts for the causes that link it, see :func:`_restates_premise`)
         self.stated = frozenset(
             o.finding
             for o in present
-            if not o.derived and not _is_trait(kb, o.finding) and kb.premise_finding not in kb.hpo.ancestors(o.finding)
+            if not o.derived and not _is_trait(kb, o.finding) and not _restates_premise(kb, o.finding)
         )
         #: finding -> causes it is a consequence of (a cause linking a present cytopenia explains fatigue)
         self.consequence_of: dict[str, frozenset[str]] = {}
@@ -579,11 +591,13 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
         log_score = math.fsum(t.log_lr for t in terms)
         scored.append((log_score, cause, terms, tuple(implicated)))
     top = max(s[0] for s in scored)
-    total = math.fsum(math.exp(s[0] - top) for s in scored)
+    temperature = kb.param("posterior_temperature")
+    total = math.fsum(math.exp((s[0] - top) / temperature) for s in scored)
     scored.sort(key=lambda s: (-s[0], s[1].label, s[1].id))
     candidates = []
     for rank, (log_score, cause, terms, implicated) in enumerate(scored, start=1):
         explained = explain is None or rank <= explain
         evidence = tuple(e for t in terms for e in t.explain()) if explained else ()
-        candidates.append(Candidate(rank, cause.id, math.exp(log_score - top) / total, log_score, evidence, implicated))
+        probability = math.exp((log_score - top) / temperature) / total
+        candidates.append(Candidate(rank, cause.id, probability, log_score, evidence, implicated))
     return candidates

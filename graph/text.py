@@ -69,7 +69,12 @@ _NEGATION = re.compile(
 _NEGATIVE_RESULT = re.compile(
     r"^\W*(negative|neg|not detected|non[- ]?reactive|undetectable|not found|none seen|none|absent|nil|no growth)\b"
 )
-_CLAUSE_BREAK = re.compile(r"[.;:,()\[\]]|\bbut\b|\bhowever\b|\bwith\b", re.IGNORECASE)
+#: "with" ends a negation's scope ("no fever with a rash"), except where it joins a judgement to its object
+#: ("no morphology in keeping with folate deficiency", "not consistent with")
+_CLAUSE_BREAK = re.compile(
+    r"[.;:,()\[\]]|\bbut\b|\bhowever\b|(?<!keeping )(?<!consistent )(?<!compatible )(?<!suggestive )\bwith\b",
+    re.IGNORECASE,
+)
 
 
 def normalise(text: str) -> str:
@@ -144,6 +149,8 @@ class NegationScope:
     >>> scope = NegationScope("No fever, but a rash; denies cough")
     >>> [scope.negated(i) for i in (3, 16, 28)]
     [True, False, True]
+    >>> NegationScope("no morphology in keeping with folate deficiency").negated(40)
+    True
     """
 
     def __init__(self, raw_text: str) -> None:
