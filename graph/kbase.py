@@ -152,6 +152,11 @@ class KnowledgeBase:
         value = self.term_background.get(finding)
         return value if value is not None else self.param("default_background_frequency")
 
+    def states_neutropenia(self, finding: str) -> bool:
+        """Whether a finding says the patient is neutropenic: it or an ancestor carries ``nkg:statesNeutropenia``."""
+        flagged = (self.findings.get(term) for term in self.hpo.ancestors(finding))
+        return any(info is not None and info.states_neutropenia for info in flagged)
+
     def node_info(self, node: str) -> NodeInfo | None:
         """The NodeInfo of a cause, agent, test, treatment, condition or exposure."""
         for table in (self.causes, self.agents, self.tests):

@@ -62,7 +62,6 @@ def stating_neutropenia(kb: KnowledgeBase, observations: list[Observation]) -> t
     A finding says so when it or an ancestor carries ``nkg:statesNeutropenia`` and it is not about
     relatives or a constitutional trait (a family history of neutropenia says nothing of the patient).
     """
-    flagged = {node for node, info in kb.findings.items() if info.states_neutropenia}
     present = absent = None
     for observation in observations:
         if observation.derived or not observation.origin.startswith(("findings", "absent_findings")):
@@ -70,7 +69,7 @@ def stating_neutropenia(kb: KnowledgeBase, observations: list[Observation]) -> t
         info = kb.findings.get(observation.finding)
         if info is not None and (info.trait or info.family_history):
             continue
-        if flagged.isdisjoint(kb.hpo.ancestors(observation.finding)):
+        if not kb.states_neutropenia(observation.finding):
             continue
         if observation.present:
             present = present or observation.finding

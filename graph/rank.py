@@ -309,10 +309,7 @@ def _is_trait(kb: KnowledgeBase, finding: str) -> bool:
 def _restates_premise(kb: KnowledgeBase, finding: str) -> bool:
     """Whether the finding says the patient is neutropenic ("Agranulocytosis"): below the premise finding
     or flagged ``nkg:statesNeutropenia``, itself or through an ancestor."""
-    ancestors = kb.hpo.ancestors(finding)
-    if kb.premise_finding in ancestors:
-        return True
-    return any((info := kb.findings.get(term)) is not None and info.states_neutropenia for term in sorted(ancestors))
+    return kb.premise_finding in kb.hpo.ancestors(finding) or kb.states_neutropenia(finding)
 
 
 def _mediated(kb: KnowledgeBase, finding: str, present_terms: set[str]) -> bool:
