@@ -134,22 +134,28 @@ class Evaluation:
     def misses(self, k: int = 1) -> list[CaseOutcome]:
         return [o for o in self.outcomes if o.rank is None or o.rank > k]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, with_misses: bool = True) -> dict[str, Any]:
+        figures = {
             "overall": self.overall(),
             "by_mechanism": self.by("mechanism"),
             "by_difficulty": self.by("difficulty"),
             "by_category": self.by("category"),
             "calibration": dict(zip(("bins", "ece"), self.calibration(), strict=True)),
-            "misses": [
+        }
+        if with_misses:
+            figures["misses"] = [
                 {"case_id": o.case_id, "expected": o.expected, "rank": o.rank, "top3": list(o.top)}
                 for o in self.misses()
-            ],
-        }
+            ]
+        return figures
 
 
-def summarise(evaluation: Evaluation) -> str:
-    """Evaluation as text; its last lines are the overall figures."""
+def summarise(evaluation: Evaluation, *, with_misses: bool = True) -> str:
+    """Evaluation as text; its last lines are the overall figures.
+
+    ``with_misses=False`` leaves out the case-by-case misses, for a held-out set that is opened only
+    to measure (its figures may be read, its individual failures not).
+    """
     lines = []
     tables = [("by mechanism", evaluation.by("mechanism")), ("by difficulty", evaluation.by("difficulty"))]
     if any(o.category for o in evaluation.outcomes):
@@ -161,7 +167,7 @@ def summarise(evaluation: Evaluation) -> str:
                 f"  {key:<14} n={f['n']:<3} top1={f['top1']:.2f} top3={f['top3']:.2f} "
                 f"top10={f['top10']:.2f} mrr={f['mrr']:.2f}"
             )
-    misses = evaluation.misses()
+    misses = evaluation.misses() if with_misses else []
     if misses:
         lines.append("misses (not ranked first):")
         for o in misses:

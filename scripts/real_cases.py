@@ -10,6 +10,9 @@ id, so adding cases never moves an existing one between parts.
     python scripts/real_cases.py add FOLDER...        # file new transcriptions into real-dev/ or real-test/
     python scripts/real_cases.py score [--format json] # top-1/3/10 and calibration on both parts
 
+The test part prints its figures only, never which of its cases fail, so that measuring it cannot
+guide a change.
+
 Scoring counts a case the tool refuses to read as a miss (it is never silently left out), and
 reports the calibration of the first candidate's probability (reliability bins and the expected
 calibration error).
@@ -100,13 +103,20 @@ def main(argv: list[str] | None = None) -> int:
     report = {}
     for part in args.part or PARTS:
         evaluation, refused = score_part(kb, part)
+        held_out = part == "test"
         if args.format == "json":
-            report[part] = {**evaluation.to_dict(), "refused": refused}
+            report[part] = {
+                **evaluation.to_dict(with_misses=not held_out),
+                "refused": len(refused) if held_out else refused,
+            }
         else:
             print(f"== {part} ({len(evaluation.outcomes)} cases)")
-            print(summarise(evaluation))
-            for line in refused:
-                print(f"  refused (counted as a miss): {line}")
+            print(summarise(evaluation, with_misses=not held_out))
+            if held_out:
+                print(f"  refused (counted as misses): {len(refused)}")
+            else:
+                for line in refused:
+                    print(f"  refused (counted as a miss): {line}")
     if args.format == "json":
         print(json.dumps(report, indent=2))
     return 0
