@@ -343,13 +343,22 @@ class _CaseIndex:
         )
         self.present = present
         self.absent = [o for o in n.observations if not o.present and o.finding not in premise]
+        #: finding -> its background given an origin the case shows (a sign that comes with the fever)
+        self.given_origin = {
+            o.finding: value
+            for o in [*present, *self.absent]
+            if (value := _background_given_origin(kb, o.finding, present_terms - premise)) is not None
+        }
         #: present observations a cause must explain: not derived from numbers, not constitutional traits,
         #: and not a restatement of the premise ("Agranulocytosis" says how low the count is, which every
         #: cause explains; it still counts for the causes that link it, see :func:`_restates_premise`)
         self.stated = frozenset(
             o.finding
             for o in present
-            if not o.derived and not _is_trait(kb, o.finding) and not _restates_premise(kb, o.finding)
+            if not o.derived
+            and not _is_trait(kb, o.finding)
+            and not _restates_premise(kb, o.finding)
+            and o.finding not in self.given_origin
         )
         #: finding -> causes it is a consequence of (a cause linking a present cytopenia explains fatigue)
         self.consequence_of: dict[str, frozenset[str]] = {}
@@ -404,6 +413,14 @@ def _noisy_or(kb: KnowledgeBase, assocs: list[FindingAssociation]) -> float:
     return min(max(1 - miss, floor), 1 - floor)
 
 
+def _background_given_origin(kb: KnowledgeBase, finding: str, shown: set[str]) -> float | None:
+    """``nkg:backgroundGivenOrigin`` of a finding when the case shows one of its origins, else None."""
+    info = kb.findings.get(finding)
+    if info is None or info.background_given_origin is None:
+        return None
+    return info.background_given_origin if any(o in shown for o in info.consequence_of) else None
+
+
 def _unrelated_log_lr(kb: KnowledgeBase, finding: str) -> float:
     """A stated finding the cause does not show: the false-positive rate against the finding's background,
     between ``unlinked_present_lr`` (a common finding) and 1 (a rare one, which says little)."""
@@ -448,11 +465,14 @@ def _present_term(
     assoc = index.above[finding].get(cause_id)
     if assoc is not None:
         p, log_lr = kb.assoc_weights[assoc.id][:2]
+        if finding in index.given_origin and assoc.finding == finding:
+            log_lr = math.log(p / index.given_origin[finding])
+            log_lr = min(log_lr, 0.0) if assoc.polarity == "opposes" else log_lr
         return Term(log_lr, _explain_match, (kb, cause_id, observation, assoc, p, log_lr)), assoc.id
     below = index.below[finding].get(cause_id)
     if below:
         p = _noisy_or(kb, below)
-        log_lr = math.log(p / kb.background(finding))
+        log_lr = math.log(p / index.given_origin.get(finding, kb.background(finding)))
         return Term(log_lr, _explain_general, (kb, cause_id, observation, below, p, log_lr)), None
     if finding not in index.stated or cause_id in index.consequence_of.get(finding, frozenset()):
         return None, None
@@ -485,7 +505,7 @@ def _absent_term(
     if not matches:
         return None
     p = _noisy_or(kb, matches)
-    bg = kb.background(finding)
+    bg = index.given_origin.get(finding, kb.background(finding))
     log_lr = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
     return Term(log_lr, _explain_absent, (kb, cause_id, observation, matches, p, log_lr))
 

@@ -109,6 +109,8 @@ class FindingInfo:
     negated_labels: tuple[str, ...] = ()
     #: the finding (or a descendant), given present, says the patient is neutropenic
     states_neutropenia: bool = False
+    #: P(finding) among neutropenic patients who show its origin (``consequence_of``, not the premise)
+    background_given_origin: float | None = None
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ class NKG(_namespace.DefinedNamespace):
     ancestryGroup: URIRef
     anchor: URIRef
     backgroundFrequency: URIRef
+    backgroundGivenOrigin: URIRef
     below: URIRef
     broader: URIRef
     category: URIRef
