@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "add":
         print(f"added {add(args.folders)} cases")
         return 0
-    kb = load_knowledge_base()
+    try:
+        kb = load_knowledge_base()
+    except NeutropeniaKGError as error:
+        print(f"real_cases: error: {error}", file=sys.stderr)
+        return 2
     report = {}
     for part in args.part or PARTS:
         evaluation, refused = score_part(kb, part)
