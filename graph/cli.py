@@ -49,7 +49,7 @@ from .pipeline import workup_case
 from .report import workup_to_dict, workup_to_text
 from .resolve import resolve_drug
 from .units import CaseRules
-from .validate import count_by_kind, validate_ontology
+from .validate import count_by_kind, drugs_linked_to_causes, validate_ontology
 
 __all__ = ["main", "build_parser"]
 
@@ -286,6 +286,7 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         "hpo_version": kb.hpo.version,
         "counts": counts,
         "finding_associations": sum(len(v) for v in kb.finding_assocs.values()),
+        "drugs_linked_to_causes": len(drugs_linked_to_causes(kb)),
     }
     if args.format == "json":
         out.write(json.dumps(summary, indent=2) + "\n")
@@ -293,6 +294,7 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"ontology {kb.version}; HPO {kb.hpo.version}\n")
         for kind, count in counts.items():
             out.write(f"  {kind:<22} {count}\n")
+        out.write(f"  drugs linked to causes {summary['drugs_linked_to_causes']}\n")
     return 0
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "validate_knowledge_base",
     "validate_ontology",
     "count_by_kind",
+    "drugs_linked_to_causes",
     "REQUIRED_PARAMETERS",
 ]
 
@@ -114,6 +115,25 @@ class Problem:
 def count_by_kind(kb: KnowledgeBase) -> dict[str, int]:
     """Number of nodes of each kind (Cause, Drug, Organism, Gene, Finding, ...)."""
     return dict(sorted(Counter(kind for _, kind in kb.graph.nodes(data="kind")).items()))
+
+
+def drugs_linked_to_causes(kb: KnowledgeBase) -> tuple[str, ...]:
+    """The drugs that at least one cause implicates (the agent of an agent association), sorted by id.
+
+    A drug the ontology lists only to recognise it (a co-medication that causes nothing) is left out;
+    so are organisms and genes, which are agents too.
+
+    Examples
+    --------
+    >>> from graph.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> "https://w3id.org/neutropenia-kg/resource/drug/clozapine" in drugs_linked_to_causes(kb)
+    True
+    >>> "https://w3id.org/neutropenia-kg/resource/drug/paracetamol" in drugs_linked_to_causes(kb)
+    False
+    """
+    drugs = {agent for agent, info in kb.agents.items() if info.info.kind == "Drug"}
+    return tuple(sorted(agent for agent, assocs in kb.agent_assocs.items() if assocs and agent in drugs))
 
 
 def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:

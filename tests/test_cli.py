@@ -94,6 +94,16 @@ def test_the_ontology_can_come_from_the_environment(mini_dir, case_file, capsys,
     assert code == 0 and json.loads(out)["counts"]["Cause"] == 4
 
 
+def test_stats_counts_the_drugs_linked_to_causes(mini_dir, capsys):
+    # the mini ontology links four drugs (clozapine, doxorubicin, methimazole, metamizole) and one
+    # organism (EBV); only the drugs count
+    root = str(mini_dir / "neutropenia.ttl")
+    code, out, _ = run(["--ontology", root, "stats", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["drugs_linked_to_causes"] == 4
+    code, out, _ = run(["--ontology", root, "stats"], capsys)
+    assert code == 0 and "drugs linked to causes 4" in out
+
+
 def write(tmp_path: Path, text: str, name: str = "bad.json") -> str:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")

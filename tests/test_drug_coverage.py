@@ -1,0 +1,103 @@
+"""Drug coverage the issue "Knowledge breadth" asks for: how many drugs are linked, and the ones it names.
+
+A drug is linked when some cause implicates it (an agent association).  Each drug or class the issue
+names must be written the way a clinician writes it, resolve to an ontology drug, and be linked to a
+cause with a likelihood ratio, a timing window and a PMID or DOI; a few must reach a particular cause
+(rituximab its late-onset neutropenia, checkpoint inhibitors their own immune neutropenia).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.resolve import resolve_drug
+from graph.validate import drugs_linked_to_causes
+
+#: (group in the issue, name as written, a word the label of one linked cause must contain, or "")
+NAMED = [
+    ("antiretroviral", "zidovudine", ""),
+    ("anticonvulsant", "valproate", ""),
+    ("anticonvulsant", "lamotrigine", ""),
+    ("anticonvulsant", "oxcarbazepine", ""),
+    ("anticonvulsant", "felbamate", "aplastic"),
+    ("antipsychotic", "olanzapine", ""),
+    ("antidepressant", "mirtazapine", ""),
+    ("NSAID", "ibuprofen", ""),
+    ("NSAID", "diclofenac", ""),
+    ("NSAID", "naproxen", ""),
+    ("antibiotic", "chloramphenicol", ""),
+    ("antibiotic", "linezolid", ""),
+    ("antibiotic", "piperacillin-tazobactam", "beta-lactam"),
+    ("antibiotic", "ceftaroline", "beta-lactam"),
+    ("antifungal", "flucytosine", ""),
+    ("beta-lactam class", "beta-lactam", "beta-lactam"),
+    ("cardiovascular and other", "captopril", ""),
+    ("cardiovascular and other", "spironolactone", ""),
+    ("cardiovascular and other", "allopurinol", ""),
+    ("cardiovascular and other", "ticlopidine", ""),
+    ("IL-6 receptor blocker", "tocilizumab", ""),
+    ("IL-6 receptor blocker", "sarilumab", ""),
+    ("IL-6 receptor blocker", "satralizumab", ""),
+    ("anti-TNF", "infliximab", ""),
+    ("anti-TNF", "adalimumab", ""),
+    ("anti-TNF", "etanercept", ""),
+    ("anti-CD20", "rituximab", "late-onset"),
+    ("anti-CD20", "obinutuzumab", "late-onset"),
+    ("anti-CD20", "ocrelizumab", "late-onset"),
+    ("JAK inhibitor", "tofacitinib", ""),
+    ("JAK inhibitor", "baricitinib", ""),
+    ("JAK inhibitor", "upadacitinib", ""),
+    ("JAK inhibitor", "ruxolitinib", ""),
+    ("CAR-T cells", "tisagenlecleucel", ""),
+    ("CAR-T cells", "axicabtagene ciloleucel", ""),
+    ("bispecific antibody", "blinatumomab", ""),
+    ("bispecific antibody", "teclistamab", ""),
+    ("bispecific antibody", "glofitamab", ""),
+    ("tyrosine-kinase inhibitor", "imatinib", ""),
+    ("tyrosine-kinase inhibitor", "dasatinib", ""),
+    ("tyrosine-kinase inhibitor", "sunitinib", ""),
+    ("BTK inhibitor", "ibrutinib", ""),
+    ("BTK inhibitor", "acalabrutinib", ""),
+    ("BTK inhibitor", "zanubrutinib", ""),
+    ("BCL-2 inhibitor", "venetoclax", ""),
+    ("PARP inhibitor", "olaparib", ""),
+    ("PARP inhibitor", "niraparib", ""),
+    ("CDK4/6 inhibitor", "palbociclib", ""),
+    ("CDK4/6 inhibitor", "ribociclib", ""),
+    ("CDK4/6 inhibitor", "abemaciclib", ""),
+    ("immune checkpoint inhibitor", "pembrolizumab", "checkpoint"),
+    ("immune checkpoint inhibitor", "nivolumab", "checkpoint"),
+    ("immune checkpoint inhibitor", "ipilimumab", "checkpoint"),
+]
+
+
+def _literature(sources: tuple[str, ...]) -> list[str]:
+    return [s for s in sources if s.startswith(("PMID:", "DOI:"))]
+
+
+def test_at_least_250_drugs_are_linked_to_causes(kb):
+    linked = drugs_linked_to_causes(kb)
+    assert len(linked) >= 250
+    assert all(kb.agents[d].info.kind == "Drug" for d in linked)
+
+
+@pytest.mark.parametrize(("group", "name", "cause_word"), NAMED, ids=[n for _, n, _ in NAMED])
+def test_each_drug_the_issue_names_is_linked_with_timing_strength_and_literature(kb, group, name, cause_word):
+    match = resolve_drug(kb, name)
+    assert match.agents, f"{name} ({group}) is not a drug of the ontology"
+    linked = set(drugs_linked_to_causes(kb))
+    assocs = [a for agent in match.agents if agent in linked for a in kb.agent_assocs[agent]]
+    assert assocs, f"{name} ({group}) is not linked to any cause"
+    for assoc in assocs:
+        assert assoc.likelihood_ratio > 1, assoc.id
+        assert assoc.window is not None, f"{assoc.id} has no timing window"
+        assert _literature(assoc.sources), f"{assoc.id} cites no PMID or DOI: {assoc.sources}"
+    if cause_word:
+        labels = [kb.label(a.cause).lower() for a in assocs]
+        assert any(cause_word in label for label in labels), labels
+
+
+def test_the_drugs_that_only_co_occur_are_not_counted(kb):
+    # paracetamol is in the ontology so that it is recognised, but no cause implicates it
+    paracetamol = resolve_drug(kb, "paracetamol").agents
+    assert paracetamol and not set(paracetamol) & set(drugs_linked_to_causes(kb))
