@@ -35,6 +35,7 @@ from .types import (
     Cause,
     ContextAssociation,
     DiagnosticTest,
+    ExpectedSituation,
     FindingAssociation,
     FindingInfo,
     LabRule,
@@ -114,6 +115,8 @@ class KnowledgeBase:
     case_rules: CaseRules = field(default_factory=lambda: CaseRules({}, ()))
     #: node -> its kind ("Cause", "Finding", ...): what ranking asks of the graph, without building it
     kinds: dict[str, str] = field(default_factory=dict)
+    #: situations a case's timeline predicts (the chemotherapy nadir), said plainly beside the alerts
+    situations: tuple[ExpectedSituation, ...] = ()
 
     def hits_at_or_above(self, finding: str) -> dict[str, FindingAssociation]:
         """cause -> the association a present ``finding`` counts for: on the finding or an ancestor, the
