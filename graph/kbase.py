@@ -109,6 +109,10 @@ class KnowledgeBase:
     _hits_memo: dict[str, dict[str, FindingAssociation]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: finding -> its result probabilities per cause (:func:`graph.usefultests.finding_rates`), a memo
+    _rates_memo: dict[str, tuple[dict[str, float], float]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     #: drug names bucketed by length, for fuzzy matching
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: how a case's numbers are read: working units, possible ranges, unit conversions (model.ttl)

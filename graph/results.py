@@ -211,15 +211,15 @@ class UsefulTest:
     """A next test for the whole case: how much its result is expected to change the differential.
 
     ``gain_bits`` is the expected fall in the entropy of the posterior over causes (bits) when the
-    test reads ``finding`` present or absent; ``if_found`` is the cause that would then lead, with its
-    posterior ``if_found_score``.
+    test reads ``finding`` present or absent; if it is found, the posterior of ``rises`` would rise the
+    most, to ``rises_to``.
     """
 
     test: str
     gain_bits: float
     finding: str
-    if_found: str
-    if_found_score: float
+    rises: str
+    rises_to: float
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,13 @@ def _plogp(p: float) -> float:
     return p * math.log(p) if p > 0.0 else 0.0
 
 
+#: causes below this posterior are left out of the sums (their share of the entropy is below 1e-10 bits)
+_NEGLIGIBLE = 1e-12
+
+
 @dataclass(frozen=True)
 class Posterior:
-    """A probability over causes, with the sums the gain needs computed once.
+    """A probability over causes, with the sums the gain needs computed once (negligible causes left out).
 
     >>> Posterior.of({"a": 0.5, "b": 0.5}).entropy_bits
     1.0
@@ -65,30 +69,47 @@ class Posterior:
 
     @classmethod
     def of(cls, probabilities: Mapping[str, float]) -> Posterior:
-        plogp = math.fsum(_plogp(p) for p in probabilities.values())
-        return cls(probabilities, plogp, max(0.0, -plogp / _LN2))
+        kept = {c: p for c, p in probabilities.items() if p > _NEGLIGIBLE}
+        plogp = math.fsum(p * math.log(p) for p in kept.values())
+        return cls(kept, plogp, max(0.0, -plogp / _LN2))
 
 
-def _result_entropy(prior: Posterior, rates: Mapping[str, float], default: float, power: float) -> tuple[float, float]:
-    """(P(result), entropy in bits of the posterior after it) for a result of probability ``rates[cause]``
-    (``default`` for a cause not listed), the posterior updated by ``rate ** power``."""
-    listed_mass = math.fsum(prior.probabilities.get(c, 0.0) for c in rates)
+def _result_entropy(
+    prior: Posterior, rates: Mapping[str, float], default: float, power: float, found: bool
+) -> tuple[float, float]:
+    """(P(result), entropy in bits of the posterior after it): the result is the finding found (``found``)
+    with probability ``rates[cause]`` (``default`` for a cause not listed), or missed with one minus it;
+    the posterior is updated by that probability ``** power``.
+
+    Causes not listed all move by the same factor, so their share of the entropy comes from the prior's
+    sums at once: the cost is in the causes both listed and likely.
+    """
+    probabilities = prior.probabilities
+    if len(rates) <= len(probabilities):
+        pairs = [(rates[c], probabilities[c]) for c in rates if c in probabilities]
+    else:
+        pairs = [(rates[c], p) for c, p in probabilities.items() if c in rates]
+    listed_mass = listed_plogp = chance = z = tail = 0.0
+    for rate, p in pairs:
+        q = rate if found else 1.0 - rate
+        log_p = math.log(p)
+        listed_mass += p
+        listed_plogp += p * log_p
+        chance += p * q
+        if q > 0.0:
+            w = q**power
+            z += p * w
+            tail += p * w * (log_p + math.log(w))
     rest = max(0.0, 1.0 - listed_mass)
-    rest_plogp = prior.plogp - math.fsum(_plogp(prior.probabilities.get(c, 0.0)) for c in rates)
-    weights = {c: (q**power if q > 0.0 else 0.0) for c, q in rates.items()}
-    w0 = default**power if default > 0.0 else 0.0
-    chance = rest * default + math.fsum(prior.probabilities.get(c, 0.0) * q for c, q in rates.items())
-    z = rest * w0 + math.fsum(prior.probabilities.get(c, 0.0) * w for c, w in weights.items())
+    q0 = default if found else 1.0 - default
+    w0 = q0**power if q0 > 0.0 else 0.0
+    chance += rest * q0
+    z += rest * w0
     if chance <= 0.0 or z <= 0.0:
         return 0.0, 0.0
-    log_z = math.log(z)
-    total = 0.0
     if w0 > 0.0:
-        total += (w0 / z) * (rest_plogp + rest * (math.log(w0) - log_z))
-    for cause, w in weights.items():
-        p = prior.probabilities.get(cause, 0.0)
-        if p > 0.0 and w > 0.0:
-            total += (p * w / z) * (math.log(p) + math.log(w) - log_z)
+        tail += w0 * ((prior.plogp - listed_plogp) + rest * math.log(w0))
+    total = tail / z - math.log(z)  # sum of p' log p' over every cause
     return chance, max(0.0, -total / _LN2)
 
 
@@ -113,10 +134,9 @@ def expected_information_gain(
     if temperature <= 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
     power = 1.0 / temperature
-    negative = {c: 1.0 - q for c, q in positive.items()}
     expected = 0.0
-    for rates, rest in ((positive, default), (negative, 1.0 - default)):
-        chance, entropy = _result_entropy(prior, rates, rest, power)
+    for found in (True, False):
+        chance, entropy = _result_entropy(prior, positive, default, power, found)
         expected += chance * entropy
     return round(prior.entropy_bits - expected, 12) + 0.0
 
@@ -138,6 +158,15 @@ def finding_rates(kb: KnowledgeBase, finding: str) -> tuple[dict[str, float], fl
     >>> max(rates, key=rates.get) == "https://w3id.org/neutropenia-kg/resource/cause/duffy-null-associated-neutrophil-count"
     True
     """
+    rates, other = _rates(kb, finding)
+    return dict(rates), other
+
+
+def _rates(kb: KnowledgeBase, finding: str) -> tuple[Mapping[str, float], float]:
+    """:func:`finding_rates`, memoised on the knowledge base (the stored table is never changed)."""
+    cached = kb._rates_memo.get(finding)
+    if cached is not None:
+        return cached
     background = kb.background(finding)
     if not 0.0 < background < 1.0:
         return {}, background
@@ -159,6 +188,8 @@ def finding_rates(kb: KnowledgeBase, finding: str) -> tuple[dict[str, float], fl
     info = kb.findings.get(finding)
     neutral = info is not None and info.trait  # a constitutional trait is not a stated finding to explain
     other = _rate(background, 0.0 if neutral else _unrelated_log_lr(kb, finding), 0.0)
+    if finding in kb.hpo or finding in kb.findings:  # like the HPO memo: known ids only, one atomic write
+        return kb._rates_memo.setdefault(finding, (rates, other))
     return rates, other
 
 
@@ -176,20 +207,26 @@ def _says_nothing(kb: KnowledgeBase, finding: str) -> bool:
     return kb.premise_finding in kb.hpo.ancestors(finding) or kb.states_neutropenia(finding)
 
 
-def _leader_if_found(
+def _rises_most_if_found(
     candidates: Sequence[Candidate], rates: Mapping[str, float], default: float, power: float
 ) -> tuple[str, float]:
-    """The cause that would lead, and its posterior, if the result came out present."""
+    """The cause whose posterior would rise the most if the result came out present, and to what.
+
+    Every cause without its own rate moves by the same factor, so of those only the likeliest can rise most.
+    """
+    masses = []
     z = 0.0
-    best: tuple[float, int, str] = (-1.0, 0, "")
     first_other = next((c for c in candidates if c.cause not in rates), None)
     for candidate in candidates:
         q = rates.get(candidate.cause, default)
         mass = candidate.score * (q**power if q > 0.0 else 0.0)
         z += mass
         if candidate.cause in rates or candidate is first_other:
-            best = max(best, (mass, -candidate.rank, candidate.cause))
-    return best[2], (best[0] / z if z > 0.0 else 0.0)
+            masses.append((candidate, mass))
+    if z <= 0.0 or not masses:
+        return candidates[0].cause, candidates[0].score
+    candidate, mass = max(masses, key=lambda item: (item[1] / z - item[0].score, -item[0].rank))
+    return candidate.cause, mass / z
 
 
 def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Candidate]) -> tuple[UsefulTest, ...]:
@@ -202,10 +239,10 @@ def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Cand
     if not candidates:
         return ()
     prior = Posterior.of({c.cause: c.score for c in candidates})
-    power = 1.0 / kb.param("posterior_temperature")
+    temperature = kb.param("posterior_temperature")
     done = {test for t in n.case.tests for test in resolve_test(kb, t.name)}
     known = _known_findings(kb, n)
-    rates_of: dict[str, tuple[dict[str, float], float]] = {}
+    gains: dict[str, float | None] = {}  # finding -> its gain (None: the case settles it, or it says nothing)
     scored = []
     for test_id in sorted(kb.tests):
         if test_id in done:
@@ -213,13 +250,14 @@ def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Cand
         test = kb.tests[test_id]
         best: tuple[float, str] | None = None
         for finding in sorted({r.finding for r in test.rules if r.finding}):
-            if finding in known or _says_nothing(kb, finding):
-                continue
-            if finding not in rates_of:
-                rates_of[finding] = finding_rates(kb, finding)
-            rates, other = rates_of[finding]
-            gain = round(expected_information_gain(prior, rates, other, 1.0 / power), _GAIN_DIGITS)
-            if best is None or gain > best[0]:
+            if finding not in gains:
+                if finding in known or _says_nothing(kb, finding):
+                    gains[finding] = None
+                else:
+                    rates, other = _rates(kb, finding)
+                    gains[finding] = round(expected_information_gain(prior, rates, other, temperature), _GAIN_DIGITS)
+            gain = gains[finding]
+            if gain is not None and (best is None or gain > best[0]):
                 best = (gain, finding)
         if best is None or best[0] < kb.param("useful_test_min_bits"):
             continue
@@ -235,7 +273,7 @@ def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Cand
     scored.sort(key=lambda item: item[0])
     result = []
     for _, test_id, (gain, finding) in scored[: int(kb.param("useful_tests_shown"))]:
-        rates, other = rates_of[finding]
-        leader, score = _leader_if_found(candidates, rates, other, power)
-        result.append(UsefulTest(test_id, gain, finding, leader, score))
+        rates, other = _rates(kb, finding)
+        rises, to = _rises_most_if_found(candidates, rates, other, 1.0 / temperature)
+        result.append(UsefulTest(test_id, gain, finding, rises, to))
     return tuple(result)
