@@ -49,6 +49,6 @@ def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int
         mechanisms,
         alerts,
         concurrent_cause(kb, candidates),
-        useful_tests(kb, normalised, candidates),
+        useful_tests(kb, normalised, candidates) if explain_top != 0 else (),  # 0: batch ranking, nothing explained
         expected_situations(kb, normalised),
     )

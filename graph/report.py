@@ -111,8 +111,15 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
         ],
         "mechanisms": [{"mechanism": m.mechanism, "score": round(m.score, 6)} for m in workup.mechanisms],
         "situations": [
-            {"code": s.code, "day": s.day, "agents": list(s.agents), "message": s.message,
-             "management": s.management, "text": situation_text(s), "sources": list(s.sources)}
+            {
+                "code": s.code,
+                "day": s.day,
+                "agents": list(s.agents),
+                "message": s.message,
+                "management": s.management,
+                "text": situation_text(s),
+                "sources": list(s.sources),
+            }
             for s in workup.situations
         ],
         "useful_tests": [_useful_test(kb, t) for t in workup.useful_tests],

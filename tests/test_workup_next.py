@@ -61,7 +61,7 @@ def test_useful_tests_come_most_informative_first_ties_to_the_cheaper_test(kb):
     assert len(shown) == kb.param("useful_tests_shown")
     keys = [_key(kb, t) for t in shown]
     assert keys == sorted(keys)
-    tied = [(a, b) for a, b in zip(shown, shown[1:]) if a.gain_bits == b.gain_bits]
+    tied = [(a, b) for a, b in zip(shown, shown[1:], strict=False) if a.gain_bits == b.gain_bits]
     assert tied, "this case has tests that turn on the same result, so ties must be broken"
     order = [t.test.rsplit("/", 1)[1] for t in shown]
     # both turn on hepatomegaly: the plain ultrasound (moderate cost) before ultrasound-or-CT (high cost)
@@ -97,6 +97,7 @@ def test_each_useful_test_reads_with_its_gain_cost_and_the_result_it_turns_on(kb
 
 
 # ---------------------------------------------------------------- expected situations
+
 
 def _chemo(day: float) -> dict:
     return {
