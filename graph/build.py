@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
@@ -32,6 +32,7 @@ from .types import (
     Cause,
     ContextAssociation,
     DiagnosticTest,
+    ExpectedSituation,
     FindingAssociation,
     FindingInfo,
     LabRule,
@@ -41,6 +42,7 @@ from .types import (
     PriorModifier,
     ResultRule,
     SeverityGrade,
+    TestCost,
     TimingWindow,
 )
 from .units import CaseRules, Conversion, MeasureRule, fold_unit
@@ -127,6 +129,48 @@ def _window(G: nx.MultiDiGraph, node: str) -> TimingWindow:
         sources=tuple(str(s) for s in _values(G, node, "source")),
         late_tail=_number(G, node, "lateTailExponent"),
     )
+
+
+def _test_costs(G: nx.MultiDiGraph) -> dict[str, TestCost]:
+    """test -> its cost band and invasiveness (``nkg:TestCost`` nodes; the first by id if a test has two)."""
+    costs: dict[str, TestCost] = {}
+    for node in _nodes_of(G, "TestCost"):
+        test = _target(G, node, "forTest")
+        band = _target(G, node, "costBand")
+        invasiveness = _target(G, node, "invasiveness")
+        if test is None or band is None or invasiveness is None or test in costs:
+            continue
+        costs[test] = TestCost(
+            band=_text(G, band, "label", curie(band)),
+            band_rank=int(_number(G, band, "rank", required=True) or 0),
+            invasiveness=_text(G, invasiveness, "label", curie(invasiveness)),
+            invasiveness_rank=int(_number(G, invasiveness, "rank", required=True) or 0),
+            estimate=_flag(G, node, "estimate"),
+            rationale=_text(G, node, "comment"),
+            sources=_sources(G, node),
+        )
+    return costs
+
+
+def _situations(G: nx.MultiDiGraph, flagged: Callable[[str], frozenset[str]]) -> tuple[ExpectedSituation, ...]:
+    """The expected situations, each with the drugs and exposures that carry its flag (``flagged(flag)``)."""
+    situations = []
+    for node in _nodes_of(G, "ExpectedSituation"):
+        flag = _text(G, node, "afterFlaggedAgent")
+        situations.append(
+            ExpectedSituation(
+                id=node,
+                code=_text(G, node, "code", curie(node)),
+                label=_text(G, node, "label", curie(node)),
+                flag=flag,
+                window=_window(G, _target(G, node, "expectedWithin") or ""),
+                agents=flagged(flag),
+                message=_text(G, node, "situationMessage"),
+                management=_text(G, node, "managementPointer"),
+                sources=_sources(G, node),
+            )
+        )
+    return tuple(situations)
 
 
 def _age_band(G: nx.MultiDiGraph, node: str) -> tuple[float, float]:
@@ -234,6 +278,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         for node in _nodes_of(G, *AGENT_KINDS)
     }
 
+    costs = _test_costs(G)
     tests: dict[str, DiagnosticTest] = {}
     for node in _nodes_of(G, "DiagnosticTest"):
         rules = []
@@ -250,7 +295,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                     organism=_target(G, rule, "indicatesAgent", required=False),
                 )
             )
-        tests[node] = DiagnosticTest(_info(G, node), tuple(rules))
+        tests[node] = DiagnosticTest(_info(G, node), tuple(rules), costs.get(node))
 
     finding_assocs: dict[str, list[FindingAssociation]] = defaultdict(list)
     for node in _nodes_of(G, "FindingAssociation"):
@@ -531,6 +576,9 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         male_predominant_inheritance=frozenset(param_findings.get("x_linked_recessive_female_fraction", ())),
         congenital_category=category_label.get(SCHEMA + "Congenital", "congenital"),
         alert_rules=tuple(alert_rules),
+        situations=_situations(
+            G, lambda flag: frozenset(n for n in (*agents, *contexts) if flag and _flag(G, n, flag))
+        ),
         case_rules=case_rules,
         params=params,
         premise_finding=premise,

@@ -28,7 +28,7 @@ from .errors import NodeNotFound
 from .ids import curie
 from .knowledge import KnowledgeBase
 from .links import Link, source_link
-from .results import Evidence, Workup
+from .results import Evidence, Situation, UsefulTest, Workup
 
 __all__ = [
     "DifferentialRow",
@@ -39,6 +39,9 @@ __all__ = [
     "score_text",
     "differential_rows",
     "candidate_detail",
+    "cost_text",
+    "useful_test_text",
+    "situation_text",
 ]
 
 
@@ -186,3 +189,39 @@ def candidate_detail(kb: KnowledgeBase, workup: Workup, cause: str) -> Candidate
         treatments=tuple(kb.label(t) for t in info.treatments),
         sources=tuple(source_link(s) for s in info.info.sources),
     )
+
+
+def cost_text(kb: KnowledgeBase, test: str) -> str:
+    """A test's cost band and invasiveness as a reader takes them in, e.g. ``low cost (estimate), blood sample``.
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> cost_text(load_knowledge_base(), "https://w3id.org/neutropenia-kg/resource/test/bone-marrow-biopsy")
+    'high cost (estimate), invasive procedure'
+    """
+    cost = kb.tests[test].cost if test in kb.tests else None
+    if cost is None:
+        return "cost not recorded"
+    return f"{cost.band}{' (estimate)' if cost.estimate else ''}, {cost.invasiveness}"
+
+
+def useful_test_text(kb: KnowledgeBase, useful: UsefulTest) -> str:
+    """One useful test in one line: name, expected gain, cost and invasiveness, the result it turns on.
+
+    The same phrase in the app, the terminal report and the exports, e.g. ``Peripheral blood smear:
+    expected gain 0.12 bits; low cost (estimate), blood sample; turns on Atypical lymphocytes (if
+    found, Epstein-Barr virus infectious mononucleosis rises to 38%)``.
+    """
+    return (
+        f"{kb.label(useful.test)}: expected gain {useful.gain_bits:.2f} bits; {cost_text(kb, useful.test)}; "
+        f"turns on {kb.label(useful.finding)} (if found, {kb.label(useful.rises)} rises to "
+        f"{score_text(useful.rises_to)})"
+    )
+
+
+def situation_text(situation: Situation) -> str:
+    """An expected situation said plainly, with what to do: the message, then ``What to do:`` and the pointer.
+
+    >>> situation_text(Situation("c", "Day 10 after X: the expected nadir.", "Check for fever.", 10.0, ("X",)))
+    'Day 10 after X: the expected nadir. What to do: Check for fever.'
+    """
+    return f"{situation.message} What to do: {situation.management}" if situation.management else situation.message

@@ -35,6 +35,7 @@ from .types import (
     Cause,
     ContextAssociation,
     DiagnosticTest,
+    ExpectedSituation,
     FindingAssociation,
     FindingInfo,
     LabRule,
@@ -108,12 +109,18 @@ class KnowledgeBase:
     _hits_memo: dict[str, dict[str, FindingAssociation]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: finding -> its result probabilities per cause (:func:`graph.usefultests.finding_rates`), a memo
+    _rates_memo: dict[str, tuple[dict[str, float], float]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     #: drug names bucketed by length, for fuzzy matching
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: how a case's numbers are read: working units, possible ranges, unit conversions (model.ttl)
     case_rules: CaseRules = field(default_factory=lambda: CaseRules({}, ()))
     #: node -> its kind ("Cause", "Finding", ...): what ranking asks of the graph, without building it
     kinds: dict[str, str] = field(default_factory=dict)
+    #: situations a case's timeline predicts (the chemotherapy nadir), said plainly beside the alerts
+    situations: tuple[ExpectedSituation, ...] = ()
 
     def hits_at_or_above(self, finding: str) -> dict[str, FindingAssociation]:
         """cause -> the association a present ``finding`` counts for: on the finding or an ancestor, the

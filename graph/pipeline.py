@@ -25,12 +25,15 @@ from .knowledge import KnowledgeBase
 from .normalise import normalise_case
 from .rank import rank_causes
 from .results import MechanismScore, Workup
+from .situations import expected_situations
+from .usefultests import useful_tests
 
 __all__ = ["workup_case"]
 
 
 def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int | None = 10) -> Workup:
-    """Rank the causes of one case; evidence and next tests for the first ``explain_top`` (None: all)."""
+    """Rank the causes of one case; evidence and next tests for the first ``explain_top`` (None: all), the
+    useful tests for the whole case and the situations its timeline predicts."""
     checked = case if isinstance(case, Case) else parse_case(case, kb.case_rules)
     normalised = normalise_case(kb, checked)
     candidates = rank_causes(kb, normalised, explain=explain_top)
@@ -40,4 +43,12 @@ def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int
         mass[kb.causes[candidate.cause].mechanism] += candidate.score
     mechanisms = tuple(MechanismScore(m, s) for m, s in sorted(mass.items(), key=lambda item: -item[1]))
     alerts = tuple(raise_alerts(kb, normalised, candidates))
-    return Workup(normalised, tuple(candidates), mechanisms, alerts, concurrent_cause(kb, candidates))
+    return Workup(
+        normalised,
+        tuple(candidates),
+        mechanisms,
+        alerts,
+        concurrent_cause(kb, candidates),
+        useful_tests(kb, normalised, candidates) if explain_top != 0 else (),  # 0: batch ranking, nothing explained
+        expected_situations(kb, normalised),
+    )

@@ -15,10 +15,11 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from .differential import situation_text, useful_test_text
 from .ids import curie
 from .knowledge import KnowledgeBase
 from .lexicon import describe_not_a_cause
-from .results import Candidate, ConcurrentCause, Evidence, Workup
+from .results import Candidate, ConcurrentCause, Evidence, UsefulTest, Workup
 
 __all__ = ["workup_to_dict", "workup_to_text", "node_summary"]
 
@@ -32,6 +33,20 @@ def node_summary(kb: KnowledgeBase, node: str) -> dict[str, Any]:
     if info is None:
         return {"id": curie(node), "label": kb.label(node), "synonyms": [], "xrefs": []}
     return {"id": curie(node), "label": info.label, "synonyms": list(info.synonyms), "xrefs": list(info.xrefs)}
+
+
+def _useful_test(kb: KnowledgeBase, useful: UsefulTest) -> dict[str, Any]:
+    cost = kb.tests[useful.test].cost
+    return {
+        **node_summary(kb, useful.test),
+        "gain_bits": round(useful.gain_bits, 6),
+        "cost_band": cost.band if cost else None,
+        "invasiveness": cost.invasiveness if cost else None,
+        "cost_is_estimate": cost.estimate if cost else None,
+        "turns_on": node_summary(kb, useful.finding),
+        "if_found_rises": {**node_summary(kb, useful.rises), "to": round(useful.rises_to, 6)},
+        "text": useful_test_text(kb, useful),
+    }
 
 
 def _evidence(e: Evidence) -> dict[str, Any]:
@@ -95,6 +110,19 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
             {"code": a.code, "level": a.level, "message": a.message, "sources": list(a.sources)} for a in workup.alerts
         ],
         "mechanisms": [{"mechanism": m.mechanism, "score": round(m.score, 6)} for m in workup.mechanisms],
+        "situations": [
+            {
+                "code": s.code,
+                "day": s.day,
+                "agents": list(s.agents),
+                "message": s.message,
+                "management": s.management,
+                "text": situation_text(s),
+                "sources": list(s.sources),
+            }
+            for s in workup.situations
+        ],
+        "useful_tests": [_useful_test(kb, t) for t in workup.useful_tests],
         "findings": [
             {
                 "id": curie(o.finding),
@@ -143,7 +171,12 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
     ]
     for alert in workup.alerts:
         lines.append(_wrap(f"[{alert.level.upper()}] {alert.message}", "  "))
+    for situation in workup.situations:
+        lines.append(_wrap(f"[EXPECTED] {situation_text(situation)}", "  "))
     lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {m.score:.0%}" for m in workup.mechanisms))
+    if workup.useful_tests:
+        lines.append("  Useful tests for the whole case (most expected change to the differential first):")
+        lines += [_wrap(f"- {useful_test_text(kb, t)}", "    ") for t in workup.useful_tests]
     for candidate in workup.candidates[:top]:
         cause = kb.causes[candidate.cause]
         agents = f" - agent: {', '.join(kb.label(a) for a in candidate.agents)}" if candidate.agents else ""

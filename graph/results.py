@@ -26,6 +26,8 @@ __all__ = [
     "Candidate",
     "Alert",
     "MechanismScore",
+    "UsefulTest",
+    "Situation",
     "Workup",
 ]
 
@@ -205,6 +207,34 @@ class MechanismScore:
 
 
 @dataclass(frozen=True)
+class UsefulTest:
+    """A next test for the whole case: how much its result is expected to change the differential.
+
+    ``gain_bits`` is the expected fall in the entropy of the posterior over causes (bits) when the
+    test reads ``finding`` present or absent; if it is found, the posterior of ``rises`` would rise the
+    most, to ``rises_to``.
+    """
+
+    test: str
+    gain_bits: float
+    finding: str
+    rises: str
+    rises_to: float
+
+
+@dataclass(frozen=True)
+class Situation:
+    """An expected situation the case's timeline shows (day 10 after chemotherapy: the expected nadir)."""
+
+    code: str
+    message: str
+    management: str
+    day: float
+    agents: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Workup:
     """Everything the tool says about one case."""
 
@@ -214,3 +244,7 @@ class Workup:
     alerts: tuple[Alert, ...] = field(default_factory=tuple)
     #: a second cause the single-cause posterior leaves out, when one explains what the first does not
     concurrent: ConcurrentCause | None = None
+    #: the tests whose results would most change the differential, most useful first
+    useful_tests: tuple[UsefulTest, ...] = ()
+    #: situations the case's timeline predicts, said plainly
+    situations: tuple[Situation, ...] = ()

@@ -19,6 +19,8 @@ __all__ = [
     "Anchor",
     "Polarity",
     "NodeInfo",
+    "TestCost",
+    "ExpectedSituation",
     "Cause",
     "Agent",
     "FindingInfo",
@@ -250,15 +252,54 @@ class ResultRule:
 
 
 @dataclass(frozen=True)
+class TestCost:
+    """What a test costs (a band) and asks of the patient; ``rank`` orders each (1 = cheapest, least invasive).
+
+    >>> TestCost("low cost", 1, "blood sample", 2, True, "a routine automated assay").estimate
+    True
+    """
+
+    __test__ = False  # a domain class, not a pytest test class
+
+    band: str
+    band_rank: int
+    invasiveness: str
+    invasiveness_rank: int
+    estimate: bool
+    rationale: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DiagnosticTest:
-    """A test with the rules that read its results."""
+    """A test with the rules that read its results, and its cost and invasiveness."""
 
     info: NodeInfo
     rules: tuple[ResultRule, ...] = ()
+    cost: TestCost | None = None
 
     @property
     def id(self) -> str:
         return self.info.id
+
+
+@dataclass(frozen=True)
+class ExpectedSituation:
+    """A situation the case's timeline predicts: the days since an agent with ``flag`` fall in the window.
+
+    ``agents`` are the drugs and named exposures that carry the flag; ``message`` holds ``{day}`` and
+    ``{agents}``, filled in by :func:`graph.situations.expected_situations`.
+    """
+
+    id: str
+    code: str
+    label: str
+    flag: str
+    window: TimingWindow
+    agents: frozenset[str]
+    message: str
+    management: str
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,8 @@ REQUIRED_PARAMETERS = (
     "fuzzy_max_edits_long",
     "next_tests_per_candidate",
     "neighbour_window",
+    "useful_tests_shown",
+    "useful_test_min_bits",
 )
 XREF_FORMATS = {
     "MONDO": r"MONDO:\d{7}",

@@ -154,4 +154,22 @@ class NKG(_namespace.DefinedNamespace):
     whenCountMissing: URIRef
     variantOrigin: URIRef
     whenTopCause: URIRef
+    BloodSample: URIRef
+    CostBand: URIRef
+    CostHigh: URIRef
+    CostLow: URIRef
+    CostModerate: URIRef
+    CostVeryHigh: URIRef
+    ExpectedSituation: URIRef
+    InvasiveProcedure: URIRef
+    Invasiveness: URIRef
+    NonInvasive: URIRef
+    TestCost: URIRef
+    afterFlaggedAgent: URIRef
+    costBand: URIRef
+    expectedWithin: URIRef
+    forTest: URIRef
+    invasiveness: URIRef
+    managementPointer: URIRef
+    situationMessage: URIRef
     xref: URIRef

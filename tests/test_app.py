@@ -83,6 +83,24 @@ def test_a_newcomer_sees_an_example_workup_on_the_bundled_ontology():
 
 
 @needs_dev_cases
+def test_a_chemotherapy_case_at_day_10_shows_the_expected_nadir_and_useful_tests_for_the_whole_case():
+    case = {
+        "id": "chemo-10",
+        "anc": 300,
+        "patient": {"age_years": 55, "sex": "female"},
+        "medications": [{"name": "cyclophosphamide", "last_dose_days_ago": 10}],
+    }
+    at = app(c=encode_case(case))
+    assert not at.exception and "### Case chemo\\-10" in texts(at.markdown)
+    expected = plain(texts(at.info))
+    assert "Expected:** Day 10 after myelosuppressive chemotherapy (cyclophosphamide): the expected nadir." in expected
+    assert "What to do: Check for fever" in expected
+    shown = plain(texts(at.markdown))
+    assert "What to do next: useful tests for the whole case" in shown
+    first = shown.split("What to do next: useful tests for the whole case", 1)[1]
+    assert "1. " in first and "expected gain" in first and "(estimate)" in first
+
+
 def test_a_deep_link_opens_a_dev_case_and_its_cause(mini):
     at = app(case="dev-002", cause="cause:mini-viral")
     assert not at.exception

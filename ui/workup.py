@@ -12,7 +12,14 @@ import streamlit as st
 from graph.caseform import choice_label
 from graph.casejson import case_to_json
 from graph.deeplink import MAX_LINK_CHARS, DeepLink, encode_case
-from graph.differential import candidate_detail, differential_rows, score_text, severity_line
+from graph.differential import (
+    candidate_detail,
+    differential_rows,
+    score_text,
+    severity_line,
+    situation_text,
+    useful_test_text,
+)
 from graph.errors import NeutropeniaKGError
 from graph.evaluate import matching_rank
 from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
@@ -93,6 +100,19 @@ def _differential(kb: KnowledgeBase, workup: Workup) -> None:
                 "Score (posterior)", min_value=0.0, max_value=1.0, format="percent", width=130
             ),
         },
+    )
+
+
+def _useful_tests(kb: KnowledgeBase, workup: Workup) -> None:
+    """One list for the whole case: the tests whose results would most change the differential."""
+    st.markdown("**What to do next: useful tests for the whole case**")
+    st.caption(
+        "Ranked by expected information gain: how much, on average, the result would narrow the differential "
+        "(in bits). Cost bands and invasiveness are estimates from the ontology."
+    )
+    st.markdown(
+        "\n".join(f"{index}. {md(useful_test_text(kb, t))}" for index, t in enumerate(workup.useful_tests, 1))
+        or "_no test in the ontology would change this differential much_"
     )
 
 
@@ -248,6 +268,8 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
                 hide_index=True,
             )
     show_alerts(workup.alerts)
+    for situation in workup.situations:
+        st.info(f"**Expected:** {md(situation_text(situation))}", icon=":material/event:")
     metrics = st.columns(3)
     count = f"{n.severity.anc:g}/µL" if n.severity.anc is not None else "not given"
     metrics[0].metric("ANC", count, help=f"Age-appropriate lower limit {n.severity.threshold:g}/µL")
@@ -269,6 +291,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     if workup.concurrent is not None:
         st.info(md(describe_concurrent(kb, workup.concurrent)), icon=":material/call_split:")
     _differential(kb, workup)
+    _useful_tests(kb, workup)
     causes = [c.cause for c in workup.candidates]
     wanted = link.cause if link.cause in causes else causes[0]
     chosen = st.selectbox(
