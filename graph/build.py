@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -267,6 +268,8 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 frequency,
                 _POLARITY.get(polarity or "", "supports"),  # type: ignore[arg-type]  (unset: derived below)
                 _sources(G, node),
+                _number(G, node, "earlyFrequency"),
+                _number(G, node, "earlyPhaseDays"),
             )
         )
 
@@ -426,14 +429,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 assoc.id, SCHEMA + "Opposes", "polarity"
             ):
                 bg = findings[assoc.finding].background or default_bg
-                assoc = FindingAssociation(
-                    assoc.id,
-                    assoc.cause,
-                    assoc.finding,
-                    assoc.frequency,
-                    "supports" if assoc.frequency >= bg else "opposes",
-                    assoc.sources,
-                )
+                assoc = replace(assoc, polarity="supports" if assoc.frequency >= bg else "opposes")
             fixed.append(assoc)
         fixed_assocs[cause] = tuple(sorted(fixed, key=lambda a: a.id))
 
@@ -491,6 +487,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     floor = params.get("frequency_floor", 0.01)
     term_background = _term_backgrounds(fixed_assocs, findings, hpo, causes, floor, params)
     assoc_weights: dict[str, tuple[float, float, float, int]] = {}
+    early_weights: dict[str, tuple[float, float, float, float]] = {}
     for assocs in fixed_assocs.values():
         for assoc in assocs:
             p = min(max(assoc.frequency, floor), 1 - floor)
@@ -499,6 +496,12 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             if assoc.polarity == "opposes":  # a curator's polarity wins over a derived background
                 present, absent = min(present, 0.0), max(absent, 0.0)
             assoc_weights[assoc.id] = (p, present, absent, len(hpo.ancestors(assoc.finding)))
+            if assoc.early_frequency is not None and assoc.early_days is not None:
+                p = min(max(assoc.early_frequency, floor), 1 - floor)
+                present, absent = math.log(p / bg), math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
+                if assoc.polarity == "opposes":
+                    present, absent = min(present, 0.0), max(absent, 0.0)
+                early_weights[assoc.id] = (assoc.early_days, p, present, absent)
 
     return KnowledgeBase(
         graph=G,
@@ -543,6 +546,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         drug_names_by_length=_by_length(drug_names),
         kinds={node: str(kind) for node, kind in G.nodes(data="kind") if kind is not None},
         assoc_weights=assoc_weights,
+        early_weights=early_weights,
         causes_below={t: frozenset(a.cause for a in v) for t, v in assocs_below.items()},
         supporting_causes_below={
             t: frozenset(a.cause for a in v if a.polarity == "supports") for t, v in assocs_below.items()

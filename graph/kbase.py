@@ -102,6 +102,9 @@ class KnowledgeBase:
     assocs_below: dict[str, tuple[FindingAssociation, ...]] = field(default_factory=dict)
     #: association id -> (clamped frequency, log LR when present, log LR when absent, finding depth)
     assoc_weights: dict[str, tuple[float, float, float, int]] = field(default_factory=dict)
+    #: association id -> (early phase in days, clamped early frequency, log LR present, log LR absent), for
+    #: associations whose test is less sensitive early in the illness (``nkg:earlyFrequency``)
+    early_weights: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     #: term -> causes with an association on the term or below it (all / supporting only)
     causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
     supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)

@@ -97,6 +97,8 @@ class NKG(_namespace.DefinedNamespace):
     derived: URIRef
     drugClass: URIRef
     factor: URIRef
+    earlyFrequency: URIRef
+    earlyPhaseDays: URIRef
     estimate: URIRef
     familyHistory: URIRef
     finding: URIRef
