@@ -111,6 +111,7 @@ def _nodes_of(G: nx.MultiDiGraph, *kinds: str) -> list[str]:
 
 _ANCHORS = {SCHEMA + "SinceStart": "start", SCHEMA + "SinceLastDose": "last_dose"}
 _POLARITY = {SCHEMA + "Supports": "supports", SCHEMA + "Opposes": "opposes"}
+_VARIANT_ORIGIN = {SCHEMA + "Germline": "germline", SCHEMA + "Somatic": "somatic"}
 
 
 def _window(G: nx.MultiDiGraph, node: str) -> TimingWindow:
@@ -285,6 +286,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 _number(G, node, "likelihoodRatio", required=True) or 1.0,
                 _window(G, window) if window else None,
                 _sources(G, node),
+                _VARIANT_ORIGIN.get(_target(G, node, "variantOrigin", required=False) or ""),
             )
         )
 
@@ -418,6 +420,11 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     contexts = {node: _info(G, node) for node in _nodes_of(G, *CONTEXT_KINDS)}
     treatments = {node: _info(G, node) for node in _nodes_of(G, "Treatment")}
     ancestry_groups = {node: _info(G, node) for node in _nodes_of(G, "AncestryGroup")}
+    #: the words that say a reported variant is germline or somatic (skos:altLabel of nkg:Germline, nkg:Somatic)
+    variant_origin_words = tuple(
+        sorted((str(word).lower(), _VARIANT_ORIGIN[node]) for node in _VARIANT_ORIGIN if node in G
+               for word in (*G.nodes[node].get("label", ()), *G.nodes[node].get("altLabel", ())))
+    )
 
     # Resolve the background of findings now that every finding is known; default polarity too.
     default_bg = params.get("default_background_frequency", 0.05)
@@ -517,6 +524,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         contexts=contexts,
         myelosuppressive_contexts=frozenset(n for n in contexts if _flag(G, n, "myelosuppressive")),
         ancestry_groups=ancestry_groups,
+        variant_origin_words=variant_origin_words,
         labels=labels,
         finding_assocs=fixed_assocs,
         agent_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in agent_assocs.items()},

@@ -111,6 +111,8 @@ class KnowledgeBase:
     _hits_memo: dict[str, dict[str, FindingAssociation]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: (word, "germline" or "somatic"): the words that say where a reported gene variant arose
+    variant_origin_words: tuple[tuple[str, str], ...] = ()
     #: drug names bucketed by length, for fuzzy matching
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: how a case's numbers are read: working units, possible ranges, unit conversions (model.ttl)

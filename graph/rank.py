@@ -383,9 +383,11 @@ class _CaseIndex:
                 )
         for hit in n.agents:
             for assoc in kb.agent_assocs.get(hit.agent, ()):
-                self.agent_options.setdefault(assoc.cause, []).append(
-                    (assoc.likelihood_ratio, hit.agent, assoc, hit.origin)
-                )
+                lr, why = assoc.likelihood_ratio, hit.origin
+                if hit.variant_origin and assoc.variant_origin and hit.variant_origin != assoc.variant_origin:
+                    lr = kb.param("variant_origin_mismatch_lr")
+                    why += f"; a {hit.variant_origin} variant, but this cause arises from a {assoc.variant_origin} one"
+                self.agent_options.setdefault(assoc.cause, []).append((lr, hit.agent, assoc, why))
         #: cause -> (context hit, association), each context counted once
         self.contexts: dict[str, list[tuple[ContextHit, ContextAssociation]]] = {}
         seen: set[str] = set()

@@ -155,6 +155,8 @@ class AgentAssociation:
     likelihood_ratio: float
     window: TimingWindow | None = None
     sources: tuple[str, ...] = ()
+    #: for a gene: "germline" or "somatic", the origin of the variant behind the cause (``nkg:variantOrigin``)
+    variant_origin: str | None = None
 
 
 @dataclass(frozen=True)

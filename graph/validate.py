@@ -78,6 +78,7 @@ REQUIRED_PARAMETERS = (
     "fuzzy_max_edits_long",
     "next_tests_per_candidate",
     "neighbour_window",
+    "variant_origin_mismatch_lr",
 )
 XREF_FORMATS = {
     "MONDO": r"MONDO:\d{7}",

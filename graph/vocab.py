@@ -57,6 +57,7 @@ class NKG(_namespace.DefinedNamespace):
     MarrowFailureOrInfiltration: URIRef
     Measure: URIRef
     Mechanism: URIRef
+    ImportRule: URIRef
     ModelParameter: URIRef
     NeutropeniaThreshold: URIRef
     Nutritional: URIRef
@@ -100,6 +101,12 @@ class NKG(_namespace.DefinedNamespace):
     earlyFrequency: URIRef
     earlyPhaseDays: URIRef
     estimate: URIRef
+    curatorCheck: URIRef
+    givesCategory: URIRef
+    givesMechanism: URIRef
+    givesVariantOrigin: URIRef
+    whenInheritance: URIRef
+    whenPhenotype: URIRef
     familyHistory: URIRef
     finding: URIRef
     findingPresent: URIRef

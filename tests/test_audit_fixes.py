@@ -42,3 +42,74 @@ def test_every_stage_dependent_sensitivity_is_below_the_one_of_unknown_timing(kb
     for assoc in staged.values():
         assert assoc.early_days and assoc.early_frequency < assoc.frequency
         assert any(s.startswith(("PMID:", "DOI:")) for s in assoc.sources), assoc.id
+
+
+def _agent_lr(kb, case: dict, cause_label: str) -> float:
+    result = workup_case(kb, parse_case(case), explain_top=None)
+    candidate = next(c for c in result.candidates if kb.label(c.cause) == cause_label)
+    return next((e.log_lr for e in candidate.evidence if e.kind == "agent"), 0.0)
+
+
+_CHILD = {"id": "csf3r", "patient": {"age_years": 4, "sex": "female"}, "anc": 300, "duration_days": 200}
+
+
+def test_a_somatic_csf3r_variant_does_not_carry_the_germline_likelihood_ratio(kb):
+    label = kb.label(next(a.cause for a in kb.agent_assocs[next(g for g in kb.agents if g.endswith("/CSF3R"))]))
+    germline = _agent_lr(kb, {**_CHILD, "conditions": ["heterozygous CSF3R variant"]}, label)
+    unstated = _agent_lr(kb, {**_CHILD, "conditions": ["CSF3R variant"]}, label)
+    somatic = _agent_lr(kb, {**_CHILD, "conditions": ["somatic CSF3R variant, VAF 8%"]}, label)
+    assert germline == unstated > 3  # the curated germline ratio (50)
+    assert somatic == 0.0  # neutral: variant_origin_mismatch_lr
+
+
+def test_every_gene_association_states_whether_its_variant_is_germline_or_somatic(kb):
+    genes = {g for g, agent in kb.agents.items() if agent.info.kind == "Gene"}
+    for gene in sorted(genes):
+        for assoc in kb.agent_assocs.get(gene, ()):
+            assert assoc.variant_origin in ("germline", "somatic"), assoc.id
+    uba1 = next(a for g in genes if g.endswith("/UBA1") for a in kb.agent_assocs[g])
+    assert uba1.variant_origin == "somatic"
+
+
+# ---------------------------------------------------------------- imported HPO diseases
+
+
+def test_imported_diseases_get_their_mechanism_and_category_from_their_phenotypes(kb):
+    imported = [c for c in kb.causes.values() if "/cause/omim-" in c.id or "/cause/orpha-" in c.id]
+    kinds = {(c.mechanism, c.category) for c in imported}
+    assert len(kinds) >= 3  # not all "congenital, decreased production" any more
+    rald = next(c for c in imported if c.id.endswith("/omim-614470"))  # RAS-associated ALPS type IV, somatic
+    assert kb.label(rald.mechanism) == "increased destruction" and kb.label(rald.category) == "immune"
+    kras = next(a for g, assocs in kb.agent_assocs.items() if g.endswith("/KRAS") for a in assocs
+                if a.cause == rald.id)
+    assert kras.variant_origin == "somatic"
+    assert kras.likelihood_ratio == kb.param("hpo_import_somatic_gene_lr") < kb.param("hpo_import_gene_lr")
+
+
+def test_an_imported_disease_whose_mechanism_is_only_assumed_is_flagged_for_a_curator(kb):
+    for cause in kb.causes.values():
+        if "/cause/omim-" not in cause.id and "/cause/orpha-" not in cause.id:
+            continue
+        comment = " ".join(str(c) for c in kb.graph.nodes[cause.id].get("comment", ()))
+        checks = " ".join(str(c) for c in kb.graph.nodes[cause.id].get("curatorCheck", ()))
+        if "by rule" not in comment and "curated" not in comment:
+            assert "is assumed" in checks, cause.id
+
+
+def test_classify_takes_the_first_rule_by_rank_and_flags_a_disagreement(kb):
+    from graph.hpo_import import ClassificationRule, ImportedDisease, _Curated, classify
+    from graph.vocab import NKG
+
+    rules = (
+        ClassificationRule("r/antibodies", 1, frozenset({"HP:0001904"}), mechanism=str(NKG.IncreasedDestruction)),
+        ClassificationRule("r/hypersplenism", 2, frozenset({"HP:0001971"}), mechanism=str(NKG.AbnormalDistribution)),
+        ClassificationRule("r/default", 9, mechanism=str(NKG.DecreasedProduction), category=str(NKG.Congenital),
+                           variant_origin=str(NKG.Germline)),
+    )
+    curated = _Curated({}, {}, frozenset(), {}, rules, {})
+    both = ImportedDisease("OMIM:1", "x", present={"HP:0001904": (0.5, frozenset()), "HP:0001971": (0.5, frozenset())})
+    result = classify(both, curated, kb.hpo)
+    assert result.mechanism == str(NKG.IncreasedDestruction) and result.category == str(NKG.Congenital)
+    assert any("AbnormalDistribution" in check for check in result.checks)
+    plain = classify(ImportedDisease("OMIM:2", "y", present={"HP:0001945": (0.5, frozenset())}), curated, kb.hpo)
+    assert plain.mechanism == str(NKG.DecreasedProduction) and any("assumed" in c for c in plain.checks)
