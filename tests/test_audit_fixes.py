@@ -113,3 +113,27 @@ def test_classify_takes_the_first_rule_by_rank_and_flags_a_disagreement(kb):
     assert any("AbnormalDistribution" in check for check in result.checks)
     plain = classify(ImportedDisease("OMIM:2", "y", present={"HP:0001945": (0.5, frozenset())}), curated, kb.hpo)
     assert plain.mechanism == str(NKG.DecreasedProduction) and any("assumed" in c for c in plain.checks)
+
+
+# ---------------------------------------------------------------- every clinical number is sourced or an estimate
+
+
+def test_every_clinical_number_cites_literature_or_says_it_is_an_estimate(kb):
+    from graph.validate import unsourced_numbers
+
+    assert unsourced_numbers(kb) == []
+
+
+def test_validate_reports_a_number_that_rests_on_a_consumer_page_alone(mini_dir, tmp_path):
+    from conftest import copy_mini
+
+    from graph.knowledge import load_knowledge_base
+    from graph.validate import validate_knowledge_base
+
+    root = copy_mini(mini_dir, tmp_path / "onto", ())
+    module = next(p for p in sorted(root.parent.rglob("*.ttl")) if "nkg:likelihoodRatio" in p.read_text())
+    text = module.read_text(encoding="utf-8")
+    module.write_text(text.replace("nkg:likelihoodRatio", 'dcterms:source "seed:001" ; nkg:likelihoodRatio', 1))
+    kb = load_knowledge_base(root, use_cache=False)
+    flagged = [p for p in validate_knowledge_base(kb) if p.code == "unsourced-number"]
+    assert flagged and all(p.level == "warning" for p in flagged)
