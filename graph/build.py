@@ -422,8 +422,12 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     ancestry_groups = {node: _info(G, node) for node in _nodes_of(G, "AncestryGroup")}
     #: the words that say a reported variant is germline or somatic (skos:altLabel of nkg:Germline, nkg:Somatic)
     variant_origin_words = tuple(
-        sorted((str(word).lower(), _VARIANT_ORIGIN[node]) for node in _VARIANT_ORIGIN if node in G
-               for word in (*G.nodes[node].get("label", ()), *G.nodes[node].get("altLabel", ())))
+        sorted(
+            (str(word).lower(), _VARIANT_ORIGIN[node])
+            for node in _VARIANT_ORIGIN
+            if node in G
+            for word in (*G.nodes[node].get("label", ()), *G.nodes[node].get("altLabel", ()))
+        )
     )
 
     # Resolve the background of findings now that every finding is known; default polarity too.

@@ -640,7 +640,8 @@ def render_turtle(
             f"Imported from the HPO annotations (release {version}), not curated."
         )
         kind = classify(disease, curated, hpo)
-        why = "; ".join(kind.reasons) or "no rule applies beyond the default"
+        why = "Mechanism and category from the import rules (nkg:ImportRule): "
+        why += ("; ".join(kind.reasons) or "no rule applies beyond the default") + "."
         out += [
             "",
             f"{node} a nkg:Cause ;",
@@ -648,7 +649,7 @@ def render_turtle(
             f"    skos:altLabel {', '.join(turtle_string(s) for s in synonyms)} ;",
             f"    skos:definition {turtle_string(definition)} ;",
             f"    nkg:mechanism nkg:{_name(kind.mechanism)} ; nkg:category nkg:{_name(kind.category)} ;",
-            f"    rdfs:comment {turtle_string('Mechanism and category from the import rules (nkg:ImportRule): ' + why + '.')} ;",
+            f"    rdfs:comment {turtle_string(why)} ;",
         ]
         if kind.checks:
             out.append(f"    nkg:curatorCheck {turtle_string('; '.join(kind.checks))} ;")

@@ -253,8 +253,17 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
 
 #: the properties that carry a clinical number: each needs a PMID or DOI source, or nkg:estimate true
 CLINICAL_NUMBERS = (
-    "frequency", "earlyFrequency", "likelihoodRatio", "multiplier", "prevalence", "backgroundFrequency",
-    "ancBelow", "ancAtLeast", "below", "above", "value",
+    "frequency",
+    "earlyFrequency",
+    "likelihoodRatio",
+    "multiplier",
+    "prevalence",
+    "backgroundFrequency",
+    "ancBelow",
+    "ancAtLeast",
+    "below",
+    "above",
+    "value",
 )
 _LITERATURE = re.compile(r"(PMID:\d+|DOI:10\.\d{4,9}/\S+|WHO/[A-Z0-9/.]+)")  # WHO/...: a WHO guideline
 
@@ -281,8 +290,13 @@ def unsourced_numbers(kb: KnowledgeBase) -> list[tuple[str, str]]:
         sources = [str(s) for s in data.get("source", ())] + inherited.get(node, [])
         if not any(_LITERATURE.fullmatch(s) for s in sources):
             cited = ", ".join(sorted(set(sources))) or "no source"
-            found.append((node, f"nkg:{numbers[0]} rests on {cited}; cite a PMID or DOI, or mark it nkg:estimate true "
-                          "with an rdfs:comment saying what it rests on"))
+            found.append(
+                (
+                    node,
+                    f"nkg:{numbers[0]} rests on {cited}; cite a PMID or DOI, or mark it nkg:estimate true "
+                    "with an rdfs:comment saying what it rests on",
+                )
+            )
     return found
 
 

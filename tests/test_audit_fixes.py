@@ -80,8 +80,7 @@ def test_imported_diseases_get_their_mechanism_and_category_from_their_phenotype
     assert len(kinds) >= 3  # not all "congenital, decreased production" any more
     rald = next(c for c in imported if c.id.endswith("/omim-614470"))  # RAS-associated ALPS type IV, somatic
     assert kb.label(rald.mechanism) == "increased destruction" and kb.label(rald.category) == "immune"
-    kras = next(a for g, assocs in kb.agent_assocs.items() if g.endswith("/KRAS") for a in assocs
-                if a.cause == rald.id)
+    kras = next(a for g, assocs in kb.agent_assocs.items() if g.endswith("/KRAS") for a in assocs if a.cause == rald.id)
     assert kras.variant_origin == "somatic"
     assert kras.likelihood_ratio == kb.param("hpo_import_somatic_gene_lr") < kb.param("hpo_import_gene_lr")
 
@@ -103,8 +102,13 @@ def test_classify_takes_the_first_rule_by_rank_and_flags_a_disagreement(kb):
     rules = (
         ClassificationRule("r/antibodies", 1, frozenset({"HP:0001904"}), mechanism=str(NKG.IncreasedDestruction)),
         ClassificationRule("r/hypersplenism", 2, frozenset({"HP:0001971"}), mechanism=str(NKG.AbnormalDistribution)),
-        ClassificationRule("r/default", 9, mechanism=str(NKG.DecreasedProduction), category=str(NKG.Congenital),
-                           variant_origin=str(NKG.Germline)),
+        ClassificationRule(
+            "r/default",
+            9,
+            mechanism=str(NKG.DecreasedProduction),
+            category=str(NKG.Congenital),
+            variant_origin=str(NKG.Germline),
+        ),
     )
     curated = _Curated({}, {}, frozenset(), {}, rules, {})
     both = ImportedDisease("OMIM:1", "x", present={"HP:0001904": (0.5, frozenset()), "HP:0001971": (0.5, frozenset())})
@@ -131,9 +135,13 @@ def test_validate_reports_a_number_that_rests_on_a_consumer_page_alone(mini_dir,
     from graph.validate import validate_knowledge_base
 
     root = copy_mini(mini_dir, tmp_path / "onto", ())
-    module = next(p for p in sorted(root.parent.rglob("*.ttl")) if "nkg:likelihoodRatio" in p.read_text())
+    module = root.parent / "mini-causes.ttl"
     text = module.read_text(encoding="utf-8")
-    module.write_text(text.replace("nkg:likelihoodRatio", 'dcterms:source "seed:001" ; nkg:likelihoodRatio', 1))
+    start = text.index("assoc:mini-drug--clozapine ")
+    end = text.index(" .\n", start)
+    statement = text[start:end].replace(' ; nkg:estimate true', "").replace('"test"', '"seed:001"')
+    module.write_text(text[:start] + statement + text[end:], encoding="utf-8")
     kb = load_knowledge_base(root, use_cache=False)
     flagged = [p for p in validate_knowledge_base(kb) if p.code == "unsourced-number"]
-    assert flagged and all(p.level == "warning" for p in flagged)
+    assert [(p.level, p.subject.rsplit("/", 1)[1]) for p in flagged] == [("warning", "mini-drug--clozapine")]
+    assert "seed:001" in flagged[0].message
