@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -112,6 +113,7 @@ def _nodes_of(G: nx.MultiDiGraph, *kinds: str) -> list[str]:
 
 _ANCHORS = {SCHEMA + "SinceStart": "start", SCHEMA + "SinceLastDose": "last_dose"}
 _POLARITY = {SCHEMA + "Supports": "supports", SCHEMA + "Opposes": "opposes"}
+_VARIANT_ORIGIN = {SCHEMA + "Germline": "germline", SCHEMA + "Somatic": "somatic"}
 
 
 def _window(G: nx.MultiDiGraph, node: str) -> TimingWindow:
@@ -313,6 +315,8 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 frequency,
                 _POLARITY.get(polarity or "", "supports"),  # type: ignore[arg-type]  (unset: derived below)
                 _sources(G, node),
+                _number(G, node, "earlyFrequency"),
+                _number(G, node, "earlyPhaseDays"),
             )
         )
 
@@ -328,6 +332,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 _number(G, node, "likelihoodRatio", required=True) or 1.0,
                 _window(G, window) if window else None,
                 _sources(G, node),
+                _VARIANT_ORIGIN.get(_target(G, node, "variantOrigin", required=False) or ""),
             )
         )
 
@@ -461,6 +466,15 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     contexts = {node: _info(G, node) for node in _nodes_of(G, *CONTEXT_KINDS)}
     treatments = {node: _info(G, node) for node in _nodes_of(G, "Treatment")}
     ancestry_groups = {node: _info(G, node) for node in _nodes_of(G, "AncestryGroup")}
+    #: the words that say a reported variant is germline or somatic (skos:altLabel of nkg:Germline, nkg:Somatic)
+    variant_origin_words = tuple(
+        sorted(
+            (str(word).lower(), _VARIANT_ORIGIN[node])
+            for node in _VARIANT_ORIGIN
+            if node in G
+            for word in (*G.nodes[node].get("label", ()), *G.nodes[node].get("altLabel", ()))
+        )
+    )
 
     # Resolve the background of findings now that every finding is known; default polarity too.
     default_bg = params.get("default_background_frequency", 0.05)
@@ -472,14 +486,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 assoc.id, SCHEMA + "Opposes", "polarity"
             ):
                 bg = findings[assoc.finding].background or default_bg
-                assoc = FindingAssociation(
-                    assoc.id,
-                    assoc.cause,
-                    assoc.finding,
-                    assoc.frequency,
-                    "supports" if assoc.frequency >= bg else "opposes",
-                    assoc.sources,
-                )
+                assoc = replace(assoc, polarity="supports" if assoc.frequency >= bg else "opposes")
             fixed.append(assoc)
         fixed_assocs[cause] = tuple(sorted(fixed, key=lambda a: a.id))
 
@@ -537,6 +544,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     floor = params.get("frequency_floor", 0.01)
     term_background = _term_backgrounds(fixed_assocs, findings, hpo, causes, floor, params)
     assoc_weights: dict[str, tuple[float, float, float, int]] = {}
+    early_weights: dict[str, tuple[float, float, float, float]] = {}
     for assocs in fixed_assocs.values():
         for assoc in assocs:
             p = min(max(assoc.frequency, floor), 1 - floor)
@@ -545,6 +553,12 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             if assoc.polarity == "opposes":  # a curator's polarity wins over a derived background
                 present, absent = min(present, 0.0), max(absent, 0.0)
             assoc_weights[assoc.id] = (p, present, absent, len(hpo.ancestors(assoc.finding)))
+            if assoc.early_frequency is not None and assoc.early_days is not None:
+                p = min(max(assoc.early_frequency, floor), 1 - floor)
+                present, absent = math.log(p / bg), math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
+                if assoc.polarity == "opposes":
+                    present, absent = min(present, 0.0), max(absent, 0.0)
+                early_weights[assoc.id] = (assoc.early_days, p, present, absent)
 
     return KnowledgeBase(
         graph=G,
@@ -560,6 +574,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         contexts=contexts,
         myelosuppressive_contexts=frozenset(n for n in contexts if _flag(G, n, "myelosuppressive")),
         ancestry_groups=ancestry_groups,
+        variant_origin_words=variant_origin_words,
         labels=labels,
         finding_assocs=fixed_assocs,
         agent_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in agent_assocs.items()},
@@ -592,6 +607,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         drug_names_by_length=_by_length(drug_names),
         kinds={node: str(kind) for node, kind in G.nodes(data="kind") if kind is not None},
         assoc_weights=assoc_weights,
+        early_weights=early_weights,
         causes_below={t: frozenset(a.cause for a in v) for t, v in assocs_below.items()},
         supporting_causes_below={
             t: frozenset(a.cause for a in v if a.polarity == "supports") for t, v in assocs_below.items()

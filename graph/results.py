@@ -64,6 +64,8 @@ class AgentHit:
 
     agent: str
     origin: str
+    #: for a gene: "germline" or "somatic" when the case says so ("somatic UBA1 variant"), else None
+    variant_origin: str | None = None
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,11 @@ class FindingInfo:
 
 @dataclass(frozen=True)
 class FindingAssociation:
-    """P(finding | cause) with its polarity and sources."""
+    """P(finding | cause) with its polarity and sources.
+
+    ``early_frequency`` is P(finding | cause) in the first ``early_days`` days of the illness, for a test
+    whose sensitivity depends on its stage (antibodies not yet made in the first week).
+    """
 
     id: str
     cause: str
@@ -125,6 +129,8 @@ class FindingAssociation:
     frequency: float
     polarity: Polarity
     sources: tuple[str, ...] = ()
+    early_frequency: float | None = None
+    early_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,8 @@ class AgentAssociation:
     likelihood_ratio: float
     window: TimingWindow | None = None
     sources: tuple[str, ...] = ()
+    #: for a gene: "germline" or "somatic", the origin of the variant behind the cause (``nkg:variantOrigin``)
+    variant_origin: str | None = None
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ __all__ = [
     "validate_ontology",
     "count_by_kind",
     "drugs_linked_to_causes",
+    "unsourced_numbers",
+    "CLINICAL_NUMBERS",
     "REQUIRED_PARAMETERS",
 ]
 
@@ -81,6 +83,7 @@ REQUIRED_PARAMETERS = (
     "neighbour_window",
     "useful_tests_shown",
     "useful_test_min_bits",
+    "variant_origin_mismatch_lr",
 )
 XREF_FORMATS = {
     "MONDO": r"MONDO:\d{7}",
@@ -259,12 +262,64 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
                     )
             if rule.finding is None and rule.organism is None:
                 report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
+    problems += [
+        Problem("warning", "unsourced-number", node, kb.label(node), message) for node, message in unsourced_numbers(kb)
+    ]
     for code in REQUIRED_PARAMETERS:
         if code not in kb.params:
             report("error", "missing-parameter", "", f"model parameter {code!r} is missing (model.ttl)")
     if not kb.grades or not kb.thresholds:
         report("error", "missing-grades", "", "severity grades or neutropenia thresholds are missing (model.ttl)")
     return sorted(problems, key=lambda p: (p.level != "error", p.code, p.subject))
+
+
+#: the properties that carry a clinical number: each needs a PMID or DOI source, or nkg:estimate true
+CLINICAL_NUMBERS = (
+    "frequency",
+    "earlyFrequency",
+    "likelihoodRatio",
+    "multiplier",
+    "prevalence",
+    "backgroundFrequency",
+    "ancBelow",
+    "ancAtLeast",
+    "below",
+    "above",
+    "value",
+)
+_LITERATURE = re.compile(r"(PMID:\d+|DOI:10\.\d{4,9}/\S+|WHO/[A-Z0-9/.]+)")  # WHO/...: a WHO guideline
+
+
+def unsourced_numbers(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """(node, message) for every node whose clinical number has neither a PMID/DOI source nor
+    ``nkg:estimate true``: a consumer web page or "curator judgement" alone does not support a number.
+    A result rule counts the sources of the tests it reads.
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> unsourced_numbers(load_knowledge_base())
+    []
+    """
+    G = kb.graph
+    inherited: dict[str, list[str]] = {}
+    for test, rule, key in G.edges(keys=True):
+        if key == "hasResultRule":
+            inherited.setdefault(rule, []).extend(str(s) for s in G.nodes[test].get("source", ()))
+    found = []
+    for node, data in sorted(G.nodes(data=True)):
+        numbers = [name for name in CLINICAL_NUMBERS if data.get(name)]
+        if not numbers or any(str(v).lower() in ("true", "1") for v in data.get("estimate", ())):
+            continue
+        sources = [str(s) for s in data.get("source", ())] + inherited.get(node, [])
+        if not any(_LITERATURE.fullmatch(s) for s in sources):
+            cited = ", ".join(sorted(set(sources))) or "no source"
+            found.append(
+                (
+                    node,
+                    f"nkg:{numbers[0]} rests on {cited}; cite a PMID or DOI, or mark it nkg:estimate true "
+                    "with an rdfs:comment saying what it rests on",
+                )
+            )
+    return found
 
 
 @dataclass(frozen=True)

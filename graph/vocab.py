@@ -57,6 +57,7 @@ class NKG(_namespace.DefinedNamespace):
     MarrowFailureOrInfiltration: URIRef
     Measure: URIRef
     Mechanism: URIRef
+    ImportRule: URIRef
     ModelParameter: URIRef
     NeutropeniaThreshold: URIRef
     Nutritional: URIRef
@@ -98,7 +99,15 @@ class NKG(_namespace.DefinedNamespace):
     derived: URIRef
     drugClass: URIRef
     factor: URIRef
+    earlyFrequency: URIRef
+    earlyPhaseDays: URIRef
     estimate: URIRef
+    curatorCheck: URIRef
+    givesCategory: URIRef
+    givesMechanism: URIRef
+    givesVariantOrigin: URIRef
+    whenInheritance: URIRef
+    whenPhenotype: URIRef
     familyHistory: URIRef
     finding: URIRef
     findingPresent: URIRef
