@@ -15,6 +15,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from .differential import score_text
 from .ids import curie
 from .knowledge import KnowledgeBase
 from .lexicon import describe_not_a_cause
@@ -143,12 +144,12 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
     ]
     for alert in workup.alerts:
         lines.append(_wrap(f"[{alert.level.upper()}] {alert.message}", "  "))
-    lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {m.score:.0%}" for m in workup.mechanisms))
+    lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {score_text(m.score)}" for m in workup.mechanisms))
     for candidate in workup.candidates[:top]:
         cause = kb.causes[candidate.cause]
         agents = f" - agent: {', '.join(kb.label(a) for a in candidate.agents)}" if candidate.agents else ""
         lines.append("")
-        lines.append(f"{candidate.rank:>2}. {cause.label}  [{candidate.score:.1%}]{agents}")
+        lines.append(f"{candidate.rank:>2}. {cause.label}  [{score_text(candidate.score)}]{agents}")
         lines.append(f"    {cause.mechanism}; {cause.category}")
         strongest = sorted(
             (e for e in candidate.evidence if e.kind != "prior" and abs(e.log_lr) >= _NOTEWORTHY),
