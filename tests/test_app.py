@@ -72,10 +72,11 @@ def test_a_newcomer_sees_an_example_workup_on_the_bundled_ontology():
     assert len(differential) == 15 and list(differential.columns) == [
         "Rank",
         "Cause",
+        "Source",
         "Mechanism",
         "Category",
         "Implicated agent",
-        "Score",
+        "Probability",
     ]
     assert differential.iloc[0]["Implicated agent"] == "carbamazepine"
     assert at.query_params["case"] == "febrile-agranulocytosis"
