@@ -162,11 +162,11 @@ def test_a_what_if_that_cannot_be_ranked_keeps_the_workup_of_the_case(mini):
 
 def test_the_form_ranks_a_new_case_and_the_link_carries_it(mini):
     at = open_editor(app(case="chronic-mild"))
-    assert at.number_input(key="form-anc-1").value == 1200  # the form shows the example being edited
-    at.text_input(key="form-id-1").set_value("my-patient")
-    at.number_input(key="form-anc-1").set_value(400)
-    at.multiselect(key="form-findings-1").set_value(["HP:0001945"])
-    at.button(key="form-submit-1").click().run()
+    assert at.number_input(key="form-anc-1-US").value == 1200  # the form shows the example being edited
+    at.text_input(key="form-id-1-US").set_value("my-patient")
+    at.number_input(key="form-anc-1-US").set_value(400)
+    at.multiselect(key="form-findings-1-US").set_value(["HP:0001945"])
+    at.button(key="form-submit-1-US").click().run()
     assert not at.exception and "### Case my\\-patient" in texts(at.markdown)
     assert "EMERGENCY" in at.error[0].value  # fever with ANC 400
     token = at.query_params["c"]
@@ -177,8 +177,8 @@ def test_the_form_ranks_a_new_case_and_the_link_carries_it(mini):
 
 def test_a_form_mistake_is_a_message_naming_the_field(mini):
     at = open_editor(app(case="chronic-mild"))
-    at.text_input(key="form-id-1").set_value("")
-    at.button(key="form-submit-1").click().run()
+    at.text_input(key="form-id-1-US").set_value("")
+    at.button(key="form-submit-1-US").click().run()
     assert "'id' is missing" in plain(texts(at.error)) and not at.exception
 
 
@@ -222,7 +222,7 @@ def test_a_case_too_large_for_a_link_says_so_instead_of_offering_the_link(mini):
 def test_exports_offer_json_markdown_html_and_the_case(mini):
     at = app(c=encode_case(CASE))
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Workup (JSON)", "Report (Markdown)", "Printable report (HTML)", "Case (JSON)"]
+    assert labels == ["Workup (JSON)", "Report (Markdown)", "Printable report (HTML)", "Case (JSON)", "Report (PDF)"]
 
 
 def test_explore_shows_a_node_page_and_search(mini):

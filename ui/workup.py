@@ -117,7 +117,7 @@ def _differential(kb: KnowledgeBase, workup: Workup) -> None:
 
 def _why(kb: KnowledgeBase, workup: Workup, chosen: str) -> None:
     detail = candidate_detail(kb, workup, chosen)
-    st.markdown(f"#### {detail.rank}. {md(detail.label)} — {score_text(detail.score)}")
+    st.markdown(f"#### {detail.rank}. {md(detail.label)} — {md(score_text(detail.score))}")
     if detail.imported:
         st.badge(IMPORTED_BADGE, icon=":material/input:", color="orange", help=IMPORTED_NOTE)
     st.caption(
@@ -307,7 +307,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         else "acute",
     )
     st.markdown(
-        "**Mechanism:** " + " · ".join(f"{md(m.mechanism)} {score_text(m.score)}" for m in workup.mechanisms)
+        "**Mechanism:** " + " · ".join(f"{md(m.mechanism)} {md(score_text(m.score))}" for m in workup.mechanisms)
     )
     st.caption(f"Ranked {len(workup.candidates)} causes in {elapsed * 1000:.0f} ms · ontology {md(kb.version)}")
 
