@@ -31,7 +31,7 @@ from datetime import date
 from .escape import html_text, markdown_file_text
 from .knowledge import KnowledgeBase
 from .links import Link
-from .reportdoc import DISCLAIMER, Banner, Block, Bullets, Heading, Paragraph, Run, Table, report_blocks, report_title
+from .reportdoc import DISCLAIMER, Block, Bullets, Heading, Paragraph, Run, Table, report_blocks, report_title
 from .results import Workup
 from .whatif import WhatIf
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from .caseform import LAB_FIELDS
 from .case import Case, Medication
+from .caseform import LAB_FIELDS
 from .differential import (
     IMPORTED_BADGE,
     IMPORTED_NOTE,
@@ -214,7 +214,8 @@ def _candidates(kb: KnowledgeBase, workup: Workup, top: int) -> list[Block]:
         d = candidate_detail(kb, workup, candidate.cause)
         badge = f" [{IMPORTED_BADGE}]" if d.imported else ""
         blocks.append(Heading(2, f"{d.rank}. {d.label} ({score_text(d.score)}){badge}"))
-        facts = f"{d.mechanism} · {d.category} · {d.curie}" + (f" · implicated: {', '.join(d.agents)}" if d.agents else "")
+        facts = f"{d.mechanism} · {d.category} · {d.curie}"
+        facts += f" · implicated: {', '.join(d.agents)}" if d.agents else ""
         blocks.append(Paragraph((facts,), "note"))
         if d.definition:
             blocks.append(Paragraph((d.definition,)))
@@ -222,7 +223,8 @@ def _candidates(kb: KnowledgeBase, workup: Workup, top: int) -> list[Block]:
             if reasons:
                 blocks += [Paragraph((title,), "strong"), Bullets(tuple(_reason(r) for r in reasons))]
         if d.next_tests:
-            blocks += [Paragraph(("Next tests",), "strong"), Bullets(tuple((f"{t.label} — {t.why}",) for t in d.next_tests))]
+            tests = Bullets(tuple((f"{t.label} — {t.why}",) for t in d.next_tests))
+            blocks += [Paragraph(("Next tests",), "strong"), tests]
         if d.management or d.treatments:
             blocks.append(Paragraph(("Management",), "strong"))
             if d.management:
@@ -276,7 +278,8 @@ def report_blocks(
         blocks.append(Paragraph((n.case.narrative,), "quote"))
     blocks += [Heading(2, "Alerts"), *_alerts(workup, what_if)]
     blocks += [Heading(2, "Case as entered"), _inputs(kb, entered.normalised.case)]
-    blocks.append(Paragraph(("Numbers in the tool's working units: counts per µL, labs in US conventional units.",), "note"))
+    units = "Numbers in the tool's working units: counts per µL, labs in US conventional units."
+    blocks.append(Paragraph((units,), "note"))
     blocks.append(Paragraph((severity_line(workup),), "strong"))
     blocks.append(
         Paragraph(("Mechanism: " + "; ".join(f"{m.mechanism} {score_text(m.score)}" for m in workup.mechanisms),))

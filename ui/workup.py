@@ -23,10 +23,10 @@ from graph.differential import (
 from graph.errors import NeutropeniaKGError
 from graph.evaluate import matching_rank
 from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
-from graph.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.graphview import MAX_DEPTH, workup_graph
 from graph.knowledge import KnowledgeBase
 from graph.lexicon import describe_not_a_cause
+from graph.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.pipeline import workup_case
 from graph.report import describe_concurrent, workup_to_dict
 from graph.results import Workup
