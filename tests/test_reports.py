@@ -13,6 +13,7 @@ from rdflib import RDF, Graph
 
 from graph.caseform import LAB_FIELDS, UNIT_SYSTEMS, CaseForm, case_from_form, entry_unit, form_from_case
 from graph.differential import candidate_detail, differential_rows, score_text
+from graph.errors import CaseError
 from graph.escape import markdown_file_text
 from graph.export import workup_to_html, workup_to_markdown
 from graph.ids import expand, is_imported_cause
@@ -127,7 +128,7 @@ def test_every_entry_unit_is_one_the_ontology_converts(kb):
                 assert any(fold_unit(unit) in c.units for c in rules.conversions_for(code)), (units, code, unit)
     form = CaseForm(case_id="si", anc=0.8, temperature=101.3, labs={"hemoglobin_g_dl": 91, "b12_pg_ml": 81},
                     units="US")
-    with pytest.raises(Exception, match="impossible"):
+    with pytest.raises(CaseError, match="impossible"):
         case_from_form(form, DAY, rules)  # 0.8 /µL is refused in US units: never read as another unit
 
 
