@@ -15,6 +15,16 @@ Examples
 ([{'name': 'clozapine', 'started_days_ago': 60}], ['Fever'])
 >>> form_from_case(case, reference=date(2024, 3, 1)).medications[0]["started"]
 datetime.date(2024, 1, 1)
+
+In SI units the form's numbers carry their unit into the case, and the ontology's rules convert them:
+
+>>> from graph.knowledge import load_knowledge_base
+>>> rules = load_knowledge_base().case_rules
+>>> si = case_from_form(CaseForm(case_id="c2", anc=0.4, temperature=38.6, units="SI"), date(2024, 3, 1), rules)
+>>> si["anc"], si["temperature_c"]
+({'value': 0.4, 'unit': '10^9/L'}, 38.6)
+>>> form_from_case(si, date(2024, 3, 1), units="US", rules=rules).anc
+400.0
 """
 
 from __future__ import annotations
@@ -23,18 +33,23 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from .case import LAB_KEYS, parse_case
 from .errors import CaseError
 from .ids import curie
 from .knowledge import KnowledgeBase
-from .units import CaseRules
+from .units import CaseRules, fold_unit
 
 __all__ = [
+    "UnitSystem",
+    "UNIT_SYSTEMS",
+    "entry_unit",
     "LabField",
     "LAB_FIELDS",
     "CaseForm",
+    "BLANK_FORM",
+    "shown_unit",
     "case_from_form",
     "form_from_case",
     "finding_choices",
@@ -45,6 +60,74 @@ __all__ = [
 
 _UNITS = {"per_ul": "/µL", "g_dl": "g/dL", "fl": "fL", "pg_ml": "pg/mL", "ng_ml": "ng/mL", "ug_dl": "µg/dL"}
 _SHORT = {"wbc": "WBC", "mcv": "MCV", "b12": "Vitamin B12"}
+
+
+UnitSystem = Literal["US", "SI"]
+#: The unit systems the form offers: US conventional units (the case format's own) and SI units.
+UNIT_SYSTEMS: tuple[UnitSystem, ...] = ("US", "SI")
+#: The unit in which each number of the form is entered, per system, spelt as the ontology's unit
+#: conversions read it (ontology/model.ttl); a measure not named keeps the case format's working unit.
+_ENTRY_UNITS: dict[UnitSystem, dict[str, str]] = {
+    "US": {"temperature_c": "F"},
+    "SI": {
+        **dict.fromkeys(("anc", "wbc_per_ul", "platelets_per_ul", "lymphocytes_per_ul", "monocytes_per_ul"), "10^9/L"),
+        "hemoglobin_g_dl": "g/L",
+        "b12_pg_ml": "pmol/L",
+        "folate_ng_ml": "nmol/L",
+        "copper_ug_dl": "umol/L",
+        "temperature_c": "C",
+    },
+}
+#: How a unit reads on screen (the conversions spell units in ASCII).
+_SHOWN_UNITS = {"/uL": "/µL", "10^9/L": "×10⁹/L", "ug/dL": "µg/dL", "umol/L": "µmol/L", "C": "°C", "F": "°F"}
+
+
+def entry_unit(code: str, units: UnitSystem, rules: CaseRules | None = None) -> str | None:
+    """The unit (ASCII, as the conversions spell it) in which measure ``code`` is entered in ``units``;
+    None when it is the case format's working unit, so the number goes into the case bare.
+
+    Examples
+    --------
+    >>> entry_unit("anc", "SI"), entry_unit("anc", "US"), entry_unit("mcv_fl", "SI"), entry_unit("temperature_c", "US")
+    ('10^9/L', None, None, 'F')
+    """
+    if units not in UNIT_SYSTEMS:
+        raise CaseError(f"the form's units must be one of {', '.join(UNIT_SYSTEMS)}, got {units!r}")
+    unit = _ENTRY_UNITS[units].get(code)
+    if unit is not None and rules is not None and code in rules.measures:
+        if fold_unit(unit) == fold_unit(rules.measures[code].unit):
+            return None
+    return unit
+
+
+def shown_unit(code: str, units: UnitSystem, rules: CaseRules | None = None, working: str = "") -> str:
+    """How the unit of measure ``code`` reads beside its field, e.g. ``×10⁹/L`` or ``°F``.
+
+    Examples
+    --------
+    >>> shown_unit("anc", "SI"), shown_unit("temperature_c", "US"), shown_unit("mcv_fl", "SI", working="fL")
+    ('×10⁹/L', '°F', 'fL')
+    """
+    unit = entry_unit(code, units, rules) or working
+    return _SHOWN_UNITS.get(unit, unit)
+
+
+def _entered(value: float | None, code: str, units: UnitSystem, rules: CaseRules | None) -> Any:
+    """A number of the form as the case holds it: bare in the working unit, else with its unit."""
+    unit = None if value is None else entry_unit(code, units, rules)
+    return value if unit is None else {"value": value, "unit": unit}
+
+
+def _to_entry_unit(value: float | None, code: str, units: UnitSystem, rules: CaseRules | None) -> float | None:
+    """A value in the working unit of ``code`` shown in the form's unit (the inverse of the rules' conversion)."""
+    unit = entry_unit(code, units, rules)
+    if value is None or unit is None or rules is None:
+        return value
+    folded = fold_unit(unit)
+    conversion = next((c for c in rules.conversions_for(code) if folded in c.units), None)
+    if conversion is None:
+        raise CaseError(f"the ontology has no conversion of {code!r} from {unit!r}; the form cannot show it")
+    return float(f"{value / conversion.factor - conversion.offset:.6g}")
 
 
 @dataclass(frozen=True)
@@ -78,7 +161,8 @@ class CaseForm:
     ``last_dose`` (dates); ``exposures`` rows ``name``, ``site``, ``date``; ``tests`` rows ``name``,
     ``result``; ``anc_history`` rows ``date``, ``anc``.  Blank cells (None, NaN, NaT, "") are
     ignored.  ``medications_recorded`` false means "no medication list was taken", which the
-    ranker treats differently from an empty list.
+    ranker treats differently from an empty list (a named drug in ``medications`` is a list all the
+    same).  ``units`` is the system of every number (counts, labs, temperature; see :func:`entry_unit`).
     """
 
     case_id: str
@@ -98,7 +182,13 @@ class CaseForm:
     anc_history: tuple[Mapping[str, Any], ...] = ()
     family_history: tuple[str, ...] = ()
     narrative: str = ""
-    temperature_c: float | None = None
+    #: the highest recent body temperature, in °F for US units and °C for SI
+    temperature: float | None = None
+    units: UnitSystem = "US"
+
+
+#: The form of a new case: every field empty, no medication list taken.
+BLANK_FORM = CaseForm(case_id="", anc=None, medications_recorded=False)
 
 
 def _blank(value: Any) -> bool:
@@ -192,13 +282,15 @@ def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = No
     CaseError
         Naming the field, for a missing id or ANC, a value that is not a number, or a future date.
     """
+    units = form.units
+    entry_unit("anc", units)  # an unknown system is refused here, before any number is read
     case: dict[str, Any] = {"id": _text(form.case_id)}
     anc = _as_number(form.anc, "anc")
     if anc is not None:  # without a count, a finding must state the neutropenia
-        case["anc"] = anc
-    temperature = _as_number(form.temperature_c, "temperature_c")
+        case["anc"] = _entered(anc, "anc", units, rules)
+    temperature = _as_number(form.temperature, "temperature_c")
     if temperature is not None:
-        case["temperature_c"] = temperature
+        case["temperature_c"] = _entered(temperature, "temperature_c", units, rules)
     patient = {
         key: value
         for key, value in (
@@ -220,7 +312,8 @@ def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = No
             continue
         if when is None or count is None:
             raise CaseError(f"'anc_history[{index}]' needs both a date and an ANC")
-        history.append({"day": -days_before(reference, when, f"anc_history[{index}].date"), "anc": count})
+        day = -days_before(reference, when, f"anc_history[{index}].date")
+        history.append({"day": day, "anc": _entered(count, "anc", units, rules)})
     if history:
         case["anc_history"] = sorted(history, key=lambda point: point["day"])
     duration = _as_number(form.duration_days, "duration_days")
@@ -231,8 +324,8 @@ def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = No
             case[key] = _texts(values)
     labs = {key: _as_number(value, f"labs.{key}") for key, value in form.labs.items()}
     if any(value is not None for value in labs.values()):
-        case["labs"] = {key: value for key, value in labs.items() if value is not None}
-    if form.medications_recorded:
+        case["labs"] = {key: _entered(value, key, units, rules) for key, value in labs.items() if value is not None}
+    if form.medications_recorded or any(_text(row.get("name")) for row in form.medications):
         medications = []
         for index, row in enumerate(form.medications):
             name = _text(row.get("name"))
@@ -289,8 +382,15 @@ def _finding_value(kb: KnowledgeBase | None, text: str) -> str:
     return curie(term) if term else text
 
 
-def form_from_case(case: Mapping[str, Any], reference: date, kb: KnowledgeBase | None = None) -> CaseForm:
-    """The form values that show ``case`` (a case-format dict); with ``kb``, findings become CURIEs.
+def form_from_case(
+    case: Mapping[str, Any],
+    reference: date,
+    kb: KnowledgeBase | None = None,
+    units: UnitSystem = "US",
+    rules: CaseRules | None = None,
+) -> CaseForm:
+    """The form values that show ``case`` (a case-format dict) in ``units``; with ``kb``, findings
+    become CURIEs.  Numbers are converted by the rules (``kb.case_rules`` when ``rules`` is not given).
 
     Examples
     --------
@@ -298,20 +398,25 @@ def form_from_case(case: Mapping[str, Any], reference: date, kb: KnowledgeBase |
     >>> form.anc_history, form.medications_recorded
     (({'date': datetime.date(2024, 1, 1), 'anc': 1500.0},), False)
     """
-    parsed = parse_case(dict(case), kb.case_rules if kb is not None else None)  # numbers in the form's units
+    rules = rules if rules is not None else kb.case_rules if kb is not None else None
+    parsed = parse_case(dict(case), rules)  # numbers in the working units
+
+    def shown(value: float | None, code: str) -> float | None:
+        return _to_entry_unit(value, code, units, rules)
+
     patient = case.get("patient") or {}
     medications = case.get("medications")
     given = [t.celsius for t in parsed.temperatures if t.origin.startswith("temperature_c")]
     return CaseForm(
         case_id=str(case.get("id", "")),
-        anc=parsed.anc,
+        anc=shown(parsed.anc, "anc"),
         age_years=parsed.age_years,
         sex=patient.get("sex"),
         ancestry=patient.get("ancestry"),
         duration_days=case.get("duration_days"),
         findings=tuple(_finding_value(kb, f) for f in case.get("findings") or ()),
         absent_findings=tuple(_finding_value(kb, f) for f in case.get("absent_findings") or ()),
-        labs={lab.key: parsed.labs.get(lab.key) for lab in LAB_FIELDS},
+        labs={lab.key: shown(parsed.labs.get(lab.key), lab.key) for lab in LAB_FIELDS},
         medications=tuple(
             {
                 "name": m.get("name"),
@@ -328,10 +433,13 @@ def form_from_case(case: Mapping[str, Any], reference: date, kb: KnowledgeBase |
         ),
         conditions=tuple(case.get("conditions") or ()),
         tests=tuple({"name": t.get("name"), "result": str(t.get("result"))} for t in case.get("tests") or ()),
-        anc_history=tuple({"date": date_for(reference, -point.day), "anc": point.anc} for point in parsed.anc_history),
+        anc_history=tuple(
+            {"date": date_for(reference, -point.day), "anc": shown(point.anc, "anc")} for point in parsed.anc_history
+        ),
         family_history=tuple(case.get("family_history") or ()),
         narrative=str(case.get("narrative") or ""),
-        temperature_c=given[0] if given else None,
+        temperature=shown(given[0], "temperature_c") if given else None,
+        units=units,
     )
 
 

@@ -12,8 +12,8 @@ Examples
 >>> severity_line(w)
 'ANC 150/µL: severe neutropenia, acute'
 >>> row = differential_rows(kb, w, top=1)[0]
->>> row.rank, row.agents
-(1, 'clozapine')
+>>> row.rank, row.agents, row.imported
+(1, 'clozapine', False)
 >>> detail = candidate_detail(kb, w, row.cause)
 >>> detail.against == () or all(reason.direction == "against" for reason in detail.against)
 True
@@ -25,10 +25,18 @@ import math
 from dataclasses import dataclass
 
 from .errors import NodeNotFound
-from .ids import curie
+from .ids import curie, is_imported_cause
 from .knowledge import KnowledgeBase
 from .links import Link, source_link
 from .results import Evidence, Situation, UsefulTest, Workup
+
+#: The badge that sets a cause imported from the HPO annotations apart from the curated ones.
+IMPORTED_BADGE = "HPO import"
+#: What the badge means, for a tooltip or a report's legend.
+IMPORTED_NOTE = (
+    "Imported from the HPO disease annotations, not curated: its prior, mechanism and category are the "
+    "import's assumptions and its findings are HPO's frequency classes."
+)
 
 __all__ = [
     "DifferentialRow",
@@ -37,6 +45,8 @@ __all__ = [
     "CandidateDetail",
     "severity_line",
     "score_text",
+    "IMPORTED_BADGE",
+    "IMPORTED_NOTE",
     "differential_rows",
     "candidate_detail",
     "cost_text",
@@ -57,6 +67,8 @@ class DifferentialRow:
     category: str
     agents: str
     score: float
+    #: imported from the HPO annotations rather than curated (shown with :data:`IMPORTED_BADGE`)
+    imported: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,7 @@ class CandidateDetail:
     management: str
     treatments: tuple[str, ...]
     sources: tuple[Link, ...]
+    imported: bool = False
 
 
 def severity_line(workup: Workup) -> str:
@@ -117,14 +130,23 @@ def severity_line(workup: Workup) -> str:
 
 
 def score_text(score: float) -> str:
-    """A posterior as a reader takes it: a percentage, or ``<0.1%`` for the long tail.
+    """A probability as a reader takes it: a whole percentage, ``<1%`` for the long tail, ``>99%`` near one.
+
+    The posterior is a model's estimate (tempered, calibrated on the dev cases), so a decimal place
+    would claim a precision it does not have; and "0%" or "100%" would claim certainty.  Every
+    probability the app and the reports show is written by this function.
 
     Examples
     --------
-    >>> score_text(0.8734), score_text(0.0042), score_text(3e-7)
-    ('87.3%', '0.4%', '<0.1%')
+    >>> score_text(0.3749), score_text(0.0042), score_text(3e-7), score_text(0.9996), score_text(0.005)
+    ('37%', '<1%', '<1%', '>99%', '1%')
     """
-    return f"{score:.1%}" if score >= 0.0005 else "<0.1%"
+    percent = math.floor(score * 100 + 0.5)  # half up, not to even: 0.5% reads 1%
+    if percent < 1:
+        return "<1%"
+    if percent > 99:
+        return ">99%"
+    return f"{percent}%"
 
 
 def differential_rows(kb: KnowledgeBase, workup: Workup, top: int | None = None) -> list[DifferentialRow]:
@@ -142,6 +164,7 @@ def differential_rows(kb: KnowledgeBase, workup: Workup, top: int | None = None)
                 cause.category,
                 ", ".join(kb.label(a) for a in candidate.agents),
                 candidate.score,
+                is_imported_cause(cause.id),
             )
         )
     return rows
@@ -188,6 +211,7 @@ def candidate_detail(kb: KnowledgeBase, workup: Workup, cause: str) -> Candidate
         management=info.management,
         treatments=tuple(kb.label(t) for t in info.treatments),
         sources=tuple(source_link(s) for s in info.info.sources),
+        imported=is_imported_cause(cause),
     )
 
 

@@ -20,7 +20,7 @@ import html
 import re
 import string
 
-__all__ = ["markdown_text", "html_text", "tooltip_text", "one_line", "for_terminal"]
+__all__ = ["markdown_text", "markdown_file_text", "html_text", "tooltip_text", "one_line", "for_terminal"]
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _HREF = re.compile(r"(h)(r)(e)(f)", re.IGNORECASE)
@@ -74,6 +74,31 @@ def markdown_text(text: object) -> str:
     True
     """
     return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub("\\1\u200b\\2", one_line(text)))
+
+
+#: the characters that can start Markdown markup in the middle of a line (CommonMark and GitHub's extensions)
+_MARKUP = re.compile(r"([\\`*\[\]<>|~$&#]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+#: what opens a block only at the start of a line: a list item, a quote, a heading, a setext underline
+_LINE_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+])(?=\s|$)|^([-=])(?=[-=\s]*$)")
+
+
+def markdown_file_text(text: object) -> str:
+    r"""``text`` escaped for a Markdown file that people also read as text: one line, and only the
+    characters that could start markup escaped (emphasis, code, links, images, HTML, tables,
+    strike-through, maths, entities, and a list or heading marker at the start).
+
+    The result renders as the text it is in CommonMark and GitHub-flavoured Markdown, like
+    :func:`markdown_text`, without a backslash before every full stop and hyphen.
+
+    Examples
+    --------
+    >>> print(markdown_file_text("Duffy-null (Fy(a-b-)): ANC 700/µL, 1. <b>*x*</b> [1](y)"))
+    Duffy-null (Fy(a-b-)): ANC 700/µL, 1. \<b\>\*x\*\</b\> \[1\](y)
+    >>> print(markdown_file_text("1. first"), markdown_file_text("- item"), markdown_file_text("38.9 C, a_b _c_"))
+    1\. first \- item 38.9 C, a_b \_c\_
+    """
+    escaped = _MARKUP.sub(r"\\\1", _AUTOLINK.sub("\\1\u200b\\2", one_line(text)))
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3] or m[4]}", escaped)
 
 
 def html_text(text: object) -> str:

@@ -48,7 +48,7 @@ from rdflib import RDF, RDFS, SKOS, Literal
 
 from .errors import OntologyError, UsageError
 from .hpo import HpoIndex, load_hpo_index
-from .ids import curie, expand
+from .ids import curie, expand, imported_cause_curie
 from .ontology import load_rdf
 from .text import normalise
 from .vocab import NKG
@@ -517,8 +517,7 @@ def _number(value: float) -> str:
 
 
 def _cause_name(disease_id: str) -> str:
-    prefix, _, local = disease_id.partition(":")
-    return f"cause:{prefix.lower()}-{local}"
+    return imported_cause_curie(disease_id)  # one naming rule, which is_imported_cause reads back
 
 
 def _gene_ref(symbol: str, curated: _Curated) -> str:

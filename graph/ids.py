@@ -16,7 +16,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SCHEMA", "RESOURCE", "HPO_PREFIX", "PREFIXES", "curie", "expand", "is_hpo", "local_name"]
+__all__ = [
+    "SCHEMA",
+    "RESOURCE",
+    "HPO_PREFIX",
+    "PREFIXES",
+    "IMPORTED_DISEASE_PREFIXES",
+    "curie",
+    "expand",
+    "is_hpo",
+    "local_name",
+    "imported_cause_curie",
+    "is_imported_cause",
+]
 
 SCHEMA = "https://w3id.org/neutropenia-kg/schema#"
 RESOURCE = "https://w3id.org/neutropenia-kg/resource/"
@@ -49,6 +61,11 @@ PREFIXES: dict[str, str] = {
     },
 }
 _HPO_CURIE = re.compile(r"^HP:\d{7}$")
+#: The disease databases whose entries ``neutropenia-kg import-hpo`` turns into causes (see graph/hpo_import.py).
+IMPORTED_DISEASE_PREFIXES: tuple[str, ...] = ("OMIM", "ORPHA")
+_IMPORTED_CAUSE = re.compile(
+    "^" + re.escape(PREFIXES["cause"]) + "(?:" + "|".join(p.lower() for p in IMPORTED_DISEASE_PREFIXES) + r")-\d+$"
+)
 
 
 def curie(iri: str) -> str:
@@ -75,3 +92,29 @@ def is_hpo(text: str) -> bool:
 def local_name(iri: str) -> str:
     """The part of an IRI after its last ``#`` or ``/``."""
     return re.split(r"[#/]", iri)[-1]
+
+
+def imported_cause_curie(disease_id: str) -> str:
+    """The CURIE of the cause that the HPO import makes of a disease: ``OMIM:162700`` -> ``cause:omim-162700``.
+
+    Curated causes are named after the disease in words, so this name also tells an imported cause apart
+    (:func:`is_imported_cause`).
+
+    Examples
+    --------
+    >>> imported_cause_curie("ORPHA:2688")
+    'cause:orpha-2688'
+    """
+    prefix, _, local = disease_id.partition(":")
+    return f"cause:{prefix.lower()}-{local}"
+
+
+def is_imported_cause(iri: str) -> bool:
+    """True for a cause imported from the HPO annotations (named by :func:`imported_cause_curie`), not curated.
+
+    Examples
+    --------
+    >>> is_imported_cause(expand("cause:omim-162700")), is_imported_cause(expand("cause:cohen-syndrome"))
+    (True, False)
+    """
+    return bool(_IMPORTED_CAUSE.match(iri))

@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from .differential import score_text
 from .errors import NeutropeniaKGError
 from .escape import html_text, one_line, tooltip_text
 
@@ -133,7 +134,7 @@ def _node_tooltip(data: Mapping[str, Any]) -> str:
     kind = str(data.get("kind", ""))
     lines = [f"{one_line(data.get('label', ''))}", f"{kind} · {one_line(data.get('curie', ''))}".strip(" ·")]
     if data.get("rank") is not None:
-        score = f" · {float(data['score']):.1%}" if data.get("score") is not None else ""
+        score = f" · {score_text(float(data['score']))}" if data.get("score") is not None else ""
         lines.append(f"rank {data['rank']}{score}")
     if kind == "Finding" and data.get("observed") is not True and "observed" in data:
         lines.append("reported absent")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .differential import situation_text, useful_test_text
+from .differential import score_text, situation_text, useful_test_text
 from .ids import curie
 from .knowledge import KnowledgeBase
 from .lexicon import describe_not_a_cause
@@ -173,7 +173,7 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
         lines.append(_wrap(f"[{alert.level.upper()}] {alert.message}", "  "))
     for situation in workup.situations:
         lines.append(_wrap(f"[EXPECTED] {situation_text(situation)}", "  "))
-    lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {m.score:.0%}" for m in workup.mechanisms))
+    lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {score_text(m.score)}" for m in workup.mechanisms))
     if workup.useful_tests:
         lines.append("  Useful tests for the whole case (most expected change to the differential first):")
         lines += [_wrap(f"- {useful_test_text(kb, t)}", "    ") for t in workup.useful_tests]
@@ -181,7 +181,7 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
         cause = kb.causes[candidate.cause]
         agents = f" - agent: {', '.join(kb.label(a) for a in candidate.agents)}" if candidate.agents else ""
         lines.append("")
-        lines.append(f"{candidate.rank:>2}. {cause.label}  [{candidate.score:.1%}]{agents}")
+        lines.append(f"{candidate.rank:>2}. {cause.label}  [{score_text(candidate.score)}]{agents}")
         lines.append(f"    {cause.mechanism}; {cause.category}")
         strongest = sorted(
             (e for e in candidate.evidence if e.kind != "prior" and abs(e.log_lr) >= _NOTEWORTHY),

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from .errors import UsageError
 from .ids import curie, expand
 from .knowledge import KnowledgeBase
-from .results import Workup
+from .results import Alert, Workup
 
 __all__ = [
     "findings_to_try",
@@ -33,6 +33,8 @@ __all__ = [
     "apply_what_if",
     "RankChange",
     "rank_changes",
+    "WhatIf",
+    "what_if_alerts",
 ]
 
 FindingState = Literal["present", "absent", "not recorded"]
@@ -151,3 +153,36 @@ def rank_changes(kb: KnowledgeBase, before: Workup, after: Workup, top: int = 10
         if cause in old and cause in new and old[cause].rank != new[cause].rank
     ]
     return sorted(changes, key=lambda change: change.after_rank)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A what-if: the workup of the case as entered and the changes made to it (finding text, new state).
+
+    A report of the changed case carries it, so it says that it is hypothetical and keeps the
+    alerts that the real case raised.
+    """
+
+    entered: Workup
+    changes: tuple[tuple[str, FindingState], ...]
+
+
+def what_if_alerts(entered: Workup, changed: Workup) -> tuple[tuple[Alert, bool], ...]:
+    """The alerts to show for a what-if: every alert of the case as entered (a toggle that removes
+    fever must not hide the febrile-neutropenia emergency), then those only the changed case raises,
+    each with True when it is raised only by the change.
+
+    Examples
+    --------
+    >>> from graph.knowledge import load_knowledge_base
+    >>> from graph.pipeline import workup_case
+    >>> kb = load_knowledge_base()
+    >>> case = {"id": "x", "anc": 300, "findings": ["Fever"]}
+    >>> entered, changed = workup_case(kb, case), workup_case(kb, apply_what_if(case, {"Fever": "absent"}))
+    >>> [a.code for a in changed.alerts], [(a.code, only) for a, only in what_if_alerts(entered, changed)]
+    ([], [('febrile-neutropenia', False)])
+    """
+    real = {alert.code for alert in entered.alerts}
+    return tuple((alert, False) for alert in entered.alerts) + tuple(
+        (alert, True) for alert in changed.alerts if alert.code not in real
+    )

@@ -72,10 +72,11 @@ def test_a_newcomer_sees_an_example_workup_on_the_bundled_ontology():
     assert len(differential) == 15 and list(differential.columns) == [
         "Rank",
         "Cause",
+        "Source",
         "Mechanism",
         "Category",
         "Implicated agent",
-        "Score",
+        "Probability",
     ]
     assert differential.iloc[0]["Implicated agent"] == "carbamazepine"
     assert at.query_params["case"] == "febrile-agranulocytosis"
@@ -179,11 +180,11 @@ def test_a_what_if_that_cannot_be_ranked_keeps_the_workup_of_the_case(mini):
 
 def test_the_form_ranks_a_new_case_and_the_link_carries_it(mini):
     at = open_editor(app(case="chronic-mild"))
-    assert at.number_input(key="form-anc-1").value == 1200  # the form shows the example being edited
-    at.text_input(key="form-id-1").set_value("my-patient")
-    at.number_input(key="form-anc-1").set_value(400)
-    at.multiselect(key="form-findings-1").set_value(["HP:0001945"])
-    at.button(key="form-submit-1").click().run()
+    assert at.number_input(key="form-anc-1-US").value == 1200  # the form shows the example being edited
+    at.text_input(key="form-id-1-US").set_value("my-patient")
+    at.number_input(key="form-anc-1-US").set_value(400)
+    at.multiselect(key="form-findings-1-US").set_value(["HP:0001945"])
+    at.button(key="form-submit-1-US").click().run()
     assert not at.exception and "### Case my\\-patient" in texts(at.markdown)
     assert "EMERGENCY" in at.error[0].value  # fever with ANC 400
     token = at.query_params["c"]
@@ -194,8 +195,8 @@ def test_the_form_ranks_a_new_case_and_the_link_carries_it(mini):
 
 def test_a_form_mistake_is_a_message_naming_the_field(mini):
     at = open_editor(app(case="chronic-mild"))
-    at.text_input(key="form-id-1").set_value("")
-    at.button(key="form-submit-1").click().run()
+    at.text_input(key="form-id-1-US").set_value("")
+    at.button(key="form-submit-1-US").click().run()
     assert "'id' is missing" in plain(texts(at.error)) and not at.exception
 
 
@@ -239,7 +240,7 @@ def test_a_case_too_large_for_a_link_says_so_instead_of_offering_the_link(mini):
 def test_exports_offer_json_markdown_html_and_the_case(mini):
     at = app(c=encode_case(CASE))
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Workup (JSON)", "Report (Markdown)", "Printable report (HTML)", "Case (JSON)"]
+    assert labels == ["Workup (JSON)", "Report (Markdown)", "Printable report (HTML)", "Case (JSON)", "Report (PDF)"]
 
 
 def test_explore_shows_a_node_page_and_search(mini):
@@ -426,3 +427,135 @@ def test_an_unexpected_failure_is_a_message_not_a_traceback(mini, monkeypatch):
     at = app(c=encode_case(CASE))
     assert not at.exception
     assert "Something went wrong while drawing this page" in texts(at.error) and "boom" not in texts(at.error)
+
+
+def _in_order(at: AppTest) -> list[tuple[str, str]]:
+    """Every element of the main area, in screen order, as (type, text)."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node) -> None:
+        children = getattr(node, "children", None)
+        if isinstance(children, dict) and children:
+            for key in sorted(children):
+                walk(children[key])
+            return
+        try:
+            value = node.value
+        except Exception:  # noqa: BLE001 - an element without a value (a button, a frame)
+            value = ""
+        found.append((node.type, " ".join(map(str, value.columns)) if hasattr(value, "columns") else str(value)))
+
+    walk(at.main)
+    return found
+
+
+def test_a_new_case_starts_blank_and_no_example_value_reaches_the_ranking(mini):
+    at = open_editor(app(case="chronic-mild"))
+    assert at.number_input(key="form-anc-1-US").value == 1200
+    at.button(key="new-case").click().run()
+    assert "Choose an example case, or enter one in the form above." in texts(at.info)
+    numbers = [n for n in at.number_input if n.key.endswith("-2-US")]
+    assert numbers and all(n.value is None for n in numbers), [(n.key, n.value) for n in numbers]
+    assert all(not n.proto.HasField("default") for n in numbers), "a field made with a default cannot be cleared"
+    assert at.selectbox(key="form-sex-2-US").value in ("", None)
+    assert at.selectbox(key="form-ancestry-2-US").value in ("", None)
+    assert at.multiselect(key="form-findings-2-US").value == [] and at.text_input(key="form-id-2-US").value == ""
+    assert at.checkbox(key="form-recorded-2-US").value is False  # no medication list until one is entered
+    at.text_input(key="form-id-2-US").set_value("blank-1")
+    at.number_input(key="form-anc-2-US").set_value(900)
+    at.button(key="form-submit-2-US").click().run()
+    assert not at.exception and "### Case blank\\-1" in texts(at.markdown)
+    assert at.session_state["case"] == {"id": "blank-1", "anc": 900}  # exactly what was entered, nothing else
+
+
+def test_every_field_of_an_opened_case_can_be_cleared_ancestry_included(mini):
+    case = {"id": "p", "anc": 1100, "patient": {"ancestry": "Yemeni", "sex": "male", "age_years": 30},
+            "duration_days": 900, "labs": {"platelets_per_ul": 250000}}
+    at = open_editor(app(c=encode_case(case)))
+    assert at.selectbox(key="form-ancestry-1-US").value == "Yemeni" and at.number_input(key="form-age-1-US").value == 30
+    at.selectbox(key="form-ancestry-1-US").set_value("")
+    at.selectbox(key="form-sex-1-US").set_value("")
+    at.number_input(key="form-age-1-US").set_value(None)
+    at.number_input(key="form-duration-1-US").set_value(None)
+    at.number_input(key="form-platelets_per_ul-1-US").set_value(None)
+    at.button(key="form-submit-1-US").click().run()
+    assert not at.exception and at.session_state["case"] == {"id": "p", "anc": 1100}
+    at = open_editor(at)  # the form of the ranked case stays empty where it was cleared
+    assert at.number_input(key="form-age-2-US").value is None and at.selectbox(key="form-ancestry-2-US").value == ""
+
+
+def test_a_case_entered_in_si_units_with_a_temperature_is_converted_and_raises_the_emergency(mini):
+    at = open_editor(app())
+    at.button(key="new-case").click().run()
+    at.radio(key="form-units").set_value("SI").run()
+    assert any("×10⁹/L" in n.label for n in at.number_input if n.key == "form-anc-2-SI")
+    assert any("°C" in n.label for n in at.number_input if n.key == "form-temperature-2-SI")
+    at.text_input(key="form-id-2-SI").set_value("si-form")
+    at.number_input(key="form-anc-2-SI").set_value(0.4)
+    at.number_input(key="form-temperature-2-SI").set_value(38.6)
+    at.number_input(key="form-hemoglobin_g_dl-2-SI").set_value(91)
+    at.button(key="form-submit-2-SI").click().run()
+    assert not at.exception and at.metric[0].value == "400/µL"
+    assert "EMERGENCY" in at.error[0].value and "FEBRILE NEUTROPENIA" in at.error[0].value
+    case = at.session_state["case"]
+    assert case["anc"] == {"value": 0.4, "unit": "10^9/L"} and case["labs"] == {
+        "hemoglobin_g_dl": {"value": 91, "unit": "g/L"}
+    }
+    at = open_editor(at)  # US units show the same case converted, the temperature in °F
+    at.radio(key="form-units").set_value("US").run()
+    assert at.number_input(key="form-anc-3-US").value == 400
+    assert at.number_input(key="form-temperature-3-US").value == pytest.approx(101.48)
+
+
+def test_unrecognized_items_are_shown_before_the_differential(mini):
+    at = app(c=encode_case({**CASE, "findings": ["Fever", "blorptitis"]}))
+    order = _in_order(at)
+    warning = next(i for i, (kind, text) in enumerate(order) if kind == "warning" and "blorptitis" in text)
+    differential = next(i for i, (kind, text) in enumerate(order) if kind == "dataframe" and "Cause" in text)
+    assert warning < differential, order[warning - 1: differential + 1]
+    assert "Not recognised, so not ranked" in plain(texts(at.warning))
+
+
+def test_why_this_cause_follows_the_first_candidate_of_a_new_case(mini):
+    at = app(c=encode_case(CASE), cause="cause:mini-viral")
+    assert "#### 2. Mini viral infection" in texts(at.markdown)  # the link's cause, for the link's case
+    at = open_editor(at)
+    at.text_area(key="paste-1").set_value(
+        json.dumps({"id": "pasted", "anc": 1100, "patient": {"ancestry": "Yemeni"}, "duration_days": 900})
+    )
+    at.button(key="paste-load-1").click().run()
+    assert table(at, "Cause").iloc[0]["Cause"] == "Mini Duffy-null"
+    assert "#### 1. Mini Duffy\\-null" in texts(at.markdown) and "Mini viral infection —" not in texts(at.markdown)
+    assert "cause" not in at.query_params or at.query_params["cause"] == "cause:duffy-null-associated-neutrophil-count"
+
+
+def test_probabilities_are_whole_percentages_with_a_floor_and_a_ceiling(mini):
+    at = app(c=encode_case(CASE))
+    shown = table(at, "Probability")["Probability"].tolist()
+    assert all(re.fullmatch(r"<1%|>99%|[1-9]\d?%", p) for p in shown), shown
+    assert re.search(r"#### 1\. Mini drug agranulocytosis — (\\>99\\%|[1-9]\d?\\%)\n", texts(at.markdown) + "\n")
+
+
+def test_a_what_if_keeps_the_emergency_of_the_case_and_its_reports_say_hypothetical(mini):
+    at = app(c=encode_case(CASE))
+    at.sidebar.button_group(key="whatif-1-0").set_value("absent").run()  # Fever
+    assert "Fever · HP:0001945 → absent" in plain(texts(at.info))
+    assert "EMERGENCY" in at.error[0].value and "FEBRILE NEUTROPENIA" in at.error[0].value
+    assert "The reports are of the what-if" in texts(at.caption)
+
+
+def test_imported_rare_syndromes_carry_a_badge_curated_causes_do_not():
+    at = app()
+    at.toggle(key="differential-all").set_value(True).run()
+    differential = table(at, "Source")
+    sources = set(differential["Source"])
+    assert sources == {"curated", "HPO import"}, sources
+    assert differential.iloc[0]["Source"] == "curated"
+    imported = differential[differential["Source"] == "HPO import"].iloc[0]
+    assert "HPO import: Imported from the HPO disease annotations" in plain(texts(at.caption))
+    badge = "-badge[:material/input: HPO import]"
+    assert not any(badge in m.value for m in at.markdown)  # the first candidate is curated
+    causes = at.selectbox(key="cause-1")
+    chosen = next(i for i, c in enumerate(causes.options) if c.endswith(" " + imported["Cause"]))
+    at.selectbox(key="cause-1").select_index(chosen).run()
+    assert any(badge in m.value for m in at.markdown), texts(at.markdown)[:300]

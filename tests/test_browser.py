@@ -141,7 +141,7 @@ def test_a_dev_case_by_deep_link_ranks_draws_and_stays_local():
             first_render = time.perf_counter() - started
             frame = drawn_graph(page, GRAPH)
             graph_drawn = time.perf_counter() - started
-            assert "Rank" in table and "Score" in table and rows > 10
+            assert "Rank" in table and "Probability" in table and rows > 10
             assert frame.evaluate("() => network.body.data.nodes.length") >= 5
             toggles = page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] [role=radiogroup]").first
             group = toggles.get_attribute("aria-label")

@@ -6,6 +6,7 @@ bumps ``case_rev`` so every widget that shows the case is drawn afresh from it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -13,12 +14,16 @@ import pandas as pd
 import streamlit as st
 
 from graph.caseform import (
+    BLANK_FORM,
     LAB_FIELDS,
+    UNIT_SYSTEMS,
     CaseForm,
+    UnitSystem,
     case_from_form,
     choice_label,
     finding_choices,
     form_from_case,
+    shown_unit,
 )
 from graph.casejson import case_from_json_text
 from graph.deeplink import DeepLink
@@ -28,18 +33,34 @@ from graph.knowledge import KnowledgeBase
 from ui.show import md
 from ui.state import examples
 
-__all__ = ["DEFAULT_EXAMPLE", "init_case", "set_case", "case_panel"]
+__all__ = ["DEFAULT_EXAMPLE", "init_case", "set_case", "new_case", "case_panel"]
+
+_NOT_RECORDED = ""  # the first choice of sex and ancestry: nothing entered
+_UNIT_NAMES = {"US": "US conventional (/µL, g/dL, °F)", "SI": "SI (×10⁹/L, g/L, °C)"}
 
 #: The example shown when the app opens without a case in its link.
 DEFAULT_EXAMPLE = "febrile-agranulocytosis"
 
 
-def set_case(case: dict[str, Any] | None, key: str | None, origin: str) -> None:
-    """Make ``case`` the current case (``key``: the example it came from, if any)."""
+def set_case(case: dict[str, Any] | None, key: str | None, origin: str, *, keep_link_cause: bool = False) -> None:
+    """Make ``case`` the current case (``key``: the example it came from, if any).
+
+    The cause a shared link named belongs to the case of that link: a new case drops it, so
+    "Why this cause?" opens on the new case's first candidate.
+    """
     st.session_state["case"] = case
     st.session_state["case_key"] = key
     st.session_state["case_origin"] = origin
     st.session_state["case_rev"] = st.session_state.get("case_rev", 0) + 1
+    link = st.session_state.get("link")
+    if link is not None and link.cause is not None and not keep_link_cause:
+        st.session_state["link"] = replace(link, cause=None)
+
+
+def new_case() -> None:
+    """Start a blank case: no example values, the form open."""
+    set_case(None, None, "a new case")
+    st.session_state["case-editor"] = True
 
 
 def _example(key: str | None) -> ExampleCase | None:
@@ -51,7 +72,7 @@ def init_case(kb: KnowledgeBase, link: DeepLink) -> None:
     if "case_rev" in st.session_state:
         return
     if link.custom is not None:
-        set_case(link.custom, None, "a shared link")
+        set_case(link.custom, None, "a shared link", keep_link_cause=True)
         return
     found = examples()[0]
     chosen = _example(link.case) or _example(DEFAULT_EXAMPLE) or (found[0] if found else None)
@@ -59,7 +80,7 @@ def init_case(kb: KnowledgeBase, link: DeepLink) -> None:
         set_case(None, None, "")
         return
     try:
-        set_case(load_example(chosen, kb.case_rules), chosen.key, f"example {chosen.key}")
+        set_case(load_example(chosen, kb.case_rules), chosen.key, f"example {chosen.key}", keep_link_cause=True)
     except CaseError as error:
         set_case(None, None, "")
         st.error(md(str(error)))
@@ -87,98 +108,100 @@ def _records(frame: pd.DataFrame) -> tuple[dict[str, Any], ...]:
     return tuple(frame.to_dict("records"))
 
 
+def _preset(key: str, value: Any) -> str:
+    """Give widget ``key`` its starting value once; the widget itself is made with no default, so it
+    can be cleared (Streamlit lets a user clear a number or a choice only when it started empty)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def _number(column: Any, label: str, key: str, value: float | None, **options: Any) -> float | None:
+    return column.number_input(label, value=None, min_value=0.0, format="%g", key=_preset(key, value), **options)
+
+
+def _choice(column: Any, label: str, key: str, options: list[str], value: str | None, **more: Any) -> str | None:
+    """A clearable choice whose first option is "not recorded"."""
+    extra = [value] if value and value not in options else []  # e.g. an ancestry the ontology does not group
+    chosen = column.selectbox(
+        label,
+        [_NOT_RECORDED, *options, *extra],
+        index=None,
+        placeholder="not recorded",
+        format_func=lambda o: o or "not recorded",
+        key=_preset(key, value or _NOT_RECORDED),
+        **more,
+    )
+    return chosen or None
+
+
 def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
     today = date.today()
+    units: UnitSystem = st.radio(
+        "Units",
+        UNIT_SYSTEMS,
+        horizontal=True,
+        key="form-units",
+        persist_state="session",
+        format_func=_UNIT_NAMES.__getitem__,
+        help="Counts, labs and temperature are entered in these units. Switching redraws the form from the case.",
+    )
     try:
-        current = form_from_case(case, today, kb) if case else CaseForm(case_id="", anc=None)
+        current = form_from_case(case, today, kb, units=units) if case else BLANK_FORM
     except CaseError as error:  # a case from a link or a file that the unit rules refuse: shown, form left blank
         st.error(md(str(error)), icon=":material/block:")
-        current = CaseForm(case_id="", anc=None)
-    with st.form(f"case-form-{rev}", border=False):
+        current = BLANK_FORM
+    rules = kb.case_rules
+    k = f"{rev}-{units}"  # a fresh set of fields per case and unit system: a number is never read in other units
+    with st.form(f"case-form-{k}", border=False):
         st.caption("Dates are converted to days before today, as the case format stores them.")
         top = st.columns([2, 1, 1, 1, 2, 1, 1])
-        case_id = top[0].text_input("Case id", current.case_id, key=f"form-id-{rev}")
-        anc = top[1].number_input(
-            "ANC (cells/µL)", min_value=0.0, value=_float(current.anc), step=100.0, format="%g", key=f"form-anc-{rev}"
-        )
-        age = top[2].number_input(
-            "Age (years)",
-            min_value=0.0,
-            max_value=130.0,
-            value=_float(current.age_years),
-            step=1.0,
-            format="%g",
-            key=f"form-age-{rev}",
-        )
-        sexes = ["female", "male"] + ([current.sex] if current.sex and current.sex not in ("female", "male") else [])
-        sex = top[3].selectbox(
-            "Sex",
-            sexes,
-            index=sexes.index(current.sex) if current.sex in sexes else None,
-            placeholder="not recorded",
-            key=f"form-sex-{rev}",
-        )
+        case_id = top[0].text_input("Case id", key=_preset(f"form-id-{k}", current.case_id))
+        anc = _number(top[1], f"ANC ({shown_unit('anc', units, rules, '/µL')})", f"form-anc-{k}", current.anc)
+        age = _number(top[2], "Age (years)", f"form-age-{k}", current.age_years, max_value=130.0, step=1.0)
+        sex = _choice(top[3], "Sex", f"form-sex-{k}", ["female", "male"], current.sex)
         ancestries = sorted(info.label for info in kb.ancestry_groups.values())
-        if current.ancestry and current.ancestry not in ancestries:
-            ancestries.append(current.ancestry)
-        ancestry = top[4].selectbox(
-            "Ancestry",
-            ancestries,
-            accept_new_options=True,
-            placeholder="not recorded",
-            index=ancestries.index(current.ancestry) if current.ancestry in ancestries else None,
-            key=f"form-ancestry-{rev}",
+        ancestry = _choice(
+            top[4], "Ancestry", f"form-ancestry-{k}", ancestries, current.ancestry, accept_new_options=True
         )
-        duration = top[5].number_input(
-            "Known for (days)",
-            min_value=0.0,
-            value=_float(current.duration_days),
-            step=1.0,
-            format="%g",
-            key=f"form-duration-{rev}",
-        )
-        temperature = top[6].number_input(
-            "Highest temperature (°C)",
-            min_value=0.0,
-            value=_float(current.temperature_c),
+        duration = _number(top[5], "Known for (days)", f"form-duration-{k}", current.duration_days, step=1.0)
+        temperature = _number(
+            top[6],
+            f"Highest temperature ({shown_unit('temperature_c', units, rules, '°C')})",
+            f"form-temperature-{k}",
+            current.temperature,
             step=0.1,
-            format="%g",
-            key=f"form-temperature-{rev}",
         )
         choices = finding_choices(kb, extra=current.findings + current.absent_findings)
         left, right = st.columns(2)
         findings = left.multiselect(
             "Findings present (type to search HPO labels; CURIEs accepted)",
             choices,
-            default=list(current.findings),
             accept_new_options=True,
-            key=f"form-findings-{rev}",
+            key=_preset(f"form-findings-{k}", list(current.findings)),
             format_func=lambda value: choice_label(kb, value),
         )
         absent = right.multiselect(
             "Findings looked for and absent",
             choices,
-            default=list(current.absent_findings),
             accept_new_options=True,
             format_func=lambda value: choice_label(kb, value),
-            key=f"form-absent-{rev}",
+            key=_preset(f"form-absent-{k}", list(current.absent_findings)),
         )
-        st.markdown("**Labs** (conventional US units)")
+        st.markdown("**Labs**")
         lab_columns = st.columns(len(LAB_FIELDS) // 2 + 1)
         labs = {
-            lab.key: lab_columns[i % len(lab_columns)].number_input(
-                f"{lab.label} ({lab.unit})",
-                min_value=0.0,
-                value=_float(current.labs.get(lab.key)),
-                format="%g",
-                key=f"form-{lab.key}-{rev}",
+            lab.key: _number(
+                lab_columns[i % len(lab_columns)],
+                f"{lab.label} ({shown_unit(lab.key, units, rules, lab.unit)})",
+                f"form-{lab.key}-{k}",
+                current.labs.get(lab.key),
             )
             for i, lab in enumerate(LAB_FIELDS)
         }
         recorded = st.checkbox(
-            "A medication list was taken (untick when unknown)",
-            current.medications_recorded,
-            key=f"form-recorded-{rev}",
+            "A medication list was taken (tick when it is empty; a drug in the table counts as a list)",
+            key=_preset(f"form-recorded-{k}", current.medications_recorded),
         )
         dates = {
             "started": st.column_config.DateColumn("Started"),
@@ -191,6 +214,7 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
+            key=f"form-medications-{k}",
             column_config={"name": st.column_config.TextColumn("Medication (generic or brand)"), **dates},
         )
         left, right = st.columns(2)
@@ -198,12 +222,17 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
             _table(current.anc_history, {"date": "date", "anc": "number"}),
             num_rows="dynamic",
             hide_index=True,
-            column_config={"date": dates["date"], "anc": st.column_config.NumberColumn("Earlier ANC")},
+            key=f"form-history-{k}",
+            column_config={
+                "date": dates["date"],
+                "anc": st.column_config.NumberColumn(f"Earlier ANC ({shown_unit('anc', units, rules, '/µL')})"),
+            },
         )
         tests = right.data_editor(
             _table(current.tests, {"name": "text", "result": "text"}),
             num_rows="dynamic",
             hide_index=True,
+            key=f"form-tests-{k}",
             column_config={"name": "Test", "result": "Result"},
         )
         exposures = st.data_editor(
@@ -211,6 +240,7 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
+            key=f"form-exposures-{k}",
             column_config={"name": "Exposure", "site": "Site", "date": dates["date"]},
         )
         conditions_known = sorted(info.label for info in kb.contexts.values() if info.kind == "Condition")
@@ -218,20 +248,20 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
         conditions = st.multiselect(
             "Known conditions",
             conditions_known,
-            default=list(current.conditions),
             accept_new_options=True,
-            key=f"form-conditions-{rev}",
+            key=_preset(f"form-conditions-{k}", list(current.conditions)),
         )
         family = st.text_area(
-            "Family history (one item a line)", "\n".join(current.family_history), height=68, key=f"form-family-{rev}"
+            "Family history (one item a line)",
+            height=68,
+            key=_preset(f"form-family-{k}", "\n".join(current.family_history)),
         )
         narrative = st.text_area(
             "Narrative (for people; the ranker does not read it)",
-            current.narrative,
             height=68,
-            key=f"form-narrative-{rev}",
+            key=_preset(f"form-narrative-{k}", current.narrative),
         )
-        submitted = st.form_submit_button("Rank this case", type="primary", key=f"form-submit-{rev}")
+        submitted = st.form_submit_button("Rank this case", type="primary", key=f"form-submit-{k}")
     if submitted:
         form = CaseForm(
             case_id=case_id,
@@ -240,7 +270,7 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
             sex=sex,
             ancestry=ancestry,
             duration_days=duration,
-            temperature_c=temperature,
+            temperature=temperature,
             findings=tuple(findings),
             absent_findings=tuple(absent),
             labs=labs,
@@ -252,16 +282,13 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
             anc_history=_records(history),
             family_history=tuple(family.splitlines()),
             narrative=narrative,
+            units=units,
         )
         try:
-            set_case(case_from_form(form, today, kb.case_rules), None, "the form")
+            set_case(case_from_form(form, today, rules), None, "the form")
             st.rerun()
         except CaseError as error:
             st.error(md(str(error)), icon=":material/block:")
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def _upload(kb: KnowledgeBase, rev: int) -> None:
@@ -305,7 +332,10 @@ def case_panel(kb: KnowledgeBase) -> None:
         st.error(md(st.session_state.pop("case_error")))
     keys = [e.key for e in found]
     current_key = st.session_state.get("case_key")
-    st.selectbox(
+    choose, new = st.columns([5, 1], vertical_alignment="bottom")
+    new.button("New case", key="new-case", on_click=new_case, icon=":material/add:",
+               help="A blank case: nothing from the example or the last case is kept.")
+    choose.selectbox(
         "Example case",
         keys,
         index=keys.index(current_key) if current_key in keys else None,

@@ -13,6 +13,8 @@ from graph.caseform import choice_label
 from graph.casejson import case_to_json
 from graph.deeplink import MAX_LINK_CHARS, DeepLink, encode_case
 from graph.differential import (
+    IMPORTED_BADGE,
+    IMPORTED_NOTE,
     candidate_detail,
     differential_rows,
     score_text,
@@ -26,10 +28,20 @@ from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
 from graph.graphview import MAX_DEPTH, workup_graph
 from graph.knowledge import KnowledgeBase
 from graph.lexicon import describe_not_a_cause
+from graph.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.pipeline import workup_case
 from graph.report import describe_concurrent, workup_to_dict
 from graph.results import Workup
-from graph.whatif import STATES, FindingState, apply_what_if, finding_toggles, findings_to_try, rank_changes
+from graph.whatif import (
+    STATES,
+    FindingState,
+    WhatIf,
+    apply_what_if,
+    finding_toggles,
+    findings_to_try,
+    rank_changes,
+    what_if_alerts,
+)
 from ui.caseinput import case_panel
 from ui.show import links_md, md, reasons_md, show_alerts, show_graph
 
@@ -78,10 +90,11 @@ def _differential(kb: KnowledgeBase, workup: Workup) -> None:
             {
                 "Rank": r.rank,
                 "Cause": r.label,
+                "Source": IMPORTED_BADGE if r.imported else "curated",
                 "Mechanism": r.mechanism,
                 "Category": r.category,
                 "Implicated agent": r.agents,
-                "Score": r.score,
+                "Probability": score_text(r.score),
             }
             for r in shown
         ]
@@ -93,14 +106,15 @@ def _differential(kb: KnowledgeBase, workup: Workup) -> None:
         column_config={
             "Rank": st.column_config.NumberColumn(width=50),
             "Cause": st.column_config.TextColumn(width=280),
+            "Source": st.column_config.TextColumn(width=90, help=f"{IMPORTED_BADGE}: {IMPORTED_NOTE}"),
             "Mechanism": st.column_config.TextColumn(width=140),
             "Category": st.column_config.TextColumn(width=170),
             "Implicated agent": st.column_config.TextColumn(width=150),
-            "Score": st.column_config.ProgressColumn(
-                "Score (posterior)", min_value=0.0, max_value=1.0, format="percent", width=130
-            ),
+            "Probability": st.column_config.TextColumn("Probability", width=90, help="posterior probability"),
         },
     )
+    if any(r.imported for r in shown):
+        st.caption(f"{md(IMPORTED_BADGE)}: {md(IMPORTED_NOTE)}")
 
 
 def _useful_tests(kb: KnowledgeBase, workup: Workup) -> None:
@@ -118,7 +132,9 @@ def _useful_tests(kb: KnowledgeBase, workup: Workup) -> None:
 
 def _why(kb: KnowledgeBase, workup: Workup, chosen: str) -> None:
     detail = candidate_detail(kb, workup, chosen)
-    st.markdown(f"#### {detail.rank}. {md(detail.label)} — {detail.score:.1%}")
+    st.markdown(f"#### {detail.rank}. {md(detail.label)} — {md(score_text(detail.score))}")
+    if detail.imported:
+        st.badge(IMPORTED_BADGE, icon=":material/input:", color="orange", help=IMPORTED_NOTE)
     st.caption(
         f"{md(detail.mechanism)} · {md(detail.category)} · {md(detail.curie)}"
         + (f" · implicated: {md(', '.join(detail.agents))}" if detail.agents else "")
@@ -179,10 +195,15 @@ def _graph(kb: KnowledgeBase, workup: Workup) -> None:
     show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
 
 
-def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: bool) -> None:
+def _export(
+    kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: bool, what_if: WhatIf | None
+) -> None:
     st.subheader("Export")
+    if what_if:
+        st.caption("The reports are of the what-if: they say so on top and keep the alerts of the case as entered.")
     name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in workup.normalised.case.case_id)[:60] or "case"
-    columns = st.columns(4)
+    name += "-what-if" if what_if else ""
+    columns = st.columns(5)
     columns[0].download_button(
         "Workup (JSON)",
         json.dumps(workup_to_dict(kb, workup, top=10), indent=2, ensure_ascii=False),
@@ -190,11 +211,25 @@ def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: 
         mime="application/json",
     )
     columns[1].download_button(
-        "Report (Markdown)", workup_to_markdown(kb, workup), file_name=f"{name}-report.md", mime="text/markdown"
+        "Report (Markdown)",
+        workup_to_markdown(kb, workup, what_if=what_if),
+        file_name=f"{name}-report.md",
+        mime="text/markdown",
     )
     columns[2].download_button(
-        "Printable report (HTML)", workup_to_html(kb, workup), file_name=f"{name}-report.html", mime="text/html"
+        "Printable report (HTML)",
+        workup_to_html(kb, workup, what_if=what_if),
+        file_name=f"{name}-report.html",
+        mime="text/html",
     )
+    if PDF_AVAILABLE:
+        columns[4].download_button(
+            "Report (PDF)",
+            lambda: workup_to_pdf(kb, workup, what_if=what_if),
+            file_name=f"{name}-report.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+        )
     columns[3].download_button(
         "Case (JSON)",
         case_to_json({k: v for k, v in case.items() if k != "expected"}),
@@ -267,7 +302,11 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
                 ),
                 hide_index=True,
             )
-    show_alerts(workup.alerts)
+    what_if = WhatIf(base, tuple(states.items())) if states else None
+    if what_if:
+        show_alerts(a for a, _ in what_if_alerts(base, workup))  # a toggle never hides the real case's alerts
+    else:
+        show_alerts(workup.alerts)
     for situation in workup.situations:
         st.info(f"**Expected:** {md(situation_text(situation))}", icon=":material/event:")
     metrics = st.columns(3)
@@ -284,10 +323,18 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         if n.severity.chronic
         else "acute",
     )
-    st.markdown("**Mechanism:** " + " · ".join(f"{md(m.mechanism)} {m.score:.0%}" for m in workup.mechanisms))
+    st.markdown(
+        "**Mechanism:** " + " · ".join(f"{md(m.mechanism)} {md(score_text(m.score))}" for m in workup.mechanisms)
+    )
     st.caption(f"Ranked {len(workup.candidates)} causes in {elapsed * 1000:.0f} ms · ontology {md(kb.version)}")
 
     st.subheader("Differential")
+    if n.unrecognized:  # before the differential: the ranking ignored these
+        st.warning(
+            "**Not recognised, so not ranked** — check the spelling, or add the term to the ontology:\n"
+            + "\n".join(f"- {md(u.field)}: {md(u.text)} ({md(u.reason)})" for u in n.unrecognized),
+            icon=":material/help:",
+        )
     if workup.concurrent is not None:
         st.info(md(describe_concurrent(kb, workup.concurrent)), icon=":material/call_split:")
     _differential(kb, workup)
@@ -309,12 +356,6 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
             + "\n".join(f"- {md(d.written)}: {md(describe_not_a_cause(d.xref))}" for d in n.other_drugs),
             icon=":material/medication:",
         )
-    if n.unrecognized:
-        st.warning(
-            "**Not recognised** — check the spelling, or add the term to the ontology:\n"
-            + "\n".join(f"- {md(u.field)}: {md(u.text)} ({md(u.reason)})" for u in n.unrecognized),
-            icon=":material/help:",
-        )
     expected = case.get("expected")
     if isinstance(expected, dict) and isinstance(expected.get("accept"), list):
         with st.expander("Reference answer of this teaching case"):
@@ -326,6 +367,6 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
             if expected.get("source"):
                 st.caption(md(expected["source"]))
     _graph(kb, workup)
-    _export(kb, workup, case, shareable=key is not None or encode_case(case) is not None)
+    _export(kb, workup, case, shareable=key is not None or encode_case(case) is not None, what_if=what_if)
     st.caption(md(DISCLAIMER))
     return DeepLink(view="workup", case=key, custom=None if key else case, cause=chosen)
