@@ -475,6 +475,23 @@ def _explain_unrelated(
     return (_evidence("unexplained-finding", label, log_lr, (finding, cause_id), (), observation.origin),)
 
 
+def _or_by_chance(unrelated: float | None, p: float, log_lr: float, opposes: bool = False) -> float:
+    """A stated finding matched only through a more general or more specific term of the cause (shown in
+    a share ``p`` of its patients) may also be present by chance, as an unrelated finding is (log LR
+    ``unrelated``): LR = p / background + (1 - p) x LR(unrelated), in the manner of LIRICAL's floor for
+    such matches.  So matching a vaguer annotation never counts more against a cause than not matching
+    at all.  ``None`` (a finding derived from numbers, which has no unrelated score) keeps the match
+    alone; a curator's "opposes" polarity keeps the term at most neutral.
+
+    >>> round(math.exp(_or_by_chance(math.log(0.4), 0.17, math.log(0.17 / 0.45))), 3)
+    0.71
+    """
+    if unrelated is None:
+        return log_lr
+    mixed = math.log(math.exp(log_lr) + (1 - p) * math.exp(unrelated))
+    return min(mixed, 0.0) if opposes else mixed
+
+
 def _present_term(
     kb: KnowledgeBase, cause_id: str, observation: Observation, index: _CaseIndex
 ) -> tuple[Term | None, str | None]:
@@ -487,11 +504,14 @@ def _present_term(
         if finding in index.given_origin and assoc.finding == finding:
             log_lr = math.log(p / index.given_origin[finding])
             log_lr = min(log_lr, 0.0) if assoc.polarity == "opposes" else log_lr
+        elif assoc.finding != finding:
+            log_lr = _or_by_chance(index.unrelated.get(finding), p, log_lr, assoc.polarity == "opposes")
         return Term(log_lr, _explain_match, (kb, cause_id, observation, assoc, p, log_lr)), assoc.id
     below = index.below[finding].get(cause_id)
     if below:
         p = _noisy_or(kb, below, index.illness_days)
         log_lr = math.log(p / index.given_origin.get(finding, kb.background(finding)))
+        log_lr = _or_by_chance(index.unrelated.get(finding), p, log_lr)
         return Term(log_lr, _explain_general, (kb, cause_id, observation, below, p, log_lr)), None
     if finding not in index.stated or cause_id in index.consequence_of.get(finding, frozenset()):
         return None, None
