@@ -45,6 +45,7 @@ from .types import (
     SeverityGrade,
     TestCost,
     TimingWindow,
+    association_log_lrs,
 )
 from .units import CaseRules, Conversion, MeasureRule, fold_unit
 
@@ -549,15 +550,11 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         for assoc in assocs:
             p = min(max(assoc.frequency, floor), 1 - floor)
             bg = term_background.get(assoc.finding, default_bg)
-            present, absent = math.log(p / bg), math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
-            if assoc.polarity == "opposes":  # a curator's polarity wins over a derived background
-                present, absent = min(present, 0.0), max(absent, 0.0)
+            present, absent = association_log_lrs(p, bg, assoc.polarity)
             assoc_weights[assoc.id] = (p, present, absent, len(hpo.ancestors(assoc.finding)))
             if assoc.early_frequency is not None and assoc.early_days is not None:
                 p = min(max(assoc.early_frequency, floor), 1 - floor)
-                present, absent = math.log(p / bg), math.log((1 - p) / (1 - bg)) if bg < 1 else 0.0
-                if assoc.polarity == "opposes":
-                    present, absent = min(present, 0.0), max(absent, 0.0)
+                present, absent = association_log_lrs(p, bg, assoc.polarity)
                 early_weights[assoc.id] = (assoc.early_days, p, present, absent)
 
     return KnowledgeBase(

@@ -45,7 +45,15 @@ from dataclasses import dataclass
 from .knowledge import KnowledgeBase
 from .results import Candidate, ContextHit, DrugExposure, Evidence, NormalisedCase, Observation
 from .timeline import onset_age_years
-from .types import AgentAssociation, Cause, ContextAssociation, FindingAssociation, PriorModifier, TimingWindow
+from .types import (
+    AgentAssociation,
+    Cause,
+    ContextAssociation,
+    FindingAssociation,
+    PriorModifier,
+    TimingWindow,
+    association_log_lrs,
+)
 
 __all__ = [
     "rank_causes",
@@ -249,6 +257,13 @@ def _window_weight(kb: KnowledgeBase, window: TimingWindow, days: float) -> tupl
     return max(weight, floor), f"{side} ({span})"
 
 
+def anchor_days_ago(window: TimingWindow, drug: DrugExposure) -> float | None:
+    """Days since the dose a timing window counts from: the first dose, or the last (else the stop)."""
+    if window.anchor == "start":
+        return drug.started_days_ago
+    return drug.last_dose_days_ago if drug.last_dose_days_ago is not None else drug.stopped_days_ago
+
+
 def timing_factor(
     kb: KnowledgeBase, assoc: AgentAssociation, drug: DrugExposure, onset_days_ago: float
 ) -> tuple[float, str]:
@@ -268,11 +283,8 @@ def timing_factor(
         return kb.param("started_after_onset_lr"), (
             f"started {started:g} days ago, after the neutropenia began ({onset_days_ago:g} days ago)"
         )
-    if window.anchor == "start":
-        anchor, anchor_text = started, "since first dose"
-    else:
-        anchor = drug.last_dose_days_ago if drug.last_dose_days_ago is not None else drug.stopped_days_ago
-        anchor_text = "since last dose"
+    anchor = anchor_days_ago(window, drug)
+    anchor_text = "since first dose" if window.anchor == "start" else "since last dose"
     if drug.stopped_days_ago is not None:
         gap = drug.stopped_days_ago - onset_days_ago
         grace = window.stopped_grace if window.stopped_grace is not None else window.typical_max
@@ -502,8 +514,7 @@ def _present_term(
         early = _early(kb, assoc, index.illness_days)
         p, log_lr = kb.assoc_weights[assoc.id][:2] if early is None else early[:2]
         if finding in index.given_origin and assoc.finding == finding:
-            log_lr = math.log(p / index.given_origin[finding])
-            log_lr = min(log_lr, 0.0) if assoc.polarity == "opposes" else log_lr
+            log_lr = association_log_lrs(p, index.given_origin[finding], assoc.polarity)[0]
         elif assoc.finding != finding:
             log_lr = _or_by_chance(index.unrelated.get(finding), p, log_lr, assoc.polarity == "opposes")
         return Term(log_lr, _explain_match, (kb, cause_id, observation, assoc, p, log_lr)), assoc.id

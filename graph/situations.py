@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 from .knowledge import KnowledgeBase
+from .rank import anchor_days_ago
 from .results import NormalisedCase, Situation
 from .types import ExpectedSituation
 
@@ -34,10 +35,7 @@ def _days_after(situation: ExpectedSituation, n: NormalisedCase) -> list[tuple[f
     for drug in n.drugs:
         if drug.agent not in situation.agents:
             continue
-        if situation.window.anchor == "start":
-            days = drug.started_days_ago
-        else:
-            days = drug.last_dose_days_ago if drug.last_dose_days_ago is not None else drug.stopped_days_ago
+        days = anchor_days_ago(situation.window, drug)
         if days is not None:
             found.append((days, drug.agent))
     for hit in n.contexts:  # "chemotherapy 10 days ago", named without its agents
