@@ -269,6 +269,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             management=_text(G, node, "managementNote"),
             onset=tuple(_targets(G, node, "onset")),
             inheritance=tuple(_targets(G, node, "inheritance")),
+            defining_findings=tuple(sorted(_targets(G, node, "definingFinding"))),
         )
 
     agents = {
@@ -347,6 +348,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 _target(G, node, "cause") or "",
                 _number(G, node, "likelihoodRatio", required=True) or 1.0,
                 _sources(G, node),
+                _flag(G, node, "standsForExposure"),
             )
         )
 

@@ -345,6 +345,8 @@ class _CaseIndex:
         for o in n.observations:
             if o.present:
                 present_terms |= kb.hpo.ancestors(o.finding)
+        #: every present finding with its ancestors (a cause's defining finding is shown through any of them)
+        self.present_terms = frozenset(present_terms)
         present = _specific_present(
             kb,
             [
@@ -593,8 +595,8 @@ def agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase, index: _Case
     """The best agent exposure for the cause (only it counts) and every agent that fits."""
     options = list(index.agent_options.get(cause.id, ()))
     if not options:
-        if not cause.requires_agent or cause.id in index.contexts:
-            return [], []  # e.g. "chemotherapy" named without its agents: the context speaks for exposure
+        if not cause.requires_agent or any(a.stands_for_exposure for _, a in index.contexts.get(cause.id, ())):
+            return [], []  # e.g. "chemotherapy" named without its agents: the context states the exposure
         code = "no_exposure_lr" if n.medications_given else "unknown_medications_lr"
         text = "no listed drug is a known cause" if n.medications_given else "no medication list given"
         log_lr = math.log(kb.param(code))
@@ -611,6 +613,22 @@ def agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase, index: _Case
     implicated = [agent] if lr >= 1 else []
     implicated += [a for value, a, other, _ in options[1:] if value >= 1 and value >= other.likelihood_ratio**keep]
     return [term], list(dict.fromkeys(implicated))
+
+
+def defining_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
+    """A cause none of whose defining findings the case states (and not named as known) is less likely."""
+    if not cause.defining_findings or cause.id in index.known:
+        return []
+    if any(f in index.present_terms for f in cause.defining_findings):
+        return []
+    code = "unstated_defining_finding_lr"
+    log_lr = math.log(kb.param(code))
+    names = ", ".join(kb.label(f) for f in cause.defining_findings)
+    label = f"none of its defining findings is stated ({names})"
+    path = (cause.id, *cause.defining_findings)
+    return [
+        Term(log_lr, lambda: (_evidence("no-defining-finding", label, log_lr, path, _param_sources(kb, code), code),))
+    ]
 
 
 def context_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
@@ -656,6 +674,7 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
             *prior_terms(kb, cause, n),
             *phenotype_terms(kb, cause, index),
             *agent,
+            *defining_terms(kb, cause, index),
             *context_terms(kb, cause, index),
         ]
         log_score = math.fsum(t.log_lr for t in terms)

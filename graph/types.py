@@ -88,6 +88,9 @@ class Cause:
     #: HPO onset terms at which the cause typically begins, and its HPO modes of inheritance
     onset: tuple[str, ...] = ()
     inheritance: tuple[str, ...] = ()
+    #: findings of which the cause shows at least one by definition and a clinician would state one
+    #: (sepsis, bacteraemia or shock for sepsis-associated neutropenia)
+    defining_findings: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -190,6 +193,7 @@ class ContextAssociation:
     cause: str
     likelihood_ratio: float
     sources: tuple[str, ...] = ()
+    stands_for_exposure: bool = False  # naming the context states the agent exposure ("on chemotherapy")
 
 
 @dataclass(frozen=True)

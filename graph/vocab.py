@@ -96,6 +96,7 @@ class NKG(_namespace.DefinedNamespace):
     confirmedBy: URIRef
     consequenceOf: URIRef
     context: URIRef
+    definingFinding: URIRef
     derived: URIRef
     drugClass: URIRef
     factor: URIRef
@@ -150,6 +151,7 @@ class NKG(_namespace.DefinedNamespace):
     requiresAnyFinding: URIRef
     requiresFinding: URIRef
     sex: URIRef
+    standsForExposure: URIRef
     statedBy: URIRef
     statesNeutropenia: URIRef
     stoppedGraceDays: URIRef

@@ -1,0 +1,67 @@
+"""A context only stands for a drug exposure when the curator says so, and a cause without any of its
+defining findings is weighed down: both on the bundled ontology, as a clinician would meet them."""
+
+import math
+
+import pytest
+
+from graph.ids import expand
+from graph.pipeline import workup_case
+
+CLOZAPINE = expand("cause:clozapine-agranulocytosis")
+CHEMO = expand("cause:chemotherapy-induced-neutropenia")
+SEPSIS = expand("cause:sepsis-associated-neutropenia")
+IDIOSYNCRATIC = expand("cause:idiosyncratic-drug-agranulocytosis")
+
+
+def candidates(kb, **fields):
+    case = {"id": "t", "anc": fields.pop("anc", 400), "patient": {"age_years": 50, "sex": "female"}, **fields}
+    return {c.cause: c for c in workup_case(kb, case, explain_top=None).candidates}
+
+
+def kinds(candidate, kind):
+    return [e for e in candidate.evidence if e.kind == kind]
+
+
+def test_schizophrenia_with_a_drug_list_without_clozapine_counts_against_clozapine(kb):
+    result = candidates(kb, conditions=["schizophrenia"], medications=[{"name": "risperidone", "started_days_ago": 60}])
+    clozapine = result[CLOZAPINE]
+    assert kinds(clozapine, "no-agent"), "a condition that only makes clozapine likelier is not an exposure"
+    assert kinds(clozapine, "context")  # schizophrenia still raises the odds
+    assert result[IDIOSYNCRATIC].rank < clozapine.rank  # risperidone itself is a (weak) known cause
+
+
+def test_on_chemotherapy_stands_for_the_exposure_without_named_agents(kb):
+    result = candidates(kb, exposures=[{"name": "chemotherapy"}], medications=[{"name": "omeprazole"}])
+    assert not kinds(result[CHEMO], "no-agent")
+    assert result[CHEMO].rank == 1
+
+
+def test_sepsis_cause_without_any_defining_finding_is_weighed_down(kb):
+    unstated = candidates(kb, findings=["Fever"], medications=[{"name": "metamizole", "started_days_ago": 7}])[SEPSIS]
+    (term,) = kinds(unstated, "no-defining-finding")
+    assert term.log_lr == pytest.approx(math.log(kb.param("unstated_defining_finding_lr")))
+    assert "Bacteremia" in term.label and "Sepsis" in term.label
+
+
+@pytest.mark.parametrize("finding", ["Bacteremia", "Septic shock", "Hypotension"])
+def test_a_defining_finding_or_a_more_specific_one_lifts_the_weight(kb, finding):
+    shown = candidates(kb, findings=["Fever", finding])[SEPSIS]
+    assert not kinds(shown, "no-defining-finding")
+
+
+def test_sepsis_named_as_a_known_diagnosis_is_not_weighed_down(kb):
+    known = candidates(kb, conditions=["septic shock"])[SEPSIS]
+    assert kinds(known, "known-diagnosis")
+    assert not kinds(known, "no-defining-finding")
+
+
+def test_febrile_agranulocytosis_on_a_culprit_drug_ranks_the_drug_above_sepsis(kb):
+    result = candidates(
+        kb,
+        anc=100,
+        findings=["Fever", "Pharyngitis"],
+        duration_days=3,
+        medications=[{"name": "metamizole", "started_days_ago": 10}],
+    )
+    assert result[IDIOSYNCRATIC].rank < result[SEPSIS].rank
