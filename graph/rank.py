@@ -358,10 +358,11 @@ class _CaseIndex:
         self.present = present
         self.absent = [o for o in n.observations if not o.present and o.finding not in premise]
         #: finding -> its background given an origin the case shows (a sign that comes with the fever)
+        origins = (present_terms - premise) | {context.node for context in n.contexts}
         self.given_origin = {
             o.finding: value
             for o in [*present, *self.absent]
-            if (value := _background_given_origin(kb, o.finding, present_terms - premise)) is not None
+            if (value := _background_given_origin(kb, o.finding, origins)) is not None
         }
         #: days since the illness began, when the case establishes it (a duration or earlier counts): a
         #: test less sensitive early in the illness is then scored by its early sensitivity

@@ -65,3 +65,13 @@ def test_febrile_agranulocytosis_on_a_culprit_drug_ranks_the_drug_above_sepsis(k
         medications=[{"name": "metamizole", "started_days_ago": 10}],
     )
     assert result[IDIOSYNCRATIC].rank < result[SEPSIS].rank
+
+
+def test_ascites_in_a_known_cirrhotic_adds_nothing_beyond_the_cirrhosis(kb):
+    hypersplenism = expand("cause:hypersplenism")
+    with_cirrhosis = candidates(kb, anc=900, findings=["Ascites"], conditions=["liver cirrhosis"])[hypersplenism]
+    alone = candidates(kb, anc=900, findings=["Ascites"])[hypersplenism]
+    (given,) = [e for e in with_cirrhosis.evidence if e.kind == "finding" and "Ascites" in e.label]
+    (plain,) = [e for e in alone.evidence if e.kind == "finding" and "Ascites" in e.label]
+    assert abs(given.log_lr) < 0.5 < plain.log_lr  # the cirrhosis context carries the liver disease once
+    assert kinds(with_cirrhosis, "context")
