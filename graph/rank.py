@@ -471,6 +471,16 @@ def _explain_match(
     return (_evidence("finding", label, log_lr, (finding, assoc.id, cause_id), assoc.sources, observation.origin),)
 
 
+def _explain_counted_once(
+    kb: KnowledgeBase, cause_id: str, finding: str, assoc: FindingAssociation, scored_by: str
+) -> tuple[Evidence, ...]:
+    label = (
+        f"{kb.label(finding)} present (query more specific, counts as {kb.label(assoc.finding)}, "
+        f"already counted through {kb.label(scored_by)})"
+    )
+    return (_evidence("finding", label, 0.0, (finding, assoc.id, cause_id), assoc.sources),)
+
+
 def _explain_general(
     kb: KnowledgeBase, cause_id: str, observation: Observation, below: list[FindingAssociation], p: float, log_lr: float
 ) -> tuple[Evidence, ...]:
@@ -567,10 +577,16 @@ def _absent_term(
 
 
 def phenotype_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
-    """One term per present finding (exact, more specific, more general or unrelated) and per absent one."""
-    terms = []
+    """One term per present finding (exact, more specific, more general or unrelated) and per absent one.
+
+    An annotation counts once: when several present findings are each more specific than the same
+    annotation of the cause (antinuclear antibodies, rheumatoid factor and anti-CCP all under
+    "Autoimmunity"), the strongest of them scores it and the others are neutral.
+    """
+    terms: list[Term] = []
     used: set[str] = set()
     cause_id = cause.id
+    through: dict[str, list[tuple[float, str, int, FindingAssociation]]] = {}  # annotation -> its sharers
     for observation in index.present:
         finding = observation.finding
         if cause_id not in index.above[finding] and cause_id not in index.below[finding]:
@@ -578,9 +594,16 @@ def phenotype_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[
                 continue  # the common case, checked without a call: nothing to say
         term, assoc_id = _present_term(kb, cause_id, observation, index)
         if term is not None:
+            above = index.above[finding].get(cause_id)
+            if above is not None and above.id == assoc_id and above.finding != finding:
+                through.setdefault(assoc_id, []).append((term.log_lr, finding, len(terms), above))
             terms.append(term)
         if assoc_id is not None:
             used.add(assoc_id)
+    for sharing in through.values():
+        ranked = sorted(sharing, key=lambda s: (-s[0], s[1]))
+        for _, finding, position, assoc in ranked[1:]:
+            terms[position] = Term(0.0, _explain_counted_once, (kb, cause_id, finding, assoc, ranked[0][1]))
     for observation in index.absent:
         if cause_id in index.below[observation.finding]:
             term = _absent_term(kb, cause_id, observation, index, used)

@@ -75,3 +75,25 @@ def test_ascites_in_a_known_cirrhotic_adds_nothing_beyond_the_cirrhosis(kb):
     (plain,) = [e for e in alone.evidence if e.kind == "finding" and "Ascites" in e.label]
     assert abs(given.log_lr) < 0.5 < plain.log_lr  # the cirrhosis context carries the liver disease once
     assert kinds(with_cirrhosis, "context")
+
+
+def test_an_annotation_is_counted_once_however_many_specific_findings_fall_under_it(kb):
+    autoantibodies = [
+        "Antinuclear antibody positivity",
+        "Rheumatoid factor positive",
+        "Anti-cyclic citrullinated peptide antibody positivity",
+    ]
+    result = candidates(kb, anc=400, findings=["Fever", "Splenomegaly", *autoantibodies], duration_days=60)
+    shared_somewhere = False
+    for candidate in result.values():
+        by_annotation: dict[str, list] = {}
+        for e in candidate.evidence:
+            if e.kind == "finding" and "query more specific" in e.label:
+                by_annotation.setdefault(e.path[1], []).append(e)
+        for items in by_annotation.values():
+            assert sum(1 for e in items if e.log_lr != 0) <= 1, [e.label for e in items]
+            if len(items) > 1:
+                shared_somewhere = True
+                assert sum("already counted through" in e.label for e in items) == len(items) - 1
+        assert math.isclose(sum(e.log_lr for e in candidate.evidence), candidate.log_score)
+    assert shared_somewhere  # some cause annotates only "Autoimmunity", above all three
