@@ -269,7 +269,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             management=_text(G, node, "managementNote"),
             onset=tuple(_targets(G, node, "onset")),
             inheritance=tuple(_targets(G, node, "inheritance")),
-            defining_findings=tuple(sorted(_targets(G, node, "definingFinding"))),
+            defining_features=tuple(sorted(_targets(G, node, "definingFeature"))),
         )
 
     agents = {

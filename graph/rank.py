@@ -345,8 +345,9 @@ class _CaseIndex:
         for o in n.observations:
             if o.present:
                 present_terms |= kb.hpo.ancestors(o.finding)
-        #: every present finding with its ancestors (a cause's defining finding is shown through any of them)
-        self.present_terms = frozenset(present_terms)
+        #: every present finding with its ancestors, and every condition or exposure the case names: what
+        #: can show a cause's defining features (through a more specific finding, too)
+        self.shown_features = frozenset(present_terms | {context.node for context in n.contexts})
         present = _specific_present(
             kb,
             [
@@ -640,18 +641,19 @@ def agent_terms(kb: KnowledgeBase, cause: Cause, n: NormalisedCase, index: _Case
 
 
 def defining_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
-    """A cause none of whose defining findings the case states (and not named as known) is less likely."""
-    if not cause.defining_findings or cause.id in index.known:
+    """A cause none of whose defining features the case states is less likely. A cause named as a known
+    diagnosis, or a drug cause whose agent the case lists, needs no defining feature stated."""
+    if not cause.defining_features or cause.id in index.known or index.agent_options.get(cause.id):
         return []
-    if any(f in index.present_terms for f in cause.defining_findings):
+    if any(f in index.shown_features for f in cause.defining_features):
         return []
-    code = "unstated_defining_finding_lr"
+    code = "unstated_defining_feature_lr"
     log_lr = math.log(kb.param(code))
-    names = ", ".join(kb.label(f) for f in cause.defining_findings)
-    label = f"none of its defining findings is stated ({names})"
-    path = (cause.id, *cause.defining_findings)
+    names = ", ".join(kb.label(f) for f in cause.defining_features)
+    label = f"none of its defining features is stated ({names})"
+    path = (cause.id, *cause.defining_features)
     return [
-        Term(log_lr, lambda: (_evidence("no-defining-finding", label, log_lr, path, _param_sources(kb, code), code),))
+        Term(log_lr, lambda: (_evidence("no-defining-feature", label, log_lr, path, _param_sources(kb, code), code),))
     ]
 
 

@@ -88,9 +88,9 @@ class Cause:
     #: HPO onset terms at which the cause typically begins, and its HPO modes of inheritance
     onset: tuple[str, ...] = ()
     inheritance: tuple[str, ...] = ()
-    #: findings of which the cause shows at least one by definition and a clinician would state one
-    #: (sepsis, bacteraemia or shock for sepsis-associated neutropenia)
-    defining_findings: tuple[str, ...] = ()
+    #: findings, conditions or exposures of which the cause shows at least one by definition and a
+    #: clinician would state one (sepsis, bacteraemia or shock for sepsis-associated neutropenia)
+    defining_features: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

@@ -96,7 +96,7 @@ class NKG(_namespace.DefinedNamespace):
     confirmedBy: URIRef
     consequenceOf: URIRef
     context: URIRef
-    definingFinding: URIRef
+    definingFeature: URIRef
     derived: URIRef
     drugClass: URIRef
     factor: URIRef

@@ -39,21 +39,21 @@ def test_on_chemotherapy_stands_for_the_exposure_without_named_agents(kb):
 
 def test_sepsis_cause_without_any_defining_finding_is_weighed_down(kb):
     unstated = candidates(kb, findings=["Fever"], medications=[{"name": "metamizole", "started_days_ago": 7}])[SEPSIS]
-    (term,) = kinds(unstated, "no-defining-finding")
-    assert term.log_lr == pytest.approx(math.log(kb.param("unstated_defining_finding_lr")))
+    (term,) = kinds(unstated, "no-defining-feature")
+    assert term.log_lr == pytest.approx(math.log(kb.param("unstated_defining_feature_lr")))
     assert "Bacteremia" in term.label and "Sepsis" in term.label
 
 
 @pytest.mark.parametrize("finding", ["Bacteremia", "Septic shock", "Hypotension"])
 def test_a_defining_finding_or_a_more_specific_one_lifts_the_weight(kb, finding):
     shown = candidates(kb, findings=["Fever", finding])[SEPSIS]
-    assert not kinds(shown, "no-defining-finding")
+    assert not kinds(shown, "no-defining-feature")
 
 
 def test_sepsis_named_as_a_known_diagnosis_is_not_weighed_down(kb):
     known = candidates(kb, conditions=["septic shock"])[SEPSIS]
     assert kinds(known, "known-diagnosis")
-    assert not kinds(known, "no-defining-finding")
+    assert not kinds(known, "no-defining-feature")
 
 
 def test_febrile_agranulocytosis_on_a_culprit_drug_ranks_the_drug_above_sepsis(kb):
@@ -97,3 +97,15 @@ def test_an_annotation_is_counted_once_however_many_specific_findings_fall_under
                 assert sum("already counted through" in e.label for e in items) == len(items) - 1
         assert math.isclose(sum(e.log_lr for e in candidate.evidence), candidate.log_score)
     assert shared_somewhere  # some cause annotates only "Autoimmunity", above all three
+
+
+def test_chemotherapy_needs_a_cancer_a_chemotherapy_or_a_listed_cytotoxic_agent(kb):
+    bare = candidates(kb, findings=["Fever", "Diarrhea"])[CHEMO]
+    with_cancer = candidates(kb, findings=["Fever", "Diarrhea"], conditions=["breast cancer"])[CHEMO]
+    with_agent = candidates(kb, findings=["Fever"], medications=[{"name": "cyclophosphamide", "started_days_ago": 10}])[
+        CHEMO
+    ]
+    assert kinds(bare, "no-defining-feature")
+    assert not kinds(with_cancer, "no-defining-feature")
+    assert not kinds(with_agent, "no-defining-feature")
+    assert with_cancer.log_score > bare.log_score
