@@ -109,3 +109,22 @@ def test_chemotherapy_needs_a_cancer_a_chemotherapy_or_a_listed_cytotoxic_agent(
     assert not kinds(with_cancer, "no-defining-feature")
     assert not kinds(with_agent, "no-defining-feature")
     assert with_cancer.log_score > bare.log_score
+
+
+@pytest.mark.parametrize(
+    ("cause", "bare", "defining"),
+    [
+        (
+            "cause:haemophagocytic-lymphohistiocytosis",
+            ["Fever", "Splenomegaly"],
+            "Increased circulating ferritin concentration",
+        ),
+        ("cause:felty-syndrome", ["Splenomegaly"], "Rheumatoid factor positive"),
+        ("cause:hypersplenism", ["Thrombocytopenia"], "Splenomegaly"),
+    ],
+)
+def test_syndromes_defined_by_a_feature_are_weighed_down_without_it(kb, cause, bare, defining):
+    without = candidates(kb, findings=bare, duration_days=200)[expand(cause)]
+    with_it = candidates(kb, findings=[*bare, defining], duration_days=200)[expand(cause)]
+    assert kinds(without, "no-defining-feature")
+    assert not kinds(with_it, "no-defining-feature")
