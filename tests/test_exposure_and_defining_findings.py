@@ -128,3 +128,13 @@ def test_syndromes_defined_by_a_feature_are_weighed_down_without_it(kb, cause, b
     with_it = candidates(kb, findings=[*bare, defining], duration_days=200)[expand(cause)]
     assert kinds(without, "no-defining-feature")
     assert not kinds(with_it, "no-defining-feature")
+
+
+def test_a_tropical_infection_needs_travel_or_residence_where_it_is_transmitted(kb):
+    malaria = expand("cause:malaria")
+    febrile = {"findings": ["Fever", "Thrombocytopenia", "Splenomegaly"], "duration_days": 5}
+    at_home = candidates(kb, **febrile)[malaria]
+    travelled = candidates(kb, **febrile, exposures=[{"name": "returned from Ghana two weeks ago"}])[malaria]
+    assert kinds(at_home, "no-defining-feature")
+    assert not kinds(travelled, "no-defining-feature")
+    assert travelled.rank < at_home.rank
