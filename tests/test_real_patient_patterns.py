@@ -1,5 +1,6 @@
-"""A context only stands for a drug exposure when the curator says so, and a cause without any of its
-defining findings is weighed down: both on the bundled ontology, as a clinician would meet them."""
+"""Patterns met in real patients, each a general rule of the model or the data: a context stands for a drug
+exposure only when the curator says so, a cause without any of its defining features is weighed down, a
+sign of a known condition or of another finding is not counted twice, and an annotation counts once."""
 
 import math
 
@@ -138,3 +139,15 @@ def test_a_tropical_infection_needs_travel_or_residence_where_it_is_transmitted(
     assert kinds(at_home, "no-defining-feature")
     assert not kinds(travelled, "no-defining-feature")
     assert travelled.rank < at_home.rank
+
+
+def test_absent_dendritic_cells_on_flow_cytometry_point_to_gata2_deficiency(kb):
+    gata2 = expand("cause:gata2-deficiency")
+    case = {
+        "findings": ["Pancytopenia", "Fatigue"],
+        "tests": [{"name": "blood dendritic cells (flow cytometry)", "result": "not detectable"}],
+    }
+    result = candidates(kb, **case)
+    shown = [e for e in result[gata2].evidence if "dendritic cells" in e.label]
+    assert shown and shown[0].log_lr > 2
+    assert result[gata2].rank <= 3
