@@ -83,6 +83,30 @@ def test_a_newcomer_sees_an_example_workup_on_the_bundled_ontology():
     assert at.get("iframe"), "the explanatory graph is drawn"
 
 
+def test_a_listed_drug_gets_its_causality_and_the_open_questions_are_answered_in_the_app():
+    case = {"id": "thyroid", "anc": 300, "duration_days": 3,
+            "medications": [{"name": "methimazole", "started_days_ago": 40}]}  # fmt: skip
+    at = app(c=encode_case(case))
+    assert not at.exception
+
+    def assessment() -> str:
+        return next(plain(e.label) for e in at.expander if "WHO-UMC" in plain(e.label))
+
+    assert assessment() == (
+        "methimazole (for Antithyroid drug-induced agranulocytosis): WHO-UMC possible; Naranjo 3 (possible)"
+    )
+    shown = plain(texts(at.markdown))
+    assert "37 days from the first dose to the onset" in shown and "read from the case" in shown
+    asked = [r for r in at.radio if r.key.startswith("causality-")]
+    assert not [r for r in asked if r.key.endswith("-temporal")], "what the case records is not asked"
+    rechallenge = next(r for r in asked if r.key.endswith("-rechallenge"))
+    assert rechallenge.value == "unanswered"
+    assert plain(rechallenge.label) == "Did the neutropenia come back when the drug was given again?"
+    rechallenge.set_value("yes").run()
+    assert not at.exception
+    assert assessment().endswith("WHO-UMC possible; Naranjo 5 (probable)")
+
+
 @needs_dev_cases
 def test_a_chemotherapy_case_at_day_10_shows_the_expected_nadir_and_useful_tests_for_the_whole_case():
     case = {

@@ -7,6 +7,7 @@ Ther 1981, PMID:7249508) and the WHO-UMC categories (Uppsala Monitoring Centre),
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -207,3 +208,12 @@ def test_a_drug_written_as_markup_reaches_the_html_report_only_as_text(kb):
     assert workup.causality, "the drug is read inside the longer text"
     page = workup_to_html(kb, workup)
     assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; (for" in page
+
+
+def test_an_answer_given_in_the_app_reaches_the_report(kb):
+    workup, a = assessed(kb, {"anc": 300, "duration_days": 3,
+                              "medications": [{"name": "methimazole", "started_days_ago": 40}]})  # fmt: skip
+    answered = replace(workup, causality=(assess_drug(kb, workup, a.drug, {"rechallenge": "yes"}),))
+    markdown = workup_to_markdown(kb, answered)
+    assert "Naranjo 5 (probable)" in markdown
+    assert "| Did the neutropenia come back when the drug was given again? | yes | +2 | answered by you:" in markdown
