@@ -167,9 +167,16 @@ def read_alternatives(kb: KnowledgeBase, workup: Workup, drug: str) -> Reading:
     return "unanswered", "spread-alternatives", (("mass", score_text(mass)), ("least", score_text(least)))
 
 
+#: the identifiers of published literature, the only sources that count as earlier reports
+_PUBLISHED = ("PMID:", "DOI:", "PMCID:")
+
+
 def _read_reports(assoc: AgentAssociation) -> Reading:
-    if assoc.sources:
-        return "yes", "reports", (("sources", ", ".join(assoc.sources)),)
+    """Earlier reports: the link's sources that are publications (a PMID, DOI or PMCID); without one,
+    the question is left to the user."""
+    published = [s for s in assoc.sources if s.upper().startswith(_PUBLISHED)]
+    if published:
+        return "yes", "reports", (("sources", ", ".join(published)),)
     return "unanswered", "no-reports", ()
 
 

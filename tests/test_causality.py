@@ -11,10 +11,12 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from test_reports import _pdf_text
 
 from graph.causality import answer_of, assess_drug, naranjo_category, who_umc_category
 from graph.differential import causality_reason_text
 from graph.export import workup_to_html, workup_to_markdown
+from graph.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.pipeline import workup_case
 from graph.report import workup_to_dict, workup_to_text
 
@@ -169,6 +171,15 @@ def test_an_alternative_cause_in_the_differential_is_scored_and_named(kb):
     assert (alone.answer, alone.points) == ("no", 2)
 
 
+def test_earlier_reports_are_the_publications_the_link_cites(kb):
+    _, a = assessed(
+        kb, {"anc": 300, "duration_days": 3, "medications": [{"name": "methimazole", "started_days_ago": 40}]}
+    )
+    reports = item(a, "previous-reports")
+    assert (reports.answer, reports.points) == ("yes", 1)
+    assert "citing DOI:" in causality_reason_text(reports) or "citing PMID:" in causality_reason_text(reports)
+
+
 # ---------------------------------------------------------------- the user's answers
 
 
@@ -190,15 +201,23 @@ def test_the_reports_carry_the_causality_useful_tests_and_expected_situations(kb
     workup = workup_case(kb, case)
     markdown = workup_to_markdown(kb, workup, generated=date(2026, 1, 2))
     assert "## Drug causality (WHO-UMC and Naranjo)" in markdown
-    assert "**cyclophosphamide (for Chemotherapy-induced neutropenia): WHO-UMC possible; Naranjo 6 (probable)**" in (
+    assert "**cyclophosphamide (for Chemotherapy-induced neutropenia): WHO-UMC possible; Naranjo 5 (probable)**" in (
         markdown
     )
     assert "Did the neutropenia come back when the drug was given again?" in markdown
     assert "## Expected situations" in markdown and "Day 10 after myelosuppressive chemotherapy" in markdown
     assert "## Useful tests for the whole case" in markdown
     data = json.loads(json.dumps(workup_to_dict(kb, workup)))
-    assert data["causality"][0]["who_umc"] == "possible" and data["causality"][0]["naranjo_score"] == 6
+    assert data["causality"][0]["who_umc"] == "possible" and data["causality"][0]["naranjo_score"] == 5
     assert "[CAUSALITY] cyclophosphamide" in workup_to_text(kb, workup)
+    if PDF_AVAILABLE:
+        text = _pdf_text(workup_to_pdf(kb, workup, generated=date(2026, 1, 2)))
+        for heading in (
+            "Drug causality (WHO-UMC and Naranjo)",
+            "Expected situations",
+            "Useful tests for the whole case",
+        ):
+            assert heading in text, heading
 
 
 def test_a_drug_written_as_markup_reaches_the_html_report_only_as_text(kb):
