@@ -386,8 +386,12 @@ def _raw_link(raw: bytes) -> str:
         (b"[" * 5000, "nested too deeply"),
         (b'{"id": "x", "anc": 1' + b"0" * 400 + b"}", "finite number"),
         (b'{"id": "\\ud800", "anc": 500}', "lone surrogate"),
-        (b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "'
-         + b" " * (MAX_RESULT_CHARS + 100) + b'"}]}', f"a result is at most {MAX_RESULT_CHARS}"),
+        (
+            b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "'
+            + b" " * (MAX_RESULT_CHARS + 100)
+            + b'"}]}',
+            f"a result is at most {MAX_RESULT_CHARS}",
+        ),
     ],
     ids=["deep-nesting", "huge-anc", "surrogate", "long-result"],
 )
@@ -493,8 +497,13 @@ def test_a_new_case_starts_blank_and_no_example_value_reaches_the_ranking(mini):
 
 
 def test_every_field_of_an_opened_case_can_be_cleared_ancestry_included(mini):
-    case = {"id": "p", "anc": 1100, "patient": {"ancestry": "Yemeni", "sex": "male", "age_years": 30},
-            "duration_days": 900, "labs": {"platelets_per_ul": 250000}}
+    case = {
+        "id": "p",
+        "anc": 1100,
+        "patient": {"ancestry": "Yemeni", "sex": "male", "age_years": 30},
+        "duration_days": 900,
+        "labs": {"platelets_per_ul": 250000},
+    }
     at = open_editor(app(c=encode_case(case)))
     assert at.selectbox(key="form-ancestry-1-US").value == "Yemeni" and at.number_input(key="form-age-1-US").value == 30
     at.selectbox(key="form-ancestry-1-US").set_value("")
@@ -536,7 +545,7 @@ def test_unrecognized_items_are_shown_before_the_differential(mini):
     order = _in_order(at)
     warning = next(i for i, (kind, text) in enumerate(order) if kind == "warning" and "blorptitis" in text)
     differential = next(i for i, (kind, text) in enumerate(order) if kind == "dataframe" and "Cause" in text)
-    assert warning < differential, order[warning - 1: differential + 1]
+    assert warning < differential, order[warning - 1 : differential + 1]
     assert "Not recognised, so not ranked" in plain(texts(at.warning))
 
 
