@@ -30,6 +30,8 @@ from .types import (
     Agent,
     AgentAssociation,
     AlertRule,
+    CausalityQuestion,
+    CausalityScales,
     Cause,
     ContextAssociation,
     DiagnosticTest,
@@ -37,6 +39,7 @@ from .types import (
     FindingAssociation,
     FindingInfo,
     LabRule,
+    NaranjoCategory,
     NeutropeniaThreshold,
     NodeInfo,
     OnsetBand,
@@ -45,6 +48,7 @@ from .types import (
     SeverityGrade,
     TestCost,
     TimingWindow,
+    WhoUmcCategory,
     association_log_lrs,
 )
 from .units import CaseRules, Conversion, MeasureRule, fold_unit
@@ -174,6 +178,64 @@ def _situations(G: nx.MultiDiGraph, flagged: Callable[[str], frozenset[str]]) ->
             )
         )
     return tuple(situations)
+
+
+def _causality(G: nx.MultiDiGraph) -> CausalityScales:
+    """The causality questions, WHO-UMC categories and Naranjo bands, each in its stated order."""
+    questions = []
+    for node in _nodes_of(G, "CausalityQuestion"):
+        reader = _text(G, node, "readBy")
+        questions.append(
+            CausalityQuestion(
+                id=node,
+                code=_text(G, node, "code", curie(node)),
+                rank=int(_number(G, node, "rank", required=True) or 0),
+                label=_text(G, node, "label", curie(node)),
+                question=_text(G, node, "question"),
+                points_yes=_number(G, node, "pointsYes", required=True) or 0.0,
+                points_no=_number(G, node, "pointsNo", required=True) or 0.0,
+                points_unknown=_number(G, node, "pointsUnknown", required=True) or 0.0,
+                reader=reader or None,
+                sources=_sources(G, node),
+            )
+        )
+    codes = {q.id: q.code for q in questions}
+    who = []
+    for node in _nodes_of(G, "WhoUmcCategory"):
+        requires = []
+        for criterion in _targets(G, node, "requiresAnswer"):
+            question = _target(G, criterion, "onQuestion") or ""
+            if question not in codes:
+                raise OntologyError(f"{curie(criterion)}: nkg:onQuestion must name a nkg:CausalityQuestion")
+            requires.append((codes[question], _text(G, criterion, "answer", "yes")))
+        who.append(
+            WhoUmcCategory(
+                id=node,
+                code=_text(G, node, "code", curie(node)),
+                label=_text(G, node, "label", curie(node)),
+                rank=int(_number(G, node, "rank", required=True) or 0),
+                definition=_text(G, node, "definition"),
+                requires=tuple(sorted(requires)),
+                sources=_sources(G, node),
+            )
+        )
+    naranjo = [
+        NaranjoCategory(
+            id=node,
+            code=_text(G, node, "code", curie(node)),
+            label=_text(G, node, "label", curie(node)),
+            min_score=_number(G, node, "minScore"),
+            max_score=_number(G, node, "maxScore"),
+            definition=_text(G, node, "definition"),
+            sources=_sources(G, node),
+        )
+        for node in _nodes_of(G, "NaranjoCategory")
+    ]
+    return CausalityScales(
+        tuple(sorted(questions, key=lambda q: (q.rank, q.code))),
+        tuple(sorted(who, key=lambda c: (c.rank, c.code))),
+        tuple(sorted(naranjo, key=lambda c: (-(c.min_score if c.min_score is not None else -math.inf), c.code))),
+    )
 
 
 def _age_band(G: nx.MultiDiGraph, node: str) -> tuple[float, float]:
@@ -593,6 +655,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         situations=_situations(
             G, lambda flag: frozenset(n for n in (*agents, *contexts) if flag and _flag(G, n, flag))
         ),
+        causality=_causality(G),
         case_rules=case_rules,
         params=params,
         premise_finding=premise,

@@ -28,7 +28,7 @@ from .errors import NodeNotFound
 from .ids import curie, is_imported_cause
 from .knowledge import KnowledgeBase
 from .links import Link, source_link
-from .results import Evidence, Situation, UsefulTest, Workup
+from .results import CausalityItem, DrugCausality, Evidence, Situation, UsefulTest, Workup
 
 #: The badge that sets a cause imported from the HPO annotations apart from the curated ones.
 IMPORTED_BADGE = "HPO import"
@@ -52,6 +52,14 @@ __all__ = [
     "cost_text",
     "useful_test_text",
     "situation_text",
+    "ANSWER_TEXT",
+    "ORIGIN_TEXT",
+    "causality_reason_text",
+    "causality_line",
+    "causality_category_text",
+    "points_text",
+    "CAUSALITY_TITLE",
+    "CAUSALITY_NOTE",
 ]
 
 
@@ -249,3 +257,91 @@ def situation_text(situation: Situation) -> str:
     'Day 10 after X: the expected nadir. What to do: Check for fever.'
     """
     return f"{situation.message} What to do: {situation.management}" if situation.management else situation.message
+
+
+# ---------------------------------------------------------------- drug causality (graph/causality.py)
+
+#: The heading of the causality assessment, in the app and the reports.
+CAUSALITY_TITLE = "Drug causality (WHO-UMC and Naranjo)"
+#: What the assessment is and how it is filled in.
+CAUSALITY_NOTE = (
+    "Each listed drug that a cause links, assessed for the best-ranked such cause by the Naranjo adverse drug "
+    "reaction probability scale (Naranjo et al., Clin Pharmacol Ther 1981) and the WHO-UMC causality categories "
+    "(Uppsala Monitoring Centre). What the case records is read from it; the other questions are for the "
+    "clinician. A question not answered scores as do not know."
+)
+#: How an answer to a causality question reads.
+ANSWER_TEXT = {"yes": "yes", "no": "no", "unknown": "do not know", "unanswered": "not answered"}
+#: Where an answer came from.
+ORIGIN_TEXT = {"case": "read from the case", "user": "answered by you", "open": "to be answered"}
+
+_ANCHOR_TEXT = {"start": "first dose", "last_dose": "last dose"}
+_REASON_TEXT = {
+    "started-after-onset": "started {started} days ago, after the neutropenia began ({onset} days ago)",
+    "started-before-onset": "started {started} days ago, before the neutropenia began ({onset} days ago)",
+    "stopped-before-onset": "stopped {gap} days before the neutropenia began (it may outlast the drug by {grace} days)",
+    "no-dates": "the case gives no start or stop date",
+    "within-window": "{days} days from the {anchor} to the onset, within the plausible {earliest}-{latest} days "
+    "(typical {typical_min}-{typical_max})",
+    "later-than-plausible": "{days} days from the {anchor} to the onset, later than the plausible {latest} days",
+    "earlier-than-plausible": "{days} days from the {anchor} to the onset, earlier than the plausible {earliest} days",
+    "not-stopped": "the case does not say the drug was stopped",
+    "no-count-after-stop": "no count after the drug was stopped {stopped} days ago",
+    "recovered": "ANC {anc}/µL {after} days after stopping, at or above the limit of {limit}/µL",
+    "not-recovered": "ANC still {anc}/µL {after} days after stopping, below the limit of {limit}/µL",
+    "too-early": "ANC {anc}/µL {after} days after stopping: too early to call a failed recovery",
+    "alternatives": "other causes in the differential: {causes}",
+    "no-alternative": "the causes that do not involve the drug hold {mass} of the differential together",
+    "spread-alternatives": "the causes that do not involve the drug hold {mass} together, none {least} or more",
+    "reports": "the ontology links the drug to this neutropenia, citing {sources}",
+    "no-reports": "the ontology cites no publication for this link",
+    "measured": "ANC {anc}/µL, below the age-appropriate limit of {limit}/µL",
+    "no-count": "the case gives no count below the age-appropriate limit",
+    "asked": "the case format does not record it",
+}
+
+
+def causality_reason_text(item: CausalityItem) -> str:
+    """Why a causality question has its answer, in words.
+
+    >>> causality_reason_text(CausalityItem("temporal", "no", -1, "case", "started-after-onset",
+    ...                                     (("started", "5"), ("onset", "20"))))
+    'started 5 days ago, after the neutropenia began (20 days ago)'
+    """
+    facts = dict(item.facts)
+    if "anchor" in facts:
+        facts["anchor"] = _ANCHOR_TEXT.get(facts["anchor"], facts["anchor"])
+    template = _REASON_TEXT.get(item.reason)
+    return template.format(**facts) if template else item.reason
+
+
+def causality_line(kb: KnowledgeBase, assessment: DrugCausality) -> str:
+    """One line: the drug, the cause it is assessed for, the WHO-UMC category and the Naranjo score.
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> a = DrugCausality("d", "X 5 mg", "c", (), 4.0, "possible", "conditional")
+    >>> causality_line(kb, a)
+    'X 5 mg (for c): WHO-UMC conditional / unclassified; Naranjo 4 (possible)'
+    """
+    who = {c.code: c.label for c in kb.causality.who_umc}.get(assessment.who_umc, assessment.who_umc)
+    naranjo = {c.code: c.label for c in kb.causality.naranjo}.get(assessment.naranjo, assessment.naranjo)
+    return (
+        f"{assessment.written} (for {kb.label(assessment.cause)}): WHO-UMC {who}; "
+        f"Naranjo {assessment.naranjo_score:g} ({naranjo})"
+    )
+
+
+def causality_category_text(kb: KnowledgeBase, assessment: DrugCausality) -> str:
+    """The WHO-UMC category with its definition (the code alone if the ontology does not define it)."""
+    category = next((c for c in kb.causality.who_umc if c.code == assessment.who_umc), None)
+    return f"WHO-UMC {category.label}: {category.definition}" if category else f"WHO-UMC {assessment.who_umc}"
+
+
+def points_text(points: float) -> str:
+    """Naranjo points with their sign (``+2``, ``-1``), and ``0``.
+
+    >>> [points_text(p) for p in (2, -1, 0)]
+    ['+2', '-1', '0']
+    """
+    return f"{points:+g}" if points else "0"

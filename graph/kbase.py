@@ -32,6 +32,7 @@ from .types import (
     Agent,
     AgentAssociation,
     AlertRule,
+    CausalityScales,
     Cause,
     ContextAssociation,
     DiagnosticTest,
@@ -109,15 +110,11 @@ class KnowledgeBase:
     #: term -> causes with an association on the term or below it (all / supporting only)
     causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
     supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
-    _hits_memo: dict[str, dict[str, FindingAssociation]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _hits_memo: dict[str, dict[str, FindingAssociation]] = field(default_factory=dict, repr=False, compare=False)
     #: (word, "germline" or "somatic"): the words that say where a reported gene variant arose
     variant_origin_words: tuple[tuple[str, str], ...] = ()
     #: finding -> its result probabilities per cause (:func:`graph.usefultests.finding_rates`), a memo
-    _rates_memo: dict[str, tuple[dict[str, float], float]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _rates_memo: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict, repr=False, compare=False)
     #: drug names bucketed by length, for fuzzy matching
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: how a case's numbers are read: working units, possible ranges, unit conversions (model.ttl)
@@ -126,6 +123,8 @@ class KnowledgeBase:
     kinds: dict[str, str] = field(default_factory=dict)
     #: situations a case's timeline predicts (the chemotherapy nadir), said plainly beside the alerts
     situations: tuple[ExpectedSituation, ...] = ()
+    #: the drug causality questions, WHO-UMC categories and Naranjo bands (graph/causality.py)
+    causality: CausalityScales = field(default_factory=CausalityScales)
 
     def hits_at_or_above(self, finding: str) -> dict[str, FindingAssociation]:
         """cause -> the association a present ``finding`` counts for: on the finding or an ancestor, the

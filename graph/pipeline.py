@@ -15,10 +15,12 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from .alerts import raise_alerts
 from .case import Case, parse_case
+from .causality import assess_drugs
 from .concurrent import concurrent_cause
 from .explain import add_next_tests
 from .knowledge import KnowledgeBase
@@ -33,7 +35,7 @@ __all__ = ["workup_case"]
 
 def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int | None = 10) -> Workup:
     """Rank the causes of one case; evidence and next tests for the first ``explain_top`` (None: all), the
-    useful tests for the whole case and the situations its timeline predicts."""
+    useful tests for the whole case, the situations its timeline predicts and the causality of its drugs."""
     checked = case if isinstance(case, Case) else parse_case(case, kb.case_rules)
     normalised = normalise_case(kb, checked)
     candidates = rank_causes(kb, normalised, explain=explain_top)
@@ -43,7 +45,7 @@ def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int
         mass[kb.causes[candidate.cause].mechanism] += candidate.score
     mechanisms = tuple(MechanismScore(m, s) for m, s in sorted(mass.items(), key=lambda item: -item[1]))
     alerts = tuple(raise_alerts(kb, normalised, candidates))
-    return Workup(
+    workup = Workup(
         normalised,
         tuple(candidates),
         mechanisms,
@@ -52,3 +54,4 @@ def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int
         useful_tests(kb, normalised, candidates) if explain_top != 0 else (),  # 0: batch ranking, nothing explained
         expected_situations(kb, normalised),
     )
+    return replace(workup, causality=assess_drugs(kb, workup)) if explain_top != 0 else workup

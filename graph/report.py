@@ -15,11 +15,11 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .differential import score_text, situation_text, useful_test_text
+from .differential import causality_line, causality_reason_text, score_text, situation_text, useful_test_text
 from .ids import curie
 from .knowledge import KnowledgeBase
 from .lexicon import describe_not_a_cause
-from .results import Candidate, ConcurrentCause, Evidence, UsefulTest, Workup
+from .results import Candidate, ConcurrentCause, DrugCausality, Evidence, UsefulTest, Workup
 
 __all__ = ["workup_to_dict", "workup_to_text", "node_summary"]
 
@@ -80,6 +80,28 @@ def _candidate(kb: KnowledgeBase, candidate: Candidate) -> dict[str, Any]:
     }
 
 
+def _causality(kb: KnowledgeBase, assessment: DrugCausality) -> dict[str, Any]:
+    return {
+        "written": assessment.written,
+        **node_summary(kb, assessment.drug),
+        "cause": node_summary(kb, assessment.cause),
+        "who_umc": assessment.who_umc,
+        "naranjo_score": assessment.naranjo_score,
+        "naranjo": assessment.naranjo,
+        "summary": causality_line(kb, assessment),
+        "items": [
+            {
+                "question": item.question,
+                "answer": item.answer,
+                "points": item.points,
+                "origin": item.origin,
+                "why": causality_reason_text(item),
+            }
+            for item in assessment.items
+        ],
+    }
+
+
 def describe_concurrent(kb: KnowledgeBase, concurrent: ConcurrentCause) -> str:
     """The one phrase for a concurrent cause, used by every report."""
     what = "; ".join(kb.label(f) for f in concurrent.findings) or "; ".join(e.label for e in concurrent.evidence[:2])
@@ -123,6 +145,7 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
             for s in workup.situations
         ],
         "useful_tests": [_useful_test(kb, t) for t in workup.useful_tests],
+        "causality": [_causality(kb, a) for a in workup.causality],
         "findings": [
             {
                 "id": curie(o.finding),
@@ -174,6 +197,8 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
     for situation in workup.situations:
         lines.append(_wrap(f"[EXPECTED] {situation_text(situation)}", "  "))
     lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {score_text(m.score)}" for m in workup.mechanisms))
+    for assessment in workup.causality:
+        lines.append(_wrap(f"[CAUSALITY] {causality_line(kb, assessment)}", "  "))
     if workup.useful_tests:
         lines.append("  Useful tests for the whole case (most expected change to the differential first):")
         lines += [_wrap(f"- {useful_test_text(kb, t)}", "    ") for t in workup.useful_tests]

@@ -2,8 +2,9 @@
 
 The Markdown, HTML and PDF exports (:mod:`graph.export`, :mod:`graph.pdf`) draw the same
 :class:`Block` sequence, so each phrase of a report is written once, here.  A report carries the
-date it was made, the ontology version, the case as entered (its structured inputs), the alerts
-and the differential.  A what-if report (:class:`~graph.whatif.WhatIf`) says on top that it is
+date it was made, the ontology version, the case as entered (its structured inputs), the alerts,
+the expected situations, the differential, the useful tests for the whole case and the causality
+of each listed drug (WHO-UMC and Naranjo).  A what-if report (:class:`~graph.whatif.WhatIf`) says on top that it is
 hypothetical, lists the changes, and keeps every alert that the case as entered raised.
 
 Text is plain here (never markup); a renderer escapes it for its format.  Stdlib and the
@@ -33,13 +34,23 @@ from typing import Literal
 from .case import Case, Medication
 from .caseform import LAB_FIELDS
 from .differential import (
+    ANSWER_TEXT,
+    CAUSALITY_NOTE,
+    CAUSALITY_TITLE,
     IMPORTED_BADGE,
     IMPORTED_NOTE,
+    ORIGIN_TEXT,
     Reason,
     candidate_detail,
+    causality_category_text,
+    causality_line,
+    causality_reason_text,
     differential_rows,
+    points_text,
     score_text,
     severity_line,
+    situation_text,
+    useful_test_text,
 )
 from .ids import curie
 from .knowledge import KnowledgeBase
@@ -173,8 +184,15 @@ def _inputs(kb: KnowledgeBase, case: Case) -> Table:
     else:
         rows.append(("Medications", "; ".join(_medication(m) for m in case.medications) or "none"))
     for label, values in (
-        ("Exposures", [e.name + (f" ({e.site})" if e.site else "") + (f", {e.days_ago:g} days ago"
-                       if e.days_ago is not None else "") for e in case.exposures]),
+        (
+            "Exposures",
+            [
+                e.name
+                + (f" ({e.site})" if e.site else "")
+                + (f", {e.days_ago:g} days ago" if e.days_ago is not None else "")
+                for e in case.exposures
+            ],
+        ),
         ("Conditions", list(case.conditions)),
         ("Tests", [f"{t.name}: {t.result}" for t in case.tests]),
         ("Family history", list(case.family_history)),
@@ -234,6 +252,50 @@ def _candidates(kb: KnowledgeBase, workup: Workup, top: int) -> list[Block]:
     return blocks
 
 
+def _useful_tests(kb: KnowledgeBase, workup: Workup) -> list[Block]:
+    if not workup.useful_tests:
+        return []
+    return [
+        Heading(2, "Useful tests for the whole case"),
+        Paragraph(
+            (
+                "Ranked by expected information gain (bits): how much the result would narrow the differential. "
+                "Cost bands and invasiveness are estimates from the ontology.",
+            ),
+            "note",
+        ),
+        Bullets(tuple((useful_test_text(kb, t),) for t in workup.useful_tests)),
+    ]
+
+
+def _causality(kb: KnowledgeBase, workup: Workup) -> list[Block]:
+    """Each listed drug's WHO-UMC category and Naranjo score, with every question, its answer and why."""
+    if not workup.causality:
+        return []
+    questions = {q.code: q.question for q in kb.causality.questions}
+    blocks: list[Block] = [Heading(2, CAUSALITY_TITLE), Paragraph((CAUSALITY_NOTE,), "note")]
+    for assessment in workup.causality:
+        blocks += [
+            Paragraph((causality_line(kb, assessment),), "strong"),
+            Paragraph((causality_category_text(kb, assessment),)),
+        ]
+        rows = tuple(
+            (
+                questions.get(item.question, item.question),
+                ANSWER_TEXT.get(item.answer, item.answer),
+                points_text(item.points),
+                f"{ORIGIN_TEXT.get(item.origin, item.origin)}: {causality_reason_text(item)}",
+            )
+            for item in assessment.items
+        )
+        blocks.append(Table(("Question", "Answer", "Points", "Why"), rows, right=(2,)))
+    sources = {s for q in kb.causality.questions for s in q.sources} | {
+        s for c in kb.causality.who_umc for s in c.sources
+    }
+    blocks.append(Paragraph(("Sources: " + ", ".join(sorted(sources)),), "note"))
+    return blocks
+
+
 def report_blocks(
     kb: KnowledgeBase, workup: Workup, top: int = 5, *, generated: date | None = None, what_if: WhatIf | None = None
 ) -> tuple[Block, ...]:
@@ -277,6 +339,11 @@ def report_blocks(
     if n.case.narrative:
         blocks.append(Paragraph((n.case.narrative,), "quote"))
     blocks += [Heading(2, "Alerts"), *_alerts(workup, what_if)]
+    if workup.situations:
+        blocks += [
+            Heading(2, "Expected situations"),
+            Bullets(tuple((situation_text(s),) for s in workup.situations)),
+        ]
     blocks += [Heading(2, "Case as entered"), _inputs(kb, entered.normalised.case)]
     units = "Numbers in the tool's working units: counts per µL, labs in US conventional units."
     blocks.append(Paragraph((units,), "note"))
@@ -313,7 +380,9 @@ def report_blocks(
         blocks.append(Paragraph((f"{IMPORTED_BADGE}: {IMPORTED_NOTE}",), "note"))
     if workup.concurrent is not None:
         blocks.append(Paragraph((describe_concurrent(kb, workup.concurrent),)))
+    blocks += _useful_tests(kb, workup)
     blocks += _candidates(kb, workup, top)
+    blocks += _causality(kb, workup)
     if n.other_drugs:
         blocks += [
             Heading(2, "Drugs that no cause links"),

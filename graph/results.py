@@ -28,6 +28,8 @@ __all__ = [
     "MechanismScore",
     "UsefulTest",
     "Situation",
+    "CausalityItem",
+    "DrugCausality",
     "Workup",
 ]
 
@@ -237,6 +239,36 @@ class Situation:
 
 
 @dataclass(frozen=True)
+class CausalityItem:
+    """The answer to one causality question for one drug, and where it came from.
+
+    ``origin`` is "case" (read from the case), "user" (answered in the app) or "open" (not answered);
+    ``reason`` names the phrase that says why (:func:`graph.differential.causality_reason_text`) and
+    ``facts`` fill it in.
+    """
+
+    question: str
+    answer: str
+    points: float
+    origin: str
+    reason: str
+    facts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class DrugCausality:
+    """The causality assessment of one listed drug for the best-ranked cause that links it."""
+
+    drug: str
+    written: str
+    cause: str
+    items: tuple[CausalityItem, ...]
+    naranjo_score: float
+    naranjo: str
+    who_umc: str
+
+
+@dataclass(frozen=True)
 class Workup:
     """Everything the tool says about one case."""
 
@@ -250,3 +282,5 @@ class Workup:
     useful_tests: tuple[UsefulTest, ...] = ()
     #: situations the case's timeline predicts, said plainly
     situations: tuple[Situation, ...] = ()
+    #: WHO-UMC and Naranjo causality of each listed drug a cause links, from the case alone
+    causality: tuple[DrugCausality, ...] = ()

@@ -23,6 +23,7 @@ __all__ = [
     "neutropenia_threshold",
     "grade_for",
     "onset_days_ago",
+    "count_series",
     "onset_age_years",
     "find_nadirs",
     "assess_severity",
@@ -53,7 +54,7 @@ def grade_for(kb: KnowledgeBase, anc: float, age: float | None) -> SeverityGrade
     return None
 
 
-def _series(case: Case) -> list[tuple[float, float]]:
+def count_series(case: Case) -> list[tuple[float, float]]:
     """Earlier counts, then today's (when the case gives one)."""
     points = sorted((p.day, p.anc) for p in case.anc_history if p.day < 0)
     return points + ([(0.0, case.anc)] if case.anc is not None else [])
@@ -62,7 +63,7 @@ def _series(case: Case) -> list[tuple[float, float]]:
 def onset_days_ago(case: Case, threshold: float) -> float:
     """How long the current neutropenia has lasted: ``duration_days`` or the run of low counts."""
     onset = 0.0
-    for day, anc in reversed(_series(case)):
+    for day, anc in reversed(count_series(case)):
         if anc >= threshold:
             break
         onset = -day
@@ -86,7 +87,7 @@ def find_nadirs(series: list[tuple[float, float]], threshold: float, recovery: f
 
 
 def _is_cyclic(kb: KnowledgeBase, case: Case, threshold: float) -> bool:
-    nadirs = find_nadirs(_series(case), threshold, kb.param("cyclic_recovery_anc"))
+    nadirs = find_nadirs(count_series(case), threshold, kb.param("cyclic_recovery_anc"))
     if len(nadirs) < kb.param("cyclic_min_nadirs"):
         return False
     gaps = [b - a for a, b in zip(nadirs, nadirs[1:], strict=False)]
@@ -97,7 +98,8 @@ def stated_grade(kb: KnowledgeBase, stated: str, age: float | None) -> SeverityG
     """The most severe grade a finding states (its grade finding or a ``statedBy`` term is it or an ancestor)."""
     ancestors = kb.hpo.ancestors(stated)
     grades = [
-        g for g in kb.grades
+        g
+        for g in kb.grades
         if (g.finding in ancestors or any(t in ancestors for t in g.stated_by)) and _in_band(age, g.min_age, g.max_age)
     ]
     return max(grades, key=lambda g: g.rank, default=None)
@@ -116,8 +118,15 @@ def assess_severity(kb: KnowledgeBase, case: Case, stated: str | None = None) ->
     if case.anc is None:
         grade = stated_grade(kb, stated, case.age_years) if stated else None
         return Severity(
-            grade.label if grade else COUNT_NOT_GIVEN, None, threshold, None, chronic, onset, cyclic,
-            stated, grade.anc_below if grade else None,
+            grade.label if grade else COUNT_NOT_GIVEN,
+            None,
+            threshold,
+            None,
+            chronic,
+            onset,
+            cyclic,
+            stated,
+            grade.anc_below if grade else None,
         )
     grade = grade_for(kb, case.anc, case.age_years)
     return Severity(
@@ -159,7 +168,7 @@ def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
         add("find:acute-neutropenia", not severity.chronic, days)
     if severity.cyclic:
         add("HP:0040289", True, "serial counts show nadirs at a regular 14-35 day interval")
-    series = _series(case)
+    series = count_series(case)
     before_today = series[:-1] if case.anc is not None else series
     earlier = [(day, anc) for day, anc in before_today if day <= -severity.onset_days_ago or day < 0]
     if case.anc_history:

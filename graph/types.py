@@ -38,10 +38,19 @@ __all__ = [
     "ResultRule",
     "DiagnosticTest",
     "AlertRule",
+    "Answer",
+    "ANSWERS",
+    "CausalityQuestion",
+    "WhoUmcCategory",
+    "NaranjoCategory",
+    "CausalityScales",
 ]
 
 Anchor = Literal["start", "last_dose"]
 Polarity = Literal["supports", "opposes"]
+#: an answer to a causality question: "unknown" cannot be known, "unanswered" is not known yet
+Answer = Literal["yes", "no", "unknown", "unanswered"]
+ANSWERS: tuple[Answer, ...] = ("yes", "no", "unknown", "unanswered")
 
 
 def association_log_lrs(p: float, background: float, polarity: Polarity) -> tuple[float, float]:
@@ -354,3 +363,85 @@ class AlertRule:
     sources: tuple[str, ...] = field(default_factory=tuple)
     #: the alert applies only when the case gives neither a count nor a finding that states a grade
     when_count_missing: bool = False
+
+
+@dataclass(frozen=True)
+class CausalityQuestion:
+    """One question of a drug causality assessment with its Naranjo points; ``reader`` names how the
+    answer is read from the case (None: the user is asked).
+
+    >>> q = CausalityQuestion("q", "temporal", 2, "time relationship", "After the drug?", 2, -1, 0, "timing")
+    >>> q.points("yes"), q.points("no"), q.points("unanswered")
+    (2.0, -1.0, 0.0)
+    """
+
+    id: str
+    code: str
+    rank: int
+    label: str
+    question: str
+    points_yes: float
+    points_no: float
+    points_unknown: float
+    reader: str | None = None
+    sources: tuple[str, ...] = ()
+
+    def points(self, answer: str) -> float:
+        """Naranjo points of an answer; a question not answered counts as "do not know"."""
+        if answer == "yes":
+            return float(self.points_yes)
+        if answer == "no":
+            return float(self.points_no)
+        return float(self.points_unknown)
+
+
+@dataclass(frozen=True)
+class WhoUmcCategory:
+    """A WHO-UMC causality category: applies when every (question code, answer) of ``requires`` holds.
+
+    >>> WhoUmcCategory("c", "possible", "possible", 3, "...", (("temporal", "yes"),)).applies({"temporal": "yes"})
+    True
+    """
+
+    id: str
+    code: str
+    label: str
+    rank: int
+    definition: str
+    requires: tuple[tuple[str, str], ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def applies(self, answers: dict[str, str]) -> bool:
+        """Whether the answers (question code -> answer; a missing code is unanswered) meet every criterion."""
+        return all(answers.get(code, "unanswered") == answer for code, answer in self.requires)
+
+
+@dataclass(frozen=True)
+class NaranjoCategory:
+    """A band of the Naranjo total score; ``None`` leaves that end open.
+
+    >>> NaranjoCategory("n", "possible", "possible", 1, 4, "Total score 1 to 4.").holds(3)
+    True
+    """
+
+    id: str
+    code: str
+    label: str
+    min_score: float | None
+    max_score: float | None
+    definition: str
+    sources: tuple[str, ...] = ()
+
+    def holds(self, score: float) -> bool:
+        return (self.min_score is None or score >= self.min_score) and (
+            self.max_score is None or score <= self.max_score
+        )
+
+
+@dataclass(frozen=True)
+class CausalityScales:
+    """The questions (in order), the WHO-UMC categories (in the order they are tried) and the Naranjo bands."""
+
+    questions: tuple[CausalityQuestion, ...] = ()
+    who_umc: tuple[WhoUmcCategory, ...] = ()
+    naranjo: tuple[NaranjoCategory, ...] = ()

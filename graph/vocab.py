@@ -183,4 +183,18 @@ class NKG(_namespace.DefinedNamespace):
     invasiveness: URIRef
     managementPointer: URIRef
     situationMessage: URIRef
+    CausalityQuestion: URIRef
+    WhoUmcCategory: URIRef
+    CausalityCriterion: URIRef
+    NaranjoCategory: URIRef
+    question: URIRef
+    readBy: URIRef
+    pointsYes: URIRef
+    pointsNo: URIRef
+    pointsUnknown: URIRef
+    requiresAnswer: URIRef
+    onQuestion: URIRef
+    answer: URIRef
+    minScore: URIRef
+    maxScore: URIRef
     xref: URIRef

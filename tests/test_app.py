@@ -83,6 +83,30 @@ def test_a_newcomer_sees_an_example_workup_on_the_bundled_ontology():
     assert at.get("iframe"), "the explanatory graph is drawn"
 
 
+def test_a_listed_drug_gets_its_causality_and_the_open_questions_are_answered_in_the_app():
+    case = {"id": "thyroid", "anc": 300, "duration_days": 3,
+            "medications": [{"name": "methimazole", "started_days_ago": 40}]}  # fmt: skip
+    at = app(c=encode_case(case))
+    assert not at.exception
+
+    def assessment() -> str:
+        return next(plain(e.label) for e in at.expander if "WHO-UMC" in plain(e.label))
+
+    assert assessment() == (
+        "methimazole (for Antithyroid drug-induced agranulocytosis): WHO-UMC possible; Naranjo 3 (possible)"
+    )
+    shown = plain(texts(at.markdown))
+    assert "37 days from the first dose to the onset" in shown and "read from the case" in shown
+    asked = [r for r in at.radio if r.key.startswith("causality-")]
+    assert not [r for r in asked if r.key.endswith("-temporal")], "what the case records is not asked"
+    rechallenge = next(r for r in asked if r.key.endswith("-rechallenge"))
+    assert rechallenge.value == "unanswered"
+    assert plain(rechallenge.label) == "Did the neutropenia come back when the drug was given again?"
+    rechallenge.set_value("yes").run()
+    assert not at.exception
+    assert assessment().endswith("WHO-UMC possible; Naranjo 5 (probable)")
+
+
 @needs_dev_cases
 def test_a_chemotherapy_case_at_day_10_shows_the_expected_nadir_and_useful_tests_for_the_whole_case():
     case = {
@@ -362,8 +386,12 @@ def _raw_link(raw: bytes) -> str:
         (b"[" * 5000, "nested too deeply"),
         (b'{"id": "x", "anc": 1' + b"0" * 400 + b"}", "finite number"),
         (b'{"id": "\\ud800", "anc": 500}', "lone surrogate"),
-        (b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "'
-         + b" " * (MAX_RESULT_CHARS + 100) + b'"}]}', f"a result is at most {MAX_RESULT_CHARS}"),
+        (
+            b'{"id": "x", "anc": 500, "tests": [{"name": "eosinophils", "result": "'
+            + b" " * (MAX_RESULT_CHARS + 100)
+            + b'"}]}',
+            f"a result is at most {MAX_RESULT_CHARS}",
+        ),
     ],
     ids=["deep-nesting", "huge-anc", "surrogate", "long-result"],
 )
@@ -469,8 +497,13 @@ def test_a_new_case_starts_blank_and_no_example_value_reaches_the_ranking(mini):
 
 
 def test_every_field_of_an_opened_case_can_be_cleared_ancestry_included(mini):
-    case = {"id": "p", "anc": 1100, "patient": {"ancestry": "Yemeni", "sex": "male", "age_years": 30},
-            "duration_days": 900, "labs": {"platelets_per_ul": 250000}}
+    case = {
+        "id": "p",
+        "anc": 1100,
+        "patient": {"ancestry": "Yemeni", "sex": "male", "age_years": 30},
+        "duration_days": 900,
+        "labs": {"platelets_per_ul": 250000},
+    }
     at = open_editor(app(c=encode_case(case)))
     assert at.selectbox(key="form-ancestry-1-US").value == "Yemeni" and at.number_input(key="form-age-1-US").value == 30
     at.selectbox(key="form-ancestry-1-US").set_value("")
@@ -512,7 +545,7 @@ def test_unrecognized_items_are_shown_before_the_differential(mini):
     order = _in_order(at)
     warning = next(i for i, (kind, text) in enumerate(order) if kind == "warning" and "blorptitis" in text)
     differential = next(i for i, (kind, text) in enumerate(order) if kind == "dataframe" and "Cause" in text)
-    assert warning < differential, order[warning - 1: differential + 1]
+    assert warning < differential, order[warning - 1 : differential + 1]
     assert "Not recognised, so not ranked" in plain(texts(at.warning))
 
 

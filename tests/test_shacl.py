@@ -59,6 +59,7 @@ def with_module(mini_dir: Path, target: Path, module: Path) -> Path:
         ("unknown-hpo.ttl", {"unknown-hpo"}, "HP_0019450", "is not a term of HPO"),
         ("missing-mechanism.ttl", {"missing-mechanism", "cannot-compile"}, "cause/nomechanism", "has no nkg:mechanism"),
         ("undefined-node.ttl", {"undefined-node", "confirmedBy-value"}, "test/smaer", "never defined"),
+        ("causality-reader.ttl", {"causality-reader"}, "causality/badreader", "must be one of timing"),
     ],
 )
 def test_each_broken_file_is_caught_with_the_right_message(mini_dir, tmp_path, name, codes, subject, words):

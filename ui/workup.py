@@ -43,6 +43,7 @@ from graph.whatif import (
     what_if_alerts,
 )
 from ui.caseinput import case_panel
+from ui.causality import show_causality
 from ui.show import links_md, md, reasons_md, show_alerts, show_graph
 
 __all__ = ["show"]
@@ -195,9 +196,7 @@ def _graph(kb: KnowledgeBase, workup: Workup) -> None:
     show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
 
 
-def _export(
-    kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: bool, what_if: WhatIf | None
-) -> None:
+def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: bool, what_if: WhatIf | None) -> None:
     st.subheader("Export")
     if what_if:
         st.caption("The reports are of the what-if: they say so on top and keep the alerts of the case as entered.")
@@ -339,6 +338,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         st.info(md(describe_concurrent(kb, workup.concurrent)), icon=":material/call_split:")
     _differential(kb, workup)
     _useful_tests(kb, workup)
+    workup = show_causality(kb, workup, rev)  # the answers given reach the exports
     causes = [c.cause for c in workup.candidates]
     wanted = link.cause if link.cause in causes else causes[0]
     chosen = st.selectbox(
