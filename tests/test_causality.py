@@ -232,7 +232,9 @@ def test_a_drug_written_as_markup_reaches_the_html_report_only_as_text(kb):
 def test_an_answer_given_in_the_app_reaches_the_report(kb):
     workup, a = assessed(kb, {"anc": 300, "duration_days": 3,
                               "medications": [{"name": "methimazole", "started_days_ago": 40}]})  # fmt: skip
-    answered = replace(workup, causality=(assess_drug(kb, workup, a.drug, {"rechallenge": "yes"}),))
+    after = assess_drug(kb, workup, a.drug, {"rechallenge": "yes"})
+    assert after.naranjo_score == a.naranjo_score + 2  # a positive rechallenge scores +2
+    answered = replace(workup, causality=(after,))
     markdown = workup_to_markdown(kb, answered)
-    assert "Naranjo 5 (probable)" in markdown
+    assert f"Naranjo {after.naranjo_score:g} ({after.naranjo})" in markdown
     assert "| Did the neutropenia come back when the drug was given again? | yes | +2 | answered by you:" in markdown
