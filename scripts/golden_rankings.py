@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from graph.ids import curie  # noqa: E402
 from graph.knowledge import KnowledgeBase, load_knowledge_base  # noqa: E402
-from graph.phenopacket import case_from_phenopacket, is_phenopacket  # noqa: E402
+from graph.phenopacket import is_phenopacket, phenopacket_to_case  # noqa: E402
 from graph.pipeline import workup_case  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "data" / "golden-rankings.json"
@@ -51,7 +51,7 @@ def digest(ranking: list[tuple[str, float]]) -> str:
 def ranking_of(kb: KnowledgeBase, path: Path) -> list[tuple[str, float]]:
     """The first ``TOP`` causes of one case file (a case or a phenopacket) with their log scores."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    case = case_from_phenopacket(data, kb) if is_phenopacket(data) else data
+    case = phenopacket_to_case(data) if is_phenopacket(data) else data
     workup = workup_case(kb, case, explain_top=0)
     return [(curie(c.cause), round(c.log_score, DECIMALS)) for c in workup.candidates[:TOP]]
 
@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     now = current(load_knowledge_base())
     if args.action == "write":
-        GOLDEN.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        lines = [f" {json.dumps(key)}: {json.dumps(value)}" for key, value in sorted(now.items())]
+        GOLDEN.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")  # a case per line
         print(f"wrote {len(now)} rankings to {GOLDEN.relative_to(ROOT)}")
         return 0
     stored = json.loads(GOLDEN.read_text(encoding="utf-8"))
