@@ -151,3 +151,14 @@ def test_absent_dendritic_cells_on_flow_cytometry_point_to_gata2_deficiency(kb):
     shown = [e for e in result[gata2].evidence if "dendritic cells" in e.label]
     assert shown and shown[0].log_lr > 2
     assert result[gata2].rank <= 3
+
+
+def test_the_two_neonatal_causes_are_weighed_on_one_age_scale(kb):
+    sepsis, alloimmune = expand("cause:neonatal-sepsis"), expand("cause:neonatal-alloimmune-neutropenia")
+    febrile_newborn = candidates(
+        kb, anc=400, patient={"age_years": 0.02, "sex": "female"}, findings=["Fever", "Irritability"]
+    )
+    well_newborn = candidates(kb, anc=400, patient={"age_years": 0.02, "sex": "female"})
+    assert febrile_newborn[sepsis].rank < febrile_newborn[alloimmune].rank
+    assert kinds(well_newborn[sepsis], "no-defining-feature")  # a well baby has none of its signs
+    assert well_newborn[alloimmune].rank < well_newborn[sepsis].rank
