@@ -651,7 +651,7 @@ def defining_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[T
     log_lr = math.log(kb.param(code))
     names = ", ".join(kb.label(f) for f in cause.defining_features)
     label = f"none of its defining features is stated ({names})"
-    path = (cause.id, *cause.defining_features)
+    path = (cause.id,)  # the features are not in the case: the graph shows only the cause
     return [
         Term(log_lr, lambda: (_evidence("no-defining-feature", label, log_lr, path, _param_sources(kb, code), code),))
     ]
