@@ -341,6 +341,7 @@ class _CaseIndex:
 
     def __init__(self, kb: KnowledgeBase, n: NormalisedCase) -> None:
         premise = kb.hpo.ancestors(kb.premise_finding)  # "Neutropenia" and its ancestors say nothing
+        self.premise = premise
         present_terms: set[str] = set()
         for o in n.observations:
             if o.present:
@@ -510,6 +511,11 @@ def _present_term(
     """The term of one present finding for one cause, and the association it used (if any)."""
     finding = observation.finding
     assoc = index.above[finding].get(cause_id)
+    if assoc is not None and assoc.finding != finding and assoc.finding in index.premise:
+        # only an annotation of the premise itself ("Neutropenia in 33%") matches this more specific
+        # finding ("Chronic neutropenia"): every patient ranked here is neutropenic, so the annotation
+        # says nothing about which kind of neutropenia the cause gives, and the term is neutral
+        return None, None
     if assoc is not None:
         early = _early(kb, assoc, index.illness_days)
         p, log_lr = kb.assoc_weights[assoc.id][:2] if early is None else early[:2]
