@@ -83,3 +83,14 @@ def test_hand_made_links_name_curated_causes_for_hpo_diseases_of_other_names(kb)
         "ORPHA:525731": ["Hyperthyroidism (Graves disease)-associated neutropenia"],
         "ORPHA:79430": ["Hermansky-Pudlak syndrome type 2"],
     }
+
+
+def test_a_phenotype_only_patient_of_a_rare_syndrome_is_not_explained_by_an_unlisted_chemotherapy(kb):
+    """A simulated patient of severe congenital neutropenia 10 (OMIM:620534; scripts/simulate_phenomizer.py,
+    default seed) lists no medicines: chemotherapy-induced neutropenia, whose drug a clinician would name,
+    no longer comes first, and it carries the 'no medication list given' term against it."""
+    ranked = _ranked(kb, findings=["HP:0001875", "HP:0012135", "HP:0001871", "HP:0001873", "HP:6000457"])
+    assert ranked[0].cause == expand("cause:omim-620534")
+    chemo = next(c for c in ranked if c.cause == expand("cause:chemotherapy-induced-neutropenia"))
+    against = [e for e in chemo.evidence if e.kind == "no-agent"]
+    assert [e.label for e in against] == ["no medication list given"] and against[0].log_lr < 0
