@@ -94,3 +94,23 @@ def test_a_phenotype_only_patient_of_a_rare_syndrome_is_not_explained_by_an_unli
     chemo = next(c for c in ranked if c.cause == expand("cause:chemotherapy-induced-neutropenia"))
     against = [e for e in chemo.evidence if e.kind == "no-agent"]
     assert [e.label for e in against] == ["no medication list given"] and against[0].log_lr < 0
+
+
+def _finding_term(candidate, label_start):
+    return next(e for e in candidate.evidence if e.kind == "finding" and e.label.startswith(label_start))
+
+
+def test_a_specific_finding_under_a_general_annotation_counts_for_its_share_of_the_child_terms(kb):
+    """Cartilage-hair hypoplasia annotates Abnormal distal phalanx morphology of finger (HP:0009832, 90%,
+    16 child terms). Stippling of the distal phalangeal epiphyses of the hand (HP:0010255) lies beneath it:
+    as in LIRICAL, the cause predicts it in 90% / 16 of patients, not 90%, so it is weak evidence, while
+    the annotated term itself stays strong."""
+    chh = expand("cause:cartilage-hair-hypoplasia")
+    annotated = expand("HP:0009832")
+    assert kb.hpo.children_count(annotated) == 16
+    specific = next(c for c in _ranked(kb, findings=["HP:0001875", "HP:0010255"]) if c.cause == chh)
+    exact = next(c for c in _ranked(kb, findings=["HP:0001875", "HP:0009832"]) if c.cause == chh)
+    weak = _finding_term(specific, kb.label(expand("HP:0010255")))
+    strong = _finding_term(exact, kb.label(annotated))
+    assert "query more specific" in weak.label and 0 < weak.log_lr < 0.5
+    assert strong.log_lr > 4
