@@ -41,6 +41,7 @@ class HpoIndex:
         self.obsolete: set[str] = set()
         self._names: dict[str, str] = {}
         self._ancestors: dict[str, frozenset[str]] = {}
+        self._children: dict[str, int] | None = None
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row], version: str) -> HpoIndex:
@@ -57,6 +58,7 @@ class HpoIndex:
         for name in (label, *synonyms):
             self._names.setdefault(normalise(name), iri)
         self._ancestors.clear()
+        self._children = None
 
     def prefer_names(self, names_by_term: dict[str, tuple[str, ...]]) -> None:
         """Make each term's names resolve to it even where HPO gives them to another term as a synonym.
@@ -159,6 +161,25 @@ class HpoIndex:
         if iri in self.labels:
             result = self._ancestors.setdefault(iri, result)
         return result
+
+    def children_count(self, iri: str) -> int:
+        """How many terms name ``iri`` as a direct parent (0 for a leaf or an unknown id).
+
+        The table is built once, on first use, and replaced whole (never edited in place).
+
+        >>> index = HpoIndex.from_rows([("HP:0000001", "All", (), ()), ("HP:0000002", "a", (), ("HP:0000001",)),
+        ...                             ("HP:0000003", "b", (), ("HP:0000001",))], version="v")
+        >>> index.children_count(expand("HP:0000001")), index.children_count(expand("HP:0000002"))
+        (2, 0)
+        """
+        table = self._children
+        if table is None:
+            counts: dict[str, int] = {}
+            for child in sorted(self.parents):
+                for parent in self.parents[child]:
+                    counts[parent] = counts.get(parent, 0) + 1
+            self._children = table = counts
+        return table.get(iri, 0)
 
     def depth(self, iri: str) -> int:
         """Number of ancestors: a cheap specificity measure (deeper = more specific)."""

@@ -92,7 +92,7 @@ class ImportSettings:
     The values below only seed a first import; afterwards the file's own parameters rule.
     """
 
-    prevalence: float = 0.0002
+    prevalence: float = 0.0003
     gene_lr: float = 50.0
     somatic_gene_lr: float = 10.0
     obligate_cap: float = 0.95
@@ -106,9 +106,10 @@ class ImportSettings:
 
 #: why each setting has its value (written beside it in the output file)
 RATIONALE = {
-    "prevalence": "Prior of an imported syndrome among neutropenias: below the rarest curated congenital cause "
-    "(0.002), because each is one of some 200 ultra-rare diseases; a curated cause that is the same disease "
-    "keeps its own prior.",
+    "prevalence": "Prior of an imported syndrome among neutropenias: that of the rarest curated congenital causes "
+    "(0.0003: reticular dysgenesis, Chediak-Higashi and Griscelli syndromes in modules/congenital.ttl), because "
+    "each is one of some 200 ultra-rare diseases of that kind; a curated cause that is the same disease keeps "
+    "its own prior.",
     "gene_lr": "Likelihood ratio of a germline pathogenic variant in one of the disease's genes, as for the "
     "curated congenital causes (modules/congenital.ttl).",
     "somatic_gene_lr": "Likelihood ratio of a somatic variant in one of the genes of a disease that HPO records as "

@@ -92,9 +92,9 @@ def test_the_import_is_deterministic_and_keeps_curator_edits(onto, tmp_path):
     second, _ = run_import(onto, release)
     assert first == second
     output = onto.parent / "imports" / "hpo-neutropenia.ttl"
-    output.write_text(first.replace("nkg:value 0.0002 ;", "nkg:value 0.001 ;"), encoding="utf-8")
+    output.write_text(first.replace("nkg:value 0.0003 ;", "nkg:value 0.001 ;"), encoding="utf-8")
     third, _ = run_import(onto, release)
-    assert "nkg:prevalence 0.001 ;" in third and "nkg:prevalence 0.0002" not in third
+    assert "nkg:prevalence 0.001 ;" in third and "nkg:prevalence 0.0003" not in third
 
 
 def test_the_import_validates_and_the_ranker_uses_it(onto, tmp_path):

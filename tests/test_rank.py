@@ -135,8 +135,10 @@ def test_the_best_agent_counts_and_is_named_as_implicated(mini_kb):
 def test_a_drug_cause_without_exposure_is_penalised(mini_kb):
     listed = ranked(mini_kb, medications=[{"name": "lactulose"}])[DRUG]
     unknown = ranked(mini_kb)[DRUG]
-    assert terms(listed, "no-agent")[0].log_lr == pytest.approx(math.log(0.01))
-    assert terms(unknown, "no-agent")[0].log_lr == pytest.approx(math.log(0.2))
+    assert terms(listed, "no-agent")[0].log_lr == pytest.approx(math.log(mini_kb.param("no_exposure_lr")))
+    assert terms(unknown, "no-agent")[0].log_lr == pytest.approx(math.log(mini_kb.param("unknown_medications_lr")))
+    # a listed drug that is not the cause's agent counts more against it than no list at all
+    assert terms(listed, "no-agent")[0].log_lr < terms(unknown, "no-agent")[0].log_lr < 0
 
 
 def test_organisms_contexts_and_known_diagnoses_add_evidence(mini_kb):
