@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
 from .lexicon import LexiconDrug, describe_not_a_cause, lookup_drug
-from .text import edit_distance, is_negated, normalise
+from .text import edit_distance, is_negated, normalise, singular_form
 
-__all__ = ["DrugMatch", "resolve_drug", "resolve_test", "read_result", "first_number"]
+__all__ = ["DrugMatch", "resolve_drug", "resolve_test", "resolve_known", "read_result", "first_number"]
 
 _DOSE_WORDS = re.compile(
     r"\b(\d+([.,]\d+)?|mg|mcg|ug|g|ml|units?|iu|daily|bid|tid|qid|od|prn|iv|po|sc|im|oral|tablets?|tabs?|"
@@ -109,14 +109,46 @@ def resolve_test(kb: KnowledgeBase, written: str) -> tuple[str, ...]:
     Several modules may define tests under the same name (an "ALT" in liver biochemistry and in
     the transaminases); a result is then read by the rules of all of them.
     """
-    exact = kb.test_index.lookup(written)
+    exact = kb.test_index.lookup(written) or kb.test_index.lookup(singular_form(written))
     if exact:
         return exact
-    spotted = kb.test_index.spot(written)
+    spotted = kb.test_index.spot(written) or kb.test_index.spot(singular_form(written))
     if not spotted:
         return ()
     longest = max(len(s.phrase) for s in spotted)
     return tuple(dict.fromkeys(t for s in spotted if len(s.phrase) == longest for t in s.ids))
+
+
+def resolve_known(kb: KnowledgeBase, written: str, kind: str) -> str | None:
+    """The name of ``kind`` (``"KnownTest"`` or ``"DrugClass"``: a name that bears on no cause) that a
+    written name refers to: the one answering to the exact name, else to the longest such name inside
+    it (the first by id when several do); ``None`` when none does.
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> kb.label(resolve_known(kb, "serum sodium (on admission)", "KnownTest"))
+    'Serum sodium'
+    >>> kb.label(resolve_known(kb, "statin", "DrugClass"))
+    'HMG-CoA reductase inhibitors (statins)'
+    """
+
+    def of_kind(ids: tuple[str, ...]) -> list[str]:
+        return sorted(node for node in ids if kb.known_terms[node].kind == kind)
+
+    forms = tuple(dict.fromkeys((written, singular_form(written))))
+    exact = [node for form in forms for node in of_kind(kb.known_term_index.lookup(form))]
+    if exact:
+        return exact[0]
+    spotted = []
+    for form in forms:
+        spotted = [(len(s.phrase), of_kind(s.ids)) for s in kb.known_term_index.spot(form) if not s.negated]
+        spotted = [(length, ids) for length, ids in spotted if ids]
+        if spotted:
+            break
+    if not spotted:
+        return None
+    longest = max(length for length, _ in spotted)
+    return sorted(node for length, ids in spotted if length == longest for node in ids)[0]
 
 
 def first_number(text: str) -> float | None:
