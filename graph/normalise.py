@@ -26,7 +26,7 @@ from .errors import CaseError
 from .ids import expand
 from .knowledge import KnowledgeBase
 from .labs import lab_observations
-from .resolve import read_result, resolve_drug, resolve_known, resolve_test
+from .resolve import read_result, resolve_any_test, resolve_drug, resolve_known
 from .results import (
     AgentHit,
     ContextHit,
@@ -286,7 +286,7 @@ def _read_tests(
     result yields nothing has no bearing (reported as such); any other test is unrecognised."""
     for test in case.tests:
         origin = f"tests: '{test.name}' = '{test.result}'"
-        nodes = resolve_test(kb, test.name)
+        nodes, known = resolve_any_test(kb, test.name)
         fired = [rule for node in nodes for rule in read_result(kb, node, test.result, test.name)]
         for finding, present, organism in fired:
             if finding:
@@ -304,7 +304,7 @@ def _read_tests(
         if nodes:
             reason = f"{kb.label(nodes[0])}: its rules do not read this result"
             no_bearing.append(NoBearing("tests", text, reason))
-        elif (known := resolve_known(kb, test.name, "KnownTest")) is not None:
+        elif known is not None:
             reason = f"a known test ({_named(kb, known)}) that bears on no cause here"
             no_bearing.append(NoBearing("tests", text, reason))
         else:

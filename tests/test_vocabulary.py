@@ -80,7 +80,8 @@ def test_common_conditions_are_recognised_even_when_they_change_no_odds(kb):
 @pytest.mark.parametrize(
     ("name", "result", "known_as"),
     [
-        ("serum sodium", "125 mmol/L", "Serum sodium, LOINC:2951-2"),
+        ("serum potassium", "3.1 mmol/L", "Serum potassium, LOINC:2823-3"),
+        ("haemoglobin HPLC", "normal", "Haemoglobin electrophoresis or HPLC"),
         ("haptoglobin", "<8.0 mg/dL", "Haptoglobin"),
         ("RDW", "25.8", "Red cell distribution width, LOINC:788-0"),
         ("thyroid uptake scan", "homogeneous increased uptake", "Imaging study"),
@@ -122,3 +123,24 @@ def test_a_relatives_disease_and_an_empty_family_history_are_recognised_without_
 
 def test_a_condition_that_changes_no_odds_is_recognised(kb):
     assert not _normalised(kb, conditions=["multiple sclerosis", "end-stage kidney disease"]).unrecognized
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "term", "present"),
+    [
+        ("serum sodium", "125 mmol/L", "HP:0002902", True),  # below 135 mmol/L (DOI:10.1530/EJE-13-1020)
+        ("sodium", "139 mmol/L", "HP:0002902", False),
+        ("serum sodium", "low", "HP:0002902", True),
+    ],
+)
+def test_sodium_written_as_a_test_is_read_for_hyponatraemia(kb, name, result, term, present):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert (expand(term), present) in _observed(normalised)
+    assert not normalised.unrecognized and not normalised.no_bearing
+
+
+def test_a_drug_class_is_recognised_with_a_request_to_name_the_drug(kb):
+    normalised = _normalised(kb, medications=[{"name": "antihypertensives"}, {"name": "a statin"}])
+    assert not normalised.unrecognized and not normalised.drugs
+    assert [u.text for u in normalised.no_bearing] == ["antihypertensives", "a statin"]
+    assert all("name the drug" in u.reason for u in normalised.no_bearing)
