@@ -140,6 +140,9 @@ def _findings(
             if kb.concept_index.spot(text):  # a diagnosis or exposure written as a finding ("URTI symptoms")
                 free.read(field, text, negative=not present)
                 continue
+            if states_nothing_found(text):  # "asymptomatic", "otherwise well"
+                free.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
+                continue
         if term is None:
             reason = (
                 "not a current term of HPO " + kb.hpo.version
@@ -354,6 +357,8 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
             if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
                 # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
                 free.read("medications", medication.name, medication.last_dose_days_ago)
+            elif states_nothing_found(medication.name):  # "none", "no regular medications"
+                no_bearing.append(NoBearing("medications", medication.name, "states that no drug is taken"))
             elif (group := resolve_known(kb, medication.name, "DrugClass")) is not None:
                 reason = f"a class of drugs ({_named(kb, group)}); name the drug to have it weighed"
                 no_bearing.append(NoBearing("medications", medication.name, reason))

@@ -7,6 +7,8 @@ Examples
 --------
 >>> normalise("Anaemia, β-lactam–induced (Haemolytic)")
 'anemia beta lactam induced hemolytic'
+>>> normalise("Leucopaenia, diarrhoea, anaemic")
+'leukopenia diarrhea anemic'
 >>> edit_distance("methimazole", "metamizole")
 3
 >>> index = PhraseIndex({"tick bite": ["expo:tick"], "bite": ["x"]})
@@ -54,6 +56,16 @@ _SPELLING = [
     (re.compile(r"\bgrey\b"), "gray"),
     (re.compile(r"sulph"), "sulf"),
     (re.compile(r"aluminium"), "aluminum"),
+    (re.compile(r"rrhoea"), "rrhea"),
+    (re.compile(r"pnoea"), "pnea"),
+    (re.compile(r"leuco"), "leuko"),
+    (re.compile(r"paenia"), "penia"),
+    (re.compile(r"\bfoet"), "fet"),
+    (re.compile(r"aemic"), "emic"),
+    (re.compile(r"aesth"), "esth"),
+    (re.compile(r"gynaec"), "gynec"),
+    (re.compile(r"orthopaed"), "orthoped"),
+    (re.compile(r"\b(behavi|col|fav|hum|lab)our"), r"\1or"),
 ]
 _GREEK = {
     "α": "alpha",
@@ -166,8 +178,10 @@ def singular_form(text: str) -> str:
 
 #: a statement that nothing of note was found, as a whole item ("unremarkable", "no family history")
 _NOTHING_FOUND = re.compile(
-    r"^\W*(unremarkable|non[- ]?contributory|nothing of note|not significant|normal|"
-    r"no (?:relevant |significant |known |other )?(?:family history|history))\b"
+    r"^\W*(unremarkable|non[- ]?contributory|nothing of note|not significant|normal|asymptomatic|"
+    r"(?:generally |otherwise |clinically )?well|incidental(?:ly found| finding)?|"
+    r"no (?:relevant |significant |known |other |regular |current )?"
+    r"(?:family history|history|symptoms|complaints|medications?|medicines|drugs))\b"
 )
 
 

@@ -144,3 +144,19 @@ def test_a_drug_class_is_recognised_with_a_request_to_name_the_drug(kb):
     assert not normalised.unrecognized and not normalised.drugs
     assert [u.text for u in normalised.no_bearing] == ["antihypertensives", "a statin"]
     assert all("name the drug" in u.reason for u in normalised.no_bearing)
+
+
+def test_a_statement_that_nothing_was_found_is_recognised_without_bearing(kb):
+    normalised = _normalised(kb, findings=["otherwise well"], medications=[{"name": "no regular medications"}])
+    assert not normalised.unrecognized and not normalised.drugs
+    assert [(u.field, u.text) for u in normalised.no_bearing] == [
+        ("medications", "no regular medications"),
+        ("findings", "otherwise well"),
+    ]
+
+
+def test_an_hpo_term_inside_a_finding_and_a_plural_are_read(kb):
+    normalised = _normalised(kb, findings=["progressive pallor over weeks", "nail dystrophies"])
+    assert (expand("HP:0000980"), True) in _observed(normalised)  # Pallor, named inside the phrase
+    assert (expand("HP:0008404"), True) in _observed(normalised)  # Nail dystrophy, from the plural
+    assert not normalised.unrecognized
