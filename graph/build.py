@@ -53,10 +53,12 @@ from .types import (
 )
 from .units import CaseRules, Conversion, MeasureRule, fold_unit
 
-__all__ = ["build_knowledge_base", "AGENT_KINDS", "CONTEXT_KINDS"]
+__all__ = ["build_knowledge_base", "AGENT_KINDS", "CONTEXT_KINDS", "KNOWN_TERM_KINDS"]
 
 AGENT_KINDS = ("Drug", "Organism", "Gene")
 CONTEXT_KINDS = ("Condition", "Exposure")
+#: kinds of names a case may use that bear on no cause: recognised and reported as such
+KNOWN_TERM_KINDS = ("KnownTest", "DrugClass")
 
 
 # ---------------------------------------------------------------- reading node attributes
@@ -588,6 +590,11 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         for name in (finding.label, *finding.synonyms, *hpo_names.get(node, ())):
             if len(normalise(name)) > 3:
                 concept_phrases[name].append(node)
+    known_terms = {node: _info(G, node) for node in _nodes_of(G, *KNOWN_TERM_KINDS)}
+    known_term_phrases: dict[str, list[str]] = defaultdict(list)
+    for node, info in known_terms.items():
+        for name in (info.label, *info.synonyms):
+            known_term_phrases[name].append(node)
     test_phrases: dict[str, list[str]] = defaultdict(list)
     for node, test in tests.items():
         for name in (test.info.label, *test.info.synonyms):
@@ -664,6 +671,8 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
         concept_index=PhraseIndex(concept_phrases),
         test_index=PhraseIndex(test_phrases),
         ancestry_index=PhraseIndex(ancestry_phrases),
+        known_terms=known_terms,
+        known_term_index=PhraseIndex(known_term_phrases),
         assocs_at={k: tuple(v) for k, v in assocs_at.items()},
         assocs_below={k: tuple(v) for k, v in assocs_below.items()},
         drug_names_by_length=_by_length(drug_names),

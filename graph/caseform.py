@@ -39,6 +39,7 @@ from .case import LAB_KEYS, parse_case
 from .errors import CaseError
 from .ids import curie
 from .knowledge import KnowledgeBase
+from .text import normalise
 from .units import CaseRules, fold_unit
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "form_from_case",
     "finding_choices",
     "choice_label",
+    "finding_search_label",
     "days_before",
     "date_for",
 ]
@@ -456,8 +458,42 @@ def finding_choices(kb: KnowledgeBase, extra: Sequence[str] = ()) -> list[str]:
     """
     linked = {assoc.finding for assocs in kb.finding_assocs.values() for assoc in assocs}
     linked |= {node for node, info in kb.findings.items() if not info.derived}
-    choices = sorted((curie(node) for node in linked), key=lambda c: (kb.label(kb.hpo.resolve(c) or c).lower(), c))
+    # an HPO term by its CURIE; a finding of the ontology's own (no public id) by its label, which the case reads
+    named = {curie(node) if curie(node).startswith("HP:") else kb.label(node): node for node in linked}
+    choices = sorted(named, key=lambda value: (kb.label(named[value]).lower(), value))
     return choices + [value for value in dict.fromkeys(extra) if value not in set(choices)]
+
+
+def _finding_named(kb: KnowledgeBase, value: str) -> str | None:
+    """The finding a form value names: an HPO CURIE, label or synonym, else a label or lexicon phrase."""
+    term = kb.hpo.resolve(value)
+    if term is not None:
+        return term
+    return next((node for node in kb.concept_index.lookup(value) if kb.kinds.get(node) == "Finding"), None)
+
+
+def finding_search_label(kb: KnowledgeBase, value: str) -> str:
+    """How a finding choice reads in the form's search box: its label, its HPO id (never an id of the
+    ontology's own), and the clinical and lay words the lexicon knows it by, so that typing "enlarged
+    spleen" finds Splenomegaly.
+
+    Examples
+    --------
+    >>> from graph.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> finding_search_label(kb, "HP:0002829").startswith("Arthralgia · HP:0002829 — also: ")
+    True
+    >>> "joint pain" in finding_search_label(kb, "HP:0002829")
+    True
+    """
+    node = _finding_named(kb, value)
+    if node is None:
+        return f"{value} (not recognised)"
+    label = kb.label(node)
+    info = kb.findings.get(node)
+    words = [w for w in dict.fromkeys(info.synonyms if info else ()) if normalise(w) != normalise(label)]
+    shown = f"{label} · {curie(node)}" if curie(node).startswith("HP:") else label
+    return shown + (" — also: " + ", ".join(words) if words else "")
 
 
 def choice_label(kb: KnowledgeBase, value: str) -> str:

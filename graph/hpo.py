@@ -23,7 +23,7 @@ from typing import Any
 
 from .errors import OntologyError
 from .ids import HPO_PREFIX, curie, expand, is_hpo  # noqa: F401  (curie used in doctest)
-from .text import normalise
+from .text import PhraseIndex, normalise
 
 __all__ = ["HpoIndex", "load_hpo_index"]
 
@@ -42,6 +42,7 @@ class HpoIndex:
         self._names: dict[str, str] = {}
         self._ancestors: dict[str, frozenset[str]] = {}
         self._children: dict[str, int] | None = None
+        self._spotter: PhraseIndex | None = None
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row], version: str) -> HpoIndex:
@@ -59,6 +60,7 @@ class HpoIndex:
             self._names.setdefault(normalise(name), iri)
         self._ancestors.clear()
         self._children = None
+        self._spotter = None
 
     def prefer_names(self, names_by_term: dict[str, tuple[str, ...]]) -> None:
         """Make each term's names resolve to it even where HPO gives them to another term as a synonym.
@@ -118,6 +120,19 @@ class HpoIndex:
     def names(self) -> list[tuple[str, str]]:
         """Every (normalised label or synonym, term) pair the index resolves."""
         return list(self._names.items())
+
+    def spotter(self) -> PhraseIndex:
+        """A phrase index over every label and exact synonym, to find terms named inside longer
+        text (built on first use, then kept).
+
+        >>> index = HpoIndex("test")
+        >>> index.add_term("http://purl.obolibrary.org/obo/HP_0001744", "Splenomegaly", ["Enlarged spleen"], [])
+        >>> [s.phrase for s in index.spotter().spot("mildly enlarged spleen on ultrasound")]
+        ['enlarged spleen']
+        """
+        if self._spotter is None:
+            self._spotter = PhraseIndex({name: (iri,) for name, iri in sorted(self._names.items())})
+        return self._spotter
 
     def __contains__(self, iri: object) -> bool:
         return iri in self.labels

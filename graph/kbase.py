@@ -113,6 +113,9 @@ class KnowledgeBase:
     _hits_memo: dict[str, dict[str, FindingAssociation]] = field(default_factory=dict, repr=False, compare=False)
     #: (word, "germline" or "somatic"): the words that say where a reported gene variant arose
     variant_origin_words: tuple[tuple[str, str], ...] = ()
+    #: names known to bear on no cause (``nkg:KnownTest``, ``nkg:DrugClass``), and the index of their names
+    known_terms: dict[str, NodeInfo] = field(default_factory=dict)
+    known_term_index: PhraseIndex = field(default_factory=lambda: PhraseIndex({}))
     #: finding -> its result probabilities per cause (:func:`graph.usefultests.finding_rates`), a memo
     _rates_memo: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict, repr=False, compare=False)
     #: drug names bucketed by length, for fuzzy matching

@@ -26,15 +26,28 @@ from .errors import CaseError
 from .ids import expand
 from .knowledge import KnowledgeBase
 from .labs import lab_observations
-from .resolve import read_result, resolve_drug, resolve_test
-from .results import AgentHit, ContextHit, DrugExposure, NormalisedCase, Observation, OtherDrug, Unrecognized
-from .text import Spotted, is_negative_result, normalise
+from .resolve import read_result, resolve_any_test, resolve_drug, resolve_known
+from .results import (
+    AgentHit,
+    ContextHit,
+    DrugExposure,
+    NoBearing,
+    NormalisedCase,
+    Observation,
+    OtherDrug,
+    Unrecognized,
+)
+from .text import Spotted, is_negative_result, normalise, singular_form, states_nothing_found
 from .timeline import assess_severity, timeline_observations
 
 __all__ = ["normalise_case", "stating_neutropenia"]
 
 RECENT_CHEMOTHERAPY = expand("find:recent-myelosuppressive-chemotherapy")
 FEVER = expand("HP:0001945")
+#: the HPO branch a finding written in free text may name (not a modifier, onset or mode of inheritance)
+PHENOTYPIC_ABNORMALITY = expand("HP:0000118")
+#: a single word spotted inside a finding's text names an HPO term only from this length ("Pallor", not "Pain")
+_SHORTEST_LONE_WORD = 6
 
 
 def _fever(kb: KnowledgeBase, case: Case) -> tuple[Observation | None, bool]:
@@ -108,6 +121,7 @@ def _findings(
     field: str,
     observations: list[Observation],
     unrecognized: list[Unrecognized],
+    free: _FreeText,
 ) -> None:
     negated = _negated_names(kb)
     for text in texts:
@@ -116,12 +130,18 @@ def _findings(
             observations.append(Observation(negated[normalise(text)], not present, f"{field}: '{text}'"))
             continue
         if term is None and not text.upper().startswith("HP:"):
-            spotted = _findings_named(kb, text)
+            spotted = _findings_in(kb, text)
             for spot, node in spotted:
                 # "no night sweats" among the findings is an absent finding; a negation in
                 # absent_findings does not make the finding present again
                 observations.append(Observation(node, present and not spot.negated, f"{field}: '{text}'"))
             if spotted:
+                continue
+            if kb.concept_index.spot(text):  # a diagnosis or exposure written as a finding ("URTI symptoms")
+                free.read(field, text, negative=not present)
+                continue
+            if states_nothing_found(text):  # "asymptomatic", "otherwise well"
+                free.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
                 continue
         if term is None:
             reason = (
@@ -145,6 +165,32 @@ def _findings_named(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
     return found
 
 
+def _findings_in(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
+    """The findings a phrase names: through the lexicon, else as HPO terms inside it; failing both,
+    the same in its singular form ("recurrent oral ulcers" names Recurrent oral ulcer)."""
+    found = _findings_named(kb, text) or _hpo_terms_inside(kb, text)
+    singular = singular_form(text)
+    if found or singular == normalise(text):
+        return found
+    term = kb.hpo.resolve(singular)
+    if term is not None:
+        return [(Spotted(singular, (term,), False), term)]
+    return _findings_named(kb, singular) or _hpo_terms_inside(kb, singular)
+
+
+def _hpo_terms_inside(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
+    """HPO phenotype terms named inside a finding's text by their label or exact synonym ("progressive
+    pallor", "marked hepatomegaly on examination"): a phrase of two words or more, or one long word."""
+    found: list[tuple[Spotted, str]] = []
+    for spot in kb.hpo.spotter().spot(text):
+        if " " not in spot.phrase and len(spot.phrase) < _SHORTEST_LONE_WORD:
+            continue
+        for node in spot.ids:
+            if node != PHENOTYPIC_ABNORMALITY and PHENOTYPIC_ABNORMALITY in kb.hpo.ancestors(node):
+                found.append((spot, node))
+    return found
+
+
 #: what a field's free text may name (other fields: anything): a test result yields findings and
 #: organisms (a "vitamin B12" level is not a drug), a medication an exposure or a drug.
 _KINDS_READ = {"tests": ("Finding", "Organism", "Gene"), "medications": ("Exposure", "Drug")}
@@ -161,6 +207,7 @@ class _FreeText:
         self.agents: list[AgentHit] = []
         self.drugs: list[DrugExposure] = []
         self.unrecognized: list[Unrecognized] = []
+        self.no_bearing: list[NoBearing] = []
 
     def _symbol_as_written(self, gene: str, text: str) -> bool:
         """Gene symbols count only as written (case-sensitive): 'WAS' the gene, not 'was' the verb."""
@@ -201,11 +248,16 @@ class _FreeText:
                     found = variant_origin(self.kb, text) if kind == "Gene" else None
                     self.agents.append(AgentHit(node, origin, found))
                     used = True
-        if not spotted:
+        if not spotted and about_relatives and states_nothing_found(text):
+            self.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
+        elif not spotted:
             self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))
         elif about_relatives and not used:
-            self.unrecognized.append(Unrecognized(
+            self.no_bearing.append(NoBearing(
                 field, text, "only neutropenia in relatives and consanguinity are read from a family history"))
+        elif not used:  # "no tick bite" among the absent findings, a condition named in a test result
+            named = ", ".join(dict.fromkeys(self.kb.label(node) for spot in spotted for node in spot.ids))
+            self.no_bearing.append(NoBearing(field, text, f"names {named}, which bears on no cause as written here"))
 
 
 def variant_origin(kb: KnowledgeBase, text: str) -> str | None:
@@ -224,6 +276,51 @@ def variant_origin(kb: KnowledgeBase, text: str) -> str | None:
     return said.pop() if len(said) == 1 else None
 
 
+def _read_tests(
+    kb: KnowledgeBase,
+    case: Case,
+    free: _FreeText,
+    observations: list[Observation],
+    agents: list[AgentHit],
+    unrecognized: list[Unrecognized],
+    no_bearing: list[NoBearing],
+) -> None:
+    """Read each test result by its test's rules, else as free text; a test the knowledge base knows whose
+    result yields nothing has no bearing (reported as such); any other test is unrecognised."""
+    for test in case.tests:
+        origin = f"tests: '{test.name}' = '{test.result}'"
+        nodes, known = resolve_any_test(kb, test.name)
+        fired = [rule for node in nodes for rule in read_result(kb, node, test.result, test.name)]
+        for finding, present, organism in fired:
+            if finding:
+                observations.append(Observation(finding, present, origin))
+            if organism:
+                agents.append(AgentHit(organism, origin))
+        if fired:
+            continue
+        text = f"{test.name}: {test.result}"
+        before = len(free.unrecognized)
+        free.read("tests", text, negative=is_negative_result(test.result))
+        if len(free.unrecognized) == before:
+            continue
+        free.unrecognized.pop()
+        if nodes:
+            reason = f"{kb.label(nodes[0])}: its rules do not read this result"
+            no_bearing.append(NoBearing("tests", text, reason))
+        elif known is not None:
+            reason = f"a known test ({_named(kb, known)}) that bears on no cause here"
+            no_bearing.append(NoBearing("tests", text, reason))
+        else:
+            reason = "test not in the ontology and its result names nothing known"
+            unrecognized.append(Unrecognized("tests", text, reason))
+
+
+def _named(kb: KnowledgeBase, node: str) -> str:
+    """A known name as a reader sees it: its label and its standard id, when it has one."""
+    info = kb.known_terms[node]
+    return f"{info.label}, {info.xrefs[0]}" if info.xrefs else info.label
+
+
 def _first_wins(observations: list[Observation]) -> tuple[Observation, ...]:
     seen: dict[str, Observation] = {}
     for observation in observations:
@@ -236,8 +333,9 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     observations: list[Observation] = []
     unrecognized: list[Unrecognized] = []
     agents: list[AgentHit] = []
-    _findings(kb, case.findings, True, "findings", observations, unrecognized)
-    _findings(kb, case.absent_findings, False, "absent_findings", observations, unrecognized)
+    free = _FreeText(kb)
+    _findings(kb, case.findings, True, "findings", observations, unrecognized, free)
+    _findings(kb, case.absent_findings, False, "absent_findings", observations, unrecognized, free)
     stated = _check_count_or_statement(kb, case, observations)
     fever, measured_first = _fever(kb, case)
     if fever is not None and measured_first:  # a measured fever outranks "afebrile"
@@ -245,28 +343,8 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     elif fever is not None:  # a stated fever outranks a normal reading
         observations.append(fever)
 
-    free = _FreeText(kb)
-    for test in case.tests:
-        origin = f"tests: '{test.name}' = '{test.result}'"
-        nodes = resolve_test(kb, test.name)
-        fired = [rule for node in nodes for rule in read_result(kb, node, test.result, test.name)]
-        for finding, present, organism in fired:
-            if finding:
-                observations.append(Observation(finding, present, origin))
-            if organism:
-                agents.append(AgentHit(organism, origin))
-        if fired:
-            continue
-        before = len(free.unrecognized)
-        free.read("tests", f"{test.name}: {test.result}", negative=is_negative_result(test.result))
-        if len(free.unrecognized) > before:
-            free.unrecognized.pop()
-            reason = (
-                "result not interpreted by the test's rules"
-                if nodes
-                else "test not in the ontology and its result names nothing known"
-            )
-            unrecognized.append(Unrecognized("tests", f"{test.name}: {test.result}", reason))
+    no_bearing: list[NoBearing] = []
+    _read_tests(kb, case, free, observations, agents, unrecognized, no_bearing)
 
     drugs: list[DrugExposure] = []
     other_drugs: list[OtherDrug] = []
@@ -279,6 +357,11 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
             if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
                 # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
                 free.read("medications", medication.name, medication.last_dose_days_ago)
+            elif states_nothing_found(medication.name):  # "none", "no regular medications"
+                no_bearing.append(NoBearing("medications", medication.name, "states that no drug is taken"))
+            elif (group := resolve_known(kb, medication.name, "DrugClass")) is not None:
+                reason = f"a class of drugs ({_named(kb, group)}); name the drug to have it weighed"
+                no_bearing.append(NoBearing("medications", medication.name, reason))
             else:
                 unrecognized.append(Unrecognized("medications", medication.name, match.reason))
             continue
@@ -304,6 +387,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
         free.read("family_history", item)
     observations.extend(free.observations)
     unrecognized.extend(free.unrecognized)
+    no_bearing.extend(free.no_bearing)
     for key in case.unknown_labs:
         unrecognized.append(Unrecognized("labs", key, "not a lab key of case format version 1"))
 
@@ -352,4 +436,5 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
         unrecognized=tuple(unrecognized),
         medications_given=case.medications is not None or bool(free.drugs),
         other_drugs=tuple(other_drugs),
+        no_bearing=tuple(no_bearing),
     )

@@ -19,7 +19,7 @@ from .differential import causality_line, causality_reason_text, score_text, sit
 from .ids import curie
 from .knowledge import KnowledgeBase
 from .lexicon import describe_not_a_cause
-from .results import Candidate, ConcurrentCause, DrugCausality, Evidence, UsefulTest, Workup
+from .results import NO_BEARING_HEADING, Candidate, ConcurrentCause, DrugCausality, Evidence, UsefulTest, Workup
 
 __all__ = ["workup_to_dict", "workup_to_text", "node_summary"]
 
@@ -159,6 +159,7 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
         "drugs": [{"written": d.written, **node_summary(kb, d.agent), "match": d.match} for d in n.drugs],
         "ancestry_group": kb.label(n.ancestry_group) if n.ancestry_group else None,
         "unrecognized": [{"field": u.field, "text": u.text, "reason": u.reason} for u in n.unrecognized],
+        "no_bearing": [{"field": u.field, "text": u.text, "reason": u.reason} for u in n.no_bearing],
         "other_drugs": [
             {"written": d.written, "label": d.label, "xref": d.xref, "note": describe_not_a_cause(d.xref)}
             for d in n.other_drugs
@@ -230,5 +231,10 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
         lines.append("")
         lines.append("Not recognised (check the spelling or add it to the ontology):")
         for item in n.unrecognized:
+            lines.append(_wrap(f"- {item.field}: {item.text} ({item.reason})", "  "))
+    if n.no_bearing:
+        lines.append("")
+        lines.append(NO_BEARING_HEADING + ":")
+        for item in n.no_bearing:
             lines.append(_wrap(f"- {item.field}: {item.text} ({item.reason})", "  "))
     return "\n".join(lines)

@@ -57,7 +57,7 @@ from .knowledge import KnowledgeBase
 from .lexicon import describe_not_a_cause
 from .links import Link
 from .report import describe_concurrent
-from .results import Alert, Workup
+from .results import NO_BEARING_HEADING, Alert, Workup
 from .version import __version__
 from .whatif import WhatIf, what_if_alerts
 
@@ -355,6 +355,11 @@ def report_blocks(
         blocks += [
             Heading(2, "Not recognised"),
             Bullets(tuple((f"{u.field}: {u.text} ({u.reason})",) for u in n.unrecognized)),
+        ]
+    if n.no_bearing:
+        blocks += [
+            Heading(2, NO_BEARING_HEADING),
+            Bullets(tuple((f"{u.field}: {u.text} ({u.reason})",) for u in n.no_bearing)),
         ]
     blocks.append(Heading(2, "Differential" + (" of the changed case" if what_if else "")))
     rows = differential_rows(kb, workup, top=max(top, 10))

@@ -18,14 +18,24 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
 from .lexicon import LexiconDrug, describe_not_a_cause, lookup_drug
-from .text import edit_distance, is_negated, normalise
+from .text import PhraseIndex, edit_distance, is_negated, normalise, singular_form
 
-__all__ = ["DrugMatch", "resolve_drug", "resolve_test", "read_result", "first_number"]
+__all__ = [
+    "DrugMatch",
+    "resolve_drug",
+    "resolve_test",
+    "resolve_known",
+    "resolve_any_test",
+    "read_result",
+    "first_number",
+]
 
 _DOSE_WORDS = re.compile(
     r"\b(\d+([.,]\d+)?|mg|mcg|ug|g|ml|units?|iu|daily|bid|tid|qid|od|prn|iv|po|sc|im|oral|tablets?|tabs?|"
@@ -102,21 +112,68 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     return fuzzy or DrugMatch((), "none", "not a drug in the ontology")
 
 
+def _named_in(index: PhraseIndex, written: str, keep: Callable[[str], bool]) -> tuple[tuple[str, ...], float]:
+    """The ids (kept by ``keep``) an index names by exactly ``written``, else by the longest phrase
+    inside it, each tried as written and then in the singular; with the length of the match (an exact
+    name counts as longer than any phrase inside)."""
+    forms = tuple(dict.fromkeys((written, singular_form(written))))
+    for form in forms:
+        exact = tuple(node for node in index.lookup(form) if keep(node))
+        if exact:
+            return exact, math.inf
+    for form in forms:
+        spotted = [(len(s.phrase), [n for n in s.ids if keep(n)]) for s in index.spot(form) if not s.negated]
+        spotted = [(length, ids) for length, ids in spotted if ids]
+        if spotted:
+            longest = max(length for length, _ in spotted)
+            return tuple(dict.fromkeys(n for length, ids in spotted if length == longest for n in ids)), longest
+    return (), 0.0
+
+
 def resolve_test(kb: KnowledgeBase, written: str) -> tuple[str, ...]:
     """The diagnostic tests a written test name refers to: every test answering to the exact name,
-    else to the longest known test name inside it; ``()`` when none does.
+    else to the longest known test name inside it (as written, then in the singular); ``()`` when
+    none does.
 
     Several modules may define tests under the same name (an "ALT" in liver biochemistry and in
     the transaminases); a result is then read by the rules of all of them.
     """
-    exact = kb.test_index.lookup(written)
-    if exact:
-        return exact
-    spotted = kb.test_index.spot(written)
-    if not spotted:
-        return ()
-    longest = max(len(s.phrase) for s in spotted)
-    return tuple(dict.fromkeys(t for s in spotted if len(s.phrase) == longest for t in s.ids))
+    return _named_in(kb.test_index, written, lambda node: True)[0]
+
+
+def resolve_known(kb: KnowledgeBase, written: str, kind: str) -> str | None:
+    """The name of ``kind`` (``"KnownTest"`` or ``"DrugClass"``: a name that bears on no cause) that a
+    written name refers to: the one answering to the exact name, else to the longest such name inside
+    it (the first by id when several do); ``None`` when none does.
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> kb.label(resolve_known(kb, "serum potassium (on admission)", "KnownTest"))
+    'Serum potassium'
+    >>> kb.label(resolve_known(kb, "statin", "DrugClass"))
+    'HMG-CoA reductase inhibitors (statins)'
+    """
+    found, _ = _named_in(kb.known_term_index, written, lambda node: kb.known_terms[node].kind == kind)
+    return sorted(found)[0] if found else None
+
+
+def resolve_any_test(kb: KnowledgeBase, written: str) -> tuple[tuple[str, ...], str | None]:
+    """The diagnostic tests a written name refers to, or else the known test (one that bears on no
+    cause): whichever the name names the longer way ("haemoglobin HPLC" is the known test Haemoglobin
+    electrophoresis or HPLC, not the blood count that "haemoglobin" names); a tie goes to the
+    diagnostic tests.
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> tests, known = resolve_any_test(kb, "haemoglobin HPLC")
+    >>> tests, kb.label(known)
+    ((), 'Haemoglobin electrophoresis or HPLC')
+    """
+    tests, test_length = _named_in(kb.test_index, written, lambda node: True)
+    known, known_length = _named_in(kb.known_term_index, written, lambda node: kb.known_terms[node].kind == "KnownTest")
+    if known and known_length > test_length:
+        return (), sorted(known)[0]
+    return tests, (sorted(known)[0] if known and not tests else None)
 
 
 def first_number(text: str) -> float | None:

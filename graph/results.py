@@ -20,6 +20,8 @@ __all__ = [
     "AgentHit",
     "ContextHit",
     "Unrecognized",
+    "NoBearing",
+    "NO_BEARING_HEADING",
     "Severity",
     "NormalisedCase",
     "Evidence",
@@ -88,6 +90,20 @@ class Unrecognized:
     reason: str
 
 
+#: how recognised inputs without bearing are introduced to a reader (one place for the phrase)
+NO_BEARING_HEADING = "Recognised, no bearing on the ranking"
+
+
+@dataclass(frozen=True)
+class NoBearing:
+    """An input the tool recognised that bears on no cause here (a known test whose result it does not
+    read, or that reads nothing this knowledge base ranks on): reported, never silently dropped."""
+
+    field: str
+    text: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class Severity:
     """The ANC graded for the patient's age, or the grade a finding states when no count is given."""
@@ -145,6 +161,7 @@ class NormalisedCase:
     unrecognized: tuple[Unrecognized, ...]
     medications_given: bool
     other_drugs: tuple[OtherDrug, ...] = ()  # recognised drugs that are not known causes
+    no_bearing: tuple[NoBearing, ...] = ()  # recognised inputs that bear on no cause
 
     @property
     def present(self) -> dict[str, Observation]:

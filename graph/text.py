@@ -7,6 +7,8 @@ Examples
 --------
 >>> normalise("Anaemia, β-lactam–induced (Haemolytic)")
 'anemia beta lactam induced hemolytic'
+>>> normalise("Leucopaenia, diarrhoea, anaemic")
+'leukopenia diarrhea anemic'
 >>> edit_distance("methimazole", "metamizole")
 3
 >>> index = PhraseIndex({"tick bite": ["expo:tick"], "bite": ["x"]})
@@ -22,7 +24,17 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["normalise", "edit_distance", "PhraseIndex", "Spotted", "is_negated", "is_negative_result", "NegationScope"]
+__all__ = [
+    "normalise",
+    "edit_distance",
+    "PhraseIndex",
+    "Spotted",
+    "is_negated",
+    "is_negative_result",
+    "states_nothing_found",
+    "singular_form",
+    "NegationScope",
+]
 
 _SPELLING = [
     (re.compile(r"aemia"), "emia"),
@@ -44,6 +56,16 @@ _SPELLING = [
     (re.compile(r"\bgrey\b"), "gray"),
     (re.compile(r"sulph"), "sulf"),
     (re.compile(r"aluminium"), "aluminum"),
+    (re.compile(r"rrhoea"), "rrhea"),
+    (re.compile(r"pnoea"), "pnea"),
+    (re.compile(r"leuco"), "leuko"),
+    (re.compile(r"paenia"), "penia"),
+    (re.compile(r"\bfoet"), "fet"),
+    (re.compile(r"aemic"), "emic"),
+    (re.compile(r"aesth"), "esth"),
+    (re.compile(r"gynaec"), "gynec"),
+    (re.compile(r"orthopaed"), "orthoped"),
+    (re.compile(r"\b(behavi|col|fav|hum|lab)our"), r"\1or"),
 ]
 _GREEK = {
     "α": "alpha",
@@ -138,6 +160,40 @@ def is_negative_result(result: str) -> bool:
     (True, False)
     """
     return bool(_NEGATIVE_RESULT.match(result[:200].lower()))
+
+
+#: a plural ending: "-ies", or an "-s" not after s, u, i or e ("abscess", "status", "analysis", "herpes" stay)
+_PLURAL = re.compile(r"\b([a-z0-9+]{3,}?)(ies|(?<![suie])s)\b")
+
+
+def singular_form(text: str) -> str:
+    """``text`` normalised, with each plural English word made singular ("antibodies" -> "antibody",
+    "oral ulcers" -> "oral ulcer"); names are looked up in this form when the written form is unknown.
+
+    >>> singular_form("Lyme antibodies"), singular_form("AFB smears"), singular_form("Herpes virus")
+    ('lyme antibody', 'afb smear', 'herpes virus')
+    """
+    return _PLURAL.sub(lambda m: m.group(1) + ("y" if m.group(2) == "ies" else ""), normalise(text))
+
+
+#: a statement that nothing of note was found, as a whole item ("unremarkable", "no family history")
+_NOTHING_FOUND = re.compile(
+    r"^\W*(unremarkable|non[- ]?contributory|nothing of note|not significant|normal|asymptomatic|"
+    r"(?:generally |otherwise |clinically )?well|incidental(?:ly found| finding)?|"
+    r"no (?:relevant |significant |known |other |regular |current )?"
+    r"(?:family history|history|symptoms|complaints|medications?|medicines|drugs))\b"
+)
+
+
+def states_nothing_found(text: str) -> bool:
+    """True when a whole item says nothing was found: a negative result, "unremarkable", "no family history".
+
+    >>> states_nothing_found("Unremarkable"), states_nothing_found("no family history of the disease")
+    (True, True)
+    >>> states_nothing_found("leukaemia in the father")
+    False
+    """
+    return is_negative_result(text) or bool(_NOTHING_FOUND.match(text[:200].lower()))
 
 
 class NegationScope:

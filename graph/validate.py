@@ -192,7 +192,7 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
         if kind in ("FindingAssociation", "AgentAssociation", "ContextAssociation", "PriorModifier"):
             need(node, "source", "source (dcterms:source)")
             need_edge(node, "cause", "nkg:cause")
-        if kind in ("DiagnosticTest", "Treatment", "Condition", "Exposure"):
+        if kind in ("DiagnosticTest", "KnownTest", "DrugClass", "Treatment", "Condition", "Exposure"):
             need(node, "label", "rdfs:label")
         for xref in G.nodes[node].get("xref", ()):
             prefix = str(xref).split(":", 1)[0]

@@ -41,6 +41,7 @@ class NKG(_namespace.DefinedNamespace):
     DiagnosticTest: URIRef
     Distributional: URIRef
     Drug: URIRef
+    DrugClass: URIRef
     Emergency: URIRef
     Exposure: URIRef
     Finding: URIRef
@@ -53,6 +54,7 @@ class NKG(_namespace.DefinedNamespace):
     IncreasedDestruction: URIRef
     Infection: URIRef
     Information: URIRef
+    KnownTest: URIRef
     LabRule: URIRef
     MarrowFailureOrInfiltration: URIRef
     Measure: URIRef

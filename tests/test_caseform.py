@@ -157,3 +157,21 @@ def test_an_example_in_si_units_is_offered_and_loads_converted(mini_kb, tmp_path
     assert load_example(found[0], mini_kb.case_rules)["anc"] == {"value": 0.4, "unit": "10^9/L"}
     # without the ontology's unit rules the same file could not be read: the app must pass them
     assert "gives a unit" in find_example_cases([("example", tmp_path)])[1][0]
+
+
+def test_the_finding_search_knows_lay_words_and_shows_no_internal_id(kb):
+    """Typing "enlarged spleen" in the form's finding box finds Splenomegaly; a finding of the
+    ontology's own is offered by its label, which the case reads, never by an internal id."""
+    from graph.case import parse_case
+    from graph.caseform import finding_search_label
+    from graph.normalise import normalise_case
+
+    choices = finding_choices(kb)
+    labels = {value: finding_search_label(kb, value) for value in choices}
+    spleen = [v for v, label in labels.items() if "enlarged spleen" in label]
+    assert spleen == ["HP:0001744"] and labels["HP:0001744"].startswith("Splenomegaly · HP:0001744")
+    assert not [label for label in labels.values() if "find:" in label or "not recognised" in label]
+    local = [v for v in choices if not v.startswith("HP:")]
+    assert local, "the ontology has findings of its own"
+    n = normalise_case(kb, parse_case({"id": "f", "anc": 800, "findings": local[:20]}))
+    assert not n.unrecognized

@@ -175,7 +175,10 @@ def test_unknown_tests_and_uninterpreted_results_are_reported(mini_kb):
     )
     reasons = {u.text: u.reason for u in n.unrecognized}
     assert "not in the ontology" in reasons["zinc level: 88"]
-    assert "not interpreted" in reasons["Duffy phenotype: pending"]
+    # a known test whose result its rules do not read is recognised, with no bearing: reported, not dropped
+    assert "Duffy phenotype: pending" not in reasons
+    assert [(u.field, u.text) for u in n.no_bearing] == [("tests", "Duffy phenotype: pending")]
+    assert "do not read this result" in n.no_bearing[0].reason
 
 
 def test_free_text_names_exposures_conditions_and_negated_findings(mini_kb):
@@ -233,7 +236,9 @@ def test_a_panel_rule_can_read_the_analyte_from_the_test_name(mini_kb):
 def test_a_relatives_disease_is_not_the_patients_known_diagnosis(mini_kb):
     n, _ = observations(mini_kb, family_history=["brother had glandular fever", "sister on clozapine"])
     assert n.known_causes == () and n.drugs == ()
-    assert [u.reason for u in n.unrecognized] == [
+    # recognised, and said to have no bearing: the tool read the words but ranks nothing on them
+    assert n.unrecognized == ()
+    assert [u.reason for u in n.no_bearing] == [
         "only neutropenia in relatives and consanguinity are read from a family history"] * 2
 
 

@@ -20,8 +20,8 @@ from graph.caseform import (
     CaseForm,
     UnitSystem,
     case_from_form,
-    choice_label,
     finding_choices,
+    finding_search_label,
     form_from_case,
     shown_unit,
 )
@@ -175,17 +175,17 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
         choices = finding_choices(kb, extra=current.findings + current.absent_findings)
         left, right = st.columns(2)
         findings = left.multiselect(
-            "Findings present (type to search HPO labels; CURIEs accepted)",
+            "Findings present (type clinical or lay words, HPO labels or CURIEs)",
             choices,
             accept_new_options=True,
             key=_preset(f"form-findings-{k}", list(current.findings)),
-            format_func=lambda value: choice_label(kb, value),
+            format_func=lambda value: finding_search_label(kb, value),
         )
         absent = right.multiselect(
             "Findings looked for and absent",
             choices,
             accept_new_options=True,
-            format_func=lambda value: choice_label(kb, value),
+            format_func=lambda value: finding_search_label(kb, value),
             key=_preset(f"form-absent-{k}", list(current.absent_findings)),
         )
         st.markdown("**Labs**")

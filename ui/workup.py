@@ -31,7 +31,7 @@ from graph.lexicon import describe_not_a_cause
 from graph.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.pipeline import workup_case
 from graph.report import describe_concurrent, workup_to_dict
-from graph.results import Workup
+from graph.results import NO_BEARING_HEADING, Workup
 from graph.whatif import (
     STATES,
     FindingState,
@@ -334,6 +334,9 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
             + "\n".join(f"- {md(u.field)}: {md(u.text)} ({md(u.reason)})" for u in n.unrecognized),
             icon=":material/help:",
         )
+    if n.no_bearing:  # recognised, and said so: nothing the clinician wrote is dropped silently
+        with st.expander(f"{NO_BEARING_HEADING} ({len(n.no_bearing)})"):
+            st.markdown("\n".join(f"- {md(u.field)}: {md(u.text)} ({md(u.reason)})" for u in n.no_bearing))
     if workup.concurrent is not None:
         st.info(md(describe_concurrent(kb, workup.concurrent)), icon=":material/call_split:")
     _differential(kb, workup)
