@@ -19,7 +19,7 @@ from graph.deeplink import VIEWS, DeepLink, View, merge_link
 from graph.knowledge import KnowledgeBase
 from ui import compare, curate, explore, workup
 from ui.caseinput import init_case
-from ui.show import md
+from ui.show import compact_layout, md
 from ui.state import knowledge_base, read_link, write_link
 
 LOG = logging.getLogger("neutropenia_kg.app")
@@ -60,6 +60,7 @@ def _draw() -> None:
 def main() -> None:
     """Draw the app: one view, chosen in the sidebar or by the link's ``view`` parameter."""
     st.set_page_config(page_title="Neutropenia KG explorer", page_icon="🩸", layout="wide")
+    compact_layout()
     try:
         _draw()
     except Exception:  # noqa: BLE001 - the UI edge: log the traceback, show a message, never a traceback

@@ -39,6 +39,7 @@ IMPORTED_NOTE = (
 )
 
 __all__ = [
+    "leading_causes",
     "DifferentialRow",
     "Reason",
     "NextTest",
@@ -176,6 +177,28 @@ def differential_rows(kb: KnowledgeBase, workup: Workup, top: int | None = None)
             )
         )
     return rows
+
+
+def leading_causes(
+    kb: KnowledgeBase, workup: Workup, top: int = 3, reasons: int = 2
+) -> list[tuple[DifferentialRow, tuple[str, ...]]]:
+    """The first ``top`` causes, each with the labels of its ``reasons`` strongest supporting evidence
+    items: the summary a clinician reads before the full table.
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> from graph.pipeline import workup_case
+    >>> kb = load_knowledge_base()
+    >>> w = workup_case(kb, {"id": "x", "anc": 300, "medications": [{"name": "metamizole", "started_days_ago": 9}]})
+    >>> row, why = leading_causes(kb, w, top=1)[0]
+    >>> row.rank, len(why) <= 2
+    (1, True)
+    """
+    rows = differential_rows(kb, workup, top)
+    out = []
+    for row, candidate in zip(rows, workup.candidates[: len(rows)], strict=True):
+        strongest = sorted((e for e in candidate.evidence if e.log_lr > 0), key=lambda e: (-e.log_lr, e.label))
+        out.append((row, tuple(e.label for e in strongest[:reasons])))
+    return out
 
 
 def _reason(evidence: Evidence) -> Reason:

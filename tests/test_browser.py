@@ -208,3 +208,51 @@ def test_hostile_labels_never_run_on_load_or_hover(mini_dir, tmp_path):
             assert session.outside() == [], "no request left 127.0.0.1"
         finally:
             session.close()
+
+
+FIRST_SCREEN_CASE = {
+    "id": "first-screen",
+    "anc": 300,
+    "temperature_c": 38.7,
+    "patient": {"age_years": 45, "sex": "female"},
+    "medications": [{"name": "metamizole", "started_days_ago": 9}],
+}
+
+
+def _above_the_fold(page, locator, height: int) -> bool:
+    box = locator.first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= height
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_the_first_screen_shows_alert_severity_and_first_candidate_without_scrolling(width, height):
+    """At 1280x720 the emergency banner, the severity and the first candidate are on screen before any
+    scrolling; at 390x844 (a phone) they are there too, one under another, and nothing runs off sideways."""
+    from playwright.sync_api import sync_playwright
+
+    from graph.deeplink import encode_case
+
+    with running_app({"NEUTROPENIA_KG_ONTOLOGY": ""}) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+            page.goto(f"{url}/?c={encode_case(FIRST_SCREEN_CASE)}")
+            page.locator("h4").filter(has_text="1. ").first.wait_for(timeout=90_000)
+            page.wait_for_timeout(1000)
+            SCREENS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENS / f"first-screen-{width}x{height}.png"))
+            banner = page.locator("[data-testid=stAlert]").filter(has_text="FEBRILE NEUTROPENIA")
+            severity = page.locator("[data-testid=stMetricValue]")
+            leading = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Leading causes")
+            first = leading.locator("li").first
+            if width >= 1000:
+                for name, item in (("banner", banner), ("severity", severity), ("leading cause", first)):
+                    assert _above_the_fold(page, item, height), f"{name} is below the fold at {width}x{height}"
+            else:
+                assert _above_the_fold(page, banner, height), "the emergency banner is the first thing on a phone"
+                overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 2, f"the page runs {overflow}px off the side of a {width}px screen"
+                first.first.scroll_into_view_if_needed(timeout=10_000)
+                assert first.first.is_visible()
+        finally:
+            browser.close()

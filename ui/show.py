@@ -19,7 +19,7 @@ from graph.links import Link
 from graph.render import Layout, network_html
 from graph.results import Alert
 
-__all__ = ["md", "link_md", "links_md", "reasons_md", "show_alerts", "show_graph"]
+__all__ = ["md", "link_md", "links_md", "reasons_md", "show_alerts", "show_graph", "compact_layout"]
 
 
 def md(text: object) -> str:
@@ -84,3 +84,22 @@ def show_graph(H: nx.DiGraph, height: int, layout: Layout, description: str) -> 
         st.error(md(str(error)))
         return
     st.iframe(page, height=height + 40, alt=description)
+
+
+#: Our own stylesheet (a constant, nothing from the ontology or the user): tighter top padding, title,
+#: metrics and banners, so that the alerts, the severity and the leading causes fit the first screen
+#: of a 1280x720 display.
+_COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"], .block-container {padding-top: 1.2rem; padding-bottom: 2rem;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 1.9rem; padding: 0.1rem 0 0.3rem 0;}
+[data-testid="stMainBlockContainer"] h3 {font-size: 1.3rem; padding: 0.2rem 0;}
+[data-testid="stMetricValue"] {font-size: 1.5rem;}
+[data-testid="stAlertContainer"] {padding: 0.55rem 0.9rem;}
+[data-testid="stAlertContentError"] h2, [data-testid="stAlertContentError"] h3 {font-size: 1.15rem; padding: 0;}
+@media (max-width: 640px) {[data-testid="stMainBlockContainer"], .block-container {padding-top: 3.2rem;}}
+</style>"""
+
+
+def compact_layout() -> None:
+    """Apply the app's compact stylesheet (once per page run)."""
+    st.html(_COMPACT_CSS)  # a page of only <style> is applied without taking room on screen

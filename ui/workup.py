@@ -17,6 +17,7 @@ from graph.differential import (
     IMPORTED_NOTE,
     candidate_detail,
     differential_rows,
+    leading_causes,
     score_text,
     severity_line,
     situation_text,
@@ -116,6 +117,16 @@ def _differential(kb: KnowledgeBase, workup: Workup) -> None:
     )
     if any(r.imported for r in shown):
         st.caption(f"{md(IMPORTED_BADGE)}: {md(IMPORTED_NOTE)}")
+
+
+def _leading(kb: KnowledgeBase, workup: Workup) -> None:
+    """The first three causes with their strongest evidence, before the full table (the first screen)."""
+    lines = []
+    for row, why in leading_causes(kb, workup):
+        badge = f" · {md(IMPORTED_BADGE)}" if row.imported else ""
+        reasons = "; ".join(md(r) for r in why) or "no supporting evidence"
+        lines.append(f"{row.rank}. **{md(row.label)}** {md(score_text(row.score))}{badge} — {reasons}")
+    st.markdown("**Leading causes**\n\n" + "\n".join(lines))
 
 
 def _useful_tests(kb: KnowledgeBase, workup: Workup) -> None:
@@ -326,6 +337,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         "**Mechanism:** " + " · ".join(f"{md(m.mechanism)} {md(score_text(m.score))}" for m in workup.mechanisms)
     )
     st.caption(f"Ranked {len(workup.candidates)} causes in {elapsed * 1000:.0f} ms · ontology {md(kb.version)}")
+    _leading(kb, workup)
 
     st.subheader("Differential")
     if n.unrecognized:  # before the differential: the ranking ignored these
