@@ -37,6 +37,7 @@ pytestmark = [
 def test_the_browser_is_there_when_required():
     assert browser_missing() is None, browser_missing()
 
+
 SCREENS = Path(os.environ.get("NEUTROPENIA_KG_SCREENS") or Path(tempfile.gettempdir()) / "screens")
 GRAPH = 'iframe[title="Explanatory graph of the ranked causes"]'
 NEIGHBOURHOOD = 'iframe[title^="Neighbourhood of"]'
@@ -254,5 +255,44 @@ def test_the_first_screen_shows_alert_severity_and_first_candidate_without_scrol
                 assert overflow <= 2, f"the page runs {overflow}px off the side of a {width}px screen"
                 first.first.scroll_into_view_if_needed(timeout=10_000)
                 assert first.first.is_visible()
+        finally:
+            browser.close()
+
+
+def test_keyboard_order_follows_the_screen():
+    """Tabbing through the workup visits the controls in reading order: the sidebar first, then the
+    main column top to bottom (left to right within a row)."""
+    from playwright.sync_api import sync_playwright
+
+    from graph.deeplink import encode_case
+
+    with running_app({"NEUTROPENIA_KG_ONTOLOGY": ""}) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.goto(f"{url}/?c={encode_case(FIRST_SCREEN_CASE)}")
+            page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Leading causes").first.wait_for(
+                timeout=90_000
+            )
+            page.wait_for_timeout(1000)
+            stops = []
+            for _ in range(25):
+                page.keyboard.press("Tab")
+                stops.append(
+                    page.evaluate("""() => { const e = document.activeElement; if (!e || e === document.body) return null;
+                        const r = e.getBoundingClientRect(); const side = !!e.closest('[data-testid=stSidebar]');
+                        const pane = e.closest('[data-testid=stSidebar]') || document.querySelector('[data-testid=stMain]');
+                        const scrolled = pane ? pane.scrollTop : window.scrollY;
+                        return [side, r.top + scrolled, r.left, (e.innerText || e.getAttribute('aria-label') || '').slice(0, 30)]; }""")
+                )
+            stops = [s for s in stops if s is not None and s[3] != "Skip to main content"]  # the page's skip link
+            sides = [s[0] for s in stops]
+            assert sides == sorted(sides, reverse=True), f"the sidebar comes first, then the main column: {stops}"
+            main = [s for s in stops if not s[0]]
+            assert len(main) >= 3, stops
+            for before, after in zip(main, main[1:]):
+                assert after[1] > before[1] - 4 or (abs(after[1] - before[1]) <= 4 and after[2] >= before[2]), (
+                    f"focus went up the screen from {before} to {after}"
+                )
         finally:
             browser.close()
