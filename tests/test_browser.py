@@ -225,6 +225,17 @@ def _above_the_fold(page, locator, height: int) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= height
 
 
+#: the focused element: in the sidebar?, its top within its scrolled pane, its left, a short name
+FOCUSED_JS = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const r = e.getBoundingClientRect();
+    const pane = e.closest('[data-testid=stSidebar]') || document.querySelector('[data-testid=stMain]');
+    const name = (e.innerText || e.getAttribute('aria-label') || '').slice(0, 30);
+    return [!!e.closest('[data-testid=stSidebar]'), r.top + (pane ? pane.scrollTop : window.scrollY), r.left, name];
+}"""
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
 def test_the_first_screen_shows_alert_severity_and_first_candidate_without_scrolling(width, height):
     """At 1280x720 the emergency banner, the severity and the first candidate are on screen before any
@@ -278,19 +289,13 @@ def test_keyboard_order_follows_the_screen():
             stops = []
             for _ in range(25):
                 page.keyboard.press("Tab")
-                stops.append(
-                    page.evaluate("""() => { const e = document.activeElement; if (!e || e === document.body) return null;
-                        const r = e.getBoundingClientRect(); const side = !!e.closest('[data-testid=stSidebar]');
-                        const pane = e.closest('[data-testid=stSidebar]') || document.querySelector('[data-testid=stMain]');
-                        const scrolled = pane ? pane.scrollTop : window.scrollY;
-                        return [side, r.top + scrolled, r.left, (e.innerText || e.getAttribute('aria-label') || '').slice(0, 30)]; }""")
-                )
+                stops.append(page.evaluate(FOCUSED_JS))
             stops = [s for s in stops if s is not None and s[3] != "Skip to main content"]  # the page's skip link
             sides = [s[0] for s in stops]
             assert sides == sorted(sides, reverse=True), f"the sidebar comes first, then the main column: {stops}"
             main = [s for s in stops if not s[0]]
             assert len(main) >= 3, stops
-            for before, after in zip(main, main[1:]):
+            for before, after in zip(main, main[1:], strict=False):
                 assert after[1] > before[1] - 4 or (abs(after[1] - before[1]) <= 4 and after[2] >= before[2]), (
                     f"focus went up the screen from {before} to {after}"
                 )
