@@ -49,7 +49,7 @@ from .pipeline import workup_case
 from .report import workup_to_dict, workup_to_text
 from .resolve import resolve_drug
 from .units import CaseRules
-from .validate import count_by_kind, drugs_linked_to_causes, validate_ontology
+from .validate import cached_validation, count_by_kind, drugs_linked_to_causes
 
 __all__ = ["main", "build_parser"]
 
@@ -299,7 +299,7 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    report = validate_ontology(args.file or getattr(args, "ontology", None))
+    report = cached_validation(args.file or getattr(args, "ontology", None))
     for problem in report.problems:
         out.write(str(problem) + "\n")
     out.write(

@@ -26,7 +26,7 @@ from pathlib import Path
 from .errors import UsageError
 from .knowledge import KnowledgeBase
 from .links import Link, source_link
-from .validate import Problem, count_by_kind, validate_knowledge_base, validate_ontology
+from .validate import Problem, cached_validation, count_by_kind, validate_knowledge_base
 
 __all__ = [
     "OntologySummary",
@@ -151,7 +151,7 @@ def validate_for_curators(path: str | os.PathLike[str] | None = None) -> Validat
     >>> validate_for_curators().errors
     0
     """
-    return validation_report(None, validate_ontology(path).problems)
+    return validation_report(None, cached_validation(path).problems)
 
 
 def validation_report(kb: KnowledgeBase | None, problems: Iterable[Problem] | None = None) -> ValidationReport:
