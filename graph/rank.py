@@ -346,9 +346,11 @@ class _CaseIndex:
         for o in n.observations:
             if o.present:
                 present_terms |= kb.hpo.ancestors(o.finding)
-        #: every present finding with its ancestors, and every condition or exposure the case names: what
-        #: can show a cause's defining features (through a more specific finding, too)
-        self.shown_features = frozenset(present_terms | {context.node for context in n.contexts})
+        #: every present finding with its ancestors, every condition or exposure the case names and the
+        #: patient's ancestry group: what can show a cause's defining features (a more specific finding, too)
+        self.shown_features = frozenset(
+            present_terms | {context.node for context in n.contexts} | ({n.ancestry_group} if n.ancestry_group else set())
+        )
         present = _specific_present(
             kb,
             [

@@ -163,3 +163,17 @@ def test_the_two_neonatal_causes_are_weighed_on_one_age_scale(kb):
     assert febrile_newborn[sepsis].rank < febrile_newborn[alloimmune].rank
     assert kinds(well_newborn[sepsis], "no-defining-feature")  # a well baby has none of its signs
     assert well_newborn[alloimmune].rank < well_newborn[sepsis].rank
+
+
+def test_the_duffy_null_pattern_needs_an_ancestry_where_it_is_common_or_a_duffy_null_result(kb):
+    danc = expand("cause:duffy-null-associated-neutrophil-count")
+    mild_chronic = {"anc": 1200, "duration_days": 900}
+    unknown = candidates(kb, **mild_chronic, patient={"age_years": 30, "sex": "male"})[danc]
+    african = candidates(kb, **mild_chronic, patient={"age_years": 30, "sex": "male", "ancestry": "Nigerian"})[danc]
+    tested = candidates(
+        kb, **mild_chronic, patient={"age_years": 30, "sex": "male"},
+        tests=[{"name": "Duffy phenotype", "result": "Fy(a-b-)"}],
+    )[danc]  # fmt: skip
+    assert kinds(unknown, "no-defining-feature")
+    assert not kinds(african, "no-defining-feature") and not kinds(tested, "no-defining-feature")
+    assert african.rank == 1 and tested.rank == 1
