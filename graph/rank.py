@@ -348,9 +348,8 @@ class _CaseIndex:
                 present_terms |= kb.hpo.ancestors(o.finding)
         #: every present finding with its ancestors, every condition or exposure the case names and the
         #: patient's ancestry group: what can show a cause's defining features (a more specific finding, too)
-        self.shown_features = frozenset(
-            present_terms | {context.node for context in n.contexts} | ({n.ancestry_group} if n.ancestry_group else set())
-        )
+        ancestry = {n.ancestry_group} if n.ancestry_group else set()
+        self.shown_features = frozenset(present_terms | {context.node for context in n.contexts} | ancestry)
         present = _specific_present(
             kb,
             [
