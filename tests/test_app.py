@@ -595,3 +595,23 @@ def test_imported_rare_syndromes_carry_a_badge_curated_causes_do_not():
     chosen = next(i for i, c in enumerate(causes.options) if c.endswith(" " + imported["Cause"]))
     at.selectbox(key="cause-1").select_index(chosen).run()
     assert any(badge in m.value for m in at.markdown), texts(at.markdown)[:300]
+
+
+def test_a_curator_adds_an_association_through_the_form_and_the_app_reloads_it(monkeypatch, mini_dir, tmp_path):
+    from conftest import copy_mini
+
+    root = copy_mini(mini_dir, tmp_path / "editable")
+    monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(root))
+    at = app(view="curate")
+    at.selectbox(key="edit-cause").set_value("https://w3id.org/neutropenia-kg/resource/cause/mini-drug")
+    at.selectbox(key="edit-finding").set_value("http://purl.obolibrary.org/obo/HP_0002716")
+    at.number_input(key="edit-frequency").set_value(0.1)
+    at.text_input(key="edit-source").set_value("not a source")
+    at.button[0].click().run()  # the form's submit button: the bad source is named, nothing to save
+    assert "must be a PMID" in plain(texts(at.warning)) and not at.code
+    at.text_input(key="edit-source").set_value("PMID:17470834")
+    at.button[0].click().run()
+    assert at.code and "+    nkg:frequency 0.1" in at.code[0].value
+    at.button(key="edit-save").click().run()
+    assert not at.exception and "Saved to `mini-causes.ttl`" in plain(texts(at.success))
+    assert "HP_0002716" in (root.parent / "mini-causes.ttl").read_text(encoding="utf-8")

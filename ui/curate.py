@@ -1,4 +1,5 @@
-"""The curate view: ontology statistics, the validation report in plain words, sources, read-only SPARQL."""
+"""The curate view: ontology statistics, the validation report in plain words, a form that adds a finding
+association (checked, previewed as a diff, validated, written atomically), sources, read-only SPARQL."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import streamlit as st
 
 from graph.curation import ontology_summary
 from graph.deeplink import DeepLink
+from graph.edit import AssociationEdit, EditConflict, EditRejected, edit_problems, preview_edit, save_edit
 from graph.errors import NeutropeniaKGError, OntologyError
+from graph.ids import curie, is_imported_cause
 from graph.knowledge import KnowledgeBase
 from graph.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES
 from graph.sparqlworker import QueryStopped, SparqlWorker, limits_from_environment
 from ui.show import links_md, md
-from ui.state import ontology_path, validation
+from ui.state import ontology_path, reload_ontology, validation
+
+#: the curator's guide, in the repository beside the app
+GUIDE = "docs/curating.md"
 
 __all__ = ["show"]
 
@@ -76,6 +82,52 @@ def _sparql() -> None:
         )
 
 
+def _edit_form(kb: KnowledgeBase) -> None:
+    """Add a finding association: checked, previewed as a diff, validated with the whole ontology, then
+    written into the module that defines the cause (see graph.edit)."""
+    st.subheader("Add a finding association")
+    st.caption(f"How to source and weigh it: the curator's guide, `{GUIDE}`.")
+    causes = sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))
+    findings = sorted(kb.findings, key=lambda f: (kb.label(f), f))
+    with st.form("edit-association"):
+        cause = st.selectbox("Cause (curated)", causes, format_func=kb.label, key="edit-cause")
+        finding = st.selectbox("Finding", findings, format_func=kb.label, key="edit-finding")
+        frequency = st.number_input(
+            "Share of the cause's patients who show it", 0.0, 1.0, 0.5, 0.01, key="edit-frequency"
+        )
+        polarity = st.radio("It speaks", ["supports", "opposes"], horizontal=True, key="edit-polarity")
+        source = st.text_input("Source (PMID, DOI or PMCID)", key="edit-source")
+        estimate = st.checkbox("The share is an estimate no source states", key="edit-estimate")
+        comment = st.text_input("What the number rests on", key="edit-comment")
+        asked = st.form_submit_button("Preview the change")
+    if asked:
+        edit = AssociationEdit(curie(cause), curie(finding), frequency, polarity, source, estimate, comment)
+        problems = edit_problems(kb, edit)
+        st.session_state["edit-preview"] = None if problems else preview_edit(kb, edit)
+        if problems:
+            st.warning("Not ready to save:\n" + "\n".join(f"- {md(p)}" for p in problems), icon=":material/edit_off:")
+    preview = st.session_state.get("edit-preview")
+    if preview is None:
+        return
+    st.markdown(f"The change to `{md(preview.path.name)}`:")
+    st.code(preview.diff, language="diff")
+    if st.button("Validate and save", key="edit-save"):
+        try:
+            with st.spinner("Validating the ontology with the change…"):
+                written = save_edit(kb, preview)
+        except EditConflict as conflict:
+            st.error(md(str(conflict)), icon=":material/sync_problem:")
+        except EditRejected as rejected:
+            st.error(
+                "Not saved; validation found:\n" + "\n".join(f"- {md(p)}" for p in rejected.problems[:10]),
+                icon=":material/block:",
+            )
+        else:
+            st.session_state["edit-preview"] = None
+            reload_ontology()
+            st.success(f"Saved to `{md(written.name)}`; the ontology is reloaded.", icon=":material/check:")
+
+
 def _validation_report() -> None:
     st.subheader("Validation report")
     try:
@@ -126,6 +178,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
 
     _validation_report()
     st.caption("The same report as `neutropenia-kg validate` on the command line (SHACL shapes and checks).")
+    _edit_form(kb)
 
     left, right = st.columns(2)
     with left:

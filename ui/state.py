@@ -18,7 +18,16 @@ from graph.knowledge import KnowledgeBase, load_knowledge_base
 from graph.paths import resolve_ontology_path
 from ui.show import md
 
-__all__ = ["ROOT", "knowledge_base", "ontology_path", "examples", "validation", "read_link", "write_link"]
+__all__ = [
+    "ROOT",
+    "knowledge_base",
+    "ontology_path",
+    "examples",
+    "validation",
+    "read_link",
+    "write_link",
+    "reload_ontology",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,3 +103,11 @@ def write_link(link: DeepLink) -> None:
     params = link_params(link)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
+
+
+def reload_ontology() -> None:
+    """Forget the loaded ontology, its validation and its examples (after a curator saved an edit): the
+    next run reads the edited files (the compiled cache is keyed by content, so it rebuilds too)."""
+    _knowledge_base.clear()
+    _validation.clear()
+    _examples.clear()

@@ -1,0 +1,72 @@
+"""Curators edit through a form: the proposal is checked, previewed as a diff, validated with the whole
+ontology, and written atomically into the module that defines the cause; a concurrent edit is caught."""
+
+import pytest
+from conftest import copy_mini
+
+from graph.edit import AssociationEdit, EditConflict, edit_problems, preview_edit, save_edit
+from graph.errors import NeutropeniaKGError
+from graph.ids import expand
+from graph.knowledge import load_knowledge_base
+
+LYMPHADENOPATHY_FOR_DRUG = AssociationEdit(
+    "cause:mini-drug", "HP:0002716", 0.1, "supports", "PMID:17470834", estimate=True, comment="a guess for a test"
+)
+
+
+@pytest.fixture
+def mini_copy(mini_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEUTROPENIA_KG_CACHE", "")
+    return copy_mini(mini_dir, tmp_path / "onto")
+
+
+def test_a_bad_proposal_is_refused_in_plain_words(mini_copy):
+    kb = load_knowledge_base(mini_copy)
+    bad = AssociationEdit("cause:nonexistent", "HP:0002716", 1.5, "maybe", "my notes", estimate=True)
+    problems = edit_problems(kb, bad)
+    assert any("not a cause" in p for p in problems)
+    assert any("at most 1" in p for p in problems)
+    assert any("polarity" in p for p in problems)
+    assert any("PMID" in p for p in problems)
+    assert any("estimate needs a comment" in p for p in problems)
+    existing = AssociationEdit("cause:mini-drug", "HP:0025439", 0.5, "supports", "PMID:1")
+    assert any("already has" in p for p in edit_problems(kb, existing))
+    with pytest.raises(NeutropeniaKGError):
+        preview_edit(kb, bad)
+
+
+def test_a_saved_association_reaches_the_module_of_its_cause_and_the_ranker(mini_copy):
+    kb = load_knowledge_base(mini_copy)
+    preview = preview_edit(kb, LYMPHADENOPATHY_FOR_DRUG)
+    assert preview.path.name == "mini-causes.ttl"
+    assert preview.diff.startswith("--- a/mini-causes.ttl") and "+    nkg:frequency 0.1" in preview.diff
+    written = save_edit(kb, preview)
+    reloaded = load_knowledge_base(mini_copy)
+    assocs = reloaded.finding_assocs[expand("cause:mini-drug")]
+    assert written == preview.path.resolve()
+    assert any(a.finding == expand("HP:0002716") and a.frequency == 0.1 for a in assocs)
+
+
+def test_an_edit_saved_meanwhile_by_another_session_is_never_overwritten(mini_copy):
+    kb = load_knowledge_base(mini_copy)
+    mine = preview_edit(kb, LYMPHADENOPATHY_FOR_DRUG)
+    theirs = preview_edit(kb, AssociationEdit("cause:mini-chemo", "HP:0002716", 0.2, "supports", "PMID:2"))
+    save_edit(kb, theirs)
+    before = mine.path.read_text(encoding="utf-8")
+    with pytest.raises(EditConflict):
+        save_edit(kb, mine)
+    assert mine.path.read_text(encoding="utf-8") == before
+
+
+def test_an_edit_that_breaks_validation_writes_nothing(mini_copy, monkeypatch):
+    from graph import edit as edit_module
+    from graph.validate import Problem
+
+    kb = load_knowledge_base(mini_copy)
+    preview = preview_edit(kb, LYMPHADENOPATHY_FOR_DRUG)
+    before = preview.path.read_text(encoding="utf-8")
+    broken = preview.__class__(preview.path, preview.digest, before + "\nthis is not turtle\n", preview.diff)
+    with pytest.raises(edit_module.EditRejected) as rejected:
+        save_edit(kb, broken)
+    assert isinstance(rejected.value.problems[0], Problem)
+    assert preview.path.read_text(encoding="utf-8") == before
