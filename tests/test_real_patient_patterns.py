@@ -123,6 +123,7 @@ def test_chemotherapy_needs_a_cancer_a_chemotherapy_or_a_listed_cytotoxic_agent(
         ("cause:felty-syndrome", ["Splenomegaly"], "Rheumatoid factor positive"),
         ("cause:hypersplenism", ["Thrombocytopenia"], "Splenomegaly"),
         ("cause:post-viral-transient-neutropenia-of-childhood", ["Thrombocytopenia"], "Rhinorrhea"),
+        ("cause:hiv-infection", ["Lymphopenia"], "Positive HIV test (antigen/antibody or HIV RNA)"),
     ],
 )
 def test_syndromes_defined_by_a_feature_are_weighed_down_without_it(kb, cause, bare, defining):
