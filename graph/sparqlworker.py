@@ -127,17 +127,33 @@ class SparqlWorker:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
         self._finalizer: weakref.finalize | None = None
+        self._ready = False  # the worker has said it has read the ontology
 
     # ------------------------------------------------------------------ lifetime
 
-    def _start(self) -> Connection:
+    def warm(self) -> None:
+        """Start the worker reading the ontology now, without waiting for it: a view that will offer
+        queries calls this when it is drawn, so the first query finds the ontology already read."""
+        if not self.alive:
+            self._spawn()
+
+    def _spawn(self) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a multi-threaded server
         ours, theirs = context.Pipe()
         process = context.Process(target=_serve, args=(self.root, theirs, os.getpid()), daemon=True)
         process.start()
         theirs.close()
-        self._process, self._connection = process, ours
+        self._process, self._connection, self._ready = process, ours, False
         self._finalizer = weakref.finalize(self, _kill, process)
+
+    def _start(self) -> Connection:
+        """The connection to a worker that has read the ontology (spawned now if none is running)."""
+        if not self.alive:
+            self._spawn()
+        ours = self._connection
+        assert ours is not None
+        if self._ready:
+            return ours
         if not ours.poll(_START_TIMEOUT):
             self.stop()
             raise QueryStopped("the SPARQL worker did not start (reading the ontology took too long)")
@@ -149,6 +165,7 @@ class SparqlWorker:
         if "error" in hello:
             self.stop()
             raise QueryStopped(f"the SPARQL worker could not read the ontology: {hello['error']}")
+        self._ready = True
         return ours
 
     def stop(self) -> None:
@@ -156,6 +173,7 @@ class SparqlWorker:
         if self._finalizer is not None:
             self._finalizer()
         self._process = self._connection = self._finalizer = None
+        self._ready = False
 
     @property
     def alive(self) -> bool:
@@ -177,9 +195,7 @@ class SparqlWorker:
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise QueryRejected(f"the row limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}")
         check_query(text)  # a refused query never reaches the worker
-        connection = self._connection if self.alive else None
-        if connection is None:
-            connection = self._start()
+        connection = self._start()
         assert self._process is not None
         pid = self._process.pid or 0
         baseline = _resident_mb(pid)

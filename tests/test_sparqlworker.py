@@ -61,3 +61,15 @@ def test_dropping_the_worker_kills_its_process(mini_dir):
     gc.collect()
     process.join(5)
     assert not process.is_alive()
+
+
+def test_a_warmed_worker_starts_reading_at_once_and_answers_the_first_query(mini_dir):
+    with SparqlWorker(mini_dir / "neutropenia.ttl", timeout=30, memory_mb=10_000) as worker:
+        assert not worker.alive
+        worker.warm()  # returns without waiting for the ontology to be read
+        assert worker.alive
+        pid = worker._process.pid
+        worker.warm()  # a second call keeps the same process
+        assert worker._process.pid == pid
+        result = worker.run("SELECT ?c WHERE { ?c a nkg:Cause }")
+        assert len(result.rows) == 4 and worker._process.pid == pid

@@ -44,6 +44,7 @@ def _worker() -> SparqlWorker:
 
 def _sparql() -> None:
     st.subheader("Read-only SPARQL")
+    _worker().warm()  # the ontology is read while the curator writes the first query
     st.caption(
         "SELECT, ASK, CONSTRUCT and DESCRIBE only; updates, SERVICE and FROM are refused. Prefixes "
         + ", ".join(f"`{p}:`" for p in PREFIX_NAMESPACES)
