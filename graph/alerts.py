@@ -26,8 +26,8 @@ _LEVEL_ORDER = {"emergency": 0, "warning": 1, "information": 2}
 
 def raise_alerts(kb: KnowledgeBase, n: NormalisedCase, candidates: list[Candidate]) -> list[Alert]:
     """Every alert whose rule holds, most urgent first; one alert per level and kind of emergency."""
-    present_terms = set()
-    absent_terms = set()
+    present_terms: set[str] = set()
+    absent_terms: set[str] = set()
     for observation in n.observations:
         if observation.present:
             present_terms |= kb.hpo.ancestors(observation.finding)

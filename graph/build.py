@@ -43,6 +43,7 @@ from .types import (
     NeutropeniaThreshold,
     NodeInfo,
     OnsetBand,
+    Polarity,
     PriorModifier,
     ResultRule,
     SeverityGrade,
@@ -119,7 +120,7 @@ def _nodes_of(G: nx.MultiDiGraph, *kinds: str) -> list[str]:
 
 
 _ANCHORS = {SCHEMA + "SinceStart": "start", SCHEMA + "SinceLastDose": "last_dose"}
-_POLARITY = {SCHEMA + "Supports": "supports", SCHEMA + "Opposes": "opposes"}
+_POLARITY: dict[str, Polarity] = {SCHEMA + "Supports": "supports", SCHEMA + "Opposes": "opposes"}
 _VARIANT_ORIGIN = {SCHEMA + "Germline": "germline", SCHEMA + "Somatic": "somatic"}
 
 
@@ -379,7 +380,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 cause or "",
                 finding,
                 frequency,
-                _POLARITY.get(polarity or "", "supports"),  # type: ignore[arg-type]  (unset: derived below)
+                _POLARITY.get(polarity or "", "supports"),  # unset: derived below
                 _sources(G, node),
                 _number(G, node, "earlyFrequency"),
                 _number(G, node, "earlyPhaseDays"),
@@ -566,9 +567,9 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
                 assocs_below[term].append(assoc)
 
     drug_names: dict[str, list[str]] = defaultdict(list)
-    for node, agent in agents.items():
-        if agent.info.kind == "Drug":
-            for name in (agent.info.label, *agent.info.synonyms):
+    for node, drug in agents.items():
+        if drug.info.kind == "Drug":
+            for name in (drug.info.label, *drug.info.synonyms):
                 key = normalise(name)
                 if key and node not in drug_names[key]:
                     drug_names[key].append(node)
@@ -584,10 +585,10 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     hpo_names: dict[str, list[str]] = defaultdict(list)
     for name, term in hpo.names():
         hpo_names[term].append(name)
-    for node, finding in findings.items():
-        if finding.derived:
+    for node, finding_info in findings.items():
+        if finding_info.derived:
             continue
-        for name in (finding.label, *finding.synonyms, *hpo_names.get(node, ())):
+        for name in (finding_info.label, *finding_info.synonyms, *hpo_names.get(node, ())):
             if len(normalise(name)) > 3:
                 concept_phrases[name].append(node)
     known_terms = {node: _info(G, node) for node in _nodes_of(G, *KNOWN_TERM_KINDS)}
@@ -617,16 +618,16 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     term_background = _term_backgrounds(fixed_assocs, findings, hpo, causes, floor, params)
     assoc_weights: dict[str, tuple[float, float, float, int]] = {}
     early_weights: dict[str, tuple[float, float, float, float]] = {}
-    for assocs in fixed_assocs.values():
-        for assoc in assocs:
+    for cause_assocs in fixed_assocs.values():
+        for assoc in cause_assocs:
             p = min(max(assoc.frequency, floor), 1 - floor)
             bg = term_background.get(assoc.finding, default_bg)
-            present, absent = association_log_lrs(p, bg, assoc.polarity)
-            assoc_weights[assoc.id] = (p, present, absent, len(hpo.ancestors(assoc.finding)))
+            lr_present, lr_absent = association_log_lrs(p, bg, assoc.polarity)
+            assoc_weights[assoc.id] = (p, lr_present, lr_absent, len(hpo.ancestors(assoc.finding)))
             if assoc.early_frequency is not None and assoc.early_days is not None:
                 p = min(max(assoc.early_frequency, floor), 1 - floor)
-                present, absent = association_log_lrs(p, bg, assoc.polarity)
-                early_weights[assoc.id] = (assoc.early_days, p, present, absent)
+                lr_present, lr_absent = association_log_lrs(p, bg, assoc.polarity)
+                early_weights[assoc.id] = (assoc.early_days, p, lr_present, lr_absent)
 
     return KnowledgeBase(
         graph=G,
@@ -739,7 +740,7 @@ def _inherited_background(term: str, curated: dict[str, float], hpo: HpoIndex, f
     as the floor ("Cervical lymphadenopathy" under a curated "Lymphadenopathy")."""
     best, frontier, seen, steps = 0.0, list(hpo.parents.get(term, ())), {term}, 1
     while frontier:
-        upward = []
+        upward: list[str] = []
         for node in frontier:
             if node in seen:
                 continue

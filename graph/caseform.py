@@ -33,7 +33,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from .case import LAB_KEYS, parse_case
 from .errors import CaseError
@@ -235,6 +235,10 @@ def _as_number(value: Any, where: str) -> float | None:
     return int(number) if number.is_integer() else number
 
 
+@overload
+def days_before(reference: date, when: date, where: str = ...) -> int: ...
+@overload
+def days_before(reference: date, when: date | None, where: str = ...) -> int | None: ...
 def days_before(reference: date, when: date | None, where: str = "date") -> int | None:
     """Whole days from ``when`` to ``reference`` (the case format's ``*_days_ago``).
 
@@ -351,9 +355,11 @@ def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = No
         if not name:
             continue
         item: dict[str, Any] = {"name": name}
-        when = days_before(reference, _as_date(row.get("date"), f"exposures[{index}].date"), f"exposures[{index}].date")
-        if when is not None:
-            item["days_ago"] = when
+        days_ago = days_before(
+            reference, _as_date(row.get("date"), f"exposures[{index}].date"), f"exposures[{index}].date"
+        )
+        if days_ago is not None:
+            item["days_ago"] = days_ago
         if _text(row.get("site")):
             item["site"] = _text(row.get("site"))
         exposures.append(item)

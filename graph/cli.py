@@ -26,7 +26,7 @@ import os
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from .case import (
     MAX_CASE_BYTES,
@@ -57,7 +57,7 @@ PROG = "neutropenia-kg"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other error
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other error
         sys.stderr.write(f"{PROG}: error: {message} (see {PROG} --help)\n")
         raise SystemExit(2)
 
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="let the ontology's owl:imports name files outside its folder (refused by default)",
     )
     # every command also accepts --ontology after its name (hidden there; documented once above)
-    after = argparse.ArgumentParser(add_help=False)
+    after = _Parser(add_help=False)
     after.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser = functools.partial(commands.add_parser, parents=[after])  # type: ignore[method-assign]

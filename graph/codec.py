@@ -223,7 +223,12 @@ class Codec:
             return self._dataclass_encoder(hint)
         if isinstance(hint, type):
             if hint in self._custom:
-                return lambda value, memo, to_data=self._custom[hint][0]: to_data(value)  # checks its own input
+                to_custom = self._custom[hint][0]
+
+                def custom(value: Any, memo: _Memo) -> Any:
+                    return to_custom(value)  # checks its own input
+
+                return custom
             to_data = getattr(hint, "to_data", None)
             if to_data is None:
                 raise CodecError(f"cannot store {_type_name(hint)}: not a dataclass and no to_data()")
@@ -391,16 +396,17 @@ class Codec:
             and "__slots__" not in vars(cls)
             and all(factory is not dataclasses.MISSING for _, factory in memos)
         )
+        factories = [(name, factory) for name, factory in memos if callable(factory)]
         new = object.__new__
 
         def build(values: list[Any]) -> Any:
             if not direct:
                 return cls(**dict(zip(names, values, strict=True)))
-            value = new(cls)
+            value: Any = new(cls)
             state = value.__dict__
             state.update(zip(names, values, strict=True))
-            for name, factory in memos:
-                state[name] = factory()  # type: ignore[misc]
+            for name, factory in factories:
+                state[name] = factory()
             return value
 
         # scalar fields (str, int, float, bool, None and their unions) are checked in line, by type

@@ -119,10 +119,10 @@ def compare_causes(kb: KnowledgeBase, causes: Sequence[str]) -> Comparison:
     findings.sort(key=lambda r: (-r.spread, r.item.lower()))
 
     by_agent: dict[str, dict[str, AgentAssociation]] = {}
-    for agent, assocs in kb.agent_assocs.items():
-        for assoc in assocs:
-            if assoc.cause in causes:
-                by_agent.setdefault(agent, {})[assoc.cause] = assoc
+    for agent, agent_assocs in kb.agent_assocs.items():
+        for agent_assoc in agent_assocs:
+            if agent_assoc.cause in causes:
+                by_agent.setdefault(agent, {})[agent_assoc.cause] = agent_assoc
     agents = sorted(
         (
             CompareRow(

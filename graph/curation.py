@@ -156,9 +156,11 @@ def validate_for_curators(path: str | os.PathLike[str] | None = None) -> Validat
 
 def validation_report(kb: KnowledgeBase | None, problems: Iterable[Problem] | None = None) -> ValidationReport:
     """The structural checks of ``kb``, or ``problems`` already found, grouped and explained."""
-    if problems is None and kb is None:
-        raise UsageError("validation_report needs a knowledge base or the problems already found")
-    found = list(validate_knowledge_base(kb) if problems is None else problems)
+    if problems is None:
+        if kb is None:
+            raise UsageError("validation_report needs a knowledge base or the problems already found")
+        problems = validate_knowledge_base(kb)
+    found = list(problems)
     groups: dict[tuple[str, str], list[Problem]] = {}
     for problem in found:
         groups.setdefault((problem.level, problem.code), []).append(problem)

@@ -379,15 +379,20 @@ def _rules(rdf) -> list[ClassificationRule]:
     rules = []
     for node in sorted(rdf.subjects(RDF.type, NKG.ImportRule)):
         rank = rdf.value(node, NKG.rank)
+        mechanism, category, origin = (
+            rdf.value(node, NKG.givesMechanism),
+            rdf.value(node, NKG.givesCategory),
+            rdf.value(node, NKG.givesVariantOrigin),
+        )
         rules.append(ClassificationRule(
             str(node),
             float(rank.toPython()) if isinstance(rank, Literal) else 1e6,
             frozenset(curie(str(t)) for t in rdf.objects(node, NKG.whenPhenotype)),
             frozenset(curie(str(t)) for t in rdf.objects(node, NKG.whenInheritance)),
-            *(str(v) if v is not None else None for v in (
-                rdf.value(node, NKG.givesMechanism), rdf.value(node, NKG.givesCategory),
-                rdf.value(node, NKG.givesVariantOrigin))),
-            str(rdf.value(node, NKG.curatorCheck) or ""),
+            mechanism=str(mechanism) if mechanism is not None else None,
+            category=str(category) if category is not None else None,
+            variant_origin=str(origin) if origin is not None else None,
+            check=str(rdf.value(node, NKG.curatorCheck) or ""),
         ))
     return rules
 
@@ -412,13 +417,13 @@ def _curated(modules: Iterable[Path]) -> _Curated:
         for assoc in rdf.subjects(RDF.type, NKG.FindingAssociation):
             for cause in rdf.objects(assoc, NKG.cause):
                 terms[str(cause)] |= {curie(str(f)) for f in rdf.objects(assoc, NKG.finding)}
-        for cause in sorted(rdf.subjects(RDF.type, NKG.Cause)):
+        for cause in sorted(rdf.subjects(RDF.type, NKG.Cause), key=str):
             for value in rdf.objects(cause, NKG.xref):
                 names.setdefault(str(value), str(cause))
             for predicate in (RDFS.label, SKOS.altLabel):
                 for value in rdf.objects(cause, predicate):
                     names.setdefault("name:" + normalise(str(value)), str(cause))
-        for gene in sorted(rdf.subjects(RDF.type, NKG.Gene)):
+        for gene in sorted(rdf.subjects(RDF.type, NKG.Gene), key=str):
             for value in rdf.objects(gene, RDFS.label):
                 genes.setdefault(str(value), str(gene))
     return _Curated(
@@ -495,9 +500,9 @@ def _read_curator_edits(output: Path) -> tuple[ImportSettings, dict[str, tuple[s
     values = {}
     for node in rdf.subjects(RDF.type, NKG.ModelParameter):
         code = rdf.value(node, NKG.code)
-        value = rdf.value(node, NKG.value)
-        if code is not None and isinstance(value, Literal):
-            values[str(code)] = float(value.toPython())
+        number = rdf.value(node, NKG.value)
+        if code is not None and isinstance(number, Literal):
+            values[str(code)] = float(number.toPython())
     settings = replace(settings, **{f.name: values[_param_code(f.name)] for f in fields(settings)
                                     if _param_code(f.name) in values})
     return settings, links

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -49,10 +49,11 @@ PROG = "neutropenia-kg"
 # ---------------------------------------------------------------- the graph as node-link data
 
 #: node attribute values that JSON has no type for, tagged as {"decimal": "0.05"} and so on
-_TAGGED: dict[str, tuple[type, Any]] = {
-    "decimal": (Decimal, Decimal),
-    "datetime": (datetime, datetime.fromisoformat),
-    "date": (date, date.fromisoformat),
+#: each with its Python type, how it is written and how it is read back
+_TAGGED: dict[str, tuple[type, Callable[[Any], str], Callable[[str], Any]]] = {
+    "decimal": (Decimal, str, Decimal),
+    "datetime": (datetime, datetime.isoformat, datetime.fromisoformat),
+    "date": (date, date.isoformat, date.fromisoformat),
 }
 
 
@@ -61,9 +62,9 @@ def _value_to_data(value: Any) -> Any:
         return value
     if isinstance(value, list):
         return [_value_to_data(v) for v in value]
-    for tag, (kind, _) in _TAGGED.items():  # datetime before date: a datetime is a date
+    for tag, (kind, write, _) in _TAGGED.items():  # datetime before date: a datetime is a date
         if isinstance(value, kind):
-            return {tag: str(value) if kind is Decimal else value.isoformat()}
+            return {tag: write(value)}
     raise CodecError(f"cannot store a graph attribute of type {type(value).__name__}")
 
 
@@ -75,7 +76,7 @@ def _value_from_data(data: Any) -> Any:
     if type(data) is dict and len(data) == 1:
         ((tag, text),) = data.items()
         if tag in _TAGGED and type(text) is str:
-            return _TAGGED[tag][1](text)
+            return _TAGGED[tag][2](text)
     raise CodecError("damaged graph attribute")
 
 

@@ -43,9 +43,8 @@ def import_targets(graph: Graph, base_dir: Path, source: Path) -> list[Path]:
     """
     confined = os.environ.get(OUTSIDE_IMPORTS_VAR) != "1"
     root = base_dir.resolve()
-    targets = []
-    for target in sorted(set(graph.objects(None, OWL.imports))):
-        iri = str(target)
+    targets: list[Path] = []
+    for iri in sorted({str(target) for target in graph.objects(None, OWL.imports)}):
         if not iri.startswith(ONTOLOGY_BASE):
             raise OntologyError(
                 f"owl:imports <{iri}> is not a local module; only {ONTOLOGY_BASE}... is allowed", path=str(source)

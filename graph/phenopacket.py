@@ -176,16 +176,18 @@ def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
     if counts:
         latest = counts[-1]
         case["anc"] = latest[1]
+        anchor = reference or latest[0]
         history = []
-        for moment, value in counts[:-1]:
-            if moment is not None and (reference or latest[0]):
-                history.append({"day": -_number(_days_before(reference or latest[0], moment)), "anc": value})
+        for moment, count in counts[:-1]:
+            if moment is not None and anchor is not None:
+                history.append({"day": -_number(_days_before(anchor, moment)), "anc": count})
         if history:
             case["anc_history"] = history
     if temperatures:  # the highest, as the case format's temperature_c
         case["temperature_c"] = max(temperatures, key=lambda item: item[0])[1]
 
-    present, absent = [], []
+    present: list[str] = []
+    absent: list[str] = []
     for index, feature in enumerate(data.get("phenotypicFeatures") or []):
         term = str((feature.get("type") or {}).get("id", "")).strip()
         if not term:

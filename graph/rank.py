@@ -421,8 +421,8 @@ class _CaseIndex:
         for context in n.contexts:
             if context.node not in seen:
                 seen.add(context.node)
-                for assoc in kb.context_assocs.get(context.node, ()):
-                    self.contexts.setdefault(assoc.cause, []).append((context, assoc))
+                for context_assoc in kb.context_assocs.get(context.node, ()):
+                    self.contexts.setdefault(context_assoc.cause, []).append((context, context_assoc))
         self.known: dict[str, ContextHit] = {}
         for context in n.known_causes:
             self.known.setdefault(context.node, context)
@@ -734,9 +734,9 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
     total = math.fsum(math.exp((s[0] - top) / temperature) for s in scored)
     scored.sort(key=lambda s: (-s[0], s[1].label, s[1].id))
     candidates = []
-    for rank, (log_score, cause, terms, implicated) in enumerate(scored, start=1):
+    for rank, (log_score, cause, terms, agents) in enumerate(scored, start=1):
         explained = explain is None or rank <= explain
         evidence = tuple(e for t in terms for e in t.explain()) if explained else ()
         probability = math.exp((log_score - top) / temperature) / total
-        candidates.append(Candidate(rank, cause.id, probability, log_score, evidence, implicated))
+        candidates.append(Candidate(rank, cause.id, probability, log_score, evidence, agents))
     return candidates

@@ -29,8 +29,8 @@ import re
 from typing import Any
 
 try:  # Python 3.11+
-    from re import _constants as _sre  # type: ignore[attr-defined]
-    from re import _parser as _parse
+    from re import _constants as _sre  # type: ignore[attr-defined]  # private module, not in typeshed
+    from re import _parser as _parse  # type: ignore[attr-defined]  # private module, not in typeshed
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _sre  # type: ignore[no-redef]
     import sre_parse as _parse  # type: ignore[no-redef]

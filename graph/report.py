@@ -235,6 +235,6 @@ def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
     if n.no_bearing:
         lines.append("")
         lines.append(NO_BEARING_HEADING + ":")
-        for item in n.no_bearing:
-            lines.append(_wrap(f"- {item.field}: {item.text} ({item.reason})", "  "))
+        for note in n.no_bearing:
+            lines.append(_wrap(f"- {note.field}: {note.text} ({note.reason})", "  "))
     return "\n".join(lines)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from .errors import OntologyError, UsageError
 from .ontology import load_rdf
@@ -84,8 +85,9 @@ def _uses(graph: Graph, term: URIRef) -> bool:
     return any(True for _ in graph.triples((None, term, None))) or any(True for _ in graph.triples((None, None, term)))
 
 
-def _code(shapes: Graph, shape: object, component: object) -> str:
-    code = shapes.value(shape, NKGSH.code)  # type: ignore[arg-type]
+def _code(shapes: Graph, shape: Node | None, component: Node | None) -> str:
+    # without a shape, value(None, code) would answer the code of any shape
+    code = shapes.value(shape, NKGSH.code) if shape is not None else None
     if code is not None:
         return str(code)
     name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")

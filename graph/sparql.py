@@ -33,6 +33,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import ResultRow
 
 from .errors import NeutropeniaKGError
 from .ids import PREFIXES
@@ -208,12 +209,14 @@ def run_query(rdf: Graph, text: str, limit: int = 100) -> QueryResult:
         if result.type == "ASK":
             return QueryResult("ASK", ("answer",), (("true" if result.askAnswer else "false",),), False, limit)
         if result.type in ("CONSTRUCT", "DESCRIBE"):
-            triples = list(islice(iter(result.graph), limit + 1))
+            triples = list(islice(iter(result.graph or ()), limit + 1))
             rows = tuple(tuple(_cell(v) for v in triple) for triple in triples[:limit])
             return QueryResult(result.type, ("subject", "predicate", "object"), rows, len(triples) > limit, limit)
         columns = tuple(str(v) for v in result.vars or ())
         found = list(islice(iter(result), limit + 1))
-        rows = tuple(tuple(_cell(row[i]) for i in range(len(columns))) for row in found[:limit])
+        rows = tuple(
+            tuple(_cell(row[i]) for i in range(len(columns))) for row in found[:limit] if isinstance(row, ResultRow)
+        )
         return QueryResult(form, columns, rows, len(found) > limit, limit)
     except QueryRejected:
         raise

@@ -32,6 +32,10 @@ from .errors import CaseError
 __all__ = ["MeasureRule", "Conversion", "CaseRules", "fold_unit", "finite_number", "amount"]
 
 
+#: characters case reports write in units, folded to the ASCII spelling the unit tables use
+_UNIT_FOLDS = str.maketrans({"µ": "u", "μ": "u", "×": "x", "⁹": "9", "³": "3", "°": ""})
+
+
 def fold_unit(text: str) -> str:
     """The comparison form of a unit: case, spaces, micro and multiplication signs and 'cells' folded.
 
@@ -40,7 +44,7 @@ def fold_unit(text: str) -> str:
     >>> fold_unit("× 10⁹/L"), fold_unit("cells/µL"), fold_unit("10*3/uL"), fold_unit("°F")
     ('10^9/l', '/ul', '10^3/ul', 'degf')
     """
-    folded = text.strip().translate(str.maketrans({"µ": "u", "μ": "u", "×": "x", "⁹": "9", "³": "3", "°": ""}))
+    folded = text.strip().translate(_UNIT_FOLDS)
     if text.strip().startswith("°"):
         folded = "deg" + folded
     folded = re.sub(r"\s+", "", folded).lower().replace("**", "^").replace("*", "^")

@@ -29,6 +29,7 @@ from .hpo import HpoIndex, load_hpo_index
 from .ids import HPO_PREFIX, RESOURCE, curie
 from .knowledge import KnowledgeBase
 from .regexcheck import backtracking_risks
+from .types import AgentAssociation, ContextAssociation
 
 __all__ = [
     "Problem",
@@ -222,10 +223,11 @@ def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
                     assoc.id,
                     f"says opposes but its frequency {assoc.frequency} exceeds the background {bg}",
                 )
-    for assocs in list(kb.agent_assocs.values()) + list(kb.context_assocs.values()):
-        for assoc in assocs:
-            if assoc.likelihood_ratio <= 0:
-                report("error", "lr-range", assoc.id, f"likelihood ratio {assoc.likelihood_ratio} must be > 0")
+    lr_assocs: list[AgentAssociation | ContextAssociation] = [a for g in kb.agent_assocs.values() for a in g]
+    lr_assocs += [a for g in kb.context_assocs.values() for a in g]
+    for lr_assoc in lr_assocs:
+        if lr_assoc.likelihood_ratio <= 0:
+            report("error", "lr-range", lr_assoc.id, f"likelihood ratio {lr_assoc.likelihood_ratio} must be > 0")
     for node, finding in kb.findings.items():
         if node.startswith(HPO_PREFIX):
             if node in kb.hpo.obsolete:

@@ -197,6 +197,5 @@ class NKG(_namespace.DefinedNamespace):
     requiresAnswer: URIRef
     onQuestion: URIRef
     answer: URIRef
-    minScore: URIRef
     maxScore: URIRef
     xref: URIRef
