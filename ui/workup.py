@@ -198,11 +198,12 @@ def _graph(kb: KnowledgeBase, workup: Workup) -> None:
     weak = controls[2].slider(
         "Hide evidence weaker than |log LR|", 0.0, 2.0, 0.0, 0.1, key="graph-weak", persist_state="session"
     )
-    layered = controls[3].toggle("Layered layout", key="graph-layered", persist_state="session")
+    layered = controls[3].toggle("Layered layout", True, key="graph-layered", persist_state="session")
     H = workup_graph(kb, workup, top=top, depth=depth, min_weight=weak)
     st.caption(
-        f"{H.number_of_nodes()} nodes, {H.number_of_edges()} links. Findings → associations → causes → "
-        "agents and mechanisms; dashed edges argue against; hover for the source."
+        f"{H.number_of_nodes()} nodes, {H.number_of_edges()} links. Layered from left to right: mechanism, "
+        "cause, association, evidence, agent; dashed edges argue against; hover for the source, click a node "
+        "to open its page in a new tab."
     )
     show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
 
