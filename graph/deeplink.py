@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from .casejson import case_from_json_text
 from .errors import CaseError
@@ -40,6 +41,7 @@ __all__ = [
     "parse_link",
     "link_params",
     "merge_link",
+    "node_page_url",
     "encode_case",
     "decode_case",
 ]
@@ -198,3 +200,19 @@ def merge_link(previous: DeepLink, shown: DeepLink) -> DeepLink:
     ('explore', 'dev-001', 'HP_0001945')
     """
     return replace(previous, view=shown.view, **{name: getattr(shown, name) for name in _OWNED[shown.view]})
+
+
+def node_page_url(node: str) -> str:
+    """The app-relative URL of a node's page in the explore view (a query string, percent-encoded).
+
+    It starts with ``?``, so it can only lead to the app itself; a browser resolves it against the app's
+    address.  The explore view checks the node again when the link is opened (see :func:`parse_link`).
+
+    Examples
+    --------
+    >>> node_page_url("https://w3id.org/neutropenia-kg/resource/drug/clozapine")
+    '?view=explore&node=drug%3Aclozapine'
+    >>> node_page_url("x<script>")
+    '?view=explore&node=x%3Cscript%3E'
+    """
+    return "?" + urlencode(link_params(DeepLink(view="explore", node=node)))

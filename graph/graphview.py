@@ -32,13 +32,14 @@ from collections import deque
 
 import networkx as nx
 
+from .deeplink import node_page_url
 from .errors import NodeNotFound, UsageError
 from .ids import SCHEMA, curie
 from .knowledge import KnowledgeBase
 from .results import Workup
 from .subgraph import explanatory_subgraph
 
-__all__ = ["MAX_DEPTH", "workup_graph", "semantic_graph", "node_neighbourhood"]
+__all__ = ["MAX_DEPTH", "workup_graph", "semantic_graph", "node_neighbourhood", "link_pages"]
 
 MAX_DEPTH = 3
 _ASSOCIATIONS = ("FindingAssociation", "AgentAssociation", "ContextAssociation")
@@ -99,6 +100,18 @@ def workup_graph(
                 H.add_edge(
                     cause, treatment, weight=1.0, direction="for", sources=(), kind="treatedWith", label="treated with"
                 )
+    return link_pages(kb, H)
+
+
+def link_pages(kb: KnowledgeBase, H: nx.DiGraph) -> nx.DiGraph:
+    """Give every node of ``H`` that has a node page the attribute ``page``: the URL of that page.
+
+    Nodes the explore view cannot open (a mechanism drawn from a cause's text) get none.  ``H`` is
+    changed in place and returned.
+    """
+    for node in H.nodes:
+        if node in kb.graph or node in kb.hpo:
+            H.nodes[node]["page"] = node_page_url(node)
     return H
 
 
@@ -215,7 +228,7 @@ def node_neighbourhood(kb: KnowledgeBase, node: str, depth: int = 1, max_nodes: 
         if node in kb.graph or node in kb.hpo:
             H = nx.DiGraph(truncated=False)
             _add(H, kb, node)
-            return H
+            return link_pages(kb, H)
         raise NodeNotFound(f"node {curie(node)} is not in the knowledge graph; search by label first")
     undirected = G.to_undirected(as_view=True)
     seen = {node: 0}
@@ -236,4 +249,4 @@ def node_neighbourhood(kb: KnowledgeBase, node: str, depth: int = 1, max_nodes: 
     H = nx.DiGraph(G.subgraph(seen))
     H.graph["truncated"] = truncated
     H.nodes[node]["focus"] = True
-    return H
+    return link_pages(kb, H)

@@ -39,6 +39,7 @@ import networkx as nx
 from .differential import score_text
 from .errors import NeutropeniaKGError
 from .escape import html_text, one_line, tooltip_text
+from .layout import COLUMN_GAP, layered_positions
 
 __all__ = ["NodeStyle", "LegendItem", "RenderError", "NODE_STYLES", "Layout", "node_style", "legend", "network_html"]
 
@@ -86,6 +87,7 @@ _ABSENT = NodeStyle("#FFFFFF", "dot", "○", "Finding (absent)", 0)
 _EDGE_FOR = "#555555"
 _EDGE_AGAINST = "#D55E00"
 _LABEL_MAX = 42
+_LAYERED_LABEL_MAX = 30  # a column is 280 px wide; the full label is in the tooltip
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,9 @@ def legend(H: nx.DiGraph) -> list[LegendItem]:
     return items
 
 
-def _short(text: str) -> str:
+def _short(text: str, limit: int = _LABEL_MAX) -> str:
     text = one_line(text)
-    return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _node_tooltip(data: Mapping[str, Any]) -> str:
@@ -138,6 +140,8 @@ def _node_tooltip(data: Mapping[str, Any]) -> str:
         lines.append(f"rank {data['rank']}{score}")
     if kind == "Finding" and data.get("observed") is not True and "observed" in data:
         lines.append("reported absent")
+    if data.get("page"):
+        lines.append("click to open its page")
     return tooltip_text("\n".join(line for line in lines if line))
 
 
@@ -168,15 +172,10 @@ def _options(layout: Layout) -> dict[str, Any]:
             "stabilization": {"iterations": 250, "fit": True},
         },
     }
-    if layout == "layered":
-        options["layout"]["hierarchical"] = {
-            "enabled": True,
-            "direction": "LR",
-            "sortMethod": "directed",
-            "levelSeparation": 240,
-            "nodeSpacing": 60,
-        }
+    if layout == "layered":  # positions come from graph.layout; nothing moves
+        options["layout"] = {"randomSeed": 7, "improvedLayout": False}
         options["physics"] = {"enabled": False}
+        options["edges"]["smooth"] = False
     return options
 
 
@@ -205,7 +204,30 @@ _LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
 _SCRIPT_WITH_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=[^>]*>\s*</script>", re.I)
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.I)
 _INLINE_SCRIPT = re.compile(r"<script(?:\s+type=\"text/javascript\")?>(.*?)</script>", re.S)
-_EXPECTED_SCRIPTS = 3  # pyvis's utils.js, vis-network, and the drawing code
+_EXPECTED_SCRIPTS = 4  # pyvis's utils.js, vis-network, the drawing code, and ours (_CLICK_SCRIPT)
+#: Our own script (a constant): a click on a node with a ``page`` opens that node's page.  The page is an
+#: app-relative query string made by :func:`graph.deeplink.node_page_url`; anything else is ignored.  It
+#: opens in a new tab because Streamlit's frame sandbox does not allow navigating the app's own window,
+#: and so the workup stays where it was.  With the layered layout, a graph too big to read when fitted
+#: is shown at a legible zoom, starting at the causes.
+_CLICK_SCRIPT = """<script type="text/javascript">
+network.on("click", function (params) {
+  if (params.nodes.length !== 1) { return; }
+  var node = nodes.get(params.nodes[0]);
+  if (node && typeof node.page === "string" && node.page.charAt(0) === "?") {
+    window.open(node.page, "_blank", "noopener");
+  }
+});
+network.on("hoverNode", function (params) {
+  var node = nodes.get(params.node);
+  document.getElementById("mynetwork").style.cursor = node && node.page ? "pointer" : "default";
+});
+network.on("blurNode", function () { document.getElementById("mynetwork").style.cursor = "default"; });
+var first = nodes.get().filter(function (n) { return n.layered && n.first; });
+if (first.length === 1 && network.getScale() < 0.75) {
+  network.moveTo({position: {x: MIDDLE, y: first[0].y + 150}, scale: 0.75});
+}
+</script>""".replace("MIDDLE", f"{2 * COLUMN_GAP:g}")
 
 
 def _harden(page: str, legend_html: str) -> str:
@@ -213,6 +235,9 @@ def _harden(page: str, legend_html: str) -> str:
     if "popup.innerHTML" in page or "TomSelect" in page:
         raise RenderError("pyvis switched to its HTML tooltip or select menu; refusing to render unsafe HTML")
     page = _COMMENT.sub("", page)
+    if page.count("</body>") != 1:
+        raise RenderError("the pyvis page has an unexpected structure; update graph/render.py for this pyvis")
+    page = page.replace("</body>", _CLICK_SCRIPT + "</body>", 1)
     page = _LINK_TAG.sub("", page)
     page = _SCRIPT_WITH_SRC.sub("", page)
     page = _EMPTY_HEADING.sub("", page)
@@ -285,10 +310,25 @@ def network_html(H: nx.DiGraph, height: int = 560, layout: Layout = "force") -> 
         heading="",
     )
     index = {node: number for number, node in enumerate(H.nodes)}
+    positions = layered_positions(H) if layout == "layered" else {}
     for node, data in H.nodes(data=True):
         kind = str(data.get("kind", ""))
         style = node_style(kind, data.get("observed", True))
-        label = _short(str(data.get("label") or data.get("curie") or node))
+        label = _short(
+            str(data.get("label") or data.get("curie") or node), _LAYERED_LABEL_MAX if positions else _LABEL_MAX
+        )
+        extra: dict[str, Any] = {}
+        if positions:
+            x, y = positions[node]
+            extra = {
+                "x": x,
+                "y": y,
+                "physics": False,
+                "layered": True,
+                "first": kind == "Cause" and data.get("rank") == 1,
+            }
+        if isinstance(data.get("page"), str) and data["page"].startswith("?"):
+            extra["page"] = data["page"]
         if style.level == 1:
             label = " "  # associations are told by their tooltip; a label on each would bury the graph
         elif kind == "Cause" and data.get("rank") is not None:
@@ -302,6 +342,7 @@ def network_html(H: nx.DiGraph, height: int = 560, layout: Layout = "force") -> 
             color={"background": style.color, "border": "#E69F00" if style is _ABSENT else "#333333"},
             size=14 if kind == "Cause" else 6 if style.level == 1 else 10,
             borderWidth=2 if style is _ABSENT else 1,
+            **extra,
         )
     for source, target, data in H.edges(data=True):
         against = data.get("direction") == "against"

@@ -615,3 +615,16 @@ def test_a_curator_adds_an_association_through_the_form_and_the_app_reloads_it(m
     at.button(key="edit-save").click().run()
     assert not at.exception and "Saved to `mini-causes.ttl`" in plain(texts(at.success))
     assert "HP_0002716" in (root.parent / "mini-causes.ttl").read_text(encoding="utf-8")
+
+
+def test_the_workup_shows_the_findings_by_causes_matrix(mini):
+    at = app(c=encode_case(CASE))
+    assert not at.exception
+    frame = table(at, "Finding")
+    causes = [column for column in frame.columns if column != "Finding"]
+    assert causes[0] == "#1 Mini drug agranulocytosis" and len(causes) >= 2
+    fever = frame[frame["Finding"] == "Fever"].iloc[0]
+    assert fever[causes[0]].endswith(" exact") and fever[causes[0]].startswith("+")
+    assert "Splenomegaly (reported absent)" in set(frame["Finding"])
+    at.slider(key="matrix-top").set_value(1).run()
+    assert [column for column in table(at, "Finding").columns if column != "Finding"] == causes[:1]

@@ -301,3 +301,46 @@ def test_keyboard_order_follows_the_screen():
                 )
         finally:
             browser.close()
+
+
+def test_clicking_a_graph_node_opens_its_page_and_the_graph_is_layered(mini_dir):
+    from playwright.sync_api import sync_playwright
+
+    from graph.deeplink import encode_case
+
+    with (
+        running_app({"NEUTROPENIA_KG_ONTOLOGY": str(mini_dir / "neutropenia.ttl")}) as url,
+        sync_playwright() as playwright,
+    ):
+        session = Session(playwright, height=2400)
+        try:
+            page = session.page()
+            page.goto(f"{url}/?c={encode_case(CASE)}")
+            ranked_list(page)
+            frame = drawn_graph(page, GRAPH)
+            drawn = frame.evaluate("""() => {
+                const ids = network.body.data.nodes.getIds();
+                const pos = network.getPositions(ids);
+                return ids.map(id => { const n = network.body.data.nodes.get(id);
+                    return {x: pos[id].x, page: n.page || '', label: n.label}; });
+            }""")
+            assert len({node["x"] for node in drawn}) >= 4  # columns, not a force-directed cloud
+            target = next(node for node in drawn if node["label"].startswith("#1 "))
+            point = frame.evaluate(
+                """(label) => { const box = document.getElementById('mynetwork').getBoundingClientRect();
+                const id = network.body.data.nodes.get().find(n => n.label === label).id;
+                const p = network.canvasToDOM(network.getPositions([id])[id]);
+                return [box.left + p.x, box.top + p.y]; }""",
+                target["label"],
+            )
+            outer = page.locator(GRAPH).bounding_box()
+            with session.context.expect_page(timeout=30_000) as opened:
+                page.mouse.click(outer["x"] + point[0], outer["y"] + point[1])
+            node_page = opened.value
+            node_page.wait_for_load_state()
+            assert node_page.url.startswith(url) and node_page.url.endswith(target["page"])
+            assert "view=explore&node=cause%3Amini-drug" in node_page.url
+            node_page.locator("h2").filter(has_text="Mini drug agranulocytosis").first.wait_for(timeout=60_000)
+            assert session.outside() == []
+        finally:
+            session.close()

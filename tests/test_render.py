@@ -16,7 +16,7 @@ from graph.graphview import node_neighbourhood, workup_graph  # noqa: E402
 from graph.ids import expand  # noqa: E402
 from graph.knowledge import load_knowledge_base  # noqa: E402
 from graph.pipeline import workup_case  # noqa: E402
-from graph.render import RenderError, legend, network_html, node_style  # noqa: E402
+from graph.render import _CLICK_SCRIPT, RenderError, legend, network_html, node_style  # noqa: E402
 
 CASE = {**MINI_CASE, "id": "r1", "medications": MINI_CASE["medications"][:1]}
 
@@ -59,12 +59,13 @@ def test_hostile_labels_stay_data_and_never_become_markup(hostile_kb):
         node_neighbourhood(hostile_kb, expand("drug:clozapine"), depth=2),
     ):
         page = network_html(H)
-        assert len(scripts(page)) == 3  # pyvis's utils, vis-network and the drawing code: nothing injected
+        # pyvis's utils, vis-network, the drawing code and our click handler: nothing injected
+        assert len(scripts(page)) == 4 and scripts(page)[-1] in _CLICK_SCRIPT
         for payload in PAYLOADS:
             assert "<" not in payload or payload not in page  # markup payloads never appear as markup
         assert "popup.innerHTML" not in page  # pyvis's HTML tooltip mode stayed off despite "href" in labels
         assert "<center>" not in page and "<h1>" not in page
-        drawing = scripts(page)[-1]
+        drawing = scripts(page)[-2]
         assert SENTINEL in drawing and "\\u003cscript\\u003e" in drawing  # labels travel JSON-escaped
 
 
@@ -89,7 +90,8 @@ def test_nodes_are_styled_by_kind_and_edges_by_evidence(mini_kb):
 
 def test_layered_layout_and_bad_options():
     G = nx.DiGraph([("a", "b")])
-    assert '"hierarchical"' in network_html(G, layout="layered")
+    page = network_html(G, layout="layered")
+    assert '"physics": false' in page and '"x": 560.0' in page  # fixed positions from graph.layout
     with pytest.raises(RenderError, match="layout must be one of"):
         network_html(G, layout="circle")
     with pytest.raises(RenderError, match="height"):

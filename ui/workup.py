@@ -29,6 +29,7 @@ from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
 from graph.graphview import MAX_DEPTH, workup_graph
 from graph.knowledge import KnowledgeBase
 from graph.lexicon import describe_not_a_cause
+from graph.matrix import cell_colour, finding_matrix
 from graph.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.pipeline import workup_case
 from graph.report import describe_concurrent, workup_to_dict
@@ -198,13 +199,45 @@ def _graph(kb: KnowledgeBase, workup: Workup) -> None:
     weak = controls[2].slider(
         "Hide evidence weaker than |log LR|", 0.0, 2.0, 0.0, 0.1, key="graph-weak", persist_state="session"
     )
-    layered = controls[3].toggle("Layered layout", key="graph-layered", persist_state="session")
+    layered = controls[3].toggle("Layered layout", True, key="graph-layered", persist_state="session")
     H = workup_graph(kb, workup, top=top, depth=depth, min_weight=weak)
     st.caption(
-        f"{H.number_of_nodes()} nodes, {H.number_of_edges()} links. Findings → associations → causes → "
-        "agents and mechanisms; dashed edges argue against; hover for the source."
+        f"{H.number_of_nodes()} nodes, {H.number_of_edges()} links. Layered from left to right: mechanism, "
+        "cause, association, evidence, agent; dashed edges argue against; hover for the source, click a node "
+        "to open its page in a new tab."
     )
     show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
+
+
+def _matrix(kb: KnowledgeBase, workup: Workup) -> None:
+    st.subheader("Findings against the top causes")
+    if not workup.candidates:
+        st.info("No candidate to compare findings against.")
+        return
+    top = st.slider("Causes in the matrix", 1, 10, 5, key="matrix-top", persist_state="session")
+    matrix = finding_matrix(kb, workup, top=top)
+    if not matrix.rows:
+        st.info("None of the case's findings was scored for these causes.")
+        return
+    columns = ["Finding", *(f"#{number} {label}" for number, label in enumerate(matrix.cause_labels, 1))]
+    names = [row.label + ("" if row.present else " (reported absent)") for row in matrix.rows]
+    text = pd.DataFrame(
+        [
+            [name, *(f"{c.log_lr:+.2f} {c.match}" if c.match != "not scored" else "—" for c in line)]
+            for name, line in zip(names, matrix.cells, strict=True)
+        ],
+        columns=columns,
+    )
+    colours = pd.DataFrame(
+        [["", *(f"background-color: {cell_colour(c.log_lr)}" for c in line)] for line in matrix.cells],
+        columns=columns,
+    )
+    st.caption(
+        "Each cell: the log likelihood ratio the finding added to the cause's score (blue for, vermilion "
+        "against) and how it met the cause's annotations: exact, more specific, more general, unrelated, "
+        "absent (reported absent, the cause expects it), or — (not scored)."
+    )
+    st.dataframe(text.style.apply(lambda _: colours, axis=None), width="stretch", hide_index=True)
 
 
 def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: bool, what_if: WhatIf | None) -> None:
@@ -382,6 +415,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
             if expected.get("source"):
                 st.caption(md(expected["source"]))
     _graph(kb, workup)
+    _matrix(kb, workup)
     _export(kb, workup, case, shareable=key is not None or encode_case(case) is not None, what_if=what_if)
     st.caption(md(DISCLAIMER))
     return DeepLink(view="workup", case=key, custom=None if key else case, cause=chosen)
