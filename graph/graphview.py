@@ -176,33 +176,33 @@ def semantic_graph(kb: KnowledgeBase) -> nx.DiGraph:
         for modifier in kb.priors.get(cause_id, ()):
             if modifier.ancestry:
                 link(modifier.ancestry, cause_id, "prior", f"prior x{modifier.multiplier:g}", modifier.sources)
-    for agent, assocs in kb.agent_assocs.items():
-        for assoc in assocs:
+    for agent, agent_assocs in kb.agent_assocs.items():
+        for exposure in agent_assocs:
             window = ""
-            if assoc.window is not None:
-                anchor = "first dose" if assoc.window.anchor == "start" else "last dose"
-                window = f" ({anchor} {assoc.window.typical_min:g}-{assoc.window.typical_max:g} days)"
+            if exposure.window is not None:
+                anchor = "first dose" if exposure.window.anchor == "start" else "last dose"
+                window = f" ({anchor} {exposure.window.typical_min:g}-{exposure.window.typical_max:g} days)"
             link(
                 agent,
-                assoc.cause,
+                exposure.cause,
                 "agent",
-                f"LR {assoc.likelihood_ratio:g}{window}",
-                assoc.sources + (assoc.window.sources if assoc.window else ()),
-                "for" if assoc.likelihood_ratio >= 1 else "against",
-                1.0 + min(assoc.likelihood_ratio, 50) / 10,
+                f"LR {exposure.likelihood_ratio:g}{window}",
+                exposure.sources + (exposure.window.sources if exposure.window else ()),
+                "for" if exposure.likelihood_ratio >= 1 else "against",
+                1.0 + min(exposure.likelihood_ratio, 50) / 10,
             )
-    for context, assocs in kb.context_assocs.items():
-        for assoc in assocs:
+    for context, context_assocs in kb.context_assocs.items():
+        for setting in context_assocs:
             link(
                 context,
-                assoc.cause,
+                setting.cause,
                 "context",
-                f"LR {assoc.likelihood_ratio:g}",
-                assoc.sources,
-                "for" if assoc.likelihood_ratio >= 1 else "against",
+                f"LR {setting.likelihood_ratio:g}",
+                setting.sources,
+                "for" if setting.likelihood_ratio >= 1 else "against",
             )
-    for test_id, test in kb.tests.items():
-        for rule in test.rules:
+    for test_id, diagnostic in kb.tests.items():
+        for rule in diagnostic.rules:
             target = rule.finding or rule.organism
             if target:
                 verdict = "shows" if rule.present else "rules out"
