@@ -238,8 +238,10 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
     patient = data.get("patient") or {}
     if not isinstance(patient, dict):
         raise CaseError("'patient' must be an object")
-    age = None if patient.get("age_years") is None else _measure(
-        rules, patient["age_years"], "age_years", "patient.age_years"
+    age = (
+        None
+        if patient.get("age_years") is None
+        else _measure(rules, patient["age_years"], "age_years", "patient.age_years")
     )
     sex = patient.get("sex")
     if sex is not None and not isinstance(sex, str):
@@ -380,13 +382,16 @@ def read_json_file(path: Path) -> Any:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise CaseError(f"not a regular file ({_kind_of(info.st_mode)}); give a case file, or - for standard input",
-                            source=str(path))
+            raise CaseError(
+                f"not a regular file ({_kind_of(info.st_mode)}); give a case file, or - for standard input",
+                source=str(path),
+            )
         with open(path, "rb") as handle:
             raw = handle.read(MAX_CASE_BYTES + 1)
         if len(raw) > MAX_CASE_BYTES:
-            raise CaseError(f"larger than {MAX_CASE_BYTES // 1000} kB; a case file is a few kilobytes",
-                            source=str(path))
+            raise CaseError(
+                f"larger than {MAX_CASE_BYTES // 1000} kB; a case file is a few kilobytes", source=str(path)
+            )
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise CaseError("file not found", source=str(path)) from None
@@ -401,8 +406,13 @@ def read_json_file(path: Path) -> Any:
 
 
 def _kind_of(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a file"

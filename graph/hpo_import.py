@@ -347,8 +347,12 @@ class ClassificationRule:
 
 #: used only when the ontology holds no ``nkg:ImportRule``: the import's old assumption, flagged
 _FALLBACK_RULE = ClassificationRule(
-    "fallback", 1e9, mechanism=str(NKG.DecreasedProduction), category=str(NKG.Congenital),
-    variant_origin=str(NKG.Germline), check="the ontology holds no import classification rules (nkg:ImportRule)",
+    "fallback",
+    1e9,
+    mechanism=str(NKG.DecreasedProduction),
+    category=str(NKG.Congenital),
+    variant_origin=str(NKG.Germline),
+    check="the ontology holds no import classification rules (nkg:ImportRule)",
 )
 
 
@@ -384,16 +388,18 @@ def _rules(rdf) -> list[ClassificationRule]:
             rdf.value(node, NKG.givesCategory),
             rdf.value(node, NKG.givesVariantOrigin),
         )
-        rules.append(ClassificationRule(
-            str(node),
-            float(rank.toPython()) if isinstance(rank, Literal) else 1e6,
-            frozenset(curie(str(t)) for t in rdf.objects(node, NKG.whenPhenotype)),
-            frozenset(curie(str(t)) for t in rdf.objects(node, NKG.whenInheritance)),
-            mechanism=str(mechanism) if mechanism is not None else None,
-            category=str(category) if category is not None else None,
-            variant_origin=str(origin) if origin is not None else None,
-            check=str(rdf.value(node, NKG.curatorCheck) or ""),
-        ))
+        rules.append(
+            ClassificationRule(
+                str(node),
+                float(rank.toPython()) if isinstance(rank, Literal) else 1e6,
+                frozenset(curie(str(t)) for t in rdf.objects(node, NKG.whenPhenotype)),
+                frozenset(curie(str(t)) for t in rdf.objects(node, NKG.whenInheritance)),
+                mechanism=str(mechanism) if mechanism is not None else None,
+                category=str(category) if category is not None else None,
+                variant_origin=str(origin) if origin is not None else None,
+                check=str(rdf.value(node, NKG.curatorCheck) or ""),
+            )
+        )
     return rules
 
 
@@ -427,7 +433,10 @@ def _curated(modules: Iterable[Path]) -> _Curated:
             for value in rdf.objects(gene, RDFS.label):
                 genes.setdefault(str(value), str(gene))
     return _Curated(
-        names, genes, frozenset(defined), {c: frozenset(t) for c, t in terms.items()},
+        names,
+        genes,
+        frozenset(defined),
+        {c: frozenset(t) for c, t in terms.items()},
         tuple(sorted(rules, key=lambda r: (r.rank, r.id))) or (_FALLBACK_RULE,),
         {g: tuple(sorted(c)) for g, c in gene_causes.items()},
     )
@@ -459,8 +468,10 @@ def classify(disease: ImportedDisease, curated: _Curated, hpo: HpoIndex) -> Clas
         # a rule that is itself in doubt (it carries a check) does not cast doubt on the one that won
         others = sorted({_name(v) for v, r in offers if v != value and not r.default and not r.check})
         if others:
-            checks.append(f"{attribute.replace('_', ' ')}: rule {_name(rule.id)} gives {_name(value)}, "
-                          f"other rules give {', '.join(others)}")
+            checks.append(
+                f"{attribute.replace('_', ' ')}: rule {_name(rule.id)} gives {_name(value)}, "
+                f"other rules give {', '.join(others)}"
+            )
         if rule.check:
             checks.append(rule.check)
         if not rule.default:
@@ -470,14 +481,16 @@ def classify(disease: ImportedDisease, curated: _Curated, hpo: HpoIndex) -> Clas
     linked_mechanisms = sorted({m for _, m in linked})
     if rule.default and len(linked_mechanisms) == 1:
         mechanism = linked_mechanisms[0]
-        reasons.append(f"mechanism {_name(mechanism)} as the curated {', '.join(_name(c) for c, _ in linked)}"
-                       " with the same gene")
+        reasons.append(
+            f"mechanism {_name(mechanism)} as the curated {', '.join(_name(c) for c, _ in linked)} with the same gene"
+        )
     elif linked_mechanisms and linked_mechanisms != [mechanism]:
         checks.append(f"curated causes with the same gene have mechanism {', '.join(map(_name, linked_mechanisms))}")
     elif rule.default:
         checks.append(f"no phenotype rule or curated gene decides the mechanism; {_name(mechanism)} is assumed")
-    return Classification(mechanism, chosen["category"][0], chosen["variant_origin"][0], tuple(reasons),
-                          tuple(dict.fromkeys(checks)))
+    return Classification(
+        mechanism, chosen["category"][0], chosen["variant_origin"][0], tuple(reasons), tuple(dict.fromkeys(checks))
+    )
 
 
 _LINKS = {SKOS.exactMatch: "exactMatch", SKOS.closeMatch: "closeMatch", SKOS.narrowMatch: "narrowMatch"}
@@ -503,8 +516,9 @@ def _read_curator_edits(output: Path) -> tuple[ImportSettings, dict[str, tuple[s
         number = rdf.value(node, NKG.value)
         if code is not None and isinstance(number, Literal):
             values[str(code)] = float(number.toPython())
-    settings = replace(settings, **{f.name: values[_param_code(f.name)] for f in fields(settings)
-                                    if _param_code(f.name) in values})
+    settings = replace(
+        settings, **{f.name: values[_param_code(f.name)] for f in fields(settings) if _param_code(f.name) in values}
+    )
     return settings, links
 
 
@@ -669,8 +683,8 @@ def render_turtle(
         if GENETIC_TEST in curated.defined:
             out.append(f"    nkg:confirmedBy <{GENETIC_TEST}> ;")
         out += [
-            "    nkg:managementNote \"Not curated: imported from HPO. Confirm with genetic testing, refer to clinical "
-            "genetics and haematology, and treat fever during neutropenia as an emergency.\" ;",
+            '    nkg:managementNote "Not curated: imported from HPO. Confirm with genetic testing, refer to clinical '
+            'genetics and haematology, and treat fever during neutropenia as an emergency." ;',
             f"    dcterms:source {_sources([disease.id, *disease.also, MANAGEMENT_SOURCE])} .",
         ]
         for term, (frequency, references) in sorted(disease.present.items()):
@@ -705,8 +719,13 @@ def render_turtle(
             f"nkg:xref {', '.join(turtle_string(x) for x in sorted(xrefs))} ; dcterms:source {turtle_string(HPO_DOI)} ."
         )
     summary = ImportSummary(
-        Path(), version, len(imported), tuple((c, d) for c, _, d, _ in sorted(linked)), associations,
-        len(gene_nodes), tuple(d.id for d in not_imported),
+        Path(),
+        version,
+        len(imported),
+        tuple((c, d) for c, _, d, _ in sorted(linked)),
+        associations,
+        len(gene_nodes),
+        tuple(d.id for d in not_imported),
     )
     return "\n".join(out) + "\n", summary
 

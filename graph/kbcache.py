@@ -126,9 +126,7 @@ class CacheStore:
         for name, digest in sources:
             if _file_digest(Path(name)) != digest:
                 return None  # an ontology file changed: rebuild quietly
-        if header.get("body_bytes") != len(body) or (
-            header.get("body_sha256") != hashlib.sha256(body).hexdigest()
-        ):
+        if header.get("body_bytes") != len(body) or (header.get("body_sha256") != hashlib.sha256(body).hexdigest()):
             raise CacheProblem(f"{target}: damaged (its content does not match its digest)")
         try:
             data = json.loads(body)
@@ -178,9 +176,7 @@ class CacheStore:
                 raise OSError(f"{self.folder} is writable by other users; not caching there")
             final = self.path_for(root).name
             temporary = f".{final}.{secrets.token_hex(8)}.tmp"
-            fd = os.open(
-                temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600, dir_fd=folder
-            )
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600, dir_fd=folder)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(head + b"\n" + body)

@@ -40,8 +40,15 @@ if TYPE_CHECKING:
 
     from .build import build_knowledge_base
 
-__all__ = ["KnowledgeBase", "build_knowledge_base", "load_knowledge_base", "kb_codec", "graph_to_data",
-           "graph_from_data", "LazyGraph"]
+__all__ = [
+    "KnowledgeBase",
+    "build_knowledge_base",
+    "load_knowledge_base",
+    "kb_codec",
+    "graph_to_data",
+    "graph_from_data",
+    "LazyGraph",
+]
 
 PROG = "neutropenia-kg"
 
@@ -233,9 +240,7 @@ def _note(message: str) -> None:
 
 def _store(folder: Path) -> CacheStore:
     codec = kb_codec()
-    return CacheStore(
-        folder, {"package": __version__, "code": code_digest(), "schema": codec.schema(KnowledgeBase)}
-    )
+    return CacheStore(folder, {"package": __version__, "code": code_digest(), "schema": codec.schema(KnowledgeBase)})
 
 
 def load_knowledge_base(path: str | os.PathLike[str] | None = None, use_cache: bool = True) -> KnowledgeBase:

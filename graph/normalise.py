@@ -253,8 +253,9 @@ class _FreeText:
         elif not spotted:
             self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))
         elif about_relatives and not used:
-            self.no_bearing.append(NoBearing(
-                field, text, "only neutropenia in relatives and consanguinity are read from a family history"))
+            self.no_bearing.append(
+                NoBearing(field, text, "only neutropenia in relatives and consanguinity are read from a family history")
+            )
         elif not used:  # "no tick bite" among the absent findings, a condition named in a test result
             named = ", ".join(dict.fromkeys(self.kb.label(node) for spot in spotted for node in spot.ids))
             self.no_bearing.append(NoBearing(field, text, f"names {named}, which bears on no cause as written here"))

@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 
-
 def import_targets(graph: Graph, base_dir: Path, source: Path) -> list[Path]:
     """Local files named by the owl:imports of ``graph``; an import from elsewhere is an error.
 

@@ -58,8 +58,12 @@ _ASCII = str.maketrans(
     }
 )
 #: fill colour (RGB) of each banner level
-_BANNER = {"emergency": (176, 0, 32), "warning": (255, 243, 205), "information": (231, 241, 255),
-           "hypothetical": (255, 248, 230)}
+_BANNER = {
+    "emergency": (176, 0, 32),
+    "warning": (255, 243, 205),
+    "information": (231, 241, 255),
+    "hypothetical": (255, 248, 230),
+}
 
 
 def latin1(text: str) -> str:
@@ -112,8 +116,9 @@ def _block(pdf: FPDF, block: Block) -> None:
         pdf.set_fill_color(*_BANNER.get(block.level, _BANNER["information"]))
         pdf.set_text_color(*((255, 255, 255) if block.level == "emergency" else (0, 0, 0)))
         pdf.set_font("Helvetica", "B", 10)
-        pdf.multi_cell(0, 5.5, latin1(f"{block.title}: {block.text}"), fill=True, border=1,
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0, 5.5, latin1(f"{block.title}: {block.text}"), fill=True, border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         pdf.set_text_color(0, 0, 0)
         pdf.set_font("Helvetica", "", 10)
         pdf.ln(2)

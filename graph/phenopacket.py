@@ -80,8 +80,10 @@ _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\
 
 def is_phenopacket(data: Any) -> bool:
     """True for a decoded JSON object that looks like a Phenopacket rather than a case."""
-    return isinstance(data, dict) and "anc" not in data and (
-        "phenotypicFeatures" in data or "metaData" in data or "measurements" in data
+    return (
+        isinstance(data, dict)
+        and "anc" not in data
+        and ("phenotypicFeatures" in data or "metaData" in data or "measurements" in data)
     )
 
 
@@ -121,8 +123,10 @@ def _days_before(reference: datetime, moment: datetime) -> float:
 
 def _quantity(measurement: Mapping[str, Any], index: int) -> tuple[float, str]:
     quantity = (measurement.get("value") or {}).get("quantity")
-    if not isinstance(quantity, dict) or isinstance(quantity.get("value"), bool) or not isinstance(
-        quantity.get("value"), (int, float)
+    if (
+        not isinstance(quantity, dict)
+        or isinstance(quantity.get("value"), bool)
+        or not isinstance(quantity.get("value"), (int, float))
     ):
         raise CaseError(f"'measurements[{index}].value.quantity.value' must be a number")
     unit = quantity.get("unit") or {}
@@ -326,8 +330,9 @@ def case_to_phenopacket(
     def anc(value: float, moment: datetime | None) -> dict[str, Any]:
         item: dict[str, Any] = {
             "assay": {"id": ANC_LOINC[0], "label": "Neutrophils [#/volume] in Blood by Automated count"},
-            "value": {"quantity": {"unit": {"id": f"UCUM:{_ANC_UNIT}", "label": _ANC_UNIT},
-                                   "value": _number(value / 1000)}},
+            "value": {
+                "quantity": {"unit": {"id": f"UCUM:{_ANC_UNIT}", "label": _ANC_UNIT}, "value": _number(value / 1000)}
+            },
         }
         if moment is not None:
             item["timeObserved"] = {"timestamp": _stamp(moment)}
@@ -339,16 +344,22 @@ def case_to_phenopacket(
     if case.temperatures:
         loinc, label, unit = TEMPERATURE_LOINC
         highest = max(t.celsius for t in case.temperatures)
-        measurements.append({
-            "assay": {"id": loinc, "label": label},
-            "value": {"quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(highest)}},
-        })
+        measurements.append(
+            {
+                "assay": {"id": loinc, "label": label},
+                "value": {"quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(highest)}},
+            }
+        )
     for key, value in case.labs.items():
         loinc, label, unit, factor = LAB_LOINC[key]
-        measurements.append({
-            "assay": {"id": loinc, "label": label},
-            "value": {"quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(value / factor)}},
-        })
+        measurements.append(
+            {
+                "assay": {"id": loinc, "label": label},
+                "value": {
+                    "quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(value / factor)}
+                },
+            }
+        )
     if measurements:
         packet["measurements"] = measurements
 
@@ -357,8 +368,14 @@ def case_to_phenopacket(
         intervals = []
         if medication.started_days_ago is not None:
             end = created - timedelta(days=medication.stopped_days_ago or 0)
-            intervals.append({"interval": {"start": _stamp(created - timedelta(days=medication.started_days_ago)),
-                                           "end": _stamp(end)}})
+            intervals.append(
+                {
+                    "interval": {
+                        "start": _stamp(created - timedelta(days=medication.started_days_ago)),
+                        "end": _stamp(end),
+                    }
+                }
+            )
         if medication.last_dose_days_ago is not None:
             moment = _stamp(created - timedelta(days=medication.last_dose_days_ago))
             intervals.append({"interval": {"start": moment, "end": moment}})
@@ -375,12 +392,30 @@ def case_to_phenopacket(
         "createdBy": "neutropenia-kg export-case",
         "phenopacketSchemaVersion": "2.0",
         "resources": [
-            {"id": "hp", "name": "human phenotype ontology", "url": "http://purl.obolibrary.org/obo/hp.owl",
-             "namespacePrefix": "HP", "iriPrefix": "http://purl.obolibrary.org/obo/HP_", "version": hpo_version},
-            {"id": "loinc", "name": "Logical Observation Identifiers Names and Codes", "url": "https://loinc.org",
-             "namespacePrefix": "LOINC", "iriPrefix": "https://loinc.org/", "version": ""},
-            {"id": "ncit", "name": "NCI Thesaurus", "url": "http://purl.obolibrary.org/obo/ncit.owl",
-             "namespacePrefix": "NCIT", "iriPrefix": "http://purl.obolibrary.org/obo/NCIT_", "version": ""},
+            {
+                "id": "hp",
+                "name": "human phenotype ontology",
+                "url": "http://purl.obolibrary.org/obo/hp.owl",
+                "namespacePrefix": "HP",
+                "iriPrefix": "http://purl.obolibrary.org/obo/HP_",
+                "version": hpo_version,
+            },
+            {
+                "id": "loinc",
+                "name": "Logical Observation Identifiers Names and Codes",
+                "url": "https://loinc.org",
+                "namespacePrefix": "LOINC",
+                "iriPrefix": "https://loinc.org/",
+                "version": "",
+            },
+            {
+                "id": "ncit",
+                "name": "NCI Thesaurus",
+                "url": "http://purl.obolibrary.org/obo/ncit.owl",
+                "namespacePrefix": "NCIT",
+                "iriPrefix": "http://purl.obolibrary.org/obo/NCIT_",
+                "version": "",
+            },
         ],
     }
     return packet, unwritten

@@ -95,8 +95,11 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
         agents = tuple(dict.fromkeys(a for s in spotted for a in s.ids))
         return DrugMatch(agents, "exact (within the name)")
     fuzzy = next(
-        (found for candidate in dict.fromkeys((cleaned, *sorted(cleaned.split(), key=len, reverse=True)))
-         if candidate and (found := _fuzzy(kb, candidate)) is not None),
+        (
+            found
+            for candidate in dict.fromkeys((cleaned, *sorted(cleaned.split(), key=len, reverse=True)))
+            if candidate and (found := _fuzzy(kb, candidate)) is not None
+        ),
         None,
     )
     known = lookup_drug(cleaned or name)

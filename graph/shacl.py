@@ -58,8 +58,19 @@ def shapes_path(ontology_root: Path | None = None) -> Path:
 
 
 #: SHACL-SPARQL terms: a shape using any of them would run an arbitrary query inside validation
-_SPARQL_TERMS = ("sparql", "SPARQLConstraint", "SPARQLTarget", "SPARQLTargetType", "SPARQLFunction", "select", "ask",
-                 "SPARQLRule", "SPARQLAskValidator", "SPARQLSelectValidator", "SPARQLConstraintComponent")
+_SPARQL_TERMS = (
+    "sparql",
+    "SPARQLConstraint",
+    "SPARQLTarget",
+    "SPARQLTargetType",
+    "SPARQLFunction",
+    "select",
+    "ask",
+    "SPARQLRule",
+    "SPARQLAskValidator",
+    "SPARQLSelectValidator",
+    "SPARQLConstraintComponent",
+)
 
 
 def load_shapes(path: Path | None = None) -> Graph:
@@ -118,6 +129,9 @@ def check_shapes(data: Graph, shapes: Graph) -> list[ShapeResult]:
         elif isinstance(value, URIRef) and str(value) not in text:
             text = f"{text} (found <{value}>)"
         level = _LEVELS.get(report.value(result, SH.resultSeverity), "error")  # type: ignore[arg-type]
-        results.add(ShapeResult(level, _code(shapes, shape, report.value(result, SH.sourceConstraintComponent)),
-                                str(focus), text))
+        results.add(
+            ShapeResult(
+                level, _code(shapes, shape, report.value(result, SH.sourceConstraintComponent)), str(focus), text
+            )
+        )
     return sorted(results, key=lambda r: (r.level != "error", r.code, r.subject, r.message))

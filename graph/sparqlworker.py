@@ -43,8 +43,10 @@ def limits_from_environment() -> tuple[float, float]:
     """(timeout s, memory MB): ``$NEUTROPENIA_KG_SPARQL_TIMEOUT`` and ``$NEUTROPENIA_KG_SPARQL_MEMORY_MB``, else the
     defaults; a value that is not a positive number is ignored."""
     limits = []
-    for name, default in (("NEUTROPENIA_KG_SPARQL_TIMEOUT", DEFAULT_TIMEOUT),
-                          ("NEUTROPENIA_KG_SPARQL_MEMORY_MB", float(DEFAULT_MEMORY_MB))):
+    for name, default in (
+        ("NEUTROPENIA_KG_SPARQL_TIMEOUT", DEFAULT_TIMEOUT),
+        ("NEUTROPENIA_KG_SPARQL_MEMORY_MB", float(DEFAULT_MEMORY_MB)),
+    ):
         try:
             value = float(os.environ.get(name, default))
         except ValueError:

@@ -140,9 +140,7 @@ class CaseRules:
         unit_given: str | None = None
         if isinstance(raw, dict):
             if set(raw) - {"value", "unit"} or "value" not in raw:
-                raise CaseError(
-                    f"'{name}' must be a number or {{\"value\": number, \"unit\": text}}, got {_shown(raw)}"
-                )
+                raise CaseError(f'\'{name}\' must be a number or {{"value": number, "unit": text}}, got {_shown(raw)}')
             unit_given = raw.get("unit")
             if unit_given is not None and not isinstance(unit_given, str):
                 raise CaseError(f"'{name}.unit' must be text such as \"10^9/L\", got {_shown(unit_given)}")
@@ -164,8 +162,10 @@ class CaseRules:
             used = next((c for c in conversions if folded in c.units), None)
             if used is None:
                 known = ", ".join(dict.fromkeys(c.label for c in conversions))
-                raise CaseError(f"'{name}': unit {unit_given!r} is not one this tool converts for {measure.label}; "
-                                f"use one of: {known}")
+                raise CaseError(
+                    f"'{name}': unit {unit_given!r} is not one this tool converts for {measure.label}; "
+                    f"use one of: {known}"
+                )
         converted = used.apply(value) if used else value
         why = measure.problem(converted)
         if why is None and at_most is not None and converted > at_most[0]:
@@ -174,13 +174,18 @@ class CaseRules:
             return converted
         written = unit_given or measure.unit
         likely = [
-            c for c in conversions
-            if c is not used and measure.problem(c.apply(value)) is None
-            and (at_most is None or c.apply(value) <= at_most[0]) and c.apply(value) != converted
+            c
+            for c in conversions
+            if c is not used
+            and measure.problem(c.apply(value)) is None
+            and (at_most is None or c.apply(value) <= at_most[0])
+            and c.apply(value) != converted
         ]
         message = f"'{name}' = {value:g} is impossible in {written} ({why})"
         if likely:
             best = likely[0]
-            message += (f"; it looks like {best.label} ({amount(best.apply(value), measure.unit)}): "
-                        f"write {{\"value\": {value:g}, \"unit\": \"{best.example or best.label}\"}}")
+            message += (
+                f"; it looks like {best.label} ({amount(best.apply(value), measure.unit)}): "
+                f'write {{"value": {value:g}, "unit": "{best.example or best.label}"}}'
+            )
         raise CaseError(message)

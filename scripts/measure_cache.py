@@ -45,8 +45,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "NEUTROPENIA_KG_CACHE": folder}
-        subprocess.run([sys.executable, "-c", "from graph.knowledge import load_knowledge_base as l; l()"],
-                       env=env, check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-c", "from graph.knowledge import load_knowledge_base as l; l()"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+        )
         from graph.knowledge import load_knowledge_base
 
         os.environ["NEUTROPENIA_KG_CACHE"] = folder
@@ -72,14 +76,17 @@ def main() -> None:
                 args.runs,
             ),
         }
-        probe = "import sys; from graph.knowledge import load_knowledge_base as l; l(); print(sorted(m for m in " \
+        probe = (
+            "import sys; from graph.knowledge import load_knowledge_base as l; l(); print(sorted(m for m in "
             "('rdflib', 'networkx') if m in sys.modules))"
+        )
         imported = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=ROOT)
         bare_wall, bare_cpu = figures["bare import rdflib, networkx"]
         print(f"{'':<42} {'wall':>8} {'ratio':>6} {'cpu':>8} {'ratio':>6}")
         for name, (wall, cpu) in figures.items():
-            print(f"{name:<42} {wall * 1000:6.0f}ms {wall / bare_wall:5.2f}x "
-                  f"{cpu * 1000:6.0f}ms {cpu / bare_cpu:5.2f}x")
+            print(
+                f"{name:<42} {wall * 1000:6.0f}ms {wall / bare_wall:5.2f}x {cpu * 1000:6.0f}ms {cpu / bare_cpu:5.2f}x"
+            )
         json_wall, json_cpu = figures["warm start, JSON cache"]
         old_wall, old_cpu = figures["warm start, old pickle"]
         print(f"{'JSON / pickle':<42} {json_wall / old_wall:7.2f}x {'':>6} {json_cpu / old_cpu:7.2f}x")

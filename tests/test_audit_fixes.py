@@ -139,7 +139,7 @@ def test_validate_reports_a_number_that_rests_on_a_consumer_page_alone(mini_dir,
     text = module.read_text(encoding="utf-8")
     start = text.index("assoc:mini-drug--clozapine ")
     end = text.index(" .\n", start)
-    statement = text[start:end].replace(' ; nkg:estimate true', "").replace('"test"', '"seed:001"')
+    statement = text[start:end].replace(" ; nkg:estimate true", "").replace('"test"', '"seed:001"')
     module.write_text(text[:start] + statement + text[end:], encoding="utf-8")
     kb = load_knowledge_base(root, use_cache=False)
     flagged = [p for p in validate_knowledge_base(kb) if p.code == "unsourced-number"]

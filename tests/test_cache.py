@@ -177,8 +177,18 @@ class _Everything:
 def _sample() -> _Everything:
     shared = _Inner("shared", 0.5)
     return _Everything(
-        "é ☃ \u2028", -3, 1e-300, True, None, ("a", 2), (shared, _Inner("x"), shared),
-        {"k": (1.0, 2.5)}, {3: frozenset({"b", "a"})}, "opposes", shared, {"not": "stored"},
+        "é ☃ \u2028",
+        -3,
+        1e-300,
+        True,
+        None,
+        ("a", 2),
+        (shared, _Inner("x"), shared),
+        {"k": (1.0, 2.5)},
+        {3: frozenset({"b", "a"})},
+        "opposes",
+        shared,
+        {"not": "stored"},
     )
 
 
@@ -195,8 +205,9 @@ def test_a_new_field_round_trips_without_changing_the_codec():
     grown = dataclasses.make_dataclass(
         "Grown", [("extra", tuple[_Inner, ...], dataclasses.field(default=()))], bases=(_Everything,), frozen=True
     )
-    value = grown(**{f.name: getattr(_sample(), f.name) for f in dataclasses.fields(_Everything)},
-                  extra=(_Inner("new", 1.0),))
+    value = grown(
+        **{f.name: getattr(_sample(), f.name) for f in dataclasses.fields(_Everything)}, extra=(_Inner("new", 1.0),)
+    )
     codec = Codec()
     assert codec.decode(json.loads(json.dumps(codec.encode(value, grown))), grown) == value
     assert codec.schema(grown) != codec.schema(_Everything)  # an older copy is not read as the grown class

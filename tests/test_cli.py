@@ -43,8 +43,12 @@ def test_rank_json_holds_the_documented_fields(mini_dir, case_file, capsys):
     assert {"case_id", "severity", "alerts", "findings", "unrecognized", "candidates", "mechanisms"} <= set(data)
     assert data["unrecognized"] == []  # lactulose is not in the mini ontology, but the drug lexicon knows it
     assert data["other_drugs"] == [
-        {"written": "lactulose", "label": "Lactulose", "xref": "DrugBank:DB00581",
-         "note": "a drug, DrugBank:DB00581, not a known cause of neutropenia"}
+        {
+            "written": "lactulose",
+            "label": "Lactulose",
+            "xref": "DrugBank:DB00581",
+            "note": "a drug, DrugBank:DB00581, not a known cause of neutropenia",
+        }
     ]
     top = data["candidates"][0]
     assert len(data["candidates"]) == 2

@@ -46,7 +46,7 @@ def test_after_the_addition_copper_deficiency_ranks_first_with_the_guides_terms(
     case = json.loads(block("worked-example-case", "json"))
     top = workup_case(kb, case).candidates[0]
     assert kb.label(top.cause) == "Copper deficiency" and "**Copper deficiency** comes first" in GUIDE
-    table = GUIDE[GUIDE.index("| term | value | log LR |"):]
+    table = GUIDE[GUIDE.index("| term | value | log LR |") :]
     table = table[: table.index("\n\n")]
     stated = [float(v.replace("−", "-")) for v in re.findall(r"([+−]\d+\.\d\d) \|", table)]  # last column
     assert sorted(stated) == sorted(round(e.log_lr, 2) for e in top.evidence)

@@ -37,7 +37,12 @@ def _rank(folder: Path, seed: str, cache: Path) -> str:
     env = {**os.environ, "PYTHONHASHSEED": seed, "NEUTROPENIA_KG_CACHE": str(cache)}
     result = subprocess.run(
         [sys.executable, "-m", "graph", "rank", str(folder), "--format", "jsonl", "--top", "10"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -19,21 +19,40 @@ from hypothesis import strategies as st  # noqa: E402
 
 from graph.cli import main  # noqa: E402
 
-KEYS = sorted({*MINI_CASE, "patient", "anc_history", "exposures", "conditions", "tests", "family_history",
-               "narrative", "absent_findings", "labs", "duration_days"})
+KEYS = sorted(
+    {
+        *MINI_CASE,
+        "patient",
+        "anc_history",
+        "exposures",
+        "conditions",
+        "tests",
+        "family_history",
+        "narrative",
+        "absent_findings",
+        "labs",
+        "duration_days",
+    }
+)
 EDGE_NUMBERS = st.sampled_from([0, -1, 1e308, -1e308, 10**309, 2**63, 1e-320, float("inf"), float("nan")])
 TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40) | st.sampled_from(
     ["\x1b[2J", "\u202e", "\ud800", "no fever, " * 50, " " * 400, "((((((((((", "1e400 cells/uL"]
 )
 SCALARS = st.none() | st.booleans() | st.integers() | EDGE_NUMBERS | st.floats() | TEXT
-JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
-                    max_leaves=12)
+JSON = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4), max_leaves=12
+)
 CASE = st.fixed_dictionaries({"id": st.text(max_size=12) | st.integers(), "anc": SCALARS}) | st.dictionaries(
     st.sampled_from(KEYS), JSON, max_size=6
 )
 OUTCOMES: list[int] = []
-FUZZ = settings(max_examples=120, derandomize=True, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=120,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _check(path, ontology, capsys) -> None:

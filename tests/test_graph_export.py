@@ -52,8 +52,11 @@ def test_csv_writes_nodes_and_edges_that_read_back(mini_kb, ontology, tmp_path, 
     assert len(nodes) == mini_kb.graph.number_of_nodes() and len(edges) == mini_kb.graph.number_of_edges()
     viral = next(row for row in nodes if row["id"] == "cause:mini-viral")
     assert viral["kind"] == "Cause" and viral["xref"] == "ORPHA:99999"
-    assert {"subject": "cause:mini-viral", "predicate": "mechanism", "object": curie(
-        "https://w3id.org/neutropenia-kg/schema#IncreasedDestruction")} in edges
+    assert {
+        "subject": "cause:mini-viral",
+        "predicate": "mechanism",
+        "object": curie("https://w3id.org/neutropenia-kg/schema#IncreasedDestruction"),
+    } in edges
 
 
 def test_graphml_goes_to_standard_output_without_output(ontology, capsys):
@@ -73,4 +76,3 @@ def test_export_mistakes_are_one_line_and_exit_2(ontology, capsys, args, words):
         assert main(["--ontology", ontology, "export", *args]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
-

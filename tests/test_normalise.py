@@ -239,7 +239,8 @@ def test_a_relatives_disease_is_not_the_patients_known_diagnosis(mini_kb):
     # recognised, and said to have no bearing: the tool read the words but ranks nothing on them
     assert n.unrecognized == ()
     assert [u.reason for u in n.no_bearing] == [
-        "only neutropenia in relatives and consanguinity are read from a family history"] * 2
+        "only neutropenia in relatives and consanguinity are read from a family history"
+    ] * 2
 
 
 def test_an_exposure_written_as_a_medication_is_read_as_the_exposure(mini_kb):

@@ -82,11 +82,19 @@ def test_measurements_in_other_units_are_converted(kb):
     ("packet", "words"),
     [
         ({"id": "x", "phenotypicFeatures": [{"type": {"id": "HP:0001945"}}]}, "no finding states the neutropenia"),
-        ({"id": "x", "measurements": [{"assay": {"id": "LOINC:751-8"}, "value": {"quantity": {"value": "low"}}}]},
-         "'measurements[0].value.quantity.value' must be a number"),
-        ({"id": "x", "measurements": [{"assay": {"id": "LOINC:751-8"},
-                                       "value": {"quantity": {"unit": {"id": "UCUM:mg"}, "value": 1}}}]},
-         "unit 'mg' is not one this tool converts"),
+        (
+            {"id": "x", "measurements": [{"assay": {"id": "LOINC:751-8"}, "value": {"quantity": {"value": "low"}}}]},
+            "'measurements[0].value.quantity.value' must be a number",
+        ),
+        (
+            {
+                "id": "x",
+                "measurements": [
+                    {"assay": {"id": "LOINC:751-8"}, "value": {"quantity": {"unit": {"id": "UCUM:mg"}, "value": 1}}}
+                ],
+            },
+            "unit 'mg' is not one this tool converts",
+        ),
     ],
 )
 def test_a_bad_phenopacket_is_one_line_naming_the_field(tmp_path, capsys, mini_dir, packet, words, kb):
@@ -101,8 +109,10 @@ def test_a_bad_phenopacket_is_one_line_naming_the_field(tmp_path, capsys, mini_d
 
 def test_export_case_says_what_a_phenopacket_cannot_hold(mini_dir, tmp_path, capsys):
     source = tmp_path / "c.json"
-    source.write_text(json.dumps({"id": "c", "anc": 900, "findings": ["no such finding"],
-                                  "conditions": ["rheumatoid arthritis"]}), encoding="utf-8")
+    source.write_text(
+        json.dumps({"id": "c", "anc": 900, "findings": ["no such finding"], "conditions": ["rheumatoid arthritis"]}),
+        encoding="utf-8",
+    )
     out = tmp_path / "c.phenopacket.json"
     code = main(["--ontology", str(mini_dir / "neutropenia.ttl"), "export-case", str(source), "--output", str(out)])
     assert code == 0 and json.loads(Path(out).read_text(encoding="utf-8"))["id"] == "c"

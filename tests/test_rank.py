@@ -107,8 +107,10 @@ def test_idiosyncratic_drug_timing(mini_kb, exposure, onset, expected_lr, phrase
 
 def test_drug_timing_falls_off_smoothly_and_late_reactions_stay_plausible(mini_kb):
     assoc = _association(mini_kb, DRUG)
-    lrs = [timing_factor(mini_kb, assoc, DrugExposure("x", "clozapine", "exact", started_days_ago=d), 0)[0]
-           for d in (100, 150, 250, 400, 800, 2000, 5000)]
+    lrs = [
+        timing_factor(mini_kb, assoc, DrugExposure("x", "clozapine", "exact", started_days_ago=d), 0)[0]
+        for d in (100, 150, 250, 400, 800, 2000, 5000)
+    ]
     assert lrs == sorted(lrs, reverse=True) and len(set(lrs)) > 4  # no step: every day later counts a little less
     assert min(lrs) == pytest.approx(40**0.3) and min(lrs) > 1  # never an exclusion
 
@@ -223,8 +225,9 @@ def test_a_consequence_of_a_linked_cytopenia_is_explained(mini_kb):
     result = ranked(mini_kb, findings=["Fatigue"], labs=anaemic, patient={"age_years": 40, "sex": "female"})
     assert not any("Fatigue" in e.label for e in terms(result[CHEMO], "unexplained-finding"))  # links anaemia
     assert any("Fatigue" in e.label for e in terms(result[VIRAL], "unexplained-finding"))
-    not_anaemic = ranked(mini_kb, findings=["Fatigue"], labs={"hemoglobin_g_dl": 14.0},
-                         patient={"age_years": 40, "sex": "female"})
+    not_anaemic = ranked(
+        mini_kb, findings=["Fatigue"], labs={"hemoglobin_g_dl": 14.0}, patient={"age_years": 40, "sex": "female"}
+    )
     assert any("Fatigue" in e.label for e in terms(not_anaemic[CHEMO], "unexplained-finding"))
 
 
@@ -241,12 +244,24 @@ def test_a_risk_factor_drug_with_poor_timing_is_neutral_not_against(kb):
     from graph.ids import expand
 
     b12 = expand("cause:vitamin-b12-deficiency")
-    fresh = {c.cause: c for c in workup_case(kb, {"id": "t", "anc": 900, "medications": [
-        {"name": "metformin", "started_days_ago": 30}]}, explain_top=None).candidates}[b12]
+    fresh = {
+        c.cause: c
+        for c in workup_case(
+            kb,
+            {"id": "t", "anc": 900, "medications": [{"name": "metformin", "started_days_ago": 30}]},
+            explain_top=None,
+        ).candidates
+    }[b12]
     (term,) = [e for e in fresh.evidence if e.kind == "agent"]
     assert term.log_lr == 0 and "earlier than typical" in term.detail
-    long_term = {c.cause: c for c in workup_case(kb, {"id": "t", "anc": 900, "medications": [
-        {"name": "Glucophage", "started_days_ago": 3000}]}, explain_top=None).candidates}[b12]
+    long_term = {
+        c.cause: c
+        for c in workup_case(
+            kb,
+            {"id": "t", "anc": 900, "medications": [{"name": "Glucophage", "started_days_ago": 3000}]},
+            explain_top=None,
+        ).candidates
+    }[b12]
     assert [e.log_lr for e in long_term.evidence if e.kind == "agent"] == [pytest.approx(math.log(2))]
 
 
@@ -256,8 +271,13 @@ def test_a_test_result_never_adds_a_medication(kb):
 
 
 def test_chemotherapy_named_as_an_exposure_means_the_count_is_expected_to_fall(kb):
-    case = {"id": "t", "anc": 800, "findings": ["Fever"], "medications": [],
-            "exposures": [{"name": "chemotherapy (FOLFOX)", "days_ago": 9}]}
+    case = {
+        "id": "t",
+        "anc": 800,
+        "findings": ["Fever"],
+        "medications": [],
+        "exposures": [{"name": "chemotherapy (FOLFOX)", "days_ago": 9}],
+    }
     assert [a.code for a in workup_case(kb, case).alerts][0] == "febrile-neutropenia-expected-fall"
     late = {**case, "exposures": [{"name": "chemotherapy (FOLFOX)", "days_ago": 60}]}
     assert "febrile-neutropenia-expected-fall" not in [a.code for a in workup_case(kb, late).alerts]
@@ -273,8 +293,10 @@ BENIGN = {"id": "t", "anc": 1100, "duration_days": 1460, "medications": [], "pat
         ({"patient": {"age_years": 34}, "tests": [{"name": "Duffy phenotype", "result": "Fy(a-b-)"}]}, True),
         ({"patient": {"age_years": 34, "ancestry": "Yemeni"}}, True),
         (  # a Duffy-positive result rules the benign conclusion out, whatever the ancestry
-            {"patient": {"age_years": 34, "ancestry": "African"},
-             "tests": [{"name": "Duffy phenotype", "result": "Fy(a+b+)"}]},
+            {
+                "patient": {"age_years": 34, "ancestry": "African"},
+                "tests": [{"name": "Duffy phenotype", "result": "Fy(a+b+)"}],
+            },
             False,
         ),
     ],

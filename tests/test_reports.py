@@ -126,15 +126,15 @@ def test_every_entry_unit_is_one_the_ontology_converts(kb):
             unit = entry_unit(code, units, rules)
             if unit is not None:  # a unit the ontology converts into the measure's working unit
                 assert any(fold_unit(unit) in c.units for c in rules.conversions_for(code)), (units, code, unit)
-    form = CaseForm(case_id="si", anc=0.8, temperature=101.3, labs={"hemoglobin_g_dl": 91, "b12_pg_ml": 81},
-                    units="US")
+    form = CaseForm(case_id="si", anc=0.8, temperature=101.3, labs={"hemoglobin_g_dl": 91, "b12_pg_ml": 81}, units="US")
     with pytest.raises(CaseError, match="impossible"):
         case_from_form(form, DAY, rules)  # 0.8 /µL is refused in US units: never read as another unit
 
 
 def test_a_case_entered_in_si_units_round_trips_and_ranks_as_in_us_units(kb):
-    si = CaseForm(case_id="si", anc=0.4, temperature=38.6, labs={"hemoglobin_g_dl": 91, "platelets_per_ul": 85},
-                  units="SI")
+    si = CaseForm(
+        case_id="si", anc=0.4, temperature=38.6, labs={"hemoglobin_g_dl": 91, "platelets_per_ul": 85}, units="SI"
+    )
     case = case_from_form(si, DAY, kb.case_rules)
     us = form_from_case(case, DAY, kb, units="US")
     assert (us.anc, us.labs["hemoglobin_g_dl"], us.labs["platelets_per_ul"]) == (400, 9.1, 85000)

@@ -9,8 +9,26 @@ from graph.case import LAB_KEYS
 from graph.pipeline import workup_case
 from graph.report import workup_to_dict
 
-WORDS = ["fever", "Tegretol", "clozapin", "HP:0001744", "tick bite", "Fy(a-b-)", "positive", "negative",
-         "no blasts", "<0.01", "1:1280", "µg/L", "β-lactam", "", "   ", "🙂", "HP:0000000", "x" * 300]
+WORDS = [
+    "fever",
+    "Tegretol",
+    "clozapin",
+    "HP:0001744",
+    "tick bite",
+    "Fy(a-b-)",
+    "positive",
+    "negative",
+    "no blasts",
+    "<0.01",
+    "1:1280",
+    "µg/L",
+    "β-lactam",
+    "",
+    "   ",
+    "🙂",
+    "HP:0000000",
+    "x" * 300,
+]
 
 
 def _lab(rng: random.Random, kb, key: str, anc: float) -> float:
@@ -28,17 +46,28 @@ def random_case(rng: random.Random, index: int, kb) -> dict:
     return {
         "id": f"random-{index}",
         "anc": anc,
-        "patient": {"age_years": rng.choice([0, 0.01, 0.5, 1, 16, 45, 99]), "sex": rng.choice(["female", "male", "x"]),
-                    "ancestry": rng.choice(["African", "European", "unknown", ""])},
-        "anc_history": [{"day": -rng.randint(1, 4000), "anc": rng.choice([0, rng.randint(10, 9000)])}
-                        for _ in range(rng.randint(0, 8))],
+        "patient": {
+            "age_years": rng.choice([0, 0.01, 0.5, 1, 16, 45, 99]),
+            "sex": rng.choice(["female", "male", "x"]),
+            "ancestry": rng.choice(["African", "European", "unknown", ""]),
+        },
+        "anc_history": [
+            {"day": -rng.randint(1, 4000), "anc": rng.choice([0, rng.randint(10, 9000)])}
+            for _ in range(rng.randint(0, 8))
+        ],
         "duration_days": rng.choice([None, 0, 30, 90, 5000]),
         "findings": [text() for _ in range(rng.randint(0, 4))],
         "absent_findings": [text() for _ in range(rng.randint(0, 3))],
         "labs": {key: _lab(rng, kb, key, anc) for key in rng.sample(LAB_KEYS, rng.randint(0, len(LAB_KEYS)))},
-        "medications": [{"name": text(), "started_days_ago": rng.choice([None, 0, 10, 400]),
-                         "stopped_days_ago": rng.choice([None, 5]), "last_dose_days_ago": rng.choice([None, 9])}
-                        for _ in range(rng.randint(0, 4))],
+        "medications": [
+            {
+                "name": text(),
+                "started_days_ago": rng.choice([None, 0, 10, 400]),
+                "stopped_days_ago": rng.choice([None, 5]),
+                "last_dose_days_ago": rng.choice([None, 9]),
+            }
+            for _ in range(rng.randint(0, 4))
+        ],
         "exposures": [{"name": text(), "days_ago": rng.choice([None, 3])} for _ in range(rng.randint(0, 2))],
         "conditions": [text() for _ in range(rng.randint(0, 3))],
         "tests": [{"name": text(), "result": text()} for _ in range(rng.randint(0, 4))],

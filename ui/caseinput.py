@@ -333,8 +333,13 @@ def case_panel(kb: KnowledgeBase) -> None:
     keys = [e.key for e in found]
     current_key = st.session_state.get("case_key")
     choose, new = st.columns([5, 1], vertical_alignment="bottom")
-    new.button("New case", key="new-case", on_click=new_case, icon=":material/add:",
-               help="A blank case: nothing from the example or the last case is kept.")
+    new.button(
+        "New case",
+        key="new-case",
+        on_click=new_case,
+        icon=":material/add:",
+        help="A blank case: nothing from the example or the last case is kept.",
+    )
     choose.selectbox(
         "Example case",
         keys,
