@@ -201,14 +201,14 @@ def test_the_reports_carry_the_causality_useful_tests_and_expected_situations(kb
     workup = workup_case(kb, case)
     markdown = workup_to_markdown(kb, workup, generated=date(2026, 1, 2))
     assert "## Drug causality (WHO-UMC and Naranjo)" in markdown
-    assert "**cyclophosphamide (for Chemotherapy-induced neutropenia): WHO-UMC possible; Naranjo 5 (probable)**" in (
+    assert "**cyclophosphamide (for Chemotherapy-induced neutropenia): WHO-UMC possible; Naranjo 6 (probable)**" in (
         markdown
     )
     assert "Did the neutropenia come back when the drug was given again?" in markdown
     assert "## Expected situations" in markdown and "Day 10 after myelosuppressive chemotherapy" in markdown
     assert "## Useful tests for the whole case" in markdown
     data = json.loads(json.dumps(workup_to_dict(kb, workup)))
-    assert data["causality"][0]["who_umc"] == "possible" and data["causality"][0]["naranjo_score"] == 5
+    assert data["causality"][0]["who_umc"] == "possible" and data["causality"][0]["naranjo_score"] == 6
     assert "[CAUSALITY] cyclophosphamide" in workup_to_text(kb, workup)
     if PDF_AVAILABLE:
         text = _pdf_text(workup_to_pdf(kb, workup, generated=date(2026, 1, 2)))
