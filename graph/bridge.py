@@ -43,9 +43,11 @@ def rdf_to_networkx(rdf: Graph) -> nx.MultiDiGraph:
     for subject, type_ in rdf.subject_objects(RDF.type):
         if isinstance(subject, URIRef) and str(type_).startswith(SCHEMA):
             types.setdefault(str(subject), []).append(local_name(str(type_)))
-    for node, node_types in types.items():
+    for node, node_types in sorted(types.items()):
         G.add_node(node, kind=_kind(node_types))
-    for subject, predicate, obj in rdf:
+    # in a fixed order, so the graph (and every export of it) is the same under any hash seed and any
+    # order in which the store happens to hold the triples
+    for subject, predicate, obj in sorted(rdf, key=lambda triple: tuple(str(term) for term in triple)):
         if not isinstance(subject, URIRef) or predicate == RDF.type:
             continue
         s = str(subject)
