@@ -20,7 +20,7 @@ from .ids import curie, expand
 from .knowledge import KnowledgeBase
 from .text import normalise
 
-__all__ = ["SEARCH_KINDS", "SearchHit", "find_node", "search_nodes", "causes_by_mechanism"]
+__all__ = ["SEARCH_KINDS", "SearchHit", "find_node", "search_nodes", "causes_by_mechanism", "public_id"]
 
 #: Kinds a search covers, in the order results are grouped.
 SEARCH_KINDS = ("Cause", "Drug", "Organism", "Gene", "Finding", "DiagnosticTest", "Treatment", "Condition", "Exposure")
@@ -55,6 +55,23 @@ def find_node(kb: KnowledgeBase, text: str) -> str:
     if iri in kb.graph or iri in kb.hpo:
         return iri
     raise NodeNotFound(f"{text!r} is not a node of the knowledge graph; search by name instead")
+
+
+def public_id(kb: KnowledgeBase, node: str) -> str:
+    """The standard identifier a user may know the node by (HP:0001945, DrugBank:DB00363, NCBITaxon:…),
+    or "" for a node that has only the ontology's own id (which a user never needs to see).
+
+    >>> from graph.knowledge import load_knowledge_base
+    >>> from graph.ids import expand
+    >>> kb = load_knowledge_base()
+    >>> public_id(kb, expand("HP:0001945")), public_id(kb, expand("drug:clozapine"))
+    ('HP:0001945', 'DrugBank:DB00363')
+    """
+    name = curie(node)
+    if name.startswith("HP:"):
+        return name
+    info = kb.node_info(node)
+    return info.xrefs[0] if info is not None and info.xrefs else ""
 
 
 def _names(kb: KnowledgeBase, node: str) -> Iterable[str]:

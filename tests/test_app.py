@@ -278,7 +278,10 @@ def test_explore_shows_a_node_page_and_search(mini):
     assert at.get("iframe"), "the neighbourhood is drawn"
     at.text_input(key="explore-query").set_value("glandular").run()
     hits = at.selectbox(key="explore-hit")
-    assert hits.options == ["Mini viral infection · Cause · cause:mini-viral (matched “glandular fever”)"]
+    assert hits.options == ["Mini viral infection · Cause · ORPHA:99999 (matched “glandular fever”)"]  # no internal id
+    at.text_input(key="explore-query").set_value("clozapine").run()
+    assert "clozapine · Drug · DrugBank:DB00363" in at.selectbox(key="explore-hit").options
+    at.text_input(key="explore-query").set_value("glandular").run()
     hits.set_value(expand("cause:mini-viral")).run()
     assert at.header[0].value == "Mini viral infection"
     assert at.query_params["node"] == "cause:mini-viral" and at.query_params["view"] == "explore"

@@ -12,7 +12,7 @@ from graph.errors import NeutropeniaKGError
 from graph.graphview import MAX_DEPTH, node_neighbourhood
 from graph.knowledge import KnowledgeBase
 from graph.nodepage import NodePage, node_page
-from graph.search import SEARCH_KINDS, causes_by_mechanism, search_nodes
+from graph.search import SEARCH_KINDS, causes_by_mechanism, public_id, search_nodes
 from ui.show import link_md, links_md, md, show_graph
 
 __all__ = ["show"]
@@ -55,8 +55,9 @@ def _search(kb: KnowledgeBase) -> None:
             st.info("No node matches; try a shorter or different name.")
             return
         labels = {
-            h.node: f"{h.label} · {_kind(h.kind)} · {h.curie}"
-            + (f" (matched “{h.matched}”)" if h.matched != h.label else "")
+            h.node: f"{h.label} · {_kind(h.kind)}"
+            + (f" · {public_id(kb, h.node)}" if public_id(kb, h.node) else "")  # never the ontology's own id
+            + (f" (matched “{h.matched}”)" if h.matched not in (h.label, h.curie) else "")
             for h in hits
         }
         st.selectbox(
