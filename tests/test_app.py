@@ -631,3 +631,21 @@ def test_the_workup_shows_the_findings_by_causes_matrix(mini):
     assert "Splenomegaly (reported absent)" in set(frame["Finding"])
     at.slider(key="matrix-top").set_value(1).run()
     assert [column for column in table(at, "Finding").columns if column != "Finding"] == causes[:1]
+
+
+def test_a_curator_links_a_drug_to_a_cause_through_the_form(monkeypatch, mini_dir, tmp_path):
+    from conftest import copy_mini
+
+    root = copy_mini(mini_dir, tmp_path / "editable")
+    monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(root))
+    at = app(view="curate")
+    at.selectbox(key="link-drug").set_value(expand("drug:doxorubicin"))
+    at.selectbox(key="link-cause").set_value(expand("cause:mini-drug"))
+    at.number_input(key="link-lr").set_value(3.0)
+    at.selectbox(key="link-window").set_value(expand("win:start"))
+    at.text_input(key="link-source").set_value("PMID:17470834")
+    at.button[1].click().run()  # the drug form's submit button
+    assert not at.warning and at.code and "nkg:AgentAssociation" in at.code[0].value
+    at.button(key="edit-save").click().run()
+    assert not at.exception and "Saved to `mini-causes.ttl`" in plain(texts(at.success))
+    assert "nkg:likelihoodRatio 3 ; nkg:timingWindow" in (root.parent / "mini-causes.ttl").read_text(encoding="utf-8")

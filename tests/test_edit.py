@@ -70,3 +70,22 @@ def test_an_edit_that_breaks_validation_writes_nothing(mini_copy, monkeypatch):
         save_edit(kb, broken)
     assert isinstance(rejected.value.problems[0], Problem)
     assert preview.path.read_text(encoding="utf-8") == before
+
+
+def test_a_drug_linked_through_the_form_counts_for_its_cause_in_the_ranking(mini_copy):
+    from graph.edit import DrugLinkEdit, timing_windows
+    from graph.pipeline import workup_case
+
+    kb = load_knowledge_base(mini_copy)
+    assert expand("win:start") in timing_windows(kb)
+    bad = DrugLinkEdit("drug:clozapine", "cause:mini-drug", 0, "win:nowhere", "PMID:1")
+    problems = edit_problems(kb, bad)
+    assert any("already linked" in p or "above 0" in p for p in problems)
+    assert any("not a timing window" in p for p in problems)
+    link = DrugLinkEdit("drug:doxorubicin", "cause:mini-drug", 3, "win:start", "PMID:17470834", True, "a test guess")
+    assert edit_problems(kb, link) == []
+    save_edit(kb, preview_edit(kb, link))
+    reloaded = load_knowledge_base(mini_copy)
+    case = {"id": "t", "anc": 300, "medications": [{"name": "doxorubicin", "started_days_ago": 30}]}
+    drug_cause = next(c for c in workup_case(reloaded, case).candidates if c.cause == expand("cause:mini-drug"))
+    assert any(e.kind == "agent" and "doxorubicin" in e.label for e in drug_cause.evidence)

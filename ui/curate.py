@@ -8,7 +8,17 @@ import streamlit as st
 
 from graph.curation import ontology_summary
 from graph.deeplink import DeepLink
-from graph.edit import AssociationEdit, EditConflict, EditRejected, edit_problems, preview_edit, save_edit
+from graph.edit import (
+    AssociationEdit,
+    DrugLinkEdit,
+    Edit,
+    EditConflict,
+    EditRejected,
+    edit_problems,
+    preview_edit,
+    save_edit,
+    timing_windows,
+)
 from graph.errors import NeutropeniaKGError, OntologyError
 from graph.ids import curie, is_imported_cause
 from graph.knowledge import KnowledgeBase
@@ -102,11 +112,38 @@ def _edit_form(kb: KnowledgeBase) -> None:
         comment = st.text_input("What the number rests on", key="edit-comment")
         asked = st.form_submit_button("Preview the change")
     if asked:
-        edit = AssociationEdit(curie(cause), curie(finding), frequency, polarity, source, estimate, comment)
-        problems = edit_problems(kb, edit)
-        st.session_state["edit-preview"] = None if problems else preview_edit(kb, edit)
-        if problems:
-            st.warning("Not ready to save:\n" + "\n".join(f"- {md(p)}" for p in problems), icon=":material/edit_off:")
+        _propose(kb, AssociationEdit(curie(cause), curie(finding), frequency, polarity, source, estimate, comment))
+    _drug_form(kb)
+    _preview_and_save(kb)
+
+
+def _drug_form(kb: KnowledgeBase) -> None:
+    """Link a drug to a curated cause with a likelihood ratio and a timing window the ontology defines."""
+    st.subheader("Link a drug to a cause")
+    causes = sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))
+    drugs = sorted((n for n, k in kb.kinds.items() if k == "Drug"), key=lambda d: (kb.label(d), d))
+    windows = timing_windows(kb)
+    with st.form("edit-drug-link"):
+        drug = st.selectbox("Drug", drugs, format_func=kb.label, key="link-drug")
+        cause = st.selectbox("Cause (curated)", causes, format_func=kb.label, key="link-cause")
+        ratio = st.number_input("Likelihood ratio of taking it", 0.0, 1000.0, 2.0, 0.5, key="link-lr")
+        window = st.selectbox("Timing window", list(windows), format_func=windows.__getitem__, key="link-window")
+        source = st.text_input("Source (PMID, DOI or PMCID)", key="link-source")
+        estimate = st.checkbox("The ratio is an estimate no source states", key="link-estimate")
+        comment = st.text_input("What the number rests on", key="link-comment")
+        asked = st.form_submit_button("Preview the change")
+    if asked:
+        _propose(kb, DrugLinkEdit(curie(drug), curie(cause), ratio, curie(window), source, estimate, comment))
+
+
+def _propose(kb: KnowledgeBase, edit: Edit) -> None:
+    problems = edit_problems(kb, edit)
+    st.session_state["edit-preview"] = None if problems else preview_edit(kb, edit)
+    if problems:
+        st.warning("Not ready to save:\n" + "\n".join(f"- {md(p)}" for p in problems), icon=":material/edit_off:")
+
+
+def _preview_and_save(kb: KnowledgeBase) -> None:
     preview = st.session_state.get("edit-preview")
     if preview is None:
         return
