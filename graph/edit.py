@@ -42,6 +42,9 @@ from .validate import Problem, validate_ontology
 __all__ = [
     "AssociationEdit",
     "DrugLinkEdit",
+    "CauseEdit",
+    "mechanisms_and_categories",
+    "curated_modules",
     "timing_windows",
     "EditPreview",
     "EditConflict",
@@ -98,7 +101,40 @@ class DrugLinkEdit:
     comment: str = ""
 
 
-Edit = AssociationEdit | DrugLinkEdit
+@dataclass(frozen=True)
+class CauseEdit:
+    """A new cause: its label and definition, mechanism and category (schema terms), prevalence among
+    neutropenias, what to do, the module file it goes into, its source and, for an estimate, the reason.
+    Its findings are added afterwards with :class:`AssociationEdit`."""
+
+    label: str
+    definition: str
+    mechanism: str
+    category: str
+    prevalence: float
+    management: str
+    module: str
+    source: str
+    estimate: bool = False
+    comment: str = ""
+
+
+Edit = AssociationEdit | DrugLinkEdit | CauseEdit
+
+
+def mechanisms_and_categories(kb: KnowledgeBase) -> tuple[dict[str, str], dict[str, str]]:
+    """The schema's mechanisms and categories, IRI -> label, by label."""
+    found: dict[str, dict[str, str]] = {"Mechanism": {}, "Category": {}}
+    for node, kind in sorted(kb.kinds.items()):
+        if kind in found:
+            found[kind][node] = kb.label(node)
+    order = lambda table: dict(sorted(table.items(), key=lambda item: (item[1], item[0])))  # noqa: E731
+    return order(found["Mechanism"]), order(found["Category"])
+
+
+def curated_modules(kb: KnowledgeBase) -> list[Path]:
+    """The module files a curator writes into (ontology/modules/*.ttl the ontology imports)."""
+    return sorted(Path(f) for f in kb.files if Path(f).parent.name == "modules" and f.endswith(".ttl"))
 
 
 def timing_windows(kb: KnowledgeBase) -> dict[str, str]:
@@ -147,6 +183,8 @@ def edit_problems(kb: KnowledgeBase, edit: Edit) -> list[str]:
     """What is wrong with the proposal, in plain words (empty when it can be previewed)."""
     if isinstance(edit, DrugLinkEdit):
         return _drug_link_problems(kb, edit)
+    if isinstance(edit, CauseEdit):
+        return _cause_edit_problems(kb, edit)
     problems = _cause_problems(kb, edit.cause)
     cause = expand(edit.cause)
     if expand(edit.finding) not in kb.findings:
@@ -176,6 +214,32 @@ def _drug_link_problems(kb: KnowledgeBase, edit: DrugLinkEdit) -> list[str]:
     return problems
 
 
+def _cause_iri(label: str) -> str:
+    return expand("cause:" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-"))
+
+
+def _cause_edit_problems(kb: KnowledgeBase, edit: CauseEdit) -> list[str]:
+    problems = []
+    mechanisms, categories = mechanisms_and_categories(kb)
+    if not re.search(r"[A-Za-z]{3}", edit.label):
+        problems.append("the cause needs a label of at least one word")
+    elif _cause_iri(edit.label) in kb.causes or edit.label.strip().lower() in {
+        c.label.lower() for c in kb.causes.values()
+    }:
+        problems.append(f"a cause named {edit.label!r} exists already; add to it instead")
+    if len(edit.definition.split()) < 5:
+        problems.append("give a definition of a sentence or more: what the cause is and how it lowers the count")
+    if edit.mechanism not in mechanisms:
+        problems.append("choose a mechanism from the list")
+    if edit.category not in categories:
+        problems.append("choose a category from the list")
+    if not 0 < edit.prevalence < 1:
+        problems.append(f"prevalence {edit.prevalence:g} must be above 0 and below 1 (a share of all neutropenias)")
+    if Path(edit.module).resolve() not in {m.resolve() for m in curated_modules(kb)}:
+        problems.append("choose one of the ontology's module files")
+    return problems + _sourcing_problems(edit.source, edit.estimate, edit.comment)
+
+
 def _local(iri: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", curie(iri).split(":", 1)[-1].lower()).strip("-")
 
@@ -192,7 +256,16 @@ def _literal(text: str) -> str:
 
 def association_turtle(kb: KnowledgeBase, edit: Edit) -> str:
     """The proposal as Turtle (full IRIs, so the block reads the same in any module)."""
-    if isinstance(edit, DrugLinkEdit):
+    if isinstance(edit, CauseEdit):
+        lines = [
+            f"<{_cause_iri(edit.label)}> a nkg:Cause ; rdfs:label {_literal(edit.label)} ;",
+            f"    skos:definition {_literal(edit.definition)} ;",
+            f"    nkg:mechanism <{edit.mechanism}> ; nkg:category <{edit.category}> ;",
+            f"    nkg:prevalence {edit.prevalence:g} ;",
+        ]
+        if edit.management.strip():
+            lines.append(f"    nkg:managementNote {_literal(edit.management)} ;")
+    elif isinstance(edit, DrugLinkEdit):
         assoc = expand(f"assoc:{_local(expand(edit.cause))}--curated-{_local(expand(edit.drug))}")
         lines = [
             f"<{assoc}> a nkg:AgentAssociation ; nkg:cause <{expand(edit.cause)}> ; nkg:agent <{expand(edit.drug)}> ;",
@@ -215,7 +288,7 @@ def association_turtle(kb: KnowledgeBase, edit: Edit) -> str:
 def _module_of(kb: KnowledgeBase, cause: str) -> Path:
     """The module file that defines the cause (``<cause> a nkg:Cause`` written with its prefix)."""
     name = curie(cause)
-    pattern = re.compile(rf"^{re.escape(name)} a nkg:Cause\b", re.M)
+    pattern = re.compile(rf"^(?:{re.escape(name)}|<{re.escape(cause)}>) a nkg:Cause\b", re.M)
     for file in kb.files:
         path = Path(file)
         if path.suffix == ".ttl" and path.is_file() and pattern.search(path.read_text(encoding="utf-8")):
@@ -228,7 +301,7 @@ def preview_edit(kb: KnowledgeBase, edit: Edit) -> EditPreview:
     problems = edit_problems(kb, edit)
     if problems:
         raise NeutropeniaKGError("; ".join(problems))
-    path = _module_of(kb, expand(edit.cause))
+    path = Path(edit.module) if isinstance(edit, CauseEdit) else _module_of(kb, expand(edit.cause))
     old = path.read_text(encoding="utf-8")
     block = f"\n# curated through the app's form\n{association_turtle(kb, edit)}"
     new = old if old.endswith("\n") else old + "\n"

@@ -649,3 +649,28 @@ def test_a_curator_links_a_drug_to_a_cause_through_the_form(monkeypatch, mini_di
     at.button(key="edit-save").click().run()
     assert not at.exception and "Saved to `mini-causes.ttl`" in plain(texts(at.success))
     assert "nkg:likelihoodRatio 3 ; nkg:timingWindow" in (root.parent / "mini-causes.ttl").read_text(encoding="utf-8")
+
+
+def test_a_curator_adds_a_cause_through_the_form(monkeypatch, mini_dir, tmp_path):
+    from conftest import copy_mini
+
+    root = copy_mini(mini_dir, tmp_path / "editable")
+    modules = root.parent / "modules"
+    modules.mkdir()
+    (modules / "curator.ttl").write_text(
+        (root.parent / "mini-causes.ttl").read_text(encoding="utf-8").split("\n\n")[0] + "\n", encoding="utf-8"
+    )  # a module holding the mini ontology's prefixes only
+    text = root.read_text(encoding="utf-8").replace(
+        "ontology/mini-causes.ttl> .",
+        "ontology/mini-causes.ttl>, <https://w3id.org/neutropenia-kg/ontology/modules/curator.ttl> .",
+    )
+    root.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(root))
+    at = app(view="curate")
+    at.text_input(key="cause-label").set_value("Mini zinc excess")
+    at.text_area(key="cause-definition").set_value("Copper deficiency from excess zinc suppresses the marrow.")
+    at.text_input(key="cause-source").set_value("PMID:17036563")
+    at.button[2].click().run()  # the cause form's submit button
+    assert not at.warning and at.code and 'a nkg:Cause ; rdfs:label "Mini zinc excess"' in at.code[0].value
+    at.button(key="edit-save").click().run()
+    assert not at.exception and "Saved to `curator.ttl`" in plain(texts(at.success))

@@ -89,3 +89,39 @@ def test_a_drug_linked_through_the_form_counts_for_its_cause_in_the_ranking(mini
     case = {"id": "t", "anc": 300, "medications": [{"name": "doxorubicin", "started_days_ago": 30}]}
     drug_cause = next(c for c in workup_case(reloaded, case).candidates if c.cause == expand("cause:mini-drug"))
     assert any(e.kind == "agent" and "doxorubicin" in e.label for e in drug_cause.evidence)
+
+
+def test_a_new_cause_is_written_into_the_chosen_module_and_then_takes_associations(mini_copy, monkeypatch):
+    from graph.edit import CauseEdit, curated_modules, mechanisms_and_categories
+
+    kb = load_knowledge_base(mini_copy)
+    mechanisms, categories = mechanisms_and_categories(kb)
+    production = next(m for m, label in mechanisms.items() if label == "decreased production")
+    nutritional = next(c for c, label in categories.items() if label == "nutritional")
+    module = str(mini_copy.parent / "mini-causes.ttl")
+    assert not curated_modules(kb) or all(m.suffix == ".ttl" for m in curated_modules(kb))
+    duplicate = CauseEdit("Mini drug agranulocytosis", "too short", production, nutritional, 2, "", "/etc/passwd", "x")
+    problems = edit_problems(kb, duplicate)
+    assert any("exists already" in p for p in problems) and any("definition" in p for p in problems)
+    assert any("below 1" in p for p in problems) and any("module files" in p for p in problems)
+    new = CauseEdit(
+        "Mini zinc excess",
+        "Copper deficiency from too much zinc lowers the neutrophil count through the marrow.",
+        production,
+        nutritional,
+        0.001,
+        "Stop the zinc.",
+        module,
+        "PMID:17036563",
+    )
+    # the mini ontology keeps its modules beside its root, not in modules/, so the module is chosen directly
+    from graph import edit as edit_module
+
+    monkeypatch.setattr(edit_module, "curated_modules", lambda kb: [mini_copy.parent / "mini-causes.ttl"])
+    assert edit_problems(kb, new) == []
+    save_edit(kb, preview_edit(kb, new))
+    reloaded = load_knowledge_base(mini_copy)
+    cause = expand("cause:mini-zinc-excess")
+    assert reloaded.causes[cause].label == "Mini zinc excess"
+    then = AssociationEdit("cause:mini-zinc-excess", "HP:0002716", 0.1, "supports", "PMID:17036563")
+    assert preview_edit(reloaded, then).path.name == "mini-causes.ttl"

@@ -10,11 +10,14 @@ from graph.curation import ontology_summary
 from graph.deeplink import DeepLink
 from graph.edit import (
     AssociationEdit,
+    CauseEdit,
     DrugLinkEdit,
     Edit,
     EditConflict,
     EditRejected,
+    curated_modules,
     edit_problems,
+    mechanisms_and_categories,
     preview_edit,
     save_edit,
     timing_windows,
@@ -114,7 +117,36 @@ def _edit_form(kb: KnowledgeBase) -> None:
     if asked:
         _propose(kb, AssociationEdit(curie(cause), curie(finding), frequency, polarity, source, estimate, comment))
     _drug_form(kb)
+    _cause_form(kb)
     _preview_and_save(kb)
+
+
+def _cause_form(kb: KnowledgeBase) -> None:
+    """A new cause in a module file; its findings are added afterwards with the association form."""
+    st.subheader("Add a cause")
+    mechanisms, categories = mechanisms_and_categories(kb)
+    modules = [str(m) for m in curated_modules(kb)]
+    with st.form("edit-cause-new"):
+        label = st.text_input("Name", key="cause-label")
+        definition = st.text_area("Definition (what it is and how it lowers the count)", key="cause-definition")
+        mechanism = st.selectbox(
+            "Mechanism", list(mechanisms), format_func=mechanisms.__getitem__, key="cause-mechanism"
+        )
+        category = st.selectbox("Category", list(categories), format_func=categories.__getitem__, key="cause-category")
+        prevalence = st.number_input(
+            "Share of all neutropenias", 0.0, 1.0, 0.001, 0.0005, format="%.4f", key="cause-prevalence"
+        )
+        management = st.text_input("What to do (management note)", key="cause-management")
+        module = st.selectbox("Module file", modules, format_func=lambda m: m.rsplit("/", 1)[-1], key="cause-module")
+        source = st.text_input("Source (PMID, DOI or PMCID)", key="cause-source")
+        estimate = st.checkbox("The share is an estimate no source states", key="cause-estimate")
+        comment = st.text_input("What the number rests on", key="cause-comment")
+        asked = st.form_submit_button("Preview the change")
+    if asked:
+        edit = CauseEdit(
+            label, definition, mechanism, category, prevalence, management, module, source, estimate, comment
+        )
+        _propose(kb, edit)
 
 
 def _drug_form(kb: KnowledgeBase) -> None:
