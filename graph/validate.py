@@ -387,26 +387,6 @@ def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyRep
     return OntologyReport(tuple(ordered), tuple(str(Path(f)) for f in files), G.number_of_nodes())
 
 
-def _report_to_data(report: OntologyReport) -> dict[str, object]:
-    return {
-        "problems": [[p.level, p.code, p.subject, p.label, p.message] for p in report.problems],
-        "files": list(report.files),
-        "nodes": report.nodes,
-    }
-
-
-def _report_from_data(data: dict[str, object]) -> OntologyReport:
-    problems = data["problems"]
-    files = data["files"]
-    nodes = data["nodes"]
-    if not (isinstance(problems, list) and isinstance(files, list) and isinstance(nodes, int)):
-        raise ValueError("not a stored validation report")
-    rows = [tuple(str(v) for v in row) for row in problems if isinstance(row, list) and len(row) == 5]
-    if len(rows) != len(problems):
-        raise ValueError("a stored problem is not five texts")
-    return OntologyReport(tuple(Problem(*row) for row in rows), tuple(str(f) for f in files), nodes)
-
-
 def cached_validation(path: str | os.PathLike[str] | None = None) -> OntologyReport:
     """:func:`validate_ontology`, kept in the cache folder by the content of every file it read (the
     ontology's files, its shapes and its HPO table) and by the package's own code: run again on
@@ -421,6 +401,7 @@ def cached_validation(path: str | os.PathLike[str] | None = None) -> OntologyRep
     True
     """
     from . import __version__
+    from .codec import Codec, CodecError
     from .kbcache import CacheProblem, CacheStore, code_digest, default_cache_dir
     from .ontology import resolve_ontology_path
     from .shacl import shapes_path
@@ -429,10 +410,12 @@ def cached_validation(path: str | os.PathLike[str] | None = None) -> OntologyRep
     folder = default_cache_dir()
     if folder is None:
         return validate_ontology(root)
-    store = CacheStore(folder, {"package": __version__, "code": code_digest(), "kind": "validation report"})
+    codec = Codec()  # the report's dataclasses by their hints, as the compiled knowledge base is stored
+    identity = {"package": __version__, "code": code_digest(), "schema": codec.schema(OntologyReport)}
+    store = CacheStore(folder, {**identity, "kind": "validation report"})
     try:
-        stored = store.load(root, _report_from_data)
-    except CacheProblem:
+        stored = store.load(root, lambda data: codec.decode(data, OntologyReport))
+    except (CacheProblem, CodecError):
         stored = None
     if stored is not None:
         return stored
@@ -440,7 +423,7 @@ def cached_validation(path: str | os.PathLike[str] | None = None) -> OntologyRep
     hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
     sources = [Path(f) for f in report.files] + [shapes_path(root)] + ([hpo_table] if hpo_table.is_file() else [])
     try:
-        store.save(root, _report_to_data(report), sources)
+        store.save(root, codec.encode(report, OntologyReport), sources)
     except OSError:
         pass  # an unusable cache folder only costs the next run its speed
     return report
