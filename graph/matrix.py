@@ -32,14 +32,14 @@ __all__ = ["Match", "MATCHES", "MatrixRow", "MatrixCell", "FindingMatrix", "find
 
 Match = Literal["exact", "more specific", "more general", "unrelated", "absent", "not scored"]
 MATCHES: tuple[Match, ...] = ("exact", "more specific", "more general", "unrelated", "absent", "not scored")
-#: the words the scoring puts in an evidence label (graph.rank.MATCH_KINDS), and the name the matrix shows
-_FROM_LABEL: tuple[tuple[str, Match], ...] = (
-    ("(query more specific", "more specific"),
-    ("(query more general", "more general"),
-    ("(unrelated", "unrelated"),
-    ("(excluded", "absent"),
-    ("(exact", "exact"),
-)
+#: the scoring's match kind of a term (``Evidence.match``, one of graph.rank.MATCH_KINDS) -> the matrix's name
+_MATCH_NAMES: dict[str, Match] = {
+    "exact": "exact",
+    "query more specific": "more specific",
+    "query more general": "more general",
+    "unrelated": "unrelated",
+    "excluded": "absent",
+}
 _FINDING_TERMS = ("finding", "absent-finding", "unexplained-finding")
 
 
@@ -72,10 +72,7 @@ class FindingMatrix:
 
 
 def _match(evidence: Evidence) -> Match:
-    for words, match in _FROM_LABEL:
-        if words in evidence.label:
-            return match
-    return "unrelated" if evidence.kind == "unexplained-finding" else "exact"
+    return _MATCH_NAMES[evidence.match]  # every phenotype term carries its match kind
 
 
 def finding_matrix(kb: KnowledgeBase, workup: Workup, top: int = 5) -> FindingMatrix:

@@ -97,8 +97,10 @@ def _direction(log_lr: float) -> str:
     return "for" if log_lr > 1e-9 else "against" if log_lr < -1e-9 else "neutral"
 
 
-def _evidence(kind: str, label: str, log_lr: float, path: tuple[str, ...], sources=(), detail: str = "") -> Evidence:
-    return Evidence(kind, label, log_lr, _direction(log_lr), path, tuple(sources), detail)
+def _evidence(
+    kind: str, label: str, log_lr: float, path: tuple[str, ...], sources=(), detail: str = "", match: str = ""
+) -> Evidence:
+    return Evidence(kind, label, log_lr, _direction(log_lr), path, tuple(sources), detail, match)
 
 
 # ---------------------------------------------------------------- priors
@@ -471,7 +473,8 @@ def _explain_match(
     kind = "exact" if assoc.finding == finding else "query more specific"
     via = "" if kind == "exact" else f", counts as {kb.label(assoc.finding)}"
     label = f"{kb.label(finding)} present ({kind}{via}): in {p:.0%} of cases"
-    return (_evidence("finding", label, log_lr, (finding, assoc.id, cause_id), assoc.sources, observation.origin),)
+    path = (finding, assoc.id, cause_id)
+    return (_evidence("finding", label, log_lr, path, assoc.sources, observation.origin, kind),)
 
 
 def _explain_counted_once(
@@ -481,7 +484,7 @@ def _explain_counted_once(
         f"{kb.label(finding)} present (query more specific, counts as {kb.label(assoc.finding)}, "
         f"already counted through {kb.label(scored_by)})"
     )
-    return (_evidence("finding", label, 0.0, (finding, assoc.id, cause_id), assoc.sources),)
+    return (_evidence("finding", label, 0.0, (finding, assoc.id, cause_id), assoc.sources, "", "query more specific"),)
 
 
 def _explain_general(
@@ -492,7 +495,8 @@ def _explain_general(
     examples = ", ".join(kb.label(a.finding) for a in shown[:3])
     label = f"{kb.label(finding)} present (query more general; the cause shows {examples}): P {p:.0%}"
     sources = tuple(dict.fromkeys(s for a in shown[:3] for s in a.sources))
-    return (_evidence("finding", label, log_lr, (finding, shown[0].id, cause_id), sources, observation.origin),)
+    path = (finding, shown[0].id, cause_id)
+    return (_evidence("finding", label, log_lr, path, sources, observation.origin, "query more general"),)
 
 
 def _explain_unrelated(
@@ -500,7 +504,7 @@ def _explain_unrelated(
 ) -> tuple[Evidence, ...]:
     finding = observation.finding
     label = f"{kb.label(finding)} (unrelated: not a feature of this cause)"
-    return (_evidence("unexplained-finding", label, log_lr, (finding, cause_id), (), observation.origin),)
+    return (_evidence("unexplained-finding", label, log_lr, (finding, cause_id), (), observation.origin, "unrelated"),)
 
 
 def _or_by_chance(unrelated: float | None, p: float, log_lr: float, opposes: bool = False) -> float:
@@ -582,9 +586,8 @@ def _explain_absent(
     via = "" if first.finding == finding else f" (as {kb.label(first.finding)})"
     stage = "" if early_days is None else f" on day {early_days:g} of the illness, when the test is less sensitive"
     label = f"{kb.label(finding)} absent (excluded{via}): expected in {p:.0%}{stage}"
-    return (
-        _evidence("absent-finding", label, log_lr, (finding, first.id, cause_id), first.sources, observation.origin),
-    )
+    path = (finding, first.id, cause_id)
+    return (_evidence("absent-finding", label, log_lr, path, first.sources, observation.origin, "excluded"),)
 
 
 def _absent_term(

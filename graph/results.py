@@ -183,6 +183,8 @@ class Evidence:
     path: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     detail: str = ""
+    #: for a phenotype term, how the finding met the cause (one of graph.rank.MATCH_KINDS), else ""
+    match: str = ""
 
 
 @dataclass(frozen=True)
