@@ -540,8 +540,8 @@ def _split_log_lr(kb: KnowledgeBase, annotated: str, p: float, background: float
 
 def _present_term(
     kb: KnowledgeBase, cause_id: str, observation: Observation, index: _CaseIndex
-) -> tuple[Term | None, str | None]:
-    """The term of one present finding for one cause, and the association it used (if any)."""
+) -> tuple[Term | None, FindingAssociation | None]:
+    """The term of one present finding for one cause, and the annotation at or above it that it used."""
     finding = observation.finding
     assoc = index.above[finding].get(cause_id)
     if assoc is not None and assoc.finding != finding and assoc.finding in index.premise:
@@ -559,7 +559,7 @@ def _present_term(
                 background = index.given_origin.get(finding, kb.background(finding))
                 log_lr = min(log_lr, _split_log_lr(kb, assoc.finding, p, background))
             log_lr = _or_by_chance(index.unrelated.get(finding), p, log_lr, assoc.polarity == "opposes")
-        return Term(log_lr, _explain_match, (kb, cause_id, observation, assoc, p, log_lr)), assoc.id
+        return Term(log_lr, _explain_match, (kb, cause_id, observation, assoc, p, log_lr)), assoc
     below = index.below[finding].get(cause_id)
     if below:
         p = _noisy_or(kb, below, index.illness_days)
@@ -620,14 +620,13 @@ def phenotype_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[
         if cause_id not in index.above[finding] and cause_id not in index.below[finding]:
             if finding not in index.stated or cause_id in index.consequence_of[finding]:
                 continue  # the common case, checked without a call: nothing to say
-        term, assoc_id = _present_term(kb, cause_id, observation, index)
+        term, above = _present_term(kb, cause_id, observation, index)
         if term is not None:
-            above = index.above[finding].get(cause_id)
-            if above is not None and above.id == assoc_id and above.finding != finding:
-                through.setdefault(assoc_id, []).append((term.log_lr, finding, len(terms), above))
+            if above is not None and above.finding != finding:
+                through.setdefault(above.id, []).append((term.log_lr, finding, len(terms), above))
             terms.append(term)
-        if assoc_id is not None:
-            used.add(assoc_id)
+        if above is not None:
+            used.add(above.id)
     for sharing in through.values():
         ranked = sorted(sharing, key=lambda s: (-s[0], s[1]))
         for _, finding, position, assoc in ranked[1:]:
