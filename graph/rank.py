@@ -675,12 +675,14 @@ def defining_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[T
         return []
     code = "unstated_defining_feature_lr"
     log_lr = math.log(kb.param(code))
-    names = ", ".join(kb.label(f) for f in cause.defining_features)
-    label = f"none of its defining features is stated ({names})"
-    path = (cause.id,)  # the features are not in the case: the graph shows only the cause
-    return [
-        Term(log_lr, lambda: (_evidence("no-defining-feature", label, log_lr, path, _param_sources(kb, code), code),))
-    ]
+
+    def explain() -> tuple[Evidence, ...]:  # built only for the candidates shown
+        names = ", ".join(kb.label(f) for f in cause.defining_features)
+        label = f"none of its defining features is stated ({names})"
+        path = (cause.id,)  # the features are not in the case: the graph shows only the cause
+        return (_evidence("no-defining-feature", label, log_lr, path, _param_sources(kb, code), code),)
+
+    return [Term(log_lr, explain)]
 
 
 def context_terms(kb: KnowledgeBase, cause: Cause, index: _CaseIndex) -> list[Term]:
