@@ -1,11 +1,11 @@
 """The knowledge base: typed views and indexes over the networkx graph, shared read-only.
 
 Built by :func:`graph.build.build_knowledge_base`, loaded (and cached) by
-:func:`graph.knowledge.load_knowledge_base`.  Its only mutable parts are memo tables that save
-recomputation (HPO ancestry, finding hits) and never change an answer.  They are safe to share
-between threads (Streamlit sessions): entries are only added, each by one atomic ``setdefault``,
-never changed or removed, and only for known ids.  A field declared ``compare=False`` is such a
-memo and is not stored in the compiled cache (:mod:`graph.codec`).
+:func:`graph.knowledge.load_knowledge_base`.  It is a frozen dataclass, shared by every session of the
+app: no field is reassigned after it is built, and nothing in the package writes into its tables.
+What is derived from it for speed lives outside it: the ranker's score tables
+(:mod:`graph.scoretables`) and the HPO index's ancestry memo, both filled only by adding entries (one
+atomic ``setdefault`` each), which never change an answer.
 
 Examples
 --------
@@ -51,7 +51,7 @@ from .units import CaseRules
 __all__ = ["KnowledgeBase"]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     """Everything the ranker reads, built once and shared read-only (see module docstring)."""
 
@@ -110,14 +110,11 @@ class KnowledgeBase:
     #: term -> causes with an association on the term or below it (all / supporting only)
     causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
     supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
-    _hits_memo: dict[str, dict[str, FindingAssociation]] = field(default_factory=dict, repr=False, compare=False)
     #: (word, "germline" or "somatic"): the words that say where a reported gene variant arose
     variant_origin_words: tuple[tuple[str, str], ...] = ()
     #: names known to bear on no cause (``nkg:KnownTest``, ``nkg:DrugClass``), and the index of their names
     known_terms: dict[str, NodeInfo] = field(default_factory=dict)
     known_term_index: PhraseIndex = field(default_factory=lambda: PhraseIndex({}))
-    #: finding -> its result probabilities per cause (:func:`graph.usefultests.finding_rates`), a memo
-    _rates_memo: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict, repr=False, compare=False)
     #: drug names bucketed by length, for fuzzy matching
     drug_names_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: how a case's numbers are read: working units, possible ranges, unit conversions (model.ttl)
@@ -131,23 +128,18 @@ class KnowledgeBase:
 
     def hits_at_or_above(self, finding: str) -> dict[str, FindingAssociation]:
         """cause -> the association a present ``finding`` counts for: on the finding or an ancestor, the
-        most specific, then the one with the larger likelihood ratio, then by id (memoised, like HPO
-        ancestry; the memo only saves recomputation and never changes an answer).
+        most specific, then the one with the larger likelihood ratio, then by id.  The ranker keeps the
+        answer per finding in its score tables (:func:`graph.scoretables.score_tables`).
         """
-        cached = self._hits_memo.get(finding)
-        if cached is None:
-            weights = self.assoc_weights
-            best: dict[str, FindingAssociation] = {}
-            for term in sorted(self.hpo.ancestors(finding)):
-                for assoc in self.assocs_at.get(term, ()):
-                    other = best.get(assoc.cause)
-                    key = (-weights[assoc.id][3], -weights[assoc.id][1], assoc.id)
-                    if other is None or key < (-weights[other.id][3], -weights[other.id][1], other.id):
-                        best[assoc.cause] = assoc
-            cached = {cause: best[cause] for cause in sorted(best)}
-            if finding in self.hpo or finding in self.findings:  # an unknown id is not remembered
-                cached = self._hits_memo.setdefault(finding, cached)  # one atomic write: first one wins
-        return cached
+        weights = self.assoc_weights
+        best: dict[str, FindingAssociation] = {}
+        for term in sorted(self.hpo.ancestors(finding)):
+            for assoc in self.assocs_at.get(term, ()):
+                other = best.get(assoc.cause)
+                key = (-weights[assoc.id][3], -weights[assoc.id][1], assoc.id)
+                if other is None or key < (-weights[other.id][3], -weights[other.id][1], other.id):
+                    best[assoc.cause] = assoc
+        return {cause: best[cause] for cause in sorted(best)}
 
     def label(self, node: str) -> str:
         """Human label of any node id (HPO terms included); the CURIE when it has none."""

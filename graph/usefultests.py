@@ -32,10 +32,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
-from .rank import _noisy_or, _unrelated_log_lr  # the ranker's own probabilities, read, never restated
 from .resolve import resolve_test
 from .results import Candidate, NormalisedCase, UsefulTest
-from .types import FindingAssociation
+from .scoretables import score_tables  # the ranker's own probabilities, read, never restated
 
 __all__ = ["Posterior", "expected_information_gain", "finding_rates", "useful_tests"]
 
@@ -141,16 +140,10 @@ def expected_information_gain(
     return round(prior.entropy_bits - expected, 12) + 0.0
 
 
-def _rate(background: float, log_lr_present: float, log_lr_absent: float) -> float:
-    """P(present | cause) from the ranker's two likelihood ratios against the finding's background."""
-    present = background * math.exp(log_lr_present)
-    absent = (1.0 - background) * math.exp(log_lr_absent)
-    return present / (present + absent)
-
-
 def finding_rates(kb: KnowledgeBase, finding: str) -> tuple[dict[str, float], float]:
     """P(``finding`` present | cause) for the causes with an annotation on it, above or below it, and the
-    probability for every other cause, from the likelihood ratios the ranker would score.
+    probability for every other cause, from the likelihood ratios the ranker would score (the ranker's
+    own tables, :attr:`graph.scoretables.FindingTable.rates`).
 
     >>> from graph.knowledge import load_knowledge_base
     >>> kb = load_knowledge_base()
@@ -163,34 +156,8 @@ def finding_rates(kb: KnowledgeBase, finding: str) -> tuple[dict[str, float], fl
 
 
 def _rates(kb: KnowledgeBase, finding: str) -> tuple[Mapping[str, float], float]:
-    """:func:`finding_rates`, memoised on the knowledge base (the stored table is never changed)."""
-    cached = kb._rates_memo.get(finding)
-    if cached is not None:
-        return cached
-    background = kb.background(finding)
-    if not 0.0 < background < 1.0:
-        return {}, background
-    below: dict[str, list[FindingAssociation]] = {}
-    for assoc in kb.assocs_below.get(finding, ()):
-        below.setdefault(assoc.cause, []).append(assoc)
-    above = kb.hits_at_or_above(finding)
-    rates: dict[str, float] = {}
-    for cause in sorted(set(above) | set(below)):
-        log_absent = 0.0
-        if cause in below:
-            p = _noisy_or(kb, below[cause])
-            log_absent = math.log((1 - p) / (1 - background))
-        if cause in above:
-            log_present = kb.assoc_weights[above[cause].id][1]
-        else:
-            log_present = math.log(_noisy_or(kb, below[cause]) / background)
-        rates[cause] = _rate(background, log_present, log_absent)
-    info = kb.findings.get(finding)
-    neutral = info is not None and info.trait  # a constitutional trait is not a stated finding to explain
-    other = _rate(background, 0.0 if neutral else _unrelated_log_lr(kb, finding), 0.0)
-    if finding in kb.hpo or finding in kb.findings:  # like the HPO memo: known ids only, one atomic write
-        return kb._rates_memo.setdefault(finding, (rates, other))
-    return rates, other
+    table = score_tables(kb).finding(finding)
+    return table.rates, table.other_rate
 
 
 def _known_findings(kb: KnowledgeBase, n: NormalisedCase) -> set[str]:

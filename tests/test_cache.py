@@ -249,12 +249,16 @@ def test_memo_tables_are_safe_to_share_between_sessions(mini_kb):
     """Threads asking for the same finding get one shared answer; unknown ids are not remembered."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from graph.scoretables import score_tables
+
     fever = mini_kb.hpo.resolve("Fever")
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(pool.map(lambda _: mini_kb.hits_at_or_above(fever), range(64)))
+        tables = list(pool.map(lambda _: score_tables(mini_kb), range(64)))
+        answers = list(pool.map(lambda _: tables[0].finding(fever), range(64)))
         ancestries = list(pool.map(lambda _: mini_kb.hpo.ancestors(fever), range(64)))
+    assert all(t is tables[0] for t in tables)
     assert all(a is answers[0] for a in answers) and all(a is ancestries[0] for a in ancestries)
     for junk in (f"http://example.org/junk/{i}" for i in range(100)):
-        assert mini_kb.hits_at_or_above(junk) == {} and mini_kb.hpo.ancestors(junk) == frozenset({junk})
-    assert not any("example.org/junk" in key for key in mini_kb._hits_memo)
+        assert len(tables[0].finding(junk).above) == 0 and mini_kb.hpo.ancestors(junk) == frozenset({junk})
+    assert not any("example.org/junk" in key for key in tables[0]._findings)
     assert not any("example.org/junk" in key for key in mini_kb.hpo._ancestors)
