@@ -24,7 +24,9 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -39,8 +41,9 @@ def noisy_or(kb: KnowledgeBase, assocs: tuple[FindingAssociation, ...] | list[Fi
     each frequency kept within ``frequency_floor`` of 0 and 1.
 
     >>> from graph.knowledge import load_knowledge_base
-    >>> noisy_or(load_knowledge_base(), [])  # nothing annotated: the floor
-    0.001
+    >>> kb = load_knowledge_base()
+    >>> noisy_or(kb, []) == kb.param("frequency_floor")  # nothing annotated: the floor
+    True
     """
     return noisy_or_of(kb, [a.frequency for a in assocs])
 
@@ -171,48 +174,63 @@ class ScoreTables:
         return found
 
 
-def _finding_table(tables: ScoreTables, finding: str) -> FindingTable:
+def _floats(values: Iterable[float]) -> np.ndarray:
+    return np.fromiter(values, dtype=float)
+
+
+def _flags(values: Iterable[bool]) -> np.ndarray:
+    return np.fromiter(values, dtype=bool)
+
+
+def _above_part(tables: ScoreTables, finding: str) -> dict[str, Any]:
+    """The ``above_*`` fields of a finding table: each cause's nearest annotation at or above the finding."""
     kb = tables.kb
     premise = kb.hpo.ancestors(kb.premise_finding)
-    above_rows = [(tables.position[c], a) for c, a in kb.hits_at_or_above(finding).items() if c in tables.position]
-    above_rows.sort(key=lambda row: row[0])
+    rows = sorted((tables.position[c], a) for c, a in kb.hits_at_or_above(finding).items() if c in tables.position)
+    assocs = tuple(a for _, a in rows)
     weights = kb.assoc_weights
-    above_assocs = tuple(a for _, a in above_rows)
+    return {
+        "above": _int_array([p for p, _ in rows]),
+        "above_assocs": assocs,
+        "above_ids": _int_array([tables.assoc_number[a.id] for a in assocs]),
+        "above_p": _floats(weights[a.id][0] for a in assocs),
+        "above_lr": _floats(weights[a.id][1] for a in assocs),
+        "above_exact": _flags(a.finding == finding for a in assocs),
+        "above_opposes": _flags(a.polarity == "opposes" for a in assocs),
+        "above_log_children": _floats(math.log(max(kb.hpo.children_count(a.finding), 1)) for a in assocs),
+        "above_premise": _flags(a.finding != finding and a.finding in premise for a in assocs),
+        "above_early": _flags(a.id in kb.early_weights for a in assocs),
+    }
+
+
+def _below_part(tables: ScoreTables, finding: str, in_above: set[int]) -> dict[str, Any]:
+    """The ``below_*`` fields of a finding table: each cause's annotations on the finding or beneath it."""
+    kb = tables.kb
     grouped: dict[int, list[FindingAssociation]] = {}
     for assoc in kb.assocs_below.get(finding, ()):
         if assoc.cause in tables.position:
             grouped.setdefault(tables.position[assoc.cause], []).append(assoc)
-    below_pos = sorted(grouped)
-    below_assocs = tuple(tuple(grouped[p]) for p in below_pos)
-    in_above = {p for p, _ in above_rows}
-    below_p = np.array([noisy_or(kb, list(assocs)) for assocs in below_assocs], dtype=float)
-    above_lr = np.array([weights[a.id][1] for a in above_assocs], dtype=float)
-    rates, other = _rates(tables, finding, [p for p, _ in above_rows], above_lr, below_pos, below_p)
-    return FindingTable(
-        finding=finding,
-        background=kb.background(finding),
-        above=_int_array([p for p, _ in above_rows]),
-        above_assocs=above_assocs,
-        above_ids=_int_array([tables.assoc_number[a.id] for a in above_assocs]),
-        above_p=np.array([weights[a.id][0] for a in above_assocs], dtype=float),
-        above_lr=above_lr,
-        above_exact=np.array([a.finding == finding for a in above_assocs], dtype=bool),
-        above_opposes=np.array([a.polarity == "opposes" for a in above_assocs], dtype=bool),
-        above_log_children=np.array(
-            [math.log(max(kb.hpo.children_count(a.finding), 1)) for a in above_assocs], dtype=float
-        ),
-        above_premise=np.array([a.finding != finding and a.finding in premise for a in above_assocs], dtype=bool),
-        above_early=np.array([a.id in kb.early_weights for a in above_assocs], dtype=bool),
-        below=_int_array(below_pos),
-        below_assocs=below_assocs,
-        below_p=below_p,
-        below_early=np.array([any(a.id in kb.early_weights for a in assocs) for assocs in below_assocs], dtype=bool),
-        below_ids=_int_array([tables.assoc_number[a.id] for assocs in below_assocs for a in assocs]),
-        below_owner=_int_array([j for j, assocs in enumerate(below_assocs) for _ in assocs]),
-        general=_int_array([j for j, p in enumerate(below_pos) if p not in in_above]),
-        rates=rates,
-        other_rate=other,
+    positions = sorted(grouped)
+    assocs = tuple(tuple(grouped[p]) for p in positions)
+    return {
+        "below": _int_array(positions),
+        "below_assocs": assocs,
+        "below_p": _floats(noisy_or(kb, group) for group in assocs),
+        "below_early": _flags(any(a.id in kb.early_weights for a in group) for group in assocs),
+        "below_ids": _int_array([tables.assoc_number[a.id] for group in assocs for a in group]),
+        "below_owner": _int_array([j for j, group in enumerate(assocs) for _ in group]),
+        "general": _int_array([j for j, p in enumerate(positions) if p not in in_above]),
+    }
+
+
+def _finding_table(tables: ScoreTables, finding: str) -> FindingTable:
+    above = _above_part(tables, finding)
+    below = _below_part(tables, finding, set(above["above"].tolist()))
+    rates, other = _rates(
+        tables, finding, above["above"].tolist(), above["above_lr"], below["below"].tolist(), below["below_p"]
     )
+    background = tables.kb.background(finding)
+    return FindingTable(finding=finding, background=background, **above, **below, rates=rates, other_rate=other)
 
 
 def _rate(background: float, log_lr_present: float, log_lr_absent: float) -> float:
@@ -264,15 +282,42 @@ def _onset(kb: KnowledgeBase, cause: Cause) -> tuple[float, float, float, str]:
     return low, high, kb.param("onset_default_exponent"), origin
 
 
-def _build(kb: KnowledgeBase) -> ScoreTables:
-    causes = tuple(kb.causes.values())
-    position = {c.id: i for i, c in enumerate(causes)}
+def _cause_part(kb: KnowledgeBase, causes: tuple[Cause, ...]) -> dict[str, Any]:
+    """The per-cause arrays: tie order, prior, onset range, inheritance, agent and defining features."""
     ordered = sorted(range(len(causes)), key=lambda i: (causes[i].label, causes[i].id))
     tie_order = np.empty(len(causes), dtype=np.int64)
     tie_order[ordered] = np.arange(len(causes))
     onsets = [_onset(kb, c) for c in causes]
-    male = [bool(c.inheritance) and all(m in kb.male_predominant_inheritance for m in c.inheritance) for c in causes]
-    modifiers = [(position[c.id], m) for c in causes for m in kb.priors.get(c.id, ())]
+    male_modes = kb.male_predominant_inheritance
+    return {
+        "tie_order": tie_order,
+        "log_prior": _floats(math.log(max(c.prevalence, 1e-9)) for c in causes),
+        "onset_low": _floats(o[0] for o in onsets),
+        "onset_high": _floats(o[1] for o in onsets),
+        "onset_exponent": _floats(o[2] for o in onsets),
+        "onset_origin": tuple(o[3] for o in onsets),
+        "male_predominant": _flags(bool(c.inheritance) and set(c.inheritance) <= male_modes for c in causes),
+        "requires_agent": _flags(c.requires_agent for c in causes),
+        "with_defining_features": tuple(i for i, c in enumerate(causes) if c.defining_features),
+    }
+
+
+def _modifier_part(kb: KnowledgeBase, causes: tuple[Cause, ...]) -> dict[str, Any]:
+    """The prior modifiers as arrays, one entry each, in the order of the causes."""
+    rows = [(i, m) for i, c in enumerate(causes) for m in kb.priors.get(c.id, ())]
+    return {
+        "modifier_cause": _int_array([i for i, _ in rows]),
+        "modifier_min_age": _floats(math.nan if m.min_age is None else m.min_age for _, m in rows),
+        "modifier_max_age": _floats(m.max_age or 200.0 for _, m in rows),
+        "modifier_sex": tuple(m.sex for _, m in rows),
+        "modifier_ancestry": tuple(m.ancestry for _, m in rows),
+        "modifier_log": _floats(math.log(m.multiplier) for _, m in rows),
+        "modifiers": tuple(m for _, m in rows),
+    }
+
+
+def _build(kb: KnowledgeBase) -> ScoreTables:
+    causes = tuple(kb.causes.values())
     numbers: dict[str, int] = {}
     for assocs in kb.finding_assocs.values():
         for assoc in assocs:
@@ -281,23 +326,9 @@ def _build(kb: KnowledgeBase) -> ScoreTables:
         kb_ref=weakref.ref(kb),
         causes=causes,
         cause_ids=tuple(c.id for c in causes),
-        position=position,
-        tie_order=tie_order,
-        log_prior=np.array([math.log(max(c.prevalence, 1e-9)) for c in causes], dtype=float),
-        onset_low=np.array([o[0] for o in onsets], dtype=float),
-        onset_high=np.array([o[1] for o in onsets], dtype=float),
-        onset_exponent=np.array([o[2] for o in onsets], dtype=float),
-        onset_origin=tuple(o[3] for o in onsets),
-        male_predominant=np.array(male, dtype=bool),
-        requires_agent=np.array([c.requires_agent for c in causes], dtype=bool),
-        with_defining_features=tuple(i for i, c in enumerate(causes) if c.defining_features),
-        modifier_cause=_int_array([p for p, _ in modifiers]),
-        modifier_min_age=np.array([math.nan if m.min_age is None else m.min_age for _, m in modifiers], dtype=float),
-        modifier_max_age=np.array([m.max_age or 200.0 for _, m in modifiers], dtype=float),
-        modifier_sex=tuple(m.sex for _, m in modifiers),
-        modifier_ancestry=tuple(m.ancestry for _, m in modifiers),
-        modifier_log=np.array([math.log(m.multiplier) for _, m in modifiers], dtype=float),
-        modifiers=tuple(m for _, m in modifiers),
+        position={c.id: i for i, c in enumerate(causes)},
+        **_cause_part(kb, causes),
+        **_modifier_part(kb, causes),
         assoc_number=numbers,
     )
 

@@ -28,13 +28,14 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
 from .resolve import resolve_test
 from .results import Candidate, NormalisedCase, UsefulTest
-from .scoretables import score_tables  # the ranker's own probabilities, read, never restated
+from .scoretables import score_tables
+from .types import DiagnosticTest  # the ranker's own probabilities, read, never restated
 
 __all__ = ["Posterior", "expected_information_gain", "finding_rates", "useful_tests"]
 
@@ -196,6 +197,16 @@ def _rises_most_if_found(
     return candidate.cause, mass / z
 
 
+def _best_result(test: DiagnosticTest, gain_of: Callable[[str], float | None]) -> tuple[float, str] | None:
+    """(gain, finding) of the most informative result a test's rules can read, or None."""
+    best: tuple[float, str] | None = None
+    for finding in sorted({r.finding for r in test.rules if r.finding}):
+        gain = gain_of(finding)
+        if gain is not None and (best is None or gain > best[0]):
+            best = (gain, finding)
+    return best
+
+
 def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Candidate]) -> tuple[UsefulTest, ...]:
     """The tests whose results would most change the differential, most useful first.
 
@@ -210,22 +221,20 @@ def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Cand
     done = {test for t in n.case.tests for test in resolve_test(kb, t.name)}
     known = _known_findings(kb, n)
     gains: dict[str, float | None] = {}  # finding -> its gain (None: the case settles it, or it says nothing)
+
+    def gain_of(finding: str) -> float | None:
+        if finding not in gains:
+            if finding in known or _says_nothing(kb, finding):
+                gains[finding] = None
+            else:
+                rates, other = _rates(kb, finding)
+                gains[finding] = round(expected_information_gain(prior, rates, other, temperature), _GAIN_DIGITS)
+        return gains[finding]
+
     scored = []
-    for test_id in sorted(kb.tests):
-        if test_id in done:
-            continue
+    for test_id in sorted(set(kb.tests) - done):
         test = kb.tests[test_id]
-        best: tuple[float, str] | None = None
-        for finding in sorted({r.finding for r in test.rules if r.finding}):
-            if finding not in gains:
-                if finding in known or _says_nothing(kb, finding):
-                    gains[finding] = None
-                else:
-                    rates, other = _rates(kb, finding)
-                    gains[finding] = round(expected_information_gain(prior, rates, other, temperature), _GAIN_DIGITS)
-            gain = gains[finding]
-            if gain is not None and (best is None or gain > best[0]):
-                best = (gain, finding)
+        best = _best_result(test, gain_of)
         if best is None or best[0] < kb.param("useful_test_min_bits"):
             continue
         cost = test.cost
