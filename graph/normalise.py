@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import re
+import weakref
 
 from .case import Case
 from .errors import CaseError
@@ -109,9 +110,17 @@ def _check_count_or_statement(kb: KnowledgeBase, case: Case, observations: list[
     return present
 
 
+#: knowledge base -> its negated names, built once per knowledge base (dropped with it)
+_NEGATED: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
 def _negated_names(kb: KnowledgeBase) -> dict[str, str]:
     """Words that state a finding absent ("afebrile") -> the finding."""
-    return {normalise(name): node for node, info in sorted(kb.findings.items()) for name in info.negated_labels}
+    names = _NEGATED.get(kb)
+    if names is None:
+        names = {normalise(name): node for node, info in sorted(kb.findings.items()) for name in info.negated_labels}
+        _NEGATED[kb] = names
+    return names
 
 
 def _findings(
