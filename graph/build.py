@@ -308,6 +308,7 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
             tuple(str(s) for s in _values(G, node, "negatedLabel")),
             _flag(G, node, "statesNeutropenia"),
             _number(G, node, "backgroundGivenOrigin"),
+            _number(G, node, "observableFromAge"),
         )
         broader = _targets(G, node, "broader")
         if node not in hpo or broader:

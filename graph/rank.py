@@ -378,6 +378,8 @@ class _CaseIndex:
     contexts: dict[str, list[tuple[ContextHit, ContextAssociation]]]
     #: cause -> the context that names it as a known diagnosis
     known: dict[str, ContextHit]
+    #: absent finding -> the age from which it can be observed, when the patient is younger (it says nothing)
+    not_yet_observable: dict[str, float]
 
 
 def _present_terms(kb: KnowledgeBase, n: NormalisedCase) -> set[str]:
@@ -461,6 +463,15 @@ def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
     for context in n.known_causes:
         known.setdefault(context.node, context)
     established = n.case.duration_days is not None or bool(n.case.anc_history)
+    age = n.case.age_years
+    too_young = {
+        o.finding: info.observable_from_age
+        for o in absent
+        if age is not None
+        and (info := kb.findings.get(o.finding)) is not None
+        and info.observable_from_age is not None
+        and age < info.observable_from_age
+    }
     return _CaseIndex(
         premise=frozenset(premise),
         present=tuple(present),
@@ -474,6 +485,7 @@ def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
         agent_options=_agent_options(kb, n),
         contexts=_context_hits(kb, n),
         known=known,
+        not_yet_observable=too_young,
     )
 
 
@@ -722,7 +734,11 @@ def _absent_column(t: ScoreTables, index: _CaseIndex, observation: Observation, 
         matches[j] = kept
         p[j] = _noisy_or_on_day(kb, kept, index.illness_days) if kept else math.nan
     scored = ~np.isnan(p)
-    log_lr = np.log((1 - p) / (1 - background)) if background < 1 else np.zeros(len(p))
+    from_age = index.not_yet_observable.get(observation.finding)
+    if from_age is not None or not background < 1:
+        log_lr = np.zeros(len(p))  # too young to show it yet, or a background of 1: the absence says nothing
+    else:
+        log_lr = np.log((1 - p) / (1 - background))
     values = _zeros(t)
     values[table.below[scored]] = log_lr[scored]
     entry: dict[int, int] = {}  # cause position -> entry, filled when the first candidate is explained
@@ -734,11 +750,23 @@ def _absent_column(t: ScoreTables, index: _CaseIndex, observation: Observation, 
         if j is None or not scored[j]:
             return ()
         kept = matches.get(j, table.below_assocs[j])
+        if from_age is not None:
+            return _explain_not_yet_observable(kb, t.causes[i].id, observation, kept, from_age)
         days = index.illness_days
         early = days if any(_early(kb, a, days) for a in kept) else None
         return _explain_absent(kb, t.causes[i].id, observation, kept, float(p[j]), float(values[i]), early)
 
     return Column("absent-finding", values, explain)
+
+
+def _explain_not_yet_observable(
+    kb: KnowledgeBase, cause_id: str, observation: Observation, matches: tuple[FindingAssociation, ...], from_age: float
+) -> tuple[Evidence, ...]:
+    finding = observation.finding
+    first = min(matches, key=lambda a: (-a.frequency, a.id))
+    label = f"{kb.label(finding)} absent: not yet observable at this age (from {from_age:g} y), so it says nothing"
+    path = (finding, first.id, cause_id)
+    return (_evidence("absent-finding", label, 0.0, path, first.sources, observation.origin, "excluded"),)
 
 
 def _explain_absent(

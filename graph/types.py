@@ -143,6 +143,8 @@ class FindingInfo:
     states_neutropenia: bool = False
     #: P(finding) among neutropenic patients who show its origin (``consequence_of``, not the premise)
     background_given_origin: float | None = None
+    #: the youngest age (years) at which a patient can show the finding; absent when younger says nothing
+    observable_from_age: float | None = None
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ class NKG(_namespace.DefinedNamespace):
     givesCategory: URIRef
     givesMechanism: URIRef
     givesVariantOrigin: URIRef
+    observableFromAge: URIRef
     whenInheritance: URIRef
     whenPhenotype: URIRef
     familyHistory: URIRef

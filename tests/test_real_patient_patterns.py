@@ -178,3 +178,28 @@ def test_the_duffy_null_pattern_needs_an_ancestry_where_it_is_common_or_a_duffy_
     assert kinds(unknown, "no-defining-feature")
     assert not kinds(african, "no-defining-feature") and not kinds(tested, "no-defining-feature")
     assert african.rank == 1 and tested.rank == 1
+
+
+ELANE = expand("cause:elane-severe-congenital-neutropenia")
+
+
+def _newborn_or_child(kb, age_years):
+    case = {
+        "id": "t",
+        "anc": 200,
+        "patient": {"age_years": age_years, "sex": "female"},
+        "findings": ["Severe neutropenia"],
+        "absent_findings": ["Recurrent infections"],
+    }
+    return {c.cause: c for c in workup_case(kb, case, explain_top=None).candidates}
+
+
+def test_no_recurrent_infections_in_a_newborn_is_not_evidence_against_congenital_neutropenia(kb):
+    """Infections cannot yet have recurred a week after birth (nkg:observableFromAge): the absence is neutral
+    and the evidence line says why; in a five-year-old the same absence counts against the cause."""
+    newborn = _newborn_or_child(kb, 0.02)[ELANE]
+    line = next(e for e in newborn.evidence if e.kind == "absent-finding" and "Recurrent infections" in e.label)
+    assert line.log_lr == 0.0 and "not yet observable" in line.label
+    child = _newborn_or_child(kb, 5)[ELANE]
+    line = next(e for e in child.evidence if e.kind == "absent-finding" and "Recurrent infections" in e.label)
+    assert line.log_lr < -2 and "not yet observable" not in line.label
