@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from graph.deeplink import VIEWS, DeepLink, View, merge_link
-from graph.knowledge import KnowledgeBase
+from graph.caseio.deeplink import VIEWS, DeepLink, View, merge_link
+from graph.kb.knowledge import KnowledgeBase
 from ui import compare, curate, explore, workup
 from ui.caseinput import init_case
 from ui.show import compact_layout, md

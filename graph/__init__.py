@@ -1,6 +1,6 @@
 """Neutropenia knowledge graph: load the ontology, normalise a case, rank and explain its causes.
 
-The whole flow is :func:`graph.pipeline.workup_case`; :func:`graph.knowledge.load_knowledge_base`
+The whole flow is :func:`graph.workup.pipeline.workup_case`; :func:`graph.kb.knowledge.load_knowledge_base`
 loads (and caches) the ontology.  The package supports clinicians; it gives no advice to patients.
 
 Examples
@@ -12,8 +12,8 @@ Examples
 'emergency'
 """
 
-from .knowledge import KnowledgeBase, load_knowledge_base
-from .pipeline import workup_case
-from .version import __version__
+from .kb.knowledge import KnowledgeBase, load_knowledge_base
+from .model.version import __version__
+from .workup.pipeline import workup_case
 
 __all__ = ["KnowledgeBase", "load_knowledge_base", "workup_case", "__version__"]

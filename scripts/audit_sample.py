@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph.ids import curie  # noqa: E402
-from graph.knowledge import load_knowledge_base  # noqa: E402
+from graph.kb.knowledge import load_knowledge_base  # noqa: E402
+from graph.model.ids import curie  # noqa: E402
 
 #: the id of a cause imported from HPO ends in omim-N or orpha-N
 _IMPORTED = re.compile(r"cause[/:](omim|orpha)-\d+$")

@@ -55,9 +55,9 @@ def main() -> None:
             uncached += _wall([python, "-m", "graph", "rank", first, "--format", "json"], cold_env, 1)
         warm = _wall([python, "-m", "graph", "rank", first, "--format", "json"], cold_env, args.runs)
 
-    from graph.case import read_case_file
-    from graph.knowledge import load_knowledge_base
-    from graph.pipeline import workup_case
+    from graph.kb.knowledge import load_knowledge_base
+    from graph.model.case import read_case_file
+    from graph.workup.pipeline import workup_case
 
     kb = load_knowledge_base()
     cases = [read_case_file(f)[0] for f in files]

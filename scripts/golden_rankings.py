@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph.ids import curie  # noqa: E402
-from graph.knowledge import KnowledgeBase, load_knowledge_base  # noqa: E402
-from graph.phenopacket import is_phenopacket, phenopacket_to_case  # noqa: E402
-from graph.pipeline import workup_case  # noqa: E402
+from graph.caseio.phenopacket import is_phenopacket, phenopacket_to_case  # noqa: E402
+from graph.kb.knowledge import KnowledgeBase, load_knowledge_base  # noqa: E402
+from graph.model.ids import curie  # noqa: E402
+from graph.workup.pipeline import workup_case  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "data" / "golden-rankings.json"
 #: folders of cases, relative to the repository; the last is stored as digests only

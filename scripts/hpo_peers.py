@@ -3,8 +3,8 @@
 ``scripts/simulate_phenomizer.py`` and ``scripts/phenopacket_store.py`` rank the same patients three
 ways, over one candidate set:
 
-* **ours**: the public ranking API (``graph.case.parse_case`` -> ``graph.normalise.normalise_case`` ->
-  ``graph.rank.rank_causes``), so whatever model the package holds is what is measured;
+* **ours**: the public ranking API (``graph.model.case.parse_case`` -> ``graph.workup.normalise.normalise_case`` ->
+  ``graph.workup.rank.rank_causes``), so whatever model the package holds is what is measured;
 * **pyhpo one-way Resnik**: for each query term the best Resnik similarity to any of the disease's
   terms, averaged over the query terms (query -> disease; the asymmetric similarity of the
   Phenomizer, Köhler et al. 2009, PMID:19800049);
@@ -19,7 +19,7 @@ pyhpo's own functions on sample pairs; it runs whenever pyhpo is loaded.  Loadin
 about 15 s, so the data the scores need is kept in a JSON file (no pickle) in the project's cache
 folder, keyed by the pyhpo version and the content of its data files.
 
-Candidates are the diseases HPO annotates with neutropenia (``graph.hpo_import.select_diseases``,
+Candidates are the diseases HPO annotates with neutropenia (``graph.curate.hpo_import.select_diseases``,
 OMIM and Orphanet entries of one name merged as the import merges them) plus every OMIM/Orphanet
 disease named by one of our causes.  Ids joined by one disease or by one of our causes form one
 candidate, so a cause and the peers are judged at the same grain.  A cause names a disease by
@@ -48,11 +48,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from graph.case import parse_case
-from graph.hpo_import import ImportedDisease, ImportSettings, pyhpo_data_dir, read_annotations, select_diseases
-from graph.knowledge import KnowledgeBase
-from graph.normalise import normalise_case
-from graph.rank import rank_causes
+from graph.curate.hpo_import import ImportedDisease, ImportSettings, pyhpo_data_dir, read_annotations, select_diseases
+from graph.kb.knowledge import KnowledgeBase
+from graph.model.case import parse_case
+from graph.workup.normalise import normalise_case
+from graph.workup.rank import rank_causes
 
 __all__ = [
     "ANSWER_LINKS",

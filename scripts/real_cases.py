@@ -37,10 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph.errors import CaseError, NeutropeniaKGError  # noqa: E402
-from graph.evaluate import Evaluation, outcome, summarise  # noqa: E402
-from graph.knowledge import load_knowledge_base  # noqa: E402
-from graph.pipeline import workup_case  # noqa: E402
+from graph.curate.evaluate import Evaluation, outcome, summarise  # noqa: E402
+from graph.kb.knowledge import load_knowledge_base  # noqa: E402
+from graph.model.errors import CaseError, NeutropeniaKGError  # noqa: E402
+from graph.workup.pipeline import workup_case  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 PARTS = ("dev", "test")

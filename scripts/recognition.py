@@ -3,7 +3,7 @@
 Every item of a case is counted once: each finding and absent finding, medication, exposure,
 condition, test (name and result), family-history item, unknown lab key and the ancestry (a number
 under a lab key of the case format is always read, so it is not counted).  An item is
-recognised unless the package's own normalisation (:func:`graph.normalise.normalise_case`, the
+recognised unless the package's own normalisation (:func:`graph.workup.normalise.normalise_case`, the
 function every workup calls) reports it under ``unrecognized``; a test the knowledge base knows
 whose result bears on no cause is recognised and counted apart ("no bearing").  A case the tool
 refuses counts all its items as unrecognised.
@@ -17,7 +17,7 @@ measuring it cannot guide a change.
 
 Examples
 --------
->>> from graph.knowledge import load_knowledge_base
+>>> from graph.kb.knowledge import load_knowledge_base
 >>> kb = load_knowledge_base()
 >>> tally = Tally()
 >>> tally.add_case(kb, {"id": "x", "anc": 600, "findings": ["Fever", "zorblax"], "conditions": ["hypertension"]})
@@ -38,10 +38,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph.case import Case, parse_case  # noqa: E402
-from graph.errors import CaseError, NeutropeniaKGError  # noqa: E402
-from graph.knowledge import KnowledgeBase, load_knowledge_base  # noqa: E402
-from graph.normalise import normalise_case  # noqa: E402
+from graph.kb.knowledge import KnowledgeBase, load_knowledge_base  # noqa: E402
+from graph.model.case import Case, parse_case  # noqa: E402
+from graph.model.errors import CaseError, NeutropeniaKGError  # noqa: E402
+from graph.workup.normalise import normalise_case  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 FOLDERS = (DATA / "real-dev", DATA / "real-test", DATA / "holdout")

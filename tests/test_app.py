@@ -20,9 +20,9 @@ from conftest import MINI_CASE, ROOT, dev_cases  # noqa: E402
 from hostile import make_hostile_ontology  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from graph.case import MAX_RESULT_CHARS  # noqa: E402
-from graph.deeplink import encode_case  # noqa: E402
-from graph.ids import expand  # noqa: E402
+from graph.caseio.deeplink import encode_case  # noqa: E402
+from graph.model.case import MAX_RESULT_CHARS  # noqa: E402
+from graph.model.ids import expand  # noqa: E402
 
 APP = str(ROOT / "app.py")
 #: A case whose ranking on the mini ontology is worked out in tests/test_views.py.

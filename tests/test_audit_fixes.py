@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.case import parse_case
-from graph.pipeline import workup_case
+from graph.model.case import parse_case
+from graph.workup.pipeline import workup_case
 
 _TICK_FEVER = {
     "id": "early-negative",
@@ -96,8 +96,8 @@ def test_an_imported_disease_whose_mechanism_is_only_assumed_is_flagged_for_a_cu
 
 
 def test_classify_takes_the_first_rule_by_rank_and_flags_a_disagreement(kb):
-    from graph.hpo_import import ClassificationRule, ImportedDisease, _Curated, classify
-    from graph.vocab import NKG
+    from graph.curate.hpo_import import ClassificationRule, ImportedDisease, _Curated, classify
+    from graph.kb.vocab import NKG
 
     rules = (
         ClassificationRule("r/antibodies", 1, frozenset({"HP:0001904"}), mechanism=str(NKG.IncreasedDestruction)),
@@ -123,7 +123,7 @@ def test_classify_takes_the_first_rule_by_rank_and_flags_a_disagreement(kb):
 
 
 def test_every_clinical_number_cites_literature_or_says_it_is_an_estimate(kb):
-    from graph.validate import unsourced_numbers
+    from graph.curate.validate import unsourced_numbers
 
     assert unsourced_numbers(kb) == []
 
@@ -131,8 +131,8 @@ def test_every_clinical_number_cites_literature_or_says_it_is_an_estimate(kb):
 def test_validate_reports_a_number_that_rests_on_a_consumer_page_alone(mini_dir, tmp_path):
     from conftest import copy_mini
 
-    from graph.knowledge import load_knowledge_base
-    from graph.validate import validate_knowledge_base
+    from graph.curate.validate import validate_knowledge_base
+    from graph.kb.knowledge import load_knowledge_base
 
     root = copy_mini(mini_dir, tmp_path / "onto", ())
     module = root.parent / "mini-causes.ttl"

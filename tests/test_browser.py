@@ -122,7 +122,7 @@ def no_script_ran(page) -> None:
 def test_a_dev_case_by_deep_link_ranks_draws_and_stays_local():
     from playwright.sync_api import sync_playwright
 
-    from graph.deeplink import encode_case
+    from graph.caseio.deeplink import encode_case
 
     case = dev_cases()[0].stem if dev_cases() else "febrile-agranulocytosis"
     SCREENS.mkdir(parents=True, exist_ok=True)
@@ -179,7 +179,7 @@ def test_a_dev_case_by_deep_link_ranks_draws_and_stays_local():
 def test_hostile_labels_never_run_on_load_or_hover(mini_dir, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from graph.deeplink import encode_case
+    from graph.caseio.deeplink import encode_case
 
     root = make_hostile_ontology(mini_dir, tmp_path / "hostile")
     SCREENS.mkdir(parents=True, exist_ok=True)
@@ -242,7 +242,7 @@ def test_the_first_screen_shows_alert_severity_and_first_candidate_without_scrol
     scrolling; at 390x844 (a phone) they are there too, one under another, and nothing runs off sideways."""
     from playwright.sync_api import sync_playwright
 
-    from graph.deeplink import encode_case
+    from graph.caseio.deeplink import encode_case
 
     with running_app({"NEUTROPENIA_KG_ONTOLOGY": ""}) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -275,7 +275,7 @@ def test_keyboard_order_follows_the_screen():
     main column top to bottom (left to right within a row)."""
     from playwright.sync_api import sync_playwright
 
-    from graph.deeplink import encode_case
+    from graph.caseio.deeplink import encode_case
 
     with running_app({"NEUTROPENIA_KG_ONTOLOGY": ""}) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -306,7 +306,7 @@ def test_keyboard_order_follows_the_screen():
 def test_clicking_a_graph_node_opens_its_page_and_the_graph_is_layered(mini_dir):
     from playwright.sync_api import sync_playwright
 
-    from graph.deeplink import encode_case
+    from graph.caseio.deeplink import encode_case
 
     with (
         running_app({"NEUTROPENIA_KG_ONTOLOGY": str(mini_dir / "neutropenia.ttl")}) as url,

@@ -15,10 +15,10 @@ from typing import Literal
 import pytest
 from conftest import ONTOLOGY, ROOT, copy_mini
 
-from graph.case import read_case_file
-from graph.codec import Codec, CodecError
-from graph.knowledge import _compile, _store, load_knowledge_base
-from graph.pipeline import workup_case
+from graph.kb.knowledge import _compile, _store, load_knowledge_base
+from graph.model.case import read_case_file
+from graph.model.codec import Codec, CodecError
+from graph.workup.pipeline import workup_case
 
 HOLDOUT = sorted((Path(__file__).parent / "data" / "holdout").glob("*.json"))
 
@@ -249,7 +249,7 @@ def test_memo_tables_are_safe_to_share_between_sessions(mini_kb):
     """Threads asking for the same finding get one shared answer; unknown ids are not remembered."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from graph.scoretables import score_tables
+    from graph.kb.scoretables import score_tables
 
     fever = mini_kb.hpo.resolve("Fever")
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph.case import parse_case
-from graph.errors import CaseError
+from graph.model.case import parse_case
+from graph.model.errors import CaseError
 
 
 def test_a_complete_case_is_read_with_its_timing():

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from graph.case import parse_case
-from graph.cli import main
-from graph.errors import CaseError
-from graph.normalise import normalise_case
-from graph.pipeline import workup_case
+from graph.cli.cli import main
+from graph.model.case import parse_case
+from graph.model.errors import CaseError
+from graph.workup.normalise import normalise_case
+from graph.workup.pipeline import workup_case
 
 FEVER = "http://purl.obolibrary.org/obo/HP_0001945"
 
@@ -179,7 +179,7 @@ def test_the_cli_refuses_in_one_line_with_exit_2(tmp_path, capsys, case, words):
 
 
 def test_a_case_without_a_count_prints_no_none_in_any_format(tmp_path, capsys, kb):
-    from graph.export import workup_to_html, workup_to_markdown
+    from graph.present.export import workup_to_html, workup_to_markdown
 
     case = {"id": "nc", "findings": ["Agranulocytosis"], "medications": [{"name": "methimazole"}]}
     code, out = run(tmp_path, capsys, case)
@@ -195,7 +195,7 @@ def test_a_case_without_a_count_prints_no_none_in_any_format(tmp_path, capsys, k
 
 
 def test_a_whole_number_below_the_analyser_step_is_a_hand_count_not_a_unit_error(kb):
-    from graph.case import parse_case
+    from graph.model.case import parse_case
 
     # 1% monocytes of a white count of 900/uL: 9/uL, worked out by hand from the differential
     case = parse_case({"id": "h", "anc": 4, "labs": {"wbc_per_ul": 900, "monocytes_per_ul": 9}}, kb.case_rules)

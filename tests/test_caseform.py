@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 from conftest import ROOT, dev_cases, load_json
 
-from graph.caseform import (
+from graph.caseio.caseform import (
     LAB_FIELDS,
     CaseForm,
     case_from_form,
@@ -14,10 +14,10 @@ from graph.caseform import (
     finding_choices,
     form_from_case,
 )
-from graph.casejson import case_from_json_text
-from graph.errors import CaseError
-from graph.examples import example_directories, find_example_cases, load_example
-from graph.pipeline import workup_case
+from graph.caseio.casejson import case_from_json_text
+from graph.caseio.examples import example_directories, find_example_cases, load_example
+from graph.model.errors import CaseError
+from graph.workup.pipeline import workup_case
 
 TODAY = date(2025, 6, 30)
 EXAMPLES = sorted((ROOT / "examples").glob("*.json")) + dev_cases()
@@ -162,9 +162,9 @@ def test_an_example_in_si_units_is_offered_and_loads_converted(mini_kb, tmp_path
 def test_the_finding_search_knows_lay_words_and_shows_no_internal_id(kb):
     """Typing "enlarged spleen" in the form's finding box finds Splenomegaly; a finding of the
     ontology's own is offered by its label, which the case reads, never by an internal id."""
-    from graph.case import parse_case
-    from graph.caseform import finding_search_label
-    from graph.normalise import normalise_case
+    from graph.caseio.caseform import finding_search_label
+    from graph.model.case import parse_case
+    from graph.workup.normalise import normalise_case
 
     choices = finding_choices(kb)
     labels = {value: finding_search_label(kb, value) for value in choices}

@@ -13,12 +13,12 @@ from datetime import date
 import pytest
 from test_reports import _pdf_text
 
-from graph.causality import answer_of, assess_drug, naranjo_category, who_umc_category
-from graph.differential import causality_reason_text
-from graph.export import workup_to_html, workup_to_markdown
-from graph.pdf import PDF_AVAILABLE, workup_to_pdf
-from graph.pipeline import workup_case
-from graph.report import workup_to_dict, workup_to_text
+from graph.present.export import workup_to_html, workup_to_markdown
+from graph.present.pdf import PDF_AVAILABLE, workup_to_pdf
+from graph.present.report import workup_to_dict, workup_to_text
+from graph.workup.causality import answer_of, assess_drug, naranjo_category, who_umc_category
+from graph.workup.differential import causality_reason_text
+from graph.workup.pipeline import workup_case
 
 
 def assessed(kb, case: dict, index: int = 0):

@@ -8,9 +8,9 @@ the first three.
 
 import pytest
 
-from graph.case import parse_case
-from graph.ids import expand
-from graph.pipeline import workup_case
+from graph.model.case import parse_case
+from graph.model.ids import expand
+from graph.workup.pipeline import workup_case
 
 
 def _top(kb, case, n=3):

@@ -2,9 +2,9 @@
 
 import math
 
-from graph.case import parse_case
-from graph.pipeline import workup_case
-from graph.timeline import neutropenia_threshold
+from graph.model.case import parse_case
+from graph.workup.pipeline import workup_case
+from graph.workup.timeline import neutropenia_threshold
 
 
 def test_a_newborn_is_judged_by_the_neonatal_limit_not_the_infant_one(kb):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
+from graph.cli.cli import main
 
 GOOD = {
     "id": "cli-1",

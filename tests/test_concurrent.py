@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from graph.cli import main
-from graph.pipeline import workup_case
+from graph.cli.cli import main
+from graph.workup.pipeline import workup_case
 
 
 def _labels(kb, workup):

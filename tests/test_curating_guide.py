@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import copy_mini
 
-from graph.knowledge import load_knowledge_base
-from graph.pipeline import workup_case
-from graph.validate import validate_ontology
+from graph.curate.validate import validate_ontology
+from graph.kb.knowledge import load_knowledge_base
+from graph.workup.pipeline import workup_case
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "curating.md").read_text(encoding="utf-8")

@@ -68,8 +68,8 @@ def test_rankings_are_identical_across_hash_seeds_and_key_orders(kb, tmp_path):
 
 _GRAPH_DIGEST = """
 import hashlib, json, sys
-from graph.bridge import rdf_to_networkx
-from graph.ontology import load_rdf
+from graph.kb.bridge import rdf_to_networkx
+from graph.kb.ontology import load_rdf
 from pathlib import Path
 rdf, _ = load_rdf(Path(sys.argv[1]))
 G = rdf_to_networkx(rdf)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.resolve import resolve_drug
-from graph.validate import drugs_linked_to_causes
+from graph.curate.validate import drugs_linked_to_causes
+from graph.workup.resolve import resolve_drug
 
 #: (group in the issue, name as written, a word the label of one linked cause must contain, or "")
 NAMED = [

@@ -4,10 +4,10 @@ ontology, and written atomically into the module that defines the cause; a concu
 import pytest
 from conftest import copy_mini
 
-from graph.edit import AssociationEdit, EditConflict, edit_problems, preview_edit, save_edit
-from graph.errors import NeutropeniaKGError
-from graph.ids import expand
-from graph.knowledge import load_knowledge_base
+from graph.curate.edit import AssociationEdit, EditConflict, edit_problems, preview_edit, save_edit
+from graph.kb.knowledge import load_knowledge_base
+from graph.model.errors import NeutropeniaKGError
+from graph.model.ids import expand
 
 LYMPHADENOPATHY_FOR_DRUG = AssociationEdit(
     "cause:mini-drug", "HP:0002716", 0.1, "supports", "PMID:17470834", estimate=True, comment="a guess for a test"
@@ -59,8 +59,8 @@ def test_an_edit_saved_meanwhile_by_another_session_is_never_overwritten(mini_co
 
 
 def test_an_edit_that_breaks_validation_writes_nothing(mini_copy, monkeypatch):
-    from graph import edit as edit_module
-    from graph.validate import Problem
+    from graph.curate import edit as edit_module
+    from graph.curate.validate import Problem
 
     kb = load_knowledge_base(mini_copy)
     preview = preview_edit(kb, LYMPHADENOPATHY_FOR_DRUG)
@@ -73,8 +73,8 @@ def test_an_edit_that_breaks_validation_writes_nothing(mini_copy, monkeypatch):
 
 
 def test_a_drug_linked_through_the_form_counts_for_its_cause_in_the_ranking(mini_copy):
-    from graph.edit import DrugLinkEdit, timing_windows
-    from graph.pipeline import workup_case
+    from graph.curate.edit import DrugLinkEdit, timing_windows
+    from graph.workup.pipeline import workup_case
 
     kb = load_knowledge_base(mini_copy)
     assert expand("win:start") in timing_windows(kb)
@@ -92,7 +92,7 @@ def test_a_drug_linked_through_the_form_counts_for_its_cause_in_the_ranking(mini
 
 
 def test_a_new_cause_is_written_into_the_chosen_module_and_then_takes_associations(mini_copy, monkeypatch):
-    from graph.edit import CauseEdit, curated_modules, mechanisms_and_categories
+    from graph.curate.edit import CauseEdit, curated_modules, mechanisms_and_categories
 
     kb = load_knowledge_base(mini_copy)
     mechanisms, categories = mechanisms_and_categories(kb)
@@ -115,7 +115,7 @@ def test_a_new_cause_is_written_into_the_chosen_module_and_then_takes_associatio
         "PMID:17036563",
     )
     # the mini ontology keeps its modules beside its root, not in modules/, so the module is chosen directly
-    from graph import edit as edit_module
+    from graph.curate import edit as edit_module
 
     monkeypatch.setattr(edit_module, "curated_modules", lambda kb: [mini_copy.parent / "mini-causes.ttl"])
     assert edit_problems(kb, new) == []

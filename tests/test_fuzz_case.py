@@ -17,7 +17,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from graph.cli import main  # noqa: E402
+from graph.cli.cli import main  # noqa: E402
 
 KEYS = sorted(
     {

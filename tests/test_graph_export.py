@@ -9,10 +9,10 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.cli import main
-from graph.graph_export import SEPARATOR
-from graph.ids import curie
-from graph.ontology import load_rdf
+from graph.cli.cli import main
+from graph.kb.ontology import load_rdf
+from graph.model.ids import curie
+from graph.present.graph_export import SEPARATOR
 
 
 @pytest.fixture()

@@ -10,12 +10,12 @@ import networkx as nx
 import pytest
 from conftest import MINI_CASE
 
-from graph.deeplink import node_page_url, parse_link
-from graph.graphview import node_neighbourhood, workup_graph
-from graph.ids import expand
-from graph.layout import COLUMN_GAP, LAYERS, layer_of, layered_positions
-from graph.pipeline import workup_case
-from graph.render import network_html
+from graph.caseio.deeplink import node_page_url, parse_link
+from graph.model.ids import expand
+from graph.present.graphview import node_neighbourhood, workup_graph
+from graph.present.layout import COLUMN_GAP, LAYERS, layer_of, layered_positions
+from graph.present.render import network_html
+from graph.workup.pipeline import workup_case
 
 
 @pytest.fixture(scope="module")

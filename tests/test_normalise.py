@@ -2,10 +2,10 @@
 
 import pytest
 
-from graph.case import parse_case
-from graph.ids import expand
-from graph.normalise import normalise_case
-from graph.resolve import first_number, resolve_drug
+from graph.model.case import parse_case
+from graph.model.ids import expand
+from graph.workup.normalise import normalise_case
+from graph.workup.resolve import first_number, resolve_drug
 
 FEVER = expand("HP:0001945")
 
@@ -201,7 +201,7 @@ def test_findings_of_relatives_are_not_taken_as_the_patients_own(mini_kb):
 
 
 def test_a_constitutional_trait_is_not_held_against_causes_that_do_not_link_it(mini_kb):
-    from graph.pipeline import workup_case
+    from graph.workup.pipeline import workup_case
 
     workup = workup_case(mini_kb, {"id": "t", "anc": 900, "family_history": ["parents are first cousins"]})
     assert not any(e.kind == "unexplained-finding" for c in workup.candidates for e in c.evidence)
@@ -219,7 +219,7 @@ def test_first_number_reads_thousands_separators_and_bounds():
 
 
 def test_a_test_name_shared_by_two_tests_is_read_by_both(mini_kb):
-    from graph.resolve import resolve_test
+    from graph.workup.resolve import resolve_test
 
     assert len(resolve_test(mini_kb, "blood film")) == 2
     _, seen = observations(mini_kb, tests=[{"name": "Blood film", "result": "many large granular lymphocytes"}])

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from graph.evaluate import folded
-from graph.validate import count_by_kind, validate_knowledge_base
-from graph.vocab import NKG
+from graph.curate.evaluate import folded
+from graph.curate.validate import count_by_kind, validate_knowledge_base
+from graph.kb.vocab import NKG
 
 ROOT = Path(__file__).resolve().parent.parent
 MECHANISMS = {"decreased production", "increased destruction", "abnormal distribution"}
@@ -117,7 +117,7 @@ def test_what_the_seed_documents_name_is_in_the_graph(kb, phrase):
 
 
 def test_drug_brand_names_resolve(kb):
-    from graph.resolve import resolve_drug
+    from graph.workup.resolve import resolve_drug
 
     for brand, generic in [
         ("Clozaril", "clozapine"),

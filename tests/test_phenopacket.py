@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.case import parse_case
-from graph.cli import main
-from graph.errors import CaseError
-from graph.normalise import normalise_case
-from graph.phenopacket import phenopacket_to_case
+from graph.caseio.phenopacket import phenopacket_to_case
+from graph.cli.cli import main
+from graph.model.case import parse_case
+from graph.model.errors import CaseError
+from graph.workup.normalise import normalise_case
 
 CASE = {
     "id": "pp-1",

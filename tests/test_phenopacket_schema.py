@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
-from graph.phenopacket import is_phenopacket
+from graph.caseio.phenopacket import is_phenopacket
+from graph.cli.cli import main
 
 phenopackets = pytest.importorskip("phenopackets", reason="the test extra installs the GA4GH phenopackets package")
 json_format = pytest.importorskip("google.protobuf.json_format")

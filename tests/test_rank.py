@@ -4,12 +4,12 @@ import math
 
 import pytest
 
-from graph.case import parse_case
-from graph.ids import expand
-from graph.normalise import normalise_case
-from graph.pipeline import workup_case
-from graph.rank import rank_causes, timing_factor
-from graph.results import DrugExposure
+from graph.model.case import parse_case
+from graph.model.ids import expand
+from graph.model.results import DrugExposure
+from graph.workup.normalise import normalise_case
+from graph.workup.pipeline import workup_case
+from graph.workup.rank import rank_causes, timing_factor
 
 DRUG, CHEMO, VIRAL = (expand(f"cause:{s}") for s in ("mini-drug", "mini-chemo", "mini-viral"))
 DANC = expand("cause:duffy-null-associated-neutrophil-count")
@@ -241,7 +241,7 @@ def test_bleeding_given_thrombocytopenia_is_not_counted_twice(mini_kb):
 
 
 def test_a_risk_factor_drug_with_poor_timing_is_neutral_not_against(kb):
-    from graph.ids import expand
+    from graph.model.ids import expand
 
     b12 = expand("cause:vitamin-b12-deficiency")
     fresh = {

@@ -3,10 +3,10 @@ and the hand-made links of the HPO import treat them."""
 
 from __future__ import annotations
 
-from graph.case import parse_case
-from graph.ids import expand, is_imported_cause
-from graph.normalise import normalise_case
-from graph.rank import rank_causes
+from graph.model.case import parse_case
+from graph.model.ids import expand, is_imported_cause
+from graph.workup.normalise import normalise_case
+from graph.workup.rank import rank_causes
 
 NEUTROPENIA = expand("HP:0001875")
 CHRONIC_NEUTROPENIA = expand("HP:0410252")

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from graph.ids import expand
-from graph.pipeline import workup_case
+from graph.model.ids import expand
+from graph.workup.pipeline import workup_case
 
 CLOZAPINE = expand("cause:clozapine-agranulocytosis")
 CHEMO = expand("cause:chemotherapy-induced-neutropenia")

@@ -12,11 +12,11 @@ pytest.importorskip("pyvis")
 
 from hostile import PAYLOADS, SENTINEL, make_hostile_ontology  # noqa: E402
 
-from graph.graphview import node_neighbourhood, workup_graph  # noqa: E402
-from graph.ids import expand  # noqa: E402
-from graph.knowledge import load_knowledge_base  # noqa: E402
-from graph.pipeline import workup_case  # noqa: E402
-from graph.render import _CLICK_SCRIPT, RenderError, legend, network_html, node_style  # noqa: E402
+from graph.kb.knowledge import load_knowledge_base  # noqa: E402
+from graph.model.ids import expand  # noqa: E402
+from graph.present.graphview import node_neighbourhood, workup_graph  # noqa: E402
+from graph.present.render import _CLICK_SCRIPT, RenderError, legend, network_html, node_style  # noqa: E402
+from graph.workup.pipeline import workup_case  # noqa: E402
 
 CASE = {**MINI_CASE, "id": "r1", "medications": MINI_CASE["medications"][:1]}
 
@@ -70,7 +70,7 @@ def test_hostile_labels_stay_data_and_never_become_markup(hostile_kb):
 
 
 def test_pyvis_html_tooltips_are_refused_if_they_ever_switch_on(monkeypatch, mini_kb):
-    import graph.render as render
+    import graph.present.render as render
 
     monkeypatch.setattr(render, "tooltip_text", lambda text: str(text) + " href")
     with pytest.raises(RenderError, match="HTML tooltip"):
@@ -91,7 +91,7 @@ def test_nodes_are_styled_by_kind_and_edges_by_evidence(mini_kb):
 def test_layered_layout_and_bad_options():
     G = nx.DiGraph([("a", "b")])
     page = network_html(G, layout="layered")
-    assert '"physics": false' in page and '"x": 560.0' in page  # fixed positions from graph.layout
+    assert '"physics": false' in page and '"x": 560.0' in page  # fixed positions from graph.present.layout
     with pytest.raises(RenderError, match="layout must be one of"):
         network_html(G, layout="circle")
     with pytest.raises(RenderError, match="height"):

@@ -11,18 +11,18 @@ from conftest import MINI_CASE, ROOT
 from hostile import make_hostile_ontology
 from rdflib import RDF, Graph
 
-from graph.caseform import LAB_FIELDS, UNIT_SYSTEMS, CaseForm, case_from_form, entry_unit, form_from_case
-from graph.differential import candidate_detail, differential_rows, score_text
-from graph.errors import CaseError
-from graph.escape import markdown_file_text
-from graph.export import workup_to_html, workup_to_markdown
-from graph.ids import expand, is_imported_cause
-from graph.knowledge import load_knowledge_base
-from graph.pdf import PDF_AVAILABLE, latin1, workup_to_pdf
-from graph.pipeline import workup_case
-from graph.units import fold_unit
-from graph.vocab import NKG
-from graph.whatif import WhatIf, apply_what_if, what_if_alerts
+from graph.caseio.caseform import LAB_FIELDS, UNIT_SYSTEMS, CaseForm, case_from_form, entry_unit, form_from_case
+from graph.kb.knowledge import load_knowledge_base
+from graph.kb.vocab import NKG
+from graph.model.errors import CaseError
+from graph.model.escape import markdown_file_text
+from graph.model.ids import expand, is_imported_cause
+from graph.model.units import fold_unit
+from graph.present.export import workup_to_html, workup_to_markdown
+from graph.present.pdf import PDF_AVAILABLE, latin1, workup_to_pdf
+from graph.workup.differential import candidate_detail, differential_rows, score_text
+from graph.workup.pipeline import workup_case
+from graph.workup.whatif import WhatIf, apply_what_if, what_if_alerts
 
 DAY = date(2026, 1, 2)
 CASE = {**MINI_CASE, "temperature_c": 38.2}

@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from graph.case import LAB_KEYS
-from graph.pipeline import workup_case
-from graph.report import workup_to_dict
+from graph.model.case import LAB_KEYS
+from graph.present.report import workup_to_dict
+from graph.workup.pipeline import workup_case
 
 WORDS = [
     "fever",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.ids import expand
+from graph.model.ids import expand
 
 COVERAGE = Path(__file__).resolve().parent / "data" / "seed-coverage.tsv"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -13,10 +13,10 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph
 from rdflib.namespace import SH
 
-from graph.cli import main
-from graph.errors import OntologyError
-from graph.validate import validate_ontology
-from graph.vocab import NKG
+from graph.cli.cli import main
+from graph.curate.validate import validate_ontology
+from graph.kb.vocab import NKG
+from graph.model.errors import OntologyError
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "data" / "broken"

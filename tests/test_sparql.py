@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph.ontology import load_rdf
-from graph.sparql import EXAMPLE_QUERIES, QueryRejected, check_query, run_query
+from graph.curate.sparql import EXAMPLE_QUERIES, QueryRejected, check_query, run_query
+from graph.kb.ontology import load_rdf
 
 
 @pytest.fixture(scope="module")

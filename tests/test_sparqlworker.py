@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.sparql import QueryRejected
-from graph.sparqlworker import QueryStopped, SparqlWorker
+from graph.curate.sparql import QueryRejected
+from graph.curate.sparqlworker import QueryStopped, SparqlWorker
 
 #: every triple times every triple times every triple, sorted: grows without bound
 CROSS_PRODUCT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"

@@ -3,10 +3,10 @@
 import networkx as nx
 import pytest
 
-from graph.errors import NodeNotFound
-from graph.ids import expand
-from graph.pipeline import workup_case
-from graph.subgraph import explanatory_subgraph, neighbourhood
+from graph.model.errors import NodeNotFound
+from graph.model.ids import expand
+from graph.workup.pipeline import workup_case
+from graph.workup.subgraph import explanatory_subgraph, neighbourhood
 
 
 def test_subgraph_links_findings_through_associations_to_causes(mini_kb):

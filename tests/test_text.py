@@ -2,7 +2,7 @@
 
 import pytest
 
-from graph.text import PhraseIndex, edit_distance, is_negated, normalise
+from graph.model.text import PhraseIndex, edit_distance, is_negated, normalise
 
 
 @pytest.mark.parametrize(

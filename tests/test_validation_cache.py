@@ -3,8 +3,8 @@ read, and any edit makes a fresh, correct report."""
 
 from conftest import copy_mini
 
-from graph import validate
-from graph.validate import cached_validation
+from graph.curate import validate
+from graph.curate.validate import cached_validation
 
 
 def test_an_unchanged_ontology_is_answered_from_the_store_and_an_edit_is_seen(mini_dir, tmp_path, monkeypatch):

@@ -1,6 +1,6 @@
 """Vectorised scoring: every cause is scored at once, and what a candidate's evidence says is what ranked it.
 
-The score of a cause is the sum of its columns (graph/rank.py); its evidence is built from the same
+The score of a cause is the sum of its columns (graph/workup/rank.py); its evidence is built from the same
 columns for the candidates shown.  If a column's explanation left out a term, or showed one the score
 did not count, a clinician would read a number that did not rank the cause: these tests catch that on
 every case the repository holds.
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.phenopacket import is_phenopacket, phenopacket_to_case
-from graph.pipeline import workup_case
-from graph.rank import rank_causes, score_columns
-from graph.scoretables import score_tables
+from graph.caseio.phenopacket import is_phenopacket, phenopacket_to_case
+from graph.kb.scoretables import score_tables
+from graph.workup.pipeline import workup_case
+from graph.workup.rank import rank_causes, score_columns
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("examples", "tests/data/holdout", "tests/data/phenopackets", "tests/data/real-dev")

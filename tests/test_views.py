@@ -8,19 +8,19 @@ import pytest
 from conftest import MINI_CASE
 from hostile import PAYLOADS, make_hostile_ontology
 
-from graph.compare import compare_causes
-from graph.curation import explain_code, ontology_summary, validation_report
-from graph.deeplink import DeepLink, decode_case, encode_case, link_params, merge_link, parse_link
-from graph.differential import candidate_detail, differential_rows, severity_line
-from graph.errors import CaseError, NodeNotFound, UsageError
-from graph.export import workup_to_html, workup_to_markdown
-from graph.graphview import node_neighbourhood, semantic_graph, workup_graph
-from graph.ids import expand
-from graph.knowledge import load_knowledge_base
-from graph.nodepage import node_page
-from graph.pipeline import workup_case
-from graph.search import causes_by_mechanism, find_node, search_nodes
-from graph.whatif import apply_what_if, finding_toggles, findings_to_try, rank_changes
+from graph.caseio.deeplink import DeepLink, decode_case, encode_case, link_params, merge_link, parse_link
+from graph.curate.curation import explain_code, ontology_summary, validation_report
+from graph.kb.knowledge import load_knowledge_base
+from graph.model.errors import CaseError, NodeNotFound, UsageError
+from graph.model.ids import expand
+from graph.present.compare import compare_causes
+from graph.present.export import workup_to_html, workup_to_markdown
+from graph.present.graphview import node_neighbourhood, semantic_graph, workup_graph
+from graph.present.nodepage import node_page
+from graph.present.search import causes_by_mechanism, find_node, search_nodes
+from graph.workup.differential import candidate_detail, differential_rows, severity_line
+from graph.workup.pipeline import workup_case
+from graph.workup.whatif import apply_what_if, finding_toggles, findings_to_try, rank_changes
 
 DRUG, CHEMO, VIRAL = (expand(f"cause:mini-{name}") for name in ("drug", "chemo", "viral"))
 DANC = expand("cause:duffy-null-associated-neutrophil-count")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from graph.case import parse_case
-from graph.ids import expand
-from graph.normalise import normalise_case
+from graph.model.case import parse_case
+from graph.model.ids import expand
+from graph.workup.normalise import normalise_case
 
 
 def _normalised(kb, **fields):

@@ -12,11 +12,11 @@ import math
 
 import pytest
 
-from graph.cli import main
-from graph.differential import situation_text, useful_test_text
-from graph.ids import expand
-from graph.pipeline import workup_case
-from graph.usefultests import Posterior, expected_information_gain
+from graph.cli.cli import main
+from graph.model.ids import expand
+from graph.workup.differential import situation_text, useful_test_text
+from graph.workup.pipeline import workup_case
+from graph.workup.usefultests import Posterior, expected_information_gain
 
 EVEN = Posterior.of({"a": 0.5, "b": 0.5})
 

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from graph.caseform import (
+from graph.caseio.caseform import (
     BLANK_FORM,
     LAB_FIELDS,
     UNIT_SYSTEMS,
@@ -25,11 +25,11 @@ from graph.caseform import (
     form_from_case,
     shown_unit,
 )
-from graph.casejson import case_from_json_text
-from graph.deeplink import DeepLink
-from graph.errors import CaseError
-from graph.examples import ExampleCase, load_example
-from graph.knowledge import KnowledgeBase
+from graph.caseio.casejson import case_from_json_text
+from graph.caseio.deeplink import DeepLink
+from graph.caseio.examples import ExampleCase, load_example
+from graph.kb.knowledge import KnowledgeBase
+from graph.model.errors import CaseError
 from ui.show import md
 from ui.state import examples
 

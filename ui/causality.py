@@ -6,8 +6,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from graph.causality import assess_drug
-from graph.differential import (
+from graph.kb.knowledge import KnowledgeBase
+from graph.model.ids import curie
+from graph.model.results import DrugCausality, Workup
+from graph.workup.causality import assess_drug
+from graph.workup.differential import (
     ANSWER_TEXT,
     CAUSALITY_NOTE,
     CAUSALITY_TITLE,
@@ -17,9 +20,6 @@ from graph.differential import (
     causality_reason_text,
     points_text,
 )
-from graph.ids import curie
-from graph.knowledge import KnowledgeBase
-from graph.results import DrugCausality, Workup
 from ui.show import md
 
 __all__ = ["show_causality"]

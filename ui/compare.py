@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from graph.compare import SEPARATING_SPREAD, CompareRow, compare_causes
-from graph.deeplink import DeepLink
-from graph.errors import NeutropeniaKGError
-from graph.knowledge import KnowledgeBase
-from graph.pipeline import workup_case
+from graph.caseio.deeplink import DeepLink
+from graph.kb.knowledge import KnowledgeBase
+from graph.model.errors import NeutropeniaKGError
+from graph.present.compare import SEPARATING_SPREAD, CompareRow, compare_causes
+from graph.workup.pipeline import workup_case
 from ui.show import md
 
 __all__ = ["show"]

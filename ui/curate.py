@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from graph.curation import ontology_summary
-from graph.deeplink import DeepLink
-from graph.edit import (
+from graph.caseio.deeplink import DeepLink
+from graph.curate.curation import ontology_summary
+from graph.curate.edit import (
     AssociationEdit,
     CauseEdit,
     DrugLinkEdit,
@@ -22,11 +22,11 @@ from graph.edit import (
     save_edit,
     timing_windows,
 )
-from graph.errors import NeutropeniaKGError, OntologyError
-from graph.ids import curie, is_imported_cause
-from graph.knowledge import KnowledgeBase
-from graph.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES
-from graph.sparqlworker import QueryStopped, SparqlWorker, limits_from_environment
+from graph.curate.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES
+from graph.curate.sparqlworker import QueryStopped, SparqlWorker, limits_from_environment
+from graph.kb.knowledge import KnowledgeBase
+from graph.model.errors import NeutropeniaKGError, OntologyError
+from graph.model.ids import curie, is_imported_cause
 from ui.show import links_md, md
 from ui.state import ontology_path, reload_ontology, validation
 
@@ -98,7 +98,7 @@ def _sparql() -> None:
 
 def _edit_form(kb: KnowledgeBase) -> None:
     """Add a finding association: checked, previewed as a diff, validated with the whole ontology, then
-    written into the module that defines the cause (see graph.edit)."""
+    written into the module that defines the cause (see graph.curate.edit)."""
     st.subheader("Add a finding association")
     st.caption(f"How to source and weigh it: the curator's guide, `{GUIDE}`.")
     causes = sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))

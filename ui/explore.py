@@ -7,12 +7,12 @@ import re
 import pandas as pd
 import streamlit as st
 
-from graph.deeplink import DeepLink
-from graph.errors import NeutropeniaKGError
-from graph.graphview import MAX_DEPTH, node_neighbourhood
-from graph.knowledge import KnowledgeBase
-from graph.nodepage import NodePage, node_page
-from graph.search import SEARCH_KINDS, causes_by_mechanism, public_id, search_nodes
+from graph.caseio.deeplink import DeepLink
+from graph.kb.knowledge import KnowledgeBase
+from graph.model.errors import NeutropeniaKGError
+from graph.present.graphview import MAX_DEPTH, node_neighbourhood
+from graph.present.nodepage import NodePage, node_page
+from graph.present.search import SEARCH_KINDS, causes_by_mechanism, public_id, search_nodes
 from ui.show import link_md, links_md, md, show_graph
 
 __all__ = ["show"]

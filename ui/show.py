@@ -12,18 +12,18 @@ from collections.abc import Iterable
 import networkx as nx
 import streamlit as st
 
-from graph.differential import Reason
-from graph.errors import NeutropeniaKGError
-from graph.escape import markdown_text
-from graph.links import Link
-from graph.render import Layout, network_html
-from graph.results import Alert
+from graph.model.errors import NeutropeniaKGError
+from graph.model.escape import markdown_text
+from graph.model.links import Link
+from graph.model.results import Alert
+from graph.present.render import Layout, network_html
+from graph.workup.differential import Reason
 
 __all__ = ["md", "link_md", "links_md", "reasons_md", "show_alerts", "show_graph", "compact_layout"]
 
 
 def md(text: object) -> str:
-    """``text`` escaped for Streamlit Markdown (see :func:`graph.escape.markdown_text`)."""
+    """``text`` escaped for Streamlit Markdown (see :func:`graph.model.escape.markdown_text`)."""
     return markdown_text(text)
 
 
@@ -74,7 +74,7 @@ def _page(H: nx.DiGraph, height: int, layout: Layout) -> str:
 
 
 def show_graph(H: nx.DiGraph, height: int, layout: Layout, description: str) -> None:
-    """Draw ``H`` with pyvis in a frame (offline, script-safe: see :mod:`graph.render`)."""
+    """Draw ``H`` with pyvis in a frame (offline, script-safe: see :mod:`graph.present.render`)."""
     if H.number_of_nodes() == 0:
         st.info("Nothing to draw at these settings.")
         return

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from graph.curation import ValidationReport, validate_for_curators
-from graph.deeplink import DeepLink, link_params, parse_link
-from graph.errors import OntologyError
-from graph.examples import ExampleCase, example_directories, find_example_cases
-from graph.knowledge import KnowledgeBase, load_knowledge_base
-from graph.paths import resolve_ontology_path
+from graph.caseio.deeplink import DeepLink, link_params, parse_link
+from graph.caseio.examples import ExampleCase, example_directories, find_example_cases
+from graph.curate.curation import ValidationReport, validate_for_curators
+from graph.kb.knowledge import KnowledgeBase, load_knowledge_base
+from graph.kb.paths import resolve_ontology_path
+from graph.model.errors import OntologyError
 from ui.show import md
 
 __all__ = [

@@ -9,10 +9,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from graph.caseform import choice_label
-from graph.casejson import case_to_json
-from graph.deeplink import MAX_LINK_CHARS, DeepLink, encode_case
-from graph.differential import (
+from graph.caseio.caseform import choice_label
+from graph.caseio.casejson import case_to_json
+from graph.caseio.deeplink import MAX_LINK_CHARS, DeepLink, encode_case
+from graph.curate.evaluate import matching_rank
+from graph.kb.knowledge import KnowledgeBase
+from graph.kb.lexicon import describe_not_a_cause
+from graph.model.errors import NeutropeniaKGError
+from graph.model.results import NO_BEARING_HEADING, Workup
+from graph.present.export import DISCLAIMER, workup_to_html, workup_to_markdown
+from graph.present.graphview import MAX_DEPTH, workup_graph
+from graph.present.matrix import cell_colour, finding_matrix
+from graph.present.pdf import PDF_AVAILABLE, workup_to_pdf
+from graph.present.report import describe_concurrent, workup_to_dict
+from graph.workup.differential import (
     IMPORTED_BADGE,
     IMPORTED_NOTE,
     candidate_detail,
@@ -23,18 +33,8 @@ from graph.differential import (
     situation_text,
     useful_test_text,
 )
-from graph.errors import NeutropeniaKGError
-from graph.evaluate import matching_rank
-from graph.export import DISCLAIMER, workup_to_html, workup_to_markdown
-from graph.graphview import MAX_DEPTH, workup_graph
-from graph.knowledge import KnowledgeBase
-from graph.lexicon import describe_not_a_cause
-from graph.matrix import cell_colour, finding_matrix
-from graph.pdf import PDF_AVAILABLE, workup_to_pdf
-from graph.pipeline import workup_case
-from graph.report import describe_concurrent, workup_to_dict
-from graph.results import NO_BEARING_HEADING, Workup
-from graph.whatif import (
+from graph.workup.pipeline import workup_case
+from graph.workup.whatif import (
     STATES,
     FindingState,
     WhatIf,

@@ -1,0 +1,1 @@
+"""Curator tools: validation, SHACL, SPARQL, HPO import, edits, evaluation. May import: all but cli."""

@@ -1,0 +1,429 @@
+"""Validation of the ontology: collect every problem, never stop at the first.
+
+:func:`validate_knowledge_base` checks the compiled knowledge base (networkx graph + HPO index):
+structure, ranges, and what SHACL cannot see (HPO terms that exist and are not obsolete in the
+recorded release, regular expressions that compile, required model parameters).
+:func:`validate_ontology` is what ``neutropenia-kg validate`` runs: it parses the Turtle once, runs
+the SHACL shapes (:mod:`graph.curate.shacl`) and these checks, and merges both into one report.  A Turtle
+syntax error stops it with :class:`~graph.model.errors.OntologyError` naming the file and line.
+
+Examples
+--------
+>>> from graph.kb.knowledge import load_knowledge_base
+>>> report = validate_knowledge_base(load_knowledge_base())
+>>> [p for p in report if p.level == "error"]
+[]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..kb.build import build_knowledge_base
+from ..kb.hpo import HpoIndex, load_hpo_index
+from ..kb.knowledge import KnowledgeBase
+from ..model.errors import OntologyError
+from ..model.ids import HPO_PREFIX, RESOURCE, curie
+from ..model.regexcheck import backtracking_risks
+from ..model.types import AgentAssociation, ContextAssociation
+
+__all__ = [
+    "Problem",
+    "OntologyReport",
+    "validate_knowledge_base",
+    "validate_ontology",
+    "cached_validation",
+    "count_by_kind",
+    "drugs_linked_to_causes",
+    "unsourced_numbers",
+    "CLINICAL_NUMBERS",
+    "REQUIRED_PARAMETERS",
+]
+
+REQUIRED_PARAMETERS = (
+    "default_background_frequency",
+    "unlinked_present_lr",
+    "frequency_floor",
+    "no_exposure_lr",
+    "unknown_medications_lr",
+    "plausible_window_exponent",
+    "unknown_timing_exponent",
+    "outside_window_lr",
+    "started_after_onset_lr",
+    "known_diagnosis_lr",
+    "chronic_days",
+    "falling_fraction",
+    "falling_window_days",
+    "stable_variation",
+    "stable_min_days",
+    "cyclic_min_period_days",
+    "cyclic_max_period_days",
+    "cyclic_min_nadirs",
+    "cyclic_recovery_anc",
+    "chemo_expected_fall_days",
+    "early_plausible_fraction",
+    "background_floor",
+    "phenotype_false_positive_rate",
+    "late_tail_exponent",
+    "early_tail_exponent",
+    "onset_mismatch_lr",
+    "onset_full_penalty_years",
+    "onset_assumed_exponent",
+    "onset_default_exponent",
+    "x_linked_recessive_female_fraction",
+    "patient_female_fraction",
+    "concurrent_cause_min_lr",
+    "concurrent_cause_max_rank",
+    "fuzzy_min_length",
+    "fuzzy_max_edits",
+    "fuzzy_max_edits_long",
+    "next_tests_per_candidate",
+    "neighbour_window",
+    "useful_tests_shown",
+    "useful_test_min_bits",
+    "variant_origin_mismatch_lr",
+)
+XREF_FORMATS = {
+    "MONDO": r"MONDO:\d{7}",
+    "OMIM": r"OMIM:\d{6}",
+    "ORPHA": r"ORPHA:\d+",
+    "HGNC": r"HGNC:\d+",
+    "NCBIGene": r"NCBIGene:\d+",
+    "NCBITaxon": r"NCBITaxon:\d+",
+    "DrugBank": r"DrugBank:DB\d{5}",
+    "CHEBI": r"CHEBI:\d+",
+    "LOINC": r"LOINC:\d+-\d",
+    "MESH": r"MESH:[CD]\d+",
+    "DOID": r"DOID:\d+",
+    "UMLS": r"UMLS:C\d{7}",
+    "ICD10CM": r"ICD10CM:[A-Z]\d{2}(\.\d+)?",
+    "SNOMEDCT": r"SNOMEDCT:\d+",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation finding: level (error/warning), code, the node, and what to do."""
+
+    level: str
+    code: str
+    subject: str
+    label: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level.upper()} [{self.code}] {self.label} ({curie(self.subject)}): {self.message}"
+
+
+def count_by_kind(kb: KnowledgeBase) -> dict[str, int]:
+    """Number of nodes of each kind (Cause, Drug, Organism, Gene, Finding, ...)."""
+    return dict(sorted(Counter(kind for _, kind in kb.graph.nodes(data="kind")).items()))
+
+
+def drugs_linked_to_causes(kb: KnowledgeBase) -> tuple[str, ...]:
+    """The drugs that at least one cause implicates (the agent of an agent association), sorted by id.
+
+    A drug the ontology lists only to recognise it (a co-medication that causes nothing) is left out;
+    so are organisms and genes, which are agents too.
+
+    Examples
+    --------
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> "https://w3id.org/neutropenia-kg/resource/drug/clozapine" in drugs_linked_to_causes(kb)
+    True
+    >>> "https://w3id.org/neutropenia-kg/resource/drug/paracetamol" in drugs_linked_to_causes(kb)
+    False
+    """
+    drugs = {agent for agent, info in kb.agents.items() if info.info.kind == "Drug"}
+    return tuple(sorted(agent for agent, assocs in kb.agent_assocs.items() if assocs and agent in drugs))
+
+
+def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
+    """Every structural problem of the ontology (see module docstring)."""
+    G = kb.graph
+    problems: list[Problem] = []
+
+    def report(level: str, code: str, node: str, message: str) -> None:
+        problems.append(Problem(level, code, node, kb.label(node), message))
+
+    def need(node: str, attr: str, what: str, level: str = "error") -> None:
+        if not G.nodes[node].get(attr):
+            report(level, f"missing-{attr}", node, f"has no {what}; add it")
+
+    def need_edge(node: str, key: str, what: str, level: str = "error") -> None:
+        if not any(k == key for _, _, k in G.out_edges(node, keys=True)):
+            report(level, f"missing-{key}", node, f"has no {what}; add it")
+
+    for node, kind in sorted(G.nodes(data="kind")):
+        if kind == "Unknown" and node.startswith(RESOURCE):
+            report(
+                "error",
+                "undefined-node",
+                node,
+                "is referenced but never defined (no rdf:type); define it or fix the IRI",
+            )
+        if kind == "Cause":
+            need(node, "label", "rdfs:label")
+            need(node, "definition", "skos:definition")
+            need(node, "altLabel", "synonym (skos:altLabel)", "warning")
+            need(node, "prevalence", "nkg:prevalence")
+            need(node, "source", "dcterms:source")
+            need(node, "managementNote", "nkg:managementNote", "warning")
+            need_edge(node, "mechanism", "nkg:mechanism")
+            need_edge(node, "category", "nkg:category")
+            need_edge(node, "confirmedBy", "test (nkg:confirmedBy)", "warning")
+            if not G.nodes[node].get("managementNote"):
+                need_edge(node, "treatedWith", "treatment (nkg:treatedWith) or management note", "warning")
+            if len(kb.finding_assocs.get(node, ())) < 3:
+                report(
+                    "warning",
+                    "few-findings",
+                    node,
+                    "has fewer than 3 finding associations; the ranker cannot tell it apart",
+                )
+        if kind in ("Drug", "Organism", "Gene"):
+            need(node, "label", "rdfs:label")
+            need(node, "xref", "standard identifier (nkg:xref)")
+            if not kb.agent_assocs.get(node) and kind != "Drug":
+                report("warning", "unlinked-agent", node, "is linked to no cause by an agent association")
+        if kind in ("FindingAssociation", "AgentAssociation", "ContextAssociation", "PriorModifier"):
+            need(node, "source", "source (dcterms:source)")
+            need_edge(node, "cause", "nkg:cause")
+        if kind in ("DiagnosticTest", "KnownTest", "DrugClass", "Treatment", "Condition", "Exposure"):
+            need(node, "label", "rdfs:label")
+        for xref in G.nodes[node].get("xref", ()):
+            prefix = str(xref).split(":", 1)[0]
+            pattern = XREF_FORMATS.get(prefix)
+            if pattern is None:
+                report("warning", "xref-prefix", node, f"xref {xref!r} uses an unknown prefix")
+            elif not re.fullmatch(pattern, str(xref)):
+                report("error", "xref-format", node, f"xref {xref!r} does not match {pattern}")
+        for source in G.nodes[node].get("source", ()):
+            text = str(source)
+            if text.startswith("PMID:") and not re.fullmatch(r"PMID:\d{1,9}", text):
+                report("error", "source-format", node, f"source {text!r} is not PMID:<digits>")
+            if text.startswith("DOI:") and not re.fullmatch(r"DOI:10\.\d{4,9}/\S+", text):
+                report("error", "source-format", node, f"source {text!r} is not DOI:10.xxxx/...")
+
+    for assocs in kb.finding_assocs.values():
+        for assoc in assocs:
+            if not 0 < assoc.frequency < 1:
+                report("error", "frequency-range", assoc.id, f"frequency {assoc.frequency} must lie in (0, 1)")
+            info = kb.findings.get(assoc.finding)
+            bg = info.background if info is not None else None  # a derived background is not the curator's
+            if bg is not None and assoc.polarity == "opposes" and assoc.frequency > bg:
+                report(
+                    "warning",
+                    "polarity",
+                    assoc.id,
+                    f"says opposes but its frequency {assoc.frequency} exceeds the background {bg}",
+                )
+    lr_assocs: list[AgentAssociation | ContextAssociation] = [a for g in kb.agent_assocs.values() for a in g]
+    lr_assocs += [a for g in kb.context_assocs.values() for a in g]
+    for lr_assoc in lr_assocs:
+        if lr_assoc.likelihood_ratio <= 0:
+            report("error", "lr-range", lr_assoc.id, f"likelihood ratio {lr_assoc.likelihood_ratio} must be > 0")
+    for node, finding in kb.findings.items():
+        if node.startswith(HPO_PREFIX):
+            if node in kb.hpo.obsolete:
+                report("error", "obsolete-hpo", node, f"is obsolete in HPO {kb.hpo.version}; use its replacement")
+            elif node not in kb.hpo:
+                report("error", "unknown-hpo", node, f"is not a term of HPO {kb.hpo.version}")
+            else:
+                hpo_label = kb.hpo.labels[node]
+                given = G.nodes[node].get("label") if node in G else None
+                if given and str(given[0]) != hpo_label:
+                    report("warning", "hpo-label", node, f"label {given[0]!r} differs from HPO's {hpo_label!r}")
+        if finding.background is not None and not 0 < finding.background < 1:
+            report("error", "background-range", node, f"background frequency {finding.background} must lie in (0, 1)")
+    for test in kb.tests.values():
+        for rule in test.rules:
+            if rule.pattern:
+                try:
+                    re.compile(rule.pattern)
+                    risks = backtracking_risks(rule.pattern)
+                except re.error as error:
+                    report(
+                        "error",
+                        "bad-pattern",
+                        test.id,
+                        f"result pattern {rule.pattern!r} is not a valid regex: {error}",
+                    )
+                    continue
+                for risk in risks:
+                    report(
+                        "error",
+                        "slow-pattern",
+                        rule.id,
+                        f"result pattern {rule.pattern!r} can take time exponential or polynomial in the result's "
+                        f"length ({risk}); rewrite it so each character can be matched one way only",
+                    )
+            if rule.finding is None and rule.organism is None:
+                report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
+    problems += [
+        Problem("warning", "unsourced-number", node, kb.label(node), message) for node, message in unsourced_numbers(kb)
+    ]
+    for code in REQUIRED_PARAMETERS:
+        if code not in kb.params:
+            report("error", "missing-parameter", "", f"model parameter {code!r} is missing (model.ttl)")
+    if not kb.grades or not kb.thresholds:
+        report("error", "missing-grades", "", "severity grades or neutropenia thresholds are missing (model.ttl)")
+    return sorted(problems, key=lambda p: (p.level != "error", p.code, p.subject))
+
+
+#: the properties that carry a clinical number: each needs a PMID or DOI source, or nkg:estimate true
+CLINICAL_NUMBERS = (
+    "frequency",
+    "earlyFrequency",
+    "likelihoodRatio",
+    "multiplier",
+    "prevalence",
+    "backgroundFrequency",
+    "ancBelow",
+    "ancAtLeast",
+    "below",
+    "above",
+    "value",
+)
+_LITERATURE = re.compile(r"(PMID:\d+|DOI:10\.\d{4,9}/\S+|WHO/[A-Z0-9/.]+)")  # WHO/...: a WHO guideline
+
+
+def unsourced_numbers(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """(node, message) for every node whose clinical number has neither a PMID/DOI source nor
+    ``nkg:estimate true``: a consumer web page or "curator judgement" alone does not support a number.
+    A result rule counts the sources of the tests it reads.
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> unsourced_numbers(load_knowledge_base())
+    []
+    """
+    G = kb.graph
+    inherited: dict[str, list[str]] = {}
+    for test, rule, key in G.edges(keys=True):
+        if key == "hasResultRule":
+            inherited.setdefault(rule, []).extend(str(s) for s in G.nodes[test].get("source", ()))
+    found = []
+    for node, data in sorted(G.nodes(data=True)):
+        numbers = [name for name in CLINICAL_NUMBERS if data.get(name)]
+        if not numbers or any(str(v).lower() in ("true", "1") for v in data.get("estimate", ())):
+            continue
+        sources = [str(s) for s in data.get("source", ())] + inherited.get(node, [])
+        if not any(_LITERATURE.fullmatch(s) for s in sources):
+            cited = ", ".join(sorted(set(sources))) or "no source"
+            found.append(
+                (
+                    node,
+                    f"nkg:{numbers[0]} rests on {cited}; cite a PMID or DOI, or mark it nkg:estimate true "
+                    "with an rdfs:comment saying what it rests on",
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class OntologyReport:
+    """The outcome of :func:`validate_ontology`: every problem, and what was read."""
+
+    problems: tuple[Problem, ...]
+    files: tuple[str, ...]
+    nodes: int
+
+    @property
+    def errors(self) -> int:
+        """Number of problems of level error."""
+        return sum(p.level == "error" for p in self.problems)
+
+
+def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyReport:
+    """Parse the ontology at ``path`` once, then run the SHACL shapes and the Python checks.
+
+    A problem both report (same code, same node) is listed once: in the Python check's words, which
+    name the offending value, except for a missing property, where the shape's words say what to
+    add.  When the ontology cannot even be compiled (a cause without a mechanism, a frequency that
+    is not a number), the SHACL report says why and the compile error is listed too.
+
+    Examples
+    --------
+    Skipped as a doctest (it takes about 10 s); tests/test_shacl.py runs it on the bundled ontology:
+
+    >>> report = validate_ontology()  # doctest: +SKIP
+    >>> report.errors, len(report.files) > 5  # doctest: +SKIP
+    (0, True)
+    """
+    from ..kb.bridge import rdf_to_networkx
+    from ..kb.ontology import load_rdf, resolve_ontology_path
+    from .shacl import check_shapes, load_shapes, shapes_path
+
+    root = resolve_ontology_path(path)
+    rdf, files = load_rdf(root)
+    G = rdf_to_networkx(rdf)
+    shape_results = check_shapes(rdf, load_shapes(shapes_path(root)))
+
+    def label(node: str) -> str:
+        labels = G.nodes[node].get("label") if node in G else None
+        return str(labels[0]) if labels else curie(node)
+
+    problems: list[Problem] = []
+    try:
+        hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
+        hpo = load_hpo_index(hpo_table) if hpo_table.is_file() else HpoIndex("none")
+        kb = build_knowledge_base(G, hpo, [str(f) for f in files])
+        problems = validate_knowledge_base(kb)
+    except OntologyError as error:
+        problems = [Problem("error", "cannot-compile", "", "ontology", f"{error}; the ranker cannot load it")]
+    said = {(p.code, p.subject): i for i, p in enumerate(problems)}
+    for result in shape_results:
+        index = said.get((result.code, result.subject))
+        if index is None:
+            problems.append(Problem(result.level, result.code, result.subject, label(result.subject), result.message))
+        elif result.code.startswith("missing-"):  # the shape's words say what to add
+            problems[index] = replace(problems[index], message=result.message)
+    ordered = sorted(problems, key=lambda p: (p.level != "error", p.code, p.subject, p.message))
+    return OntologyReport(tuple(ordered), tuple(str(Path(f)) for f in files), G.number_of_nodes())
+
+
+def cached_validation(path: str | os.PathLike[str] | None = None) -> OntologyReport:
+    """:func:`validate_ontology`, kept in the cache folder by the content of every file it read (the
+    ontology's files, its shapes and its HPO table) and by the package's own code: run again on
+    unchanged files, it answers at once; change any file and the whole ontology is validated anew.
+
+    The stored report is JSON checked on reading like the compiled knowledge base
+    (:class:`graph.kb.kbcache.CacheStore`); one that does not fit is ignored and rebuilt.
+
+    >>> import os, tempfile
+    >>> os.environ["NEUTROPENIA_KG_CACHE"] = tempfile.mkdtemp()
+    >>> cached_validation().errors == cached_validation().errors == 0  # doctest: +SKIP
+    True
+    """
+    from ..kb.kbcache import CacheProblem, CacheStore, code_digest, default_cache_dir
+    from ..kb.ontology import resolve_ontology_path
+    from ..model.codec import Codec, CodecError
+    from ..model.version import __version__
+    from .shacl import shapes_path
+
+    root = resolve_ontology_path(path)
+    folder = default_cache_dir()
+    if folder is None:
+        return validate_ontology(root)
+    codec = Codec()  # the report's dataclasses by their hints, as the compiled knowledge base is stored
+    identity = {"package": __version__, "code": code_digest(), "schema": codec.schema(OntologyReport)}
+    store = CacheStore(folder, {**identity, "kind": "validation report"})
+    try:
+        stored = store.load(root, lambda data: codec.decode(data, OntologyReport))
+    except (CacheProblem, CodecError):
+        stored = None
+    if stored is not None:
+        return stored
+    report = validate_ontology(root)
+    hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
+    sources = [Path(f) for f in report.files] + [shapes_path(root)] + ([hpo_table] if hpo_table.is_file() else [])
+    try:
+        store.save(root, codec.encode(report, OntologyReport), sources)
+    except OSError:
+        pass  # an unusable cache folder only costs the next run its speed
+    return report

@@ -1,0 +1,1 @@
+"""Read the Turtle, compile it to the frozen knowledge base and cache it. May import: graph.model."""

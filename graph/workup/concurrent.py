@@ -1,0 +1,91 @@
+"""A concurrent cause: when the first candidate leaves findings unexplained and another explains them.
+
+Real patients often have two causes at once (HIV and zidovudine, lupus and a drug, chemotherapy and
+sepsis, a vitamin B12 deficiency beside either).  The ranking's posterior assumes one cause; this
+module says when that assumption leaves something out.  For the first candidate, the *left over*
+evidence is every present finding it does not explain with a likelihood ratio above 1 (leaving out
+statements about the count itself and consequences of the neutropenia such as fever).  Each other
+explained candidate of another category is scored on what it alone brings: its positive finding
+terms on the left-over findings, and its positive agent, context and known-diagnosis terms that the
+first candidate does not share.  A candidate that brings findings only must rank within
+``concurrent_cause_max_rank`` (it must also be plausible on the whole case); one with its own agent,
+condition or named diagnosis (a fact about the patient) may rank lower.  The best such candidate is
+reported when that residual likelihood ratio reaches the model parameter ``concurrent_cause_min_lr``,
+with its evidence.
+
+Examples
+--------
+>>> from graph.kb.knowledge import load_knowledge_base
+>>> from graph.workup.pipeline import workup_case
+>>> kb = load_knowledge_base()
+>>> w = workup_case(kb, {"id": "x", "anc": 700, "patient": {"age_years": 40, "sex": "male"},
+...                      "conditions": ["HIV infection"], "duration_days": 60,
+...                      "medications": [{"name": "zidovudine", "started_days_ago": 120}]})
+>>> kb.label(w.candidates[0].cause), kb.label(w.concurrent.cause)
+('HIV infection', 'Dose-dependent non-chemotherapy drug myelotoxicity')
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..kb.knowledge import KnowledgeBase
+from ..model.results import Candidate, ConcurrentCause, Evidence
+
+__all__ = ["concurrent_cause"]
+
+_OWN_KINDS = ("agent", "context", "known-diagnosis")
+
+
+def _explained(candidate: Candidate) -> set[str]:
+    return {e.path[0] for e in candidate.evidence if e.kind == "finding" and e.log_lr > 0 and e.path}
+
+
+def _a_finding_to_explain(kb: KnowledgeBase, finding: str) -> bool:
+    """Not a statement about the count itself (grade, chronicity, onset age, a neutropenia term), and
+    not a consequence of the neutropenia (fever, a sore throat: the first cause explains those too)."""
+    info = kb.findings.get(finding)
+    if info is not None and (info.derived or kb.premise_finding in info.consequence_of):
+        return False
+    return finding not in kb.onset_ranges and kb.premise_finding not in kb.hpo.ancestors(finding)
+
+
+def concurrent_cause(kb: KnowledgeBase, candidates: tuple[Candidate, ...] | list[Candidate]) -> ConcurrentCause | None:
+    """The second cause that explains what the first leaves over, or None (see module docstring)."""
+    explained = [c for c in candidates if c.evidence]
+    if len(explained) < 2:
+        return None
+    first = explained[0]
+    first_category = kb.causes[first.cause].category
+    covered = _explained(first)
+    left_over = {
+        e.path[0]
+        for c in explained
+        for e in c.evidence
+        if e.kind in ("finding", "unexplained-finding") and e.path and e.path[0] not in covered
+    }
+    left_over = {f for f in left_over if _a_finding_to_explain(kb, f)}
+    shared = {e.path[0] for e in first.evidence if e.kind in _OWN_KINDS and e.log_lr > 0 and e.path}
+    shared |= set(first.agents)
+    best: tuple[float, Candidate, tuple[Evidence, ...]] | None = None
+    max_rank = kb.param("concurrent_cause_max_rank")
+    for other in explained[1:]:
+        if kb.causes[other.cause].category == first_category or set(other.agents) & set(first.agents):
+            continue
+        brings = tuple(
+            e
+            for e in other.evidence
+            if e.log_lr > 0
+            and e.path
+            and ((e.kind == "finding" and e.path[0] in left_over) or (e.kind in _OWN_KINDS and e.path[0] not in shared))
+        )
+        if not brings or (other.rank > max_rank and not any(e.kind in _OWN_KINDS for e in brings)):
+            continue  # a second cause on findings alone must also rank near the top
+        residual = math.fsum(e.log_lr for e in brings)
+        if best is None or residual > best[0]:
+            best = (residual, other, brings)
+    if best is None or best[0] < math.log(kb.param("concurrent_cause_min_lr")):
+        return None
+    residual, other, brings = best
+    findings = tuple(dict.fromkeys(e.path[0] for e in brings if e.kind == "finding"))
+    return ConcurrentCause(other.cause, first.cause, math.exp(residual), findings, brings)

@@ -1,0 +1,450 @@
+"""Case normalisation: a checked :class:`~graph.model.case.Case` to findings, drugs, agents and contexts.
+
+Every input the tool cannot map is reported back in ``unrecognized`` with its field and the
+reason; nothing is dropped silently.
+
+Examples
+--------
+>>> from graph.kb.knowledge import load_knowledge_base
+>>> from graph.model.case import parse_case
+>>> kb = load_knowledge_base()
+>>> case = parse_case({"id": "x", "anc": 400, "findings": ["Fever", "HP:9999999"],
+...                    "medications": [{"name": "Tapazole", "started_days_ago": 40}]})
+>>> n = normalise_case(kb, case)
+>>> [kb.label(d.agent) for d in n.drugs], n.severity.grade
+(['methimazole'], 'severe')
+>>> [(u.field, u.text) for u in n.unrecognized]
+[('findings', 'HP:9999999')]
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+
+from ..kb.knowledge import KnowledgeBase
+from ..model.case import Case
+from ..model.errors import CaseError
+from ..model.ids import expand
+from ..model.results import (
+    AgentHit,
+    ContextHit,
+    DrugExposure,
+    NoBearing,
+    NormalisedCase,
+    Observation,
+    OtherDrug,
+    Unrecognized,
+)
+from ..model.text import Spotted, is_negative_result, normalise, singular_form, states_nothing_found
+from .labs import lab_observations
+from .resolve import read_result, resolve_any_test, resolve_drug, resolve_known
+from .timeline import assess_severity, timeline_observations
+
+__all__ = ["normalise_case", "stating_neutropenia"]
+
+RECENT_CHEMOTHERAPY = expand("find:recent-myelosuppressive-chemotherapy")
+FEVER = expand("HP:0001945")
+#: the HPO branch a finding written in free text may name (not a modifier, onset or mode of inheritance)
+PHENOTYPIC_ABNORMALITY = expand("HP:0000118")
+#: a single word spotted inside a finding's text names an HPO term only from this length ("Pallor", not "Pain")
+_SHORTEST_LONE_WORD = 6
+
+
+def _fever(kb: KnowledgeBase, case: Case) -> tuple[Observation | None, bool]:
+    """Fever read from the case's temperatures, and whether it outranks what the findings state.
+
+    The highest temperature at or above ``fever_threshold_c`` is fever (it outranks a finding that
+    says otherwise); below it fever is absent unless a finding states it.  A finding that calls a
+    temperature fever ("fever of 37.9 C") states fever.
+    """
+    if not case.temperatures:
+        return None, False
+    threshold = kb.param("fever_threshold_c")
+    highest = max(case.temperatures, key=lambda t: (t.celsius, t.origin))
+    called = next((t for t in case.temperatures if t.states_fever), None)
+    if highest.celsius >= threshold:
+        return Observation(FEVER, True, f"{highest.origin}: {highest.celsius:.1f} C is at least {threshold:g} C"), True
+    if called is not None:
+        return Observation(FEVER, True, called.origin), False
+    return Observation(FEVER, False, f"{highest.origin}: {highest.celsius:.1f} C is below {threshold:g} C"), False
+
+
+def stating_neutropenia(kb: KnowledgeBase, observations: list[Observation]) -> tuple[str | None, str | None]:
+    """The first stated finding, present, that says the patient is neutropenic, and the first such finding absent.
+
+    A finding says so when it or an ancestor carries ``nkg:statesNeutropenia`` and it is not about
+    relatives or a constitutional trait (a family history of neutropenia says nothing of the patient).
+    """
+    present = absent = None
+    for observation in observations:
+        if observation.derived or not observation.origin.startswith(("findings", "absent_findings")):
+            continue
+        info = kb.findings.get(observation.finding)
+        if info is not None and (info.trait or info.family_history):
+            continue
+        if not kb.states_neutropenia(observation.finding):
+            continue
+        if observation.present:
+            present = present or observation.finding
+        else:
+            absent = absent or observation.finding
+    return present, absent
+
+
+def _check_count_or_statement(kb: KnowledgeBase, case: Case, observations: list[Observation]) -> str | None:
+    """Without a count, the finding that states the neutropenia; a case that states none is refused."""
+    if case.anc is not None:
+        return None
+    present, absent = stating_neutropenia(kb, observations)
+    if absent is not None and present is None:
+        raise CaseError(
+            f"neutropenia is excluded ({kb.label(absent)} is among the absent findings) and no neutrophil count "
+            "is given: this tool ranks causes of neutropenia; give the ANC if it is low"
+        )
+    if present is None:
+        raise CaseError(
+            "'anc' is missing and no finding states the neutropenia; give the absolute neutrophil count "
+            "(cells/uL) or a finding such as Neutropenia (HP:0001875), Agranulocytosis (HP:0012234) or Leukopenia"
+        )
+    return present
+
+
+#: knowledge base -> its negated names, built once per knowledge base (dropped with it)
+_NEGATED: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _negated_names(kb: KnowledgeBase) -> dict[str, str]:
+    """Words that state a finding absent ("afebrile") -> the finding."""
+    names = _NEGATED.get(kb)
+    if names is None:
+        names = {normalise(name): node for node, info in sorted(kb.findings.items()) for name in info.negated_labels}
+        _NEGATED[kb] = names
+    return names
+
+
+def _findings(
+    kb: KnowledgeBase,
+    texts: tuple[str, ...],
+    present: bool,
+    field: str,
+    observations: list[Observation],
+    unrecognized: list[Unrecognized],
+    free: _FreeText,
+) -> None:
+    negated = _negated_names(kb)
+    for text in texts:
+        term = kb.hpo.resolve(text)
+        if term is None and normalise(text) in negated:  # "afebrile": the finding absent
+            observations.append(Observation(negated[normalise(text)], not present, f"{field}: '{text}'"))
+            continue
+        if term is None and not text.upper().startswith("HP:"):
+            spotted = _findings_in(kb, text)
+            for spot, node in spotted:
+                # "no night sweats" among the findings is an absent finding; a negation in
+                # absent_findings does not make the finding present again
+                observations.append(Observation(node, present and not spot.negated, f"{field}: '{text}'"))
+            if spotted:
+                continue
+            if kb.concept_index.spot(text):  # a diagnosis or exposure written as a finding ("URTI symptoms")
+                free.read(field, text, negative=not present)
+                continue
+            if states_nothing_found(text):  # "asymptomatic", "otherwise well"
+                free.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
+                continue
+        if term is None:
+            reason = (
+                "not a current term of HPO " + kb.hpo.version
+                if text.upper().startswith("HP:")
+                else "not an HPO label or exact synonym"
+            )
+            unrecognized.append(Unrecognized(field, text, reason))
+            continue
+        observations.append(Observation(term, present, f"{field}: '{text}'"))
+
+
+def _findings_named(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
+    """The findings a phrase names through the lexicon ("swollen glands in the neck", "no night
+    sweats"), with the spot that found each (for its negation)."""
+    found: list[tuple[Spotted, str]] = []
+    for spot in kb.concept_index.spot(text):
+        for node in spot.ids:
+            if node in kb.graph and kb.graph.nodes[node].get("kind") == "Finding":
+                found.append((spot, node))
+    return found
+
+
+def _findings_in(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
+    """The findings a phrase names: through the lexicon, else as HPO terms inside it; failing both,
+    the same in its singular form ("recurrent oral ulcers" names Recurrent oral ulcer)."""
+    found = _findings_named(kb, text) or _hpo_terms_inside(kb, text)
+    singular = singular_form(text)
+    if found or singular == normalise(text):
+        return found
+    term = kb.hpo.resolve(singular)
+    if term is not None:
+        return [(Spotted(singular, (term,), False), term)]
+    return _findings_named(kb, singular) or _hpo_terms_inside(kb, singular)
+
+
+def _hpo_terms_inside(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
+    """HPO phenotype terms named inside a finding's text by their label or exact synonym ("progressive
+    pallor", "marked hepatomegaly on examination"): a phrase of two words or more, or one long word."""
+    found: list[tuple[Spotted, str]] = []
+    for spot in kb.hpo.spotter().spot(text):
+        if " " not in spot.phrase and len(spot.phrase) < _SHORTEST_LONE_WORD:
+            continue
+        for node in spot.ids:
+            if node != PHENOTYPIC_ABNORMALITY and PHENOTYPIC_ABNORMALITY in kb.hpo.ancestors(node):
+                found.append((spot, node))
+    return found
+
+
+#: what a field's free text may name (other fields: anything): a test result yields findings and
+#: organisms (a "vitamin B12" level is not a drug), a medication an exposure or a drug.
+_KINDS_READ = {"tests": ("Finding", "Organism", "Gene"), "medications": ("Exposure", "Drug")}
+
+
+class _FreeText:
+    """Collects what free-text items (conditions, exposures, family history) name."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.observations: list[Observation] = []
+        self.contexts: list[ContextHit] = []
+        self.known_causes: list[ContextHit] = []
+        self.agents: list[AgentHit] = []
+        self.drugs: list[DrugExposure] = []
+        self.unrecognized: list[Unrecognized] = []
+        self.no_bearing: list[NoBearing] = []
+
+    def _symbol_as_written(self, gene: str, text: str) -> bool:
+        """Gene symbols count only as written (case-sensitive): 'WAS' the gene, not 'was' the verb."""
+        info = self.kb.agents[gene].info
+        return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in (info.label, *info.synonyms))
+
+    def read(self, field: str, text: str, days_ago: float | None = None, negative: bool = False) -> None:
+        """Record what ``text`` names. A family history yields only findings about relatives
+        (neutropenia in the family, consanguinity): a relative's disease is not the patient's.
+        Test results and medications are read only for the kinds in ``_KINDS_READ``."""
+        spotted = self.kb.concept_index.spot(text)
+        origin = f"{field}: '{text}'"
+        about_relatives = field == "family_history"
+        used = False
+        for spot in spotted:
+            for node in spot.ids:
+                kind = self.kb.kinds.get(node)
+                if kind not in _KINDS_READ.get(field, (kind,)):
+                    continue
+                if kind == "Finding":
+                    info = self.kb.findings.get(node)
+                    if about_relatives and not (info and info.family_history):
+                        continue
+                    self.observations.append(Observation(node, not (spot.negated or negative), origin))
+                    used = True
+                elif spot.negated or negative or about_relatives:
+                    continue
+                elif kind == "Cause":
+                    self.known_causes.append(ContextHit(node, origin))
+                    used = True
+                elif kind in ("Condition", "Exposure"):
+                    self.contexts.append(ContextHit(node, origin, days_ago))
+                    used = True
+                elif kind == "Drug":
+                    self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
+                    used = True
+                elif kind == "Organism" or (kind == "Gene" and self._symbol_as_written(node, text)):
+                    found = variant_origin(self.kb, text) if kind == "Gene" else None
+                    self.agents.append(AgentHit(node, origin, found))
+                    used = True
+        if not spotted and about_relatives and states_nothing_found(text):
+            self.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
+        elif not spotted:
+            self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))
+        elif about_relatives and not used:
+            self.no_bearing.append(
+                NoBearing(field, text, "only neutropenia in relatives and consanguinity are read from a family history")
+            )
+        elif not used:  # "no tick bite" among the absent findings, a condition named in a test result
+            named = ", ".join(dict.fromkeys(self.kb.label(node) for spot in spotted for node in spot.ids))
+            self.no_bearing.append(NoBearing(field, text, f"names {named}, which bears on no cause as written here"))
+
+
+def variant_origin(kb: KnowledgeBase, text: str) -> str | None:
+    """Where ``text`` says a gene variant arose: "germline" or "somatic" (words of one kind only), else None.
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> variant_origin(kb, "somatic UBA1 p.Met41Thr, VAF 60%"), variant_origin(kb, "ELANE variant")
+    ('somatic', None)
+    """
+    said = {
+        kind
+        for word, kind in kb.variant_origin_words
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+    }
+    return said.pop() if len(said) == 1 else None
+
+
+def _read_tests(
+    kb: KnowledgeBase,
+    case: Case,
+    free: _FreeText,
+    observations: list[Observation],
+    agents: list[AgentHit],
+    unrecognized: list[Unrecognized],
+    no_bearing: list[NoBearing],
+) -> None:
+    """Read each test result by its test's rules, else as free text; a test the knowledge base knows whose
+    result yields nothing has no bearing (reported as such); any other test is unrecognised."""
+    for test in case.tests:
+        origin = f"tests: '{test.name}' = '{test.result}'"
+        nodes, known = resolve_any_test(kb, test.name)
+        fired = [rule for node in nodes for rule in read_result(kb, node, test.result, test.name)]
+        for finding, present, organism in fired:
+            if finding:
+                observations.append(Observation(finding, present, origin))
+            if organism:
+                agents.append(AgentHit(organism, origin))
+        if fired:
+            continue
+        text = f"{test.name}: {test.result}"
+        before = len(free.unrecognized)
+        free.read("tests", text, negative=is_negative_result(test.result))
+        if len(free.unrecognized) == before:
+            continue
+        free.unrecognized.pop()
+        if nodes:
+            reason = f"{kb.label(nodes[0])}: its rules do not read this result"
+            no_bearing.append(NoBearing("tests", text, reason))
+        elif known is not None:
+            reason = f"a known test ({_named(kb, known)}) that bears on no cause here"
+            no_bearing.append(NoBearing("tests", text, reason))
+        else:
+            reason = "test not in the ontology and its result names nothing known"
+            unrecognized.append(Unrecognized("tests", text, reason))
+
+
+def _named(kb: KnowledgeBase, node: str) -> str:
+    """A known name as a reader sees it: its label and its standard id, when it has one."""
+    info = kb.known_terms[node]
+    return f"{info.label}, {info.xrefs[0]}" if info.xrefs else info.label
+
+
+def _first_wins(observations: list[Observation]) -> tuple[Observation, ...]:
+    seen: dict[str, Observation] = {}
+    for observation in observations:
+        seen.setdefault(observation.finding, observation)
+    return tuple(seen.values())
+
+
+def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
+    """Map a case onto the knowledge graph (see module docstring)."""
+    observations: list[Observation] = []
+    unrecognized: list[Unrecognized] = []
+    agents: list[AgentHit] = []
+    free = _FreeText(kb)
+    _findings(kb, case.findings, True, "findings", observations, unrecognized, free)
+    _findings(kb, case.absent_findings, False, "absent_findings", observations, unrecognized, free)
+    stated = _check_count_or_statement(kb, case, observations)
+    fever, measured_first = _fever(kb, case)
+    if fever is not None and measured_first:  # a measured fever outranks "afebrile"
+        observations.insert(0, fever)
+    elif fever is not None:  # a stated fever outranks a normal reading
+        observations.append(fever)
+
+    no_bearing: list[NoBearing] = []
+    _read_tests(kb, case, free, observations, agents, unrecognized, no_bearing)
+
+    drugs: list[DrugExposure] = []
+    other_drugs: list[OtherDrug] = []
+    for medication in case.medications or ():
+        match = resolve_drug(kb, medication.name)
+        if match.known is not None:
+            other_drugs.append(OtherDrug(medication.name, match.known.label, match.known.xref))
+            continue
+        if not match.agents:
+            if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
+                # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
+                free.read("medications", medication.name, medication.last_dose_days_ago)
+            elif states_nothing_found(medication.name):  # "none", "no regular medications"
+                no_bearing.append(NoBearing("medications", medication.name, "states that no drug is taken"))
+            elif (group := resolve_known(kb, medication.name, "DrugClass")) is not None:
+                reason = f"a class of drugs ({_named(kb, group)}); name the drug to have it weighed"
+                no_bearing.append(NoBearing("medications", medication.name, reason))
+            else:
+                unrecognized.append(Unrecognized("medications", medication.name, match.reason))
+            continue
+        for agent in match.agents:
+            if not kb.agent_assocs.get(agent):
+                info = kb.agents[agent].info
+                other_drugs.append(OtherDrug(medication.name, info.label, info.xrefs[0] if info.xrefs else None))
+            drugs.append(
+                DrugExposure(
+                    agent,
+                    medication.name,
+                    match.match,
+                    medication.started_days_ago,
+                    medication.stopped_days_ago,
+                    medication.last_dose_days_ago,
+                )
+            )
+    for exposure in case.exposures:
+        free.read("exposures", exposure.name, exposure.days_ago)
+    for condition in case.conditions:
+        free.read("conditions", condition)
+    for item in case.family_history:
+        free.read("family_history", item)
+    observations.extend(free.observations)
+    unrecognized.extend(free.unrecognized)
+    no_bearing.extend(free.no_bearing)
+    for key in case.unknown_labs:
+        unrecognized.append(Unrecognized("labs", key, "not a lab key of case format version 1"))
+
+    ancestry_group = None
+    if case.ancestry:
+        groups = kb.ancestry_index.lookup(case.ancestry) or tuple(
+            node for spot in kb.ancestry_index.spot(case.ancestry) for node in spot.ids
+        )
+        if groups:
+            ancestry_group = groups[0]
+        else:
+            unrecognized.append(
+                Unrecognized("patient.ancestry", case.ancestry, "not an ancestry group of the ontology")
+            )
+    if case.sex and case.sex not in ("female", "male"):
+        unrecognized.append(
+            Unrecognized("patient.sex", case.sex, "sex-specific ranges and priors need 'female' or 'male'")
+        )
+
+    severity = assess_severity(kb, case, stated)
+    observations.extend(lab_observations(kb, case))
+    observations.extend(timeline_observations(kb, case, severity))
+    chemo_window = kb.param("chemo_expected_fall_days")
+    for hit in free.contexts:  # "chemotherapy 9 days ago" named without its agents
+        if hit.node in kb.myelosuppressive_contexts and hit.days_ago is not None and hit.days_ago <= chemo_window:
+            observations.append(
+                Observation(RECENT_CHEMOTHERAPY, True, f"{hit.origin}, {hit.days_ago:g} days ago", derived=True)
+            )
+    for drug in [*drugs, *free.drugs]:
+        last = drug.last_dose_days_ago
+        if kb.agents[drug.agent].myelosuppressive and last is not None and last <= chemo_window:
+            observations.append(
+                Observation(RECENT_CHEMOTHERAPY, True, f"{drug.written} last given {last:g} days ago", derived=True)
+            )
+            break
+
+    return NormalisedCase(
+        case=case,
+        observations=_first_wins(observations),
+        drugs=tuple(drugs + free.drugs),
+        agents=tuple(agents + free.agents),
+        contexts=tuple(free.contexts),
+        known_causes=tuple(free.known_causes),
+        ancestry_group=ancestry_group,
+        severity=severity,
+        unrecognized=tuple(unrecognized),
+        medications_given=case.medications is not None or bool(free.drugs),
+        other_drugs=tuple(other_drugs),
+        no_bearing=tuple(no_bearing),
+    )
