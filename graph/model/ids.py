@@ -61,7 +61,7 @@ PREFIXES: dict[str, str] = {
     },
 }
 _HPO_CURIE = re.compile(r"^HP:\d{7}$")
-#: The disease databases whose entries ``neutropenia-kg import-hpo`` turns into causes (see graph/hpo_import.py).
+#: The disease databases whose entries ``neutropenia-kg import-hpo`` turns into causes (see graph/curate/hpo_import.py).
 IMPORTED_DISEASE_PREFIXES: tuple[str, ...] = ("OMIM", "ORPHA")
 _IMPORTED_CAUSE = re.compile(
     "^" + re.escape(PREFIXES["cause"]) + "(?:" + "|".join(p.lower() for p in IMPORTED_DISEASE_PREFIXES) + r")-\d+$"
