@@ -39,16 +39,3 @@ def test_rank_reads_a_whole_directory_in_one_call():
         assert row["severity"]["grade"] in {"none", "mild", "moderate", "severe", "profound"}
         assert len(row["candidates"]) == 3
         assert all(c["evidence"] for c in row["candidates"])
-
-
-def test_the_second_case_set_stays_above_its_bar():
-    """36 vignettes written independently of the ontology (tests/data/holdout). First measured,
-    before any change prompted by them: top-1 0.861, top-3 0.972."""
-    from pathlib import Path
-
-    holdout = Path(__file__).resolve().parent / "data" / "holdout"
-    done = cli("evaluate", str(holdout), "--format", "json")
-    assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout)["overall"]
-    assert figures["n"] == 36
-    assert figures["top3"] >= 0.90 and figures["top1"] >= 0.80, figures
