@@ -90,3 +90,15 @@ def test_score_tables_do_not_keep_a_knowledge_base_alive(kb):
     assert ref() is None
     with pytest.raises(RuntimeError, match="score_tables"):
         _ = tables.kb
+
+
+def test_a_candidate_built_in_place_is_an_ordinary_candidate():
+    """The fast constructor of unexplained candidates makes the same object as Candidate(...)."""
+    from graph.model.results import Candidate
+    from graph.workup.rank import _unexplained
+
+    fast = _unexplained(3, "cause:x", 0.25, -1.5, ("drug:y",))
+    assert fast == Candidate(3, "cause:x", 0.25, -1.5, (), ("drug:y",))
+    assert dataclasses.fields(Candidate) and len(fast.__dict__) == len(dataclasses.fields(Candidate))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.rank = 1  # type: ignore[misc]

@@ -954,14 +954,34 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
     probabilities = (weights / total).tolist()
     log_scores = scores.tolist()
     shown = len(t.causes) if explain is None else explain
-    return [
+    order_list = order.tolist()
+    explained = [
         Candidate(
             rank,
             t.cause_ids[i],
             probabilities[i],
             log_scores[i],
-            tuple(e for c in columns for e in c.explain(i)) if rank <= shown else (),
+            tuple(e for c in columns for e in c.explain(i)),
             implicated.get(i, ()),
         )
-        for rank, i in enumerate(order.tolist(), start=1)
+        for rank, i in enumerate(order_list[:shown], start=1)
     ]
+    rest = [
+        _unexplained(rank, t.cause_ids[i], probabilities[i], log_scores[i], implicated.get(i, ()))
+        for rank, i in enumerate(order_list[shown:], start=shown + 1)
+    ]
+    return explained + rest
+
+
+_new_object = object.__new__
+
+
+def _unexplained(rank: int, cause: str, score: float, log_score: float, agents: tuple[str, ...]) -> Candidate:
+    """A candidate without evidence, filled in place: a ranking builds one for every cause (12,000 with
+    every HPO disease), and the frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``.  ``tests/test_vector_scoring.py`` checks it equals ``Candidate(...)``."""
+    candidate = _new_object(Candidate)
+    candidate.__dict__.update(
+        rank=rank, cause=cause, score=score, log_score=log_score, evidence=(), agents=agents, next_tests=()
+    )
+    return candidate
