@@ -45,9 +45,9 @@ def population(kb) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
     for cause in sorted(kb.finding_assocs):
         if not imported(cause):
             rows += [("finding", a) for a in kb.finding_assocs[cause]]
-    for cause in sorted(kb.agent_assocs):
-        if not imported(cause):
-            rows += [("agent", a) for a in kb.agent_assocs[cause]]
+    # agent associations are keyed by agent, so the cause is read from each association
+    for agent in sorted(kb.agent_assocs):
+        rows += [("agent", a) for a in kb.agent_assocs[agent] if not imported(a.cause)]
     return sorted(rows, key=lambda row: (row[0], row[1].id))  # type: ignore[attr-defined]
 
 
