@@ -103,6 +103,7 @@ def test_a_temperature_in_a_finding_that_cannot_be_celsius_is_refused(kb):
         (["Neutropenia"], "count not given"),
         (["HP:0001882"], "count not given"),  # Leukopenia
         (["HP:0001913"], "count not given"),  # Granulocytopenia: nearly all granulocytes are neutrophils
+        (["Pancytopenia"], "count not given"),  # every lineage low, the white cells among them
         (["Agranulocytosis"], "severe"),  # defined as ANC < 500/uL (PMID:17470834)
         (["HP:0012235"], "severe"),  # Drug-induced agranulocytosis, a descendant
         (["Severe neutropenia"], "severe"),
