@@ -1,9 +1,9 @@
 """Load the knowledge base: resolve the path, compile the Turtle once, and cache the result.
 
-:func:`load_knowledge_base` is the entry point.  It reads the Turtle with :mod:`graph.ontology`,
-builds the knowledge base with :mod:`graph.build`, and keeps the compiled copy as JSON in the
-cache of :mod:`graph.kbcache`, keyed by the content of every ontology file, so later starts skip
-parsing (and never import rdflib).  Nothing read from the cache can run code.
+:func:`load_knowledge_base` is the entry point.  It reads the Turtle with :mod:`graph.ontology`
+(pyoxigraph; no rdflib graph is built), builds the knowledge base with :mod:`graph.build`, and
+keeps the compiled copy as JSON in the cache of :mod:`graph.kbcache`, keyed by the content of
+every ontology file, so later starts skip parsing (and never import rdflib).  Nothing read from the cache can run code.
 
 Examples
 --------
@@ -281,12 +281,12 @@ def load_knowledge_base(path: str | os.PathLike[str] | None = None, use_cache: b
 
 def _compile(root: Path) -> tuple[KnowledgeBase, list[Path]]:
     """The knowledge base compiled from the Turtle, and every file it was compiled from."""
-    from .bridge import rdf_to_networkx
+    from .bridge import triples_to_networkx
     from .build import build_knowledge_base
-    from .ontology import load_rdf
+    from .ontology import load_triples
 
-    rdf, files = load_rdf(root)
+    triples, files = load_triples(root)
     hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
     hpo = load_hpo_index(hpo_table) if hpo_table.is_file() else HpoIndex("none")
-    kb = build_knowledge_base(rdf_to_networkx(rdf), hpo, [str(f) for f in files])
+    kb = build_knowledge_base(triples_to_networkx(triples), hpo, [str(f) for f in files])
     return kb, [*files, hpo_table]
