@@ -23,7 +23,6 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .build import build_knowledge_base
 from .errors import OntologyError
 from .hpo import HpoIndex, load_hpo_index
 from .ids import HPO_PREFIX, RESOURCE, curie
@@ -356,6 +355,7 @@ def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyRep
     (0, True)
     """
     from .bridge import rdf_to_networkx
+    from .build import build_knowledge_base
     from .ontology import load_rdf, resolve_ontology_path
     from .shacl import check_shapes, load_shapes, shapes_path
 
