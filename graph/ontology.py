@@ -44,9 +44,11 @@ __all__ = [
     "resolve_ontology_path",
     "load_rdf",
     "load_triples",
+    "load_modules",
     "parse_file",
     "import_targets",
     "to_rdflib",
+    "to_rdflib_graph",
 ]
 
 _OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
@@ -105,9 +107,16 @@ def load_triples(path: Path) -> tuple[list[ox.Triple], list[Path]]:
     The triples are distinct, in the order first read; the owl:imports statements and whatever is
     said about the files themselves (``<> a owl:Ontology``) are left out.  Files are listed root first.
     """
+    modules = load_modules(path)
+    merged = dict.fromkeys(t for _, triples in modules for t in triples)
+    return list(merged), [file for file, _ in modules]
+
+
+def load_modules(path: Path) -> list[tuple[Path, list[ox.Triple]]]:
+    """Each file of the ontology at ``path`` (root first) with its own triples, as :func:`load_triples` keeps them."""
     base_dir = path.resolve().parent
     files: list[Path] = []
-    merged: dict[ox.Triple, None] = {}
+    parsed: list[list[ox.Triple]] = []
     queue = [path.resolve()]
     while queue:
         current = queue.pop(0)
@@ -121,12 +130,14 @@ def load_triples(path: Path) -> tuple[list[ox.Triple], list[Path]]:
             t.object.value for t in own if t.predicate.value == _OWL_IMPORTS and not isinstance(t.object, ox.Triple)
         ]
         queue.extend(t.resolve() for t in import_targets(imports, base_dir, current))
-        merged.update(dict.fromkeys(own))
+        parsed.append(own)
     documents = {file.as_uri() for file in files}
-    about_files = (t for t in merged if isinstance(t.subject, ox.NamedNode) and t.subject.value in documents)
-    dropped = set(about_files)
-    kept = [t for t in merged if t.predicate.value != _OWL_IMPORTS and t not in dropped]
-    return kept, files
+
+    def kept(triple: ox.Triple) -> bool:
+        about_file = isinstance(triple.subject, ox.NamedNode) and triple.subject.value in documents
+        return triple.predicate.value != _OWL_IMPORTS and not about_file
+
+    return [(file, [t for t in own if kept(t)]) for file, own in zip(files, parsed, strict=True)]
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:
@@ -147,9 +158,14 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.De
 
 def load_rdf(path: Path) -> tuple[Graph, list[Path]]:
     """:func:`load_triples` as an rdflib ``Graph`` (for SHACL, SPARQL and export); the graph and the files read."""
+    triples, files = load_triples(path)
+    return to_rdflib_graph(triples), files
+
+
+def to_rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An rdflib ``Graph`` of pyoxigraph triples."""
     from rdflib import Graph
 
-    triples, files = load_triples(path)
     graph = Graph()
     graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph) for t in triples)  # type: ignore[misc]
-    return graph, files
+    return graph

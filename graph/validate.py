@@ -346,23 +346,32 @@ def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyRep
     add.  When the ontology cannot even be compiled (a cause without a mechanism, a frequency that
     is not a number), the SHACL report says why and the compile error is listed too.
 
+    SHACL runs module by module, and a module's results are kept in the cache folder while the files
+    its check read are unchanged (:func:`graph.shacl.check_modules`): after an edit, only the modules
+    the edit reaches are checked again.
+
     Examples
     --------
-    Skipped as a doctest (it takes about 10 s); tests/test_shacl.py runs it on the bundled ontology:
+    Skipped as a doctest (it takes about 20 s from nothing); tests/test_shacl.py runs it on the bundled ontology:
 
     >>> report = validate_ontology()  # doctest: +SKIP
     >>> report.errors, len(report.files) > 5  # doctest: +SKIP
     (0, True)
     """
-    from .bridge import rdf_to_networkx
+    from .bridge import triples_to_networkx
     from .build import build_knowledge_base
-    from .ontology import load_rdf, resolve_ontology_path
-    from .shacl import check_shapes, load_shapes, shapes_path
+    from .kbcache import code_digest, default_cache_dir
+    from .ontology import load_modules, resolve_ontology_path
+    from .shacl import check_modules, shapes_path
 
     root = resolve_ontology_path(path)
-    rdf, files = load_rdf(root)
-    G = rdf_to_networkx(rdf)
-    shape_results = check_shapes(rdf, load_shapes(shapes_path(root)))
+    modules = load_modules(root)
+    files = [file for file, _ in modules]
+    G = triples_to_networkx(dict.fromkeys(t for _, own in modules for t in own))
+    folder = default_cache_dir()
+    shape_results = check_modules(
+        modules, shapes_path(root), folder / "shacl" if folder else None, {"code": code_digest()}
+    )
 
     def label(node: str) -> str:
         labels = G.nodes[node].get("label") if node in G else None
