@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the ontology's owl:imports name files outside its folder (refused by default)",
     )
+    parser.add_argument(
+        "--sparql-endpoint",
+        metavar="URL",
+        help="read the knowledge base from this SPARQL store (e.g. an Oxigraph server) instead of the Turtle files",
+    )
     # every command also accepts --ontology after its name (hidden there; documented once above)
     after = _Parser(add_help=False)
     after.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -143,6 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
     export_case.add_argument("--output", metavar="PATH", help="file to write (default: standard output)")
     export_case.add_argument("--date", metavar="YYYY-MM-DD", help="the day the case describes (default: today)")
 
+    sparql = commands.add_parser(
+        "sparql",
+        help="run a read-only SPARQL query on the ontology or on a SPARQL store",
+        description="Run a SELECT, ASK, CONSTRUCT or DESCRIBE query (the prefixes nkg:, cause:, drug:, rdfs:... "
+        "are declared) and print tab-separated rows. Example: neutropenia-kg sparql --endpoint "
+        "http://127.0.0.1:7878/query 'SELECT ?c WHERE { ?c a nkg:Cause }'",
+    )
+    sparql.add_argument("query", help="the query text, or - to read it from standard input")
+    sparql.add_argument("--endpoint", metavar="URL", help="send it to this SPARQL store (default: --sparql-endpoint)")
+    sparql.add_argument("--limit", type=int, default=100, metavar="N", help="rows to print at most (default 100)")
+
     export = commands.add_parser(
         "export",
         help="export the whole graph as JSON-LD, GraphML or CSV",
@@ -157,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace, explicit: str | None = None) -> KnowledgeBase:
-    return load_knowledge_base(explicit or getattr(args, "ontology", None))
+    return load_knowledge_base(explicit or getattr(args, "ontology", None), endpoint=args.sparql_endpoint)
 
 
 def _as_case(raw: Any) -> dict[str, Any]:
@@ -390,6 +406,26 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
+    from ..curate.sparql import run_query
+
+    text = sys.stdin.read() if args.query == "-" else args.query
+    endpoint = args.endpoint or args.sparql_endpoint
+    if endpoint:
+        from ..curate.sparqlendpoint import endpoint_query
+
+        result = endpoint_query(endpoint, text, args.limit)
+    else:
+        from ..kb.ontology import load_rdf
+
+        result = run_query(load_rdf(resolve_ontology_path(getattr(args, "ontology", None)))[0], text, args.limit)
+    for row in (result.columns, *result.rows):
+        out.write("\t".join(for_terminal(cell) for cell in row) + "\n")
+    if result.truncated:
+        sys.stderr.write(f"{PROG}: note: only the first {result.limit} rows are shown (--limit)\n")
+    return 0
+
+
 _COMMANDS = {
     "rank": _cmd_rank,
     "evaluate": _cmd_evaluate,
@@ -398,6 +434,7 @@ _COMMANDS = {
     "import-hpo": _cmd_import_hpo,
     "export-case": _cmd_export_case,
     "export": _cmd_export,
+    "sparql": _cmd_sparql,
 }
 
 

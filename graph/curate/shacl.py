@@ -20,17 +20,22 @@ xref-format - xref is not in the DrugBank format (DrugBank:DB and five ... (foun
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from ..kb.ontology import load_rdf
+from ..kb.kbcache import CacheProblem
+from ..kb.ontology import load_rdf, to_rdflib_graph
 from ..model.errors import OntologyError, UsageError
 
-__all__ = ["ShapeResult", "shapes_path", "load_shapes", "check_shapes"]
+__all__ = ["ShapeResult", "shapes_path", "load_shapes", "check_shapes", "check_modules"]
 
 NKGSH = Namespace("https://w3id.org/neutropenia-kg/shapes#")
 _LEVELS = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "warning"}
@@ -135,3 +140,142 @@ def check_shapes(data: Graph, shapes: Graph) -> list[ShapeResult]:
             )
         )
     return sorted(results, key=lambda r: (r.level != "error", r.code, r.subject, r.message))
+
+
+# ---------------------------------------------------------------- module by module, with a cache
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+#: when the modules to check need more than this share of all triples, one run over everything is faster
+WHOLE_RUN_SHARE = 0.5
+
+
+def _neighbourhood(own: list[ox.Triple], index: _Index) -> tuple[set[str], list[tuple[Path, ox.Triple]]]:
+    """The named subjects of a module, and what SHACL needs to check them (with the file of each triple).
+
+    That is every triple about those subjects (from any file), every triple pointing at them (inverse
+    paths), the types of every node they name (``sh:class``), the class hierarchy (target classes),
+    and the blank nodes all of these reach (lists of ``sh:or`` values).
+    """
+    subjects = {t.subject.value for t in own if isinstance(t.subject, ox.NamedNode)}
+    picked: dict[tuple[Path, ox.Triple], None] = dict.fromkeys(index.hierarchy)
+    for node in sorted(subjects):
+        picked.update(dict.fromkeys(index.about.get(node, ())))
+        picked.update(dict.fromkeys(index.pointing.get(node, ())))
+    named = {t.object.value for _, t in picked if isinstance(t.object, ox.NamedNode)}
+    named |= {t.subject.value for _, t in picked if isinstance(t.subject, ox.NamedNode)}
+    for node in sorted(named):
+        picked.update(dict.fromkeys(index.types.get(node, ())))
+    blanks = [t.object for _, t in picked if isinstance(t.object, ox.BlankNode)]
+    while blanks:
+        for item in index.about.get(blanks.pop().value, ()):
+            if item not in picked:
+                picked[item] = None
+                if isinstance(item[1].object, ox.BlankNode):
+                    blanks.append(item[1].object)
+    return subjects, list(picked)
+
+
+class _Index:
+    """The merged triples of every module, looked up by subject, by object and by type, each with its file."""
+
+    def __init__(self, modules: list[tuple[Path, list[ox.Triple]]]) -> None:
+        self.about: dict[str, list[tuple[Path, ox.Triple]]] = {}
+        self.pointing: dict[str, list[tuple[Path, ox.Triple]]] = {}
+        self.types: dict[str, list[tuple[Path, ox.Triple]]] = {}
+        self.hierarchy: list[tuple[Path, ox.Triple]] = []
+        for file, triples in modules:
+            for triple in triples:
+                item = (file, triple)
+                subject = triple.subject.value  # type: ignore[union-attr]
+                self.about.setdefault(subject, []).append(item)
+                if isinstance(triple.object, ox.NamedNode):
+                    self.pointing.setdefault(triple.object.value, []).append(item)
+                if triple.predicate.value == _RDF_TYPE:
+                    self.types.setdefault(subject, []).append(item)
+                elif triple.predicate.value == _SUBCLASS:
+                    self.hierarchy.append(item)
+
+
+def check_modules(
+    modules: list[tuple[Path, list[ox.Triple]]], shapes_file: Path, folder: Path | None, identity: dict[str, str]
+) -> list[ShapeResult]:
+    """Every shape's results on the ontology, checked module by module and kept in ``folder``.
+
+    A module's results are stored under the content of every file its check read (the module, each
+    other file that says something about its subjects or their neighbours, the shapes) and
+    ``identity`` (the package's code); they are reused while all of those are unchanged, so after
+    an edit SHACL runs only over the modules the edit reaches.  A stored entry that is damaged or
+    foreign is checked anew, never trusted.  ``folder`` None checks every module without storing.
+    """
+    from ..kb.kbcache import CacheStore
+
+    index = _Index(modules)
+    store = CacheStore(folder, {**identity, "kind": "SHACL results of one module"}, keep=1024) if folder else None
+    results: set[ShapeResult] = set()
+    stale: list[tuple[Path, set[str], list[tuple[Path, ox.Triple]], str]] = []
+    for file, own in modules:
+        subjects, needed = _neighbourhood(own, index)
+        read = _content_key(file, needed)
+        found = _stored(store, file, read)
+        if found is None:
+            stale.append((file, subjects, needed, read))
+        else:
+            results.update(found)
+    if stale:
+        shapes = load_shapes(shapes_file)
+        whole = None  # when most of the ontology is to be checked, one run over all of it is faster
+        if sum(len(needed) for _, _, needed, _ in stale) > WHOLE_RUN_SHARE * sum(len(own) for _, own in modules):
+            whole = check_shapes(to_rdflib_graph(dict.fromkeys(t for _, own in modules for t in own)), shapes)
+        for file, subjects, needed, read in stale:
+            checked = whole if whole is not None else check_shapes(to_rdflib_graph(t for _, t in needed), shapes)
+            found = [r for r in checked if r.subject in subjects]
+            results.update(found)
+            if store is not None:
+                store.identity["reads"] = read
+                try:
+                    store.save(file, [list(vars(r).values()) for r in found], [file, shapes_file])
+                except OSError:
+                    pass  # an unusable cache folder only costs the next run its speed
+    return sorted(results, key=lambda r: (r.level != "error", r.code, r.subject, r.message))
+
+
+def _content_key(file: Path, needed: list[tuple[Path, ox.Triple]]) -> str:
+    """SHA-256 of what a module's check reads from other files: the triples themselves, or a whole file's
+    content where they hold blank nodes (whose names change from one parse to the next).  The module's own
+    file and the shapes are checked by their content on loading (:class:`graph.kb.kbcache.CacheStore`)."""
+    texts: dict[str, set[str]] = {}
+    whole: set[Path] = set()
+    for path, triple in needed:
+        if path == file:
+            continue
+        if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+            whole.add(path)
+        else:
+            texts.setdefault(str(path), set()).add(str(triple))
+    for path in whole:
+        texts[str(path)] = {"file " + hashlib.sha256(path.read_bytes()).hexdigest()}
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(json.dumps([name, sorted(texts[name])]).encode())
+    return digest.hexdigest()
+
+
+def _stored(store: Any, file: Path, read: str) -> list[ShapeResult] | None:
+    """A module's stored results while everything its check reads is unchanged; None to check it anew."""
+    if store is None:
+        return None
+    store.identity["reads"] = read
+    try:
+        return store.load(file, _decode_results)  # type: ignore[no-any-return]
+    except (CacheProblem, OSError):
+        return None  # damaged or foreign: checked anew, never trusted
+
+
+def _decode_results(data: Any) -> list[ShapeResult]:
+    """Stored results, each [level, code, subject, message] of strings; ValueError for anything else."""
+    if type(data) is not list or not all(type(r) is list and len(r) == 4 for r in data):
+        raise ValueError("damaged SHACL results")
+    if not all(type(value) is str for row in data for value in row):
+        raise ValueError("damaged SHACL results")
+    return [ShapeResult(*row) for row in data]

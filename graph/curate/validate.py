@@ -23,7 +23,6 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..kb.build import build_knowledge_base
 from ..kb.hpo import HpoIndex, load_hpo_index
 from ..kb.knowledge import KnowledgeBase
 from ..model.errors import OntologyError
@@ -143,137 +142,160 @@ def drugs_linked_to_causes(kb: KnowledgeBase) -> tuple[str, ...]:
     return tuple(sorted(agent for agent, assocs in kb.agent_assocs.items() if assocs and agent in drugs))
 
 
-def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
-    """Every structural problem of the ontology (see module docstring)."""
-    G = kb.graph
-    problems: list[Problem] = []
+class _Checks:
+    """The problems found so far, and the checks that add to them (one method per kind of node)."""
 
-    def report(level: str, code: str, node: str, message: str) -> None:
-        problems.append(Problem(level, code, node, kb.label(node), message))
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.G = kb.graph
+        self.problems: list[Problem] = []
 
-    def need(node: str, attr: str, what: str, level: str = "error") -> None:
-        if not G.nodes[node].get(attr):
-            report(level, f"missing-{attr}", node, f"has no {what}; add it")
+    def report(self, level: str, code: str, node: str, message: str) -> None:
+        self.problems.append(Problem(level, code, node, self.kb.label(node), message))
 
-    def need_edge(node: str, key: str, what: str, level: str = "error") -> None:
-        if not any(k == key for _, _, k in G.out_edges(node, keys=True)):
-            report(level, f"missing-{key}", node, f"has no {what}; add it")
+    def need(self, node: str, attr: str, what: str, level: str = "error") -> None:
+        if not self.G.nodes[node].get(attr):
+            self.report(level, f"missing-{attr}", node, f"has no {what}; add it")
 
-    for node, kind in sorted(G.nodes(data="kind")):
+    def need_edge(self, node: str, key: str, what: str, level: str = "error") -> None:
+        if not any(k == key for _, _, k in self.G.out_edges(node, keys=True)):
+            self.report(level, f"missing-{key}", node, f"has no {what}; add it")
+
+    def cause(self, node: str) -> None:
+        for attr, what, level in (
+            ("label", "rdfs:label", "error"),
+            ("definition", "skos:definition", "error"),
+            ("altLabel", "synonym (skos:altLabel)", "warning"),
+            ("prevalence", "nkg:prevalence", "error"),
+            ("source", "dcterms:source", "error"),
+            ("managementNote", "nkg:managementNote", "warning"),
+        ):
+            self.need(node, attr, what, level)
+        self.need_edge(node, "mechanism", "nkg:mechanism")
+        self.need_edge(node, "category", "nkg:category")
+        self.need_edge(node, "confirmedBy", "test (nkg:confirmedBy)", "warning")
+        if not self.G.nodes[node].get("managementNote"):
+            self.need_edge(node, "treatedWith", "treatment (nkg:treatedWith) or management note", "warning")
+        if len(self.kb.finding_assocs.get(node, ())) < 3:
+            message = "has fewer than 3 finding associations; the ranker cannot tell it apart"
+            self.report("warning", "few-findings", node, message)
+
+    def node(self, node: str, kind: str) -> None:
         if kind == "Unknown" and node.startswith(RESOURCE):
-            report(
-                "error",
-                "undefined-node",
-                node,
-                "is referenced but never defined (no rdf:type); define it or fix the IRI",
-            )
+            message = "is referenced but never defined (no rdf:type); define it or fix the IRI"
+            self.report("error", "undefined-node", node, message)
         if kind == "Cause":
-            need(node, "label", "rdfs:label")
-            need(node, "definition", "skos:definition")
-            need(node, "altLabel", "synonym (skos:altLabel)", "warning")
-            need(node, "prevalence", "nkg:prevalence")
-            need(node, "source", "dcterms:source")
-            need(node, "managementNote", "nkg:managementNote", "warning")
-            need_edge(node, "mechanism", "nkg:mechanism")
-            need_edge(node, "category", "nkg:category")
-            need_edge(node, "confirmedBy", "test (nkg:confirmedBy)", "warning")
-            if not G.nodes[node].get("managementNote"):
-                need_edge(node, "treatedWith", "treatment (nkg:treatedWith) or management note", "warning")
-            if len(kb.finding_assocs.get(node, ())) < 3:
-                report(
-                    "warning",
-                    "few-findings",
-                    node,
-                    "has fewer than 3 finding associations; the ranker cannot tell it apart",
-                )
+            self.cause(node)
         if kind in ("Drug", "Organism", "Gene"):
-            need(node, "label", "rdfs:label")
-            need(node, "xref", "standard identifier (nkg:xref)")
-            if not kb.agent_assocs.get(node) and kind != "Drug":
-                report("warning", "unlinked-agent", node, "is linked to no cause by an agent association")
+            self.need(node, "label", "rdfs:label")
+            self.need(node, "xref", "standard identifier (nkg:xref)")
+            if not self.kb.agent_assocs.get(node) and kind != "Drug":
+                self.report("warning", "unlinked-agent", node, "is linked to no cause by an agent association")
         if kind in ("FindingAssociation", "AgentAssociation", "ContextAssociation", "PriorModifier"):
-            need(node, "source", "source (dcterms:source)")
-            need_edge(node, "cause", "nkg:cause")
+            self.need(node, "source", "source (dcterms:source)")
+            self.need_edge(node, "cause", "nkg:cause")
         if kind in ("DiagnosticTest", "KnownTest", "DrugClass", "Treatment", "Condition", "Exposure"):
-            need(node, "label", "rdfs:label")
-        for xref in G.nodes[node].get("xref", ()):
-            prefix = str(xref).split(":", 1)[0]
-            pattern = XREF_FORMATS.get(prefix)
+            self.need(node, "label", "rdfs:label")
+        self.identifiers(node)
+
+    def identifiers(self, node: str) -> None:
+        for xref in self.G.nodes[node].get("xref", ()):
+            pattern = XREF_FORMATS.get(str(xref).split(":", 1)[0])
             if pattern is None:
-                report("warning", "xref-prefix", node, f"xref {xref!r} uses an unknown prefix")
+                self.report("warning", "xref-prefix", node, f"xref {xref!r} uses an unknown prefix")
             elif not re.fullmatch(pattern, str(xref)):
-                report("error", "xref-format", node, f"xref {xref!r} does not match {pattern}")
-        for source in G.nodes[node].get("source", ()):
+                self.report("error", "xref-format", node, f"xref {xref!r} does not match {pattern}")
+        for source in self.G.nodes[node].get("source", ()):
             text = str(source)
             if text.startswith("PMID:") and not re.fullmatch(r"PMID:\d{1,9}", text):
-                report("error", "source-format", node, f"source {text!r} is not PMID:<digits>")
+                self.report("error", "source-format", node, f"source {text!r} is not PMID:<digits>")
             if text.startswith("DOI:") and not re.fullmatch(r"DOI:10\.\d{4,9}/\S+", text):
-                report("error", "source-format", node, f"source {text!r} is not DOI:10.xxxx/...")
+                self.report("error", "source-format", node, f"source {text!r} is not DOI:10.xxxx/...")
 
-    for assocs in kb.finding_assocs.values():
-        for assoc in assocs:
+    def associations(self) -> None:
+        kb = self.kb
+        for assoc in (a for group in kb.finding_assocs.values() for a in group):
             if not 0 < assoc.frequency < 1:
-                report("error", "frequency-range", assoc.id, f"frequency {assoc.frequency} must lie in (0, 1)")
+                self.report("error", "frequency-range", assoc.id, f"frequency {assoc.frequency} must lie in (0, 1)")
             info = kb.findings.get(assoc.finding)
             bg = info.background if info is not None else None  # a derived background is not the curator's
             if bg is not None and assoc.polarity == "opposes" and assoc.frequency > bg:
-                report(
-                    "warning",
-                    "polarity",
-                    assoc.id,
-                    f"says opposes but its frequency {assoc.frequency} exceeds the background {bg}",
-                )
-    lr_assocs: list[AgentAssociation | ContextAssociation] = [a for g in kb.agent_assocs.values() for a in g]
-    lr_assocs += [a for g in kb.context_assocs.values() for a in g]
-    for lr_assoc in lr_assocs:
-        if lr_assoc.likelihood_ratio <= 0:
-            report("error", "lr-range", lr_assoc.id, f"likelihood ratio {lr_assoc.likelihood_ratio} must be > 0")
-    for node, finding in kb.findings.items():
-        if node.startswith(HPO_PREFIX):
-            if node in kb.hpo.obsolete:
-                report("error", "obsolete-hpo", node, f"is obsolete in HPO {kb.hpo.version}; use its replacement")
-            elif node not in kb.hpo:
-                report("error", "unknown-hpo", node, f"is not a term of HPO {kb.hpo.version}")
-            else:
-                hpo_label = kb.hpo.labels[node]
-                given = G.nodes[node].get("label") if node in G else None
-                if given and str(given[0]) != hpo_label:
-                    report("warning", "hpo-label", node, f"label {given[0]!r} differs from HPO's {hpo_label!r}")
-        if finding.background is not None and not 0 < finding.background < 1:
-            report("error", "background-range", node, f"background frequency {finding.background} must lie in (0, 1)")
-    for test in kb.tests.values():
-        for rule in test.rules:
-            if rule.pattern:
-                try:
-                    re.compile(rule.pattern)
-                    risks = backtracking_risks(rule.pattern)
-                except re.error as error:
-                    report(
-                        "error",
-                        "bad-pattern",
-                        test.id,
-                        f"result pattern {rule.pattern!r} is not a valid regex: {error}",
-                    )
-                    continue
-                for risk in risks:
-                    report(
-                        "error",
-                        "slow-pattern",
-                        rule.id,
-                        f"result pattern {rule.pattern!r} can take time exponential or polynomial in the result's "
-                        f"length ({risk}); rewrite it so each character can be matched one way only",
-                    )
-            if rule.finding is None and rule.organism is None:
-                report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
-    problems += [
+                message = f"says opposes but its frequency {assoc.frequency} exceeds the background {bg}"
+                self.report("warning", "polarity", assoc.id, message)
+        lr_assocs: list[AgentAssociation | ContextAssociation] = [a for g in kb.agent_assocs.values() for a in g]
+        lr_assocs += [a for g in kb.context_assocs.values() for a in g]
+        for lr_assoc in lr_assocs:
+            if lr_assoc.likelihood_ratio <= 0:
+                message = f"likelihood ratio {lr_assoc.likelihood_ratio} must be > 0"
+                self.report("error", "lr-range", lr_assoc.id, message)
+
+    def findings(self) -> None:
+        kb = self.kb
+        for node, finding in kb.findings.items():
+            if node.startswith(HPO_PREFIX):
+                self.hpo_term(node)
+            if finding.background is not None and not 0 < finding.background < 1:
+                message = f"background frequency {finding.background} must lie in (0, 1)"
+                self.report("error", "background-range", node, message)
+
+    def hpo_term(self, node: str) -> None:
+        hpo = self.kb.hpo
+        if node in hpo.obsolete:
+            self.report("error", "obsolete-hpo", node, f"is obsolete in HPO {hpo.version}; use its replacement")
+        elif node not in hpo:
+            self.report("error", "unknown-hpo", node, f"is not a term of HPO {hpo.version}")
+        else:
+            given = self.G.nodes[node].get("label") if node in self.G else None
+            if given and str(given[0]) != hpo.labels[node]:
+                message = f"label {given[0]!r} differs from HPO's {hpo.labels[node]!r}"
+                self.report("warning", "hpo-label", node, message)
+
+    def rules(self) -> None:
+        for test in self.kb.tests.values():
+            for rule in test.rules:
+                if rule.pattern:
+                    self.pattern(test.id, rule.id, rule.pattern)
+                if rule.finding is None and rule.organism is None:
+                    self.report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
+
+    def pattern(self, test: str, rule: str, pattern: str) -> None:
+        try:
+            re.compile(pattern)
+            risks = backtracking_risks(pattern)
+        except re.error as error:
+            self.report("error", "bad-pattern", test, f"result pattern {pattern!r} is not a valid regex: {error}")
+            return
+        for risk in risks:
+            self.report(
+                "error",
+                "slow-pattern",
+                rule,
+                f"result pattern {pattern!r} can take time exponential or polynomial in the result's "
+                f"length ({risk}); rewrite it so each character can be matched one way only",
+            )
+
+    def model(self) -> None:
+        for code in REQUIRED_PARAMETERS:
+            if code not in self.kb.params:
+                self.report("error", "missing-parameter", "", f"model parameter {code!r} is missing (model.ttl)")
+        if not self.kb.grades or not self.kb.thresholds:
+            message = "severity grades or neutropenia thresholds are missing (model.ttl)"
+            self.report("error", "missing-grades", "", message)
+
+
+def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
+    """Every structural problem of the ontology (see module docstring)."""
+    checks = _Checks(kb)
+    for node, kind in sorted(kb.graph.nodes(data="kind")):
+        checks.node(node, kind)
+    checks.associations()
+    checks.findings()
+    checks.rules()
+    checks.problems += [
         Problem("warning", "unsourced-number", node, kb.label(node), message) for node, message in unsourced_numbers(kb)
     ]
-    for code in REQUIRED_PARAMETERS:
-        if code not in kb.params:
-            report("error", "missing-parameter", "", f"model parameter {code!r} is missing (model.ttl)")
-    if not kb.grades or not kb.thresholds:
-        report("error", "missing-grades", "", "severity grades or neutropenia thresholds are missing (model.ttl)")
-    return sorted(problems, key=lambda p: (p.level != "error", p.code, p.subject))
+    checks.model()
+    return sorted(checks.problems, key=lambda p: (p.level != "error", p.code, p.subject))
 
 
 #: the properties that carry a clinical number: each needs a PMID or DOI source, or nkg:estimate true
@@ -347,22 +369,32 @@ def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyRep
     add.  When the ontology cannot even be compiled (a cause without a mechanism, a frequency that
     is not a number), the SHACL report says why and the compile error is listed too.
 
+    SHACL runs module by module, and a module's results are kept in the cache folder while the files
+    its check read are unchanged (:func:`graph.curate.shacl.check_modules`): after an edit, only the modules
+    the edit reaches are checked again.
+
     Examples
     --------
-    Skipped as a doctest (it takes about 10 s); tests/test_shacl.py runs it on the bundled ontology:
+    Skipped as a doctest (it takes about 20 s from nothing); tests/test_shacl.py runs it on the bundled ontology:
 
     >>> report = validate_ontology()  # doctest: +SKIP
     >>> report.errors, len(report.files) > 5  # doctest: +SKIP
     (0, True)
     """
-    from ..kb.bridge import rdf_to_networkx
-    from ..kb.ontology import load_rdf, resolve_ontology_path
-    from .shacl import check_shapes, load_shapes, shapes_path
+    from ..kb.bridge import triples_to_networkx
+    from ..kb.build import build_knowledge_base
+    from ..kb.kbcache import code_digest, default_cache_dir
+    from ..kb.ontology import load_modules, resolve_ontology_path
+    from .shacl import check_modules, shapes_path
 
     root = resolve_ontology_path(path)
-    rdf, files = load_rdf(root)
-    G = rdf_to_networkx(rdf)
-    shape_results = check_shapes(rdf, load_shapes(shapes_path(root)))
+    modules = load_modules(root)
+    files = [file for file, _ in modules]
+    G = triples_to_networkx(dict.fromkeys(t for _, own in modules for t in own))
+    folder = default_cache_dir()
+    shape_results = check_modules(
+        modules, shapes_path(root), folder / "shacl" if folder else None, {"code": code_digest()}
+    )
 
     def label(node: str) -> str:
         labels = G.nodes[node].get("label") if node in G else None

@@ -1,6 +1,11 @@
 """The one bridge from RDF to networkx: every typed resource becomes a node, every IRI-valued
 property an edge keyed by the property's local name, every literal a node attribute list.
 
+Two front doors share one builder: :func:`triples_to_networkx` reads pyoxigraph triples (what the
+compiler uses; no rdflib), :func:`rdf_to_networkx` an rdflib ``Graph``.  Both give the same graph:
+a literal becomes the Python value rdflib's ``toPython`` gives (``Decimal``, ``int``, ``bool``,
+``str``, ``date``...), and its lexical form when it is not a valid value of its datatype.
+
 Examples
 --------
 >>> from rdflib import Graph
@@ -14,16 +19,32 @@ Examples
 ('Cause', ['A cause'])
 >>> list(G.edges("http://x/c", keys=True))
 [('http://x/c', 'https://w3id.org/neutropenia-kg/schema#DecreasedProduction', 'mechanism')]
+>>> import pyoxigraph as ox
+>>> text = '<http://x/c> a <https://w3id.org/neutropenia-kg/schema#Cause> ; <http://x/n> 0.50, 2, true .'
+>>> H = triples_to_networkx(q.triple for q in ox.parse(input=text, format=ox.RdfFormat.TURTLE))
+>>> H.nodes["http://x/c"]["n"]
+[Decimal('0.50'), 2, True]
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
 import networkx as nx
-from rdflib import RDF, Graph, Literal, URIRef
 
 from ..model.ids import SCHEMA, local_name
 
-__all__ = ["rdf_to_networkx"]
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+__all__ = ["rdf_to_networkx", "triples_to_networkx"]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 #: Kinds ordered most specific first, so a Drug typed also as Agent is a Drug.
 _KIND_ORDER = ("Drug", "Organism", "Gene", "FindingAssociation", "AgentAssociation", "ContextAssociation")
@@ -36,35 +57,104 @@ def _kind(types: list[str]) -> str:
     return sorted(types)[0]
 
 
-def rdf_to_networkx(rdf: Graph) -> nx.MultiDiGraph:
-    """Convert the merged ontology graph to a MultiDiGraph (see module docstring)."""
+def _boolean(text: str) -> bool:
+    return text.lower() in ("true", "1")  # as rdflib reads xsd:boolean (anything else is false)
+
+
+#: datatype -> how rdflib's ``Literal.toPython`` reads its lexical form (a ValueError keeps the text)
+_READERS: dict[str, Callable[[str], Any]] = {
+    _XSD + "string": str,
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString": str,
+    _XSD + "decimal": Decimal,
+    _XSD + "integer": int,
+    _XSD + "boolean": _boolean,
+    _XSD + "double": float,
+    _XSD + "float": float,
+    _XSD + "date": date.fromisoformat,
+    _XSD + "dateTime": datetime.fromisoformat,
+    _XSD + "time": time.fromisoformat,
+}
+
+
+def _literal_value(literal: ox.Literal) -> Any:
+    """The Python value of a pyoxigraph literal, as rdflib would give it."""
+    reader = _READERS.get(literal.datatype.value)
+    if reader is None:  # a datatype the ontology does not use: ask rdflib itself
+        from .ontology import to_rdflib
+
+        value = to_rdflib(literal).toPython()  # type: ignore[attr-defined]
+        return value if isinstance(value, (str, int, float, Decimal, date, time)) else str(literal.value)
+    try:
+        return reader(literal.value)
+    except (ValueError, InvalidOperation):  # ill-typed: rdflib keeps the literal, the bridge its text
+        return literal.value
+
+
+def _build(types: dict[str, list[str]], statements: list[tuple[str, str, str, Any, bool]]) -> nx.MultiDiGraph:
+    """The graph of typed nodes and (subject, predicate, sort text, object, is literal) statements."""
     G = nx.MultiDiGraph()
-    types: dict[str, list[str]] = {}
-    for subject, type_ in rdf.subject_objects(RDF.type):
-        if isinstance(subject, URIRef) and str(type_).startswith(SCHEMA):
-            types.setdefault(str(subject), []).append(local_name(str(type_)))
     for node, node_types in sorted(types.items()):
         G.add_node(node, kind=_kind(node_types))
     # in a fixed order, so the graph (and every export of it) is the same under any hash seed and any
     # order in which the store happens to hold the triples
-    for subject, predicate, obj in sorted(rdf, key=lambda triple: tuple(str(term) for term in triple)):
-        if not isinstance(subject, URIRef) or predicate == RDF.type:
-            continue
-        s = str(subject)
-        name = local_name(str(predicate))
-        if isinstance(obj, Literal):
+    statements.sort(key=lambda statement: statement[:3])
+    nodes = G.nodes
+    for s, predicate, _, obj, is_literal in statements:
+        name = local_name(predicate)
+        if is_literal:
             if s not in G:
                 G.add_node(s, kind="Finding" if "HP_" in s else "Unknown")
-            value = obj.toPython()
-            G.nodes[s].setdefault(name, []).append(value if not isinstance(value, Literal) else str(value))
-        elif isinstance(obj, URIRef):
-            o = str(obj)
-            for node in (s, o):
+            nodes[s].setdefault(name, []).append(obj)
+        else:
+            for node in (s, obj):
                 if node not in G:
                     G.add_node(node, kind="Unknown")
-            G.add_edge(s, o, key=name)
+            G.add_edge(s, obj, key=name)
     for node in G:
-        for values in G.nodes[node].values():
+        for values in nodes[node].values():
             if isinstance(values, list):
                 values.sort(key=str)
     return G
+
+
+def triples_to_networkx(triples: Iterable[ox.Triple]) -> nx.MultiDiGraph:
+    """Convert pyoxigraph triples (the merged ontology, :func:`graph.kb.ontology.load_triples`) to a MultiDiGraph."""
+    import pyoxigraph as ox
+
+    types: dict[str, list[str]] = {}
+    statements = []
+    for triple in triples:
+        subject, obj = triple.subject, triple.object
+        if not isinstance(subject, ox.NamedNode):
+            continue
+        s, p = subject.value, triple.predicate.value
+        if p == _RDF_TYPE:
+            if obj.value.startswith(SCHEMA):  # type: ignore[union-attr]
+                types.setdefault(s, []).append(local_name(obj.value))  # type: ignore[union-attr]
+        elif isinstance(obj, ox.Literal):
+            value = _literal_value(obj)
+            statements.append((s, p, obj.value, value, True))
+        elif isinstance(obj, ox.NamedNode):
+            statements.append((s, p, obj.value, obj.value, False))
+    return _build(types, statements)
+
+
+def rdf_to_networkx(rdf: Graph) -> nx.MultiDiGraph:
+    """Convert an rdflib graph of the merged ontology to a MultiDiGraph (see module docstring)."""
+    from rdflib import RDF, Literal, URIRef
+
+    types: dict[str, list[str]] = {}
+    for subject, type_ in rdf.subject_objects(RDF.type):
+        if isinstance(subject, URIRef) and str(type_).startswith(SCHEMA):
+            types.setdefault(str(subject), []).append(local_name(str(type_)))
+    statements = []
+    for subject, predicate, obj in rdf:
+        if not isinstance(subject, URIRef) or predicate == RDF.type:
+            continue
+        if isinstance(obj, Literal):
+            value = obj.toPython()
+            value = value if not isinstance(value, Literal) else str(value)
+            statements.append((str(subject), str(predicate), str(obj), value, True))
+        elif isinstance(obj, URIRef):
+            statements.append((str(subject), str(predicate), str(obj), str(obj), False))
+    return _build(types, statements)

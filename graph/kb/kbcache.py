@@ -88,8 +88,9 @@ def _file_digest(path: Path) -> str | None:
 class CacheStore:
     """Compiled copies in one folder; ``identity`` names what else a copy depends on (versions, schema)."""
 
-    def __init__(self, folder: Path, identity: dict[str, str] | None = None) -> None:
+    def __init__(self, folder: Path, identity: dict[str, str] | None = None, keep: int = _KEEP) -> None:
         self.folder = folder
+        self.keep = keep
         self.identity = {"format": FORMAT, "format_version": FORMAT_VERSION, **(identity or {})}
 
     def path_for(self, root: Path) -> Path:
@@ -202,6 +203,6 @@ class CacheStore:
                 copies.append((file.lstat().st_mtime, file))
             except FileNotFoundError:
                 continue
-        for _, old in sorted(copies, reverse=True)[_KEEP:]:
+        for _, old in sorted(copies, reverse=True)[self.keep :]:
             if old.name != keep:
                 old.unlink(missing_ok=True)

@@ -1,9 +1,9 @@
 """Load the knowledge base: resolve the path, compile the Turtle once, and cache the result.
 
-:func:`load_knowledge_base` is the entry point.  It reads the Turtle with :mod:`graph.kb.ontology`,
-builds the knowledge base with :mod:`graph.kb.build`, and keeps the compiled copy as JSON in the
-cache of :mod:`graph.kb.kbcache`, keyed by the content of every ontology file, so later starts skip
-parsing (and never import rdflib).  Nothing read from the cache can run code.
+:func:`load_knowledge_base` is the entry point.  It reads the Turtle with :mod:`graph.kb.ontology`
+(pyoxigraph; no rdflib graph is built), builds the knowledge base with :mod:`graph.kb.build`, and
+keeps the compiled copy as JSON in the cache of :mod:`graph.kb.kbcache`, keyed by the content of
+every ontology file, so later starts skip parsing (and never import rdflib).  Nothing read from the cache can run code.
 
 Examples
 --------
@@ -37,6 +37,7 @@ from .kbcache import CacheProblem, CacheStore, code_digest, default_cache_dir
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pyoxigraph as ox
 
     from .build import build_knowledge_base
 
@@ -243,18 +244,28 @@ def _store(folder: Path) -> CacheStore:
     return CacheStore(folder, {"package": __version__, "code": code_digest(), "schema": codec.schema(KnowledgeBase)})
 
 
-def load_knowledge_base(path: str | os.PathLike[str] | None = None, use_cache: bool = True) -> KnowledgeBase:
+def load_knowledge_base(
+    path: str | os.PathLike[str] | None = None, use_cache: bool = True, endpoint: str | None = None
+) -> KnowledgeBase:
     """Load the ontology at ``path`` (or the default, see :func:`graph.kb.ontology.resolve_ontology_path`).
 
     The compiled knowledge base is cached in ``$NEUTROPENIA_KG_CACHE`` (default
     ``~/.cache/neutropenia-kg``; set the variable to an empty string to disable the cache).  A
     damaged or foreign cache file is rebuilt with a one-line note on standard error.  The loaded
     objects are moved out of the garbage collector's sight (``gc.freeze``): they live as long as
-    the process.
+    the process.  With ``endpoint`` (a SPARQL store's URL, :mod:`graph.kb.endpoint`) the knowledge base
+    is compiled from what the store holds, each time (the store may change under it), with the HPO
+    table of the ontology at ``path``.
     """
     from .paths import resolve_ontology_path
 
     root = resolve_ontology_path(path)
+    if endpoint is not None:
+        from .endpoint import endpoint_triples
+
+        remote, _ = _compile(root, endpoint_triples(endpoint), [endpoint])
+        gc.freeze()
+        return remote
     folder = default_cache_dir() if use_cache else None
     store = _store(folder) if folder is not None else None
     kb = None
@@ -279,14 +290,19 @@ def load_knowledge_base(path: str | os.PathLike[str] | None = None, use_cache: b
     return kb
 
 
-def _compile(root: Path) -> tuple[KnowledgeBase, list[Path]]:
-    """The knowledge base compiled from the Turtle, and every file it was compiled from."""
-    from .bridge import rdf_to_networkx
+def _compile(
+    root: Path, triples: list[ox.Triple] | None = None, origin: list[str] | None = None
+) -> tuple[KnowledgeBase, list[Path]]:
+    """The knowledge base compiled from the Turtle at ``root`` (or from ``triples`` read elsewhere, named by
+    ``origin``), and every file it was compiled from."""
+    from .bridge import triples_to_networkx
     from .build import build_knowledge_base
-    from .ontology import load_rdf
+    from .ontology import load_triples
 
-    rdf, files = load_rdf(root)
+    files: list[Path] = []
+    if triples is None:
+        triples, files = load_triples(root)
     hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
     hpo = load_hpo_index(hpo_table) if hpo_table.is_file() else HpoIndex("none")
-    kb = build_knowledge_base(rdf_to_networkx(rdf), hpo, [str(f) for f in files])
+    kb = build_knowledge_base(triples_to_networkx(triples), hpo, origin or [str(f) for f in files])
     return kb, [*files, hpo_table]

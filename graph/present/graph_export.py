@@ -25,12 +25,13 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Literal, TextIO, get_args
-
-import networkx as nx
+from typing import TYPE_CHECKING, Literal, TextIO, get_args
 
 from ..model.errors import UsageError
 from ..model.ids import PREFIXES, curie
+
+if TYPE_CHECKING:  # imported where used: the command line imports this module on every start
+    import networkx as nx
 
 __all__ = ["ExportFormat", "FORMATS", "to_jsonld", "to_graphml", "write_csv", "export_graph", "SEPARATOR"]
 
@@ -67,6 +68,8 @@ def to_jsonld(ontology_root: Path) -> str:
 
 def _plain(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attributes are strings (GraphML holds scalars only)."""
+    import networkx as nx
+
     H = nx.MultiDiGraph()
     for node, data in G.nodes(data=True):
         H.add_node(node, **{"curie": curie(node), **{k: _text(v) for k, v in data.items()}})
@@ -77,6 +80,8 @@ def _plain(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def to_graphml(G: nx.MultiDiGraph) -> str:
     """The networkx graph as GraphML text (see module docstring)."""
+    import networkx as nx
+
     buffer = io.BytesIO()
     nx.write_graphml(_plain(G), buffer, encoding="utf-8", prettyprint=True, named_key_ids=True)
     return buffer.getvalue().decode("utf-8")
