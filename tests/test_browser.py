@@ -334,13 +334,56 @@ def test_clicking_a_graph_node_opens_its_page_and_the_graph_is_layered(mini_dir)
                 target["label"],
             )
             outer = page.locator(GRAPH).bounding_box()
-            with session.context.expect_page(timeout=30_000) as opened:
-                page.mouse.click(outer["x"] + point[0], outer["y"] + point[1])
-            node_page = opened.value
-            node_page.wait_for_load_state()
-            assert node_page.url.startswith(url) and node_page.url.endswith(target["page"])
-            assert "view=explore&node=cause%3Amini-drug" in node_page.url
-            node_page.locator("h2").filter(has_text="Mini drug agranulocytosis").first.wait_for(timeout=60_000)
+            page.mouse.click(outer["x"] + point[0], outer["y"] + point[1])
+            page.wait_for_url(f"**{target['page']}", timeout=30_000)  # in place: the same tab, no new one
+            assert len(session.context.pages) == 1 and page.url.startswith(url)
+            assert "view=explore&node=cause%3Amini-drug" in page.url
+            page.locator("h2").filter(has_text="Mini drug agranulocytosis").first.wait_for(timeout=60_000)
+            page.go_back()
+            ranked_list(page)  # Back returns to the case, which lives in the address
+            assert session.outside() == []
+        finally:
+            session.close()
+
+
+def test_the_graph_is_operated_by_keyboard_and_enter_opens_the_node_page(mini_dir):
+    from playwright.sync_api import sync_playwright
+
+    from graph.caseio.deeplink import encode_case
+
+    with (
+        running_app({"NEUTROPENIA_KG_ONTOLOGY": str(mini_dir / "neutropenia.ttl")}) as url,
+        sync_playwright() as playwright,
+    ):
+        session = Session(playwright, height=2400)
+        try:
+            page = session.page()
+            page.goto(f"{url}/?c={encode_case(CASE)}")
+            ranked_list(page)
+            frame = drawn_graph(page, GRAPH)
+            for _ in range(120):  # Tab through the page until the graph has the focus
+                page.keyboard.press("Tab")
+                if frame.evaluate("() => document.hasFocus() && !!document.activeElement.closest('#mynetwork')"):
+                    break
+            else:
+                pytest.fail("Tab never reached the graph")
+            ring = frame.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert ring == "solid"  # the focus is visible
+            status = frame.locator("#graph-focus")
+            seen = [status.text_content()]
+            for _ in range(40):
+                if "Mini drug agranulocytosis" in (seen[-1] or ""):
+                    break
+                page.keyboard.press("ArrowRight")
+                seen.append(status.text_content())
+            assert "Mini drug agranulocytosis" in (seen[-1] or ""), seen
+            assert len(set(seen)) == len(seen)  # each arrow press moved to another node
+            selected = frame.evaluate("() => network.getSelectedNodes().map(id => nodes.get(id).page)")
+            assert selected == ["?view=explore&node=cause%3Amini-drug"]
+            page.keyboard.press("Enter")
+            page.wait_for_url("**node=cause%3Amini-drug", timeout=30_000)
+            assert len(session.context.pages) == 1
+            page.locator("h2").filter(has_text="Mini drug agranulocytosis").first.wait_for(timeout=60_000)
             assert session.outside() == []
         finally:
             session.close()

@@ -205,24 +205,72 @@ _SCRIPT_WITH_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=[^>]*>\s*</script>", re.I
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.I)
 _INLINE_SCRIPT = re.compile(r"<script(?:\s+type=\"text/javascript\")?>(.*?)</script>", re.S)
 _EXPECTED_SCRIPTS = 4  # pyvis's utils.js, vis-network, the drawing code, and ours (_CLICK_SCRIPT)
-#: Our own script (a constant): a click on a node with a ``page`` opens that node's page.  The page is an
-#: app-relative query string made by :func:`graph.caseio.deeplink.node_page_url`; anything else is ignored.  It
-#: opens in a new tab because Streamlit's frame sandbox does not allow navigating the app's own window,
-#: and so the workup stays where it was.  With the layered layout, a graph too big to read when fitted
-#: is shown at a legible zoom, starting at the causes.
+#: Our own script (a constant).  A click on a node with a ``page`` opens that node's page; so does Enter on
+#: the node that has the keyboard focus: Tab reaches the graph (a focus ring shows it), the arrow keys
+#: step through the nodes that have a page (the node is selected, brought into view and named below the
+#: graph), Enter opens it.  The page is an app-relative query string made by
+#: :func:`graph.caseio.deeplink.node_page_url`; anything else is ignored.  It opens in place: Streamlit's
+#: frame sandbox does not allow this frame to navigate the app's window, but the frame shares the app's
+#: origin, so a link is made in the app's own document and followed there (a new tab only if that
+#: document cannot be reached).  The case lives in the address, so Back returns to it.  With the
+#: layered layout, a graph too big to read when fitted is shown at a legible zoom, starting at the causes.
 _CLICK_SCRIPT = """<script type="text/javascript">
-network.on("click", function (params) {
-  if (params.nodes.length !== 1) { return; }
-  var node = nodes.get(params.nodes[0]);
-  if (node && typeof node.page === "string" && node.page.charAt(0) === "?") {
+function openPage(node) {
+  if (!node || typeof node.page !== "string" || node.page.charAt(0) !== "?") { return; }
+  try {
+    var app = window.parent.document;
+    var link = app.createElement("a");
+    link.setAttribute("href", node.page);
+    link.setAttribute("target", "_self");
+    app.body.appendChild(link);
+    link.click();
+    link.remove();
+  } catch (error) {
     window.open(node.page, "_blank", "noopener");
   }
+}
+network.on("click", function (params) {
+  if (params.nodes.length === 1) { openPage(nodes.get(params.nodes[0])); }
 });
 network.on("hoverNode", function (params) {
   var node = nodes.get(params.node);
   document.getElementById("mynetwork").style.cursor = node && node.page ? "pointer" : "default";
 });
 network.on("blurNode", function () { document.getElementById("mynetwork").style.cursor = "default"; });
+var canvas = document.getElementById("mynetwork");
+var stops = nodes.get().filter(function (n) { return typeof n.page === "string"; });
+var focusLine = document.createElement("div");
+focusLine.setAttribute("aria-live", "polite");
+focusLine.setAttribute("id", "graph-focus");
+focusLine.style.cssText = "font:13px sans-serif;min-height:18px;padding:2px 4px";
+canvas.parentNode.insertBefore(focusLine, canvas.nextSibling);
+var stop = canvas.querySelector("[tabindex]") || canvas;  // vis-network's own focusable frame
+stop.setAttribute("tabindex", "0");
+stop.setAttribute("role", "application");
+stop.setAttribute("aria-label", "Graph: arrow keys move between nodes, Enter opens the node's page");
+var style = document.createElement("style");
+style.textContent = "[role=application]:focus-visible{outline:3px solid #0072B2;outline-offset:-3px}";
+document.head.appendChild(style);
+var at = -1;
+function focusNode(step) {
+  if (stops.length === 0) { return; }
+  at = at < 0 ? 0 : (at + step + stops.length) % stops.length;
+  var node = stops[at];
+  network.selectNodes([node.id]);
+  network.focus(node.id, {scale: Math.max(network.getScale(), 0.75), animation: false});
+  var name = String(node.title || node.label || "").split("\\n")[0];
+  focusLine.textContent = "Focused: " + name + " (" + (at + 1) + " of " + stops.length + "), Enter opens its page";
+}
+stop.addEventListener("focus", function () {
+  var byKeyboard = true;
+  try { byKeyboard = stop.matches(":focus-visible"); } catch (error) { byKeyboard = true; }
+  if (at < 0 && byKeyboard) { focusNode(0); }
+});
+stop.addEventListener("keydown", function (event) {
+  var step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.key];
+  if (step) { focusNode(step); event.preventDefault(); }
+  else if (event.key === "Enter" && at >= 0) { openPage(stops[at]); event.preventDefault(); }
+});
 var first = nodes.get().filter(function (n) { return n.layered && n.first; });
 if (first.length === 1 && network.getScale() < 0.75) {
   network.moveTo({position: {x: MIDDLE, y: first[0].y + 150}, scale: 0.75});
