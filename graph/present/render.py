@@ -325,6 +325,56 @@ def _legend_html(items: list[LegendItem]) -> str:
     )
 
 
+def _check_request(height: int, layout: Layout) -> None:
+    if layout not in _LAYOUTS:
+        raise RenderError(f"layout must be one of {', '.join(_LAYOUTS)}, got {layout!r}")
+    if not 100 <= int(height) <= 4000:
+        raise RenderError(f"height must be between 100 and 4000 pixels, got {height!r}")
+
+
+def _vis_label(node: Any, data: dict[str, Any], layered: bool, level: int) -> str:
+    """The text drawn on a node: short; blank for an association; a cause's rank in front of its name."""
+    if level == 1:
+        return " "  # associations are told by their tooltip; a label on each would bury the graph
+    label = _short(str(data.get("label") or data.get("curie") or node), _LAYERED_LABEL_MAX if layered else _LABEL_MAX)
+    if data.get("kind") == "Cause" and data.get("rank") is not None:
+        return f"#{int(data['rank'])} {label}"
+    return label
+
+
+def _vis_node(node: Any, data: dict[str, Any], positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
+    """The vis-network attributes of one node (its place when the layout is layered, its page link)."""
+    kind = str(data.get("kind", ""))
+    style = node_style(kind, data.get("observed", True))
+    extra: dict[str, Any] = {}
+    if positions:
+        x, y = positions[node]
+        extra = {"x": x, "y": y, "physics": False, "layered": True, "first": kind == "Cause" and data.get("rank") == 1}
+    if isinstance(data.get("page"), str) and data["page"].startswith("?"):
+        extra["page"] = data["page"]
+    return {
+        "label": _vis_label(node, data, bool(positions), style.level),
+        "title": _node_tooltip(data),
+        "shape": style.shape,
+        "level": style.level,
+        "color": {"background": style.color, "border": "#E69F00" if style is _ABSENT else "#333333"},
+        "size": 14 if kind == "Cause" else 6 if style.level == 1 else 10,
+        "borderWidth": 2 if style is _ABSENT else 1,
+        **extra,
+    }
+
+
+def _vis_edge(data: dict[str, Any]) -> dict[str, Any]:
+    against = data.get("direction") == "against"
+    weight = float(data.get("weight", 1.0) or 0.0)
+    return {
+        "title": _edge_tooltip(data),
+        "dashes": against,
+        "width": round(1.0 + min(abs(weight), 5.0) * 1.2, 2),
+        "color": _EDGE_AGAINST if against else _EDGE_FOR,
+    }
+
+
 def network_html(H: nx.DiGraph, height: int = 560, layout: Layout = "force") -> str:
     """A complete HTML page drawing ``H`` (see module docstring), as a string; no file is written.
 
@@ -343,10 +393,7 @@ def network_html(H: nx.DiGraph, height: int = 560, layout: Layout = "force") -> 
     >>> "vis.Network" in network_html(G, height=300, layout="layered")
     True
     """
-    if layout not in _LAYOUTS:
-        raise RenderError(f"layout must be one of {', '.join(_LAYOUTS)}, got {layout!r}")
-    if not 100 <= int(height) <= 4000:
-        raise RenderError(f"height must be between 100 and 4000 pixels, got {height!r}")
+    _check_request(height, layout)
     from pyvis.network import Network  # imported here so graph/ stays importable without the app extra
 
     net = Network(
@@ -362,48 +409,8 @@ def network_html(H: nx.DiGraph, height: int = 560, layout: Layout = "force") -> 
     index = {node: number for number, node in enumerate(H.nodes)}
     positions = layered_positions(H) if layout == "layered" else {}
     for node, data in H.nodes(data=True):
-        kind = str(data.get("kind", ""))
-        style = node_style(kind, data.get("observed", True))
-        label = _short(
-            str(data.get("label") or data.get("curie") or node), _LAYERED_LABEL_MAX if positions else _LABEL_MAX
-        )
-        extra: dict[str, Any] = {}
-        if positions:
-            x, y = positions[node]
-            extra = {
-                "x": x,
-                "y": y,
-                "physics": False,
-                "layered": True,
-                "first": kind == "Cause" and data.get("rank") == 1,
-            }
-        if isinstance(data.get("page"), str) and data["page"].startswith("?"):
-            extra["page"] = data["page"]
-        if style.level == 1:
-            label = " "  # associations are told by their tooltip; a label on each would bury the graph
-        elif kind == "Cause" and data.get("rank") is not None:
-            label = f"#{int(data['rank'])} {label}"
-        net.add_node(
-            index[node],
-            label=label,
-            title=_node_tooltip(data),
-            shape=style.shape,
-            level=style.level,
-            color={"background": style.color, "border": "#E69F00" if style is _ABSENT else "#333333"},
-            size=14 if kind == "Cause" else 6 if style.level == 1 else 10,
-            borderWidth=2 if style is _ABSENT else 1,
-            **extra,
-        )
+        net.add_node(index[node], **_vis_node(node, data, positions))
     for source, target, data in H.edges(data=True):
-        against = data.get("direction") == "against"
-        weight = float(data.get("weight", 1.0) or 0.0)
-        net.add_edge(
-            index[source],
-            index[target],
-            title=_edge_tooltip(data),
-            dashes=against,
-            width=round(1.0 + min(abs(weight), 5.0) * 1.2, 2),
-            color=_EDGE_AGAINST if against else _EDGE_FOR,
-        )
+        net.add_edge(index[source], index[target], **_vis_edge(data))
     net.options = _options(layout)
     return _harden(net.generate_html(notebook=False), _legend_html(legend(H)))
