@@ -387,3 +387,75 @@ def test_the_graph_is_operated_by_keyboard_and_enter_opens_the_node_page(mini_di
             assert session.outside() == []
         finally:
             session.close()
+
+
+def _editable_ontology(mini_dir: Path, target: Path) -> Path:
+    """A copy of the mini ontology with one module file (modules/curator.ttl) the curate forms offer."""
+    from conftest import copy_mini
+
+    root = copy_mini(mini_dir, target)
+    (target / "modules").mkdir()
+    prefixes = (target / "mini-causes.ttl").read_text(encoding="utf-8").split("\n\n")[0]
+    (target / "modules" / "curator.ttl").write_text(prefixes + "\n", encoding="utf-8")
+    text = root.read_text(encoding="utf-8").replace(
+        "ontology/mini-causes.ttl> .",
+        "ontology/mini-causes.ttl>, <https://w3id.org/neutropenia-kg/ontology/modules/curator.ttl> .",
+    )
+    root.write_text(text, encoding="utf-8")
+    return root
+
+
+def _fill(page, key: str, value: str) -> None:
+    field = page.locator(f".st-key-{key} input, .st-key-{key} textarea").first
+    field.fill(value)
+    field.press("Tab")  # the value reaches the form when the field loses the focus
+
+
+def _preview_and_save(page, field: str) -> None:
+    """Submit the form that holds the field keyed ``field``, then save the previewed change."""
+    form = page.locator("[data-testid=stForm]").filter(has=page.locator(f".st-key-{field}"))
+    form.locator("button").filter(has_text="Preview the change").click()
+    page.locator(".st-key-edit-save button").wait_for(timeout=60_000)
+    page.locator(".st-key-edit-save button").click()
+    page.get_by_text("the ontology is reloaded").wait_for(timeout=120_000)
+
+
+def test_a_curator_adds_a_drug_and_changes_an_association_in_the_browser(mini_dir, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    root = _editable_ontology(mini_dir, tmp_path / "editable")
+    with (
+        running_app({"NEUTROPENIA_KG_ONTOLOGY": str(root), "NEUTROPENIA_KG_CACHE": ""}) as url,
+        sync_playwright() as playwright,
+    ):
+        session = Session(playwright, height=1600)
+        try:
+            page = session.page()
+            page.goto(f"{url}/?view=curate")
+            page.get_by_text("Add a drug").first.wait_for(timeout=90_000)
+            _fill(page, "drug-label", 'propyl "thio" <b>uracil</b>')
+            _fill(page, "drug-xref", "DrugBank:DB00550")
+            _fill(page, "drug-class", "thionamide antithyroid drug")
+            _fill(page, "drug-synonyms", "PTU")
+            _fill(page, "drug-source", "PMID:17470834")
+            _preview_and_save(page, "drug-label")
+            written = (tmp_path / "editable" / "modules" / "curator.ttl").read_text(encoding="utf-8")
+            assert 'rdfs:label "propyl \\"thio\\" <b>uracil</b>"' in written and '"DrugBank:DB00550"' in written
+            assert page.locator("b").filter(has_text="uracil").count() == 0  # shown as text, not as markup
+
+            page.locator(".st-key-amend-kind").get_by_text("A finding association").click()
+            page.locator(".st-key-amend-item").click()
+            page.keyboard.type("Mini drug agranulocytosis · Fever")
+            page.keyboard.press("Enter")
+            field = page.locator(".st-key-amend-assoc-mini-drug--feverfrequency input")
+            field.wait_for(timeout=60_000)
+            assert field.input_value() == "0.70"
+            _fill(page, "amend-assoc-mini-drug--feversources", "PMID:17470834")
+            field.fill("0.55")
+            field.press("Tab")
+            _preview_and_save(page, "amend-assoc-mini-drug--feversources")
+            module = (tmp_path / "editable" / "mini-causes.ttl").read_text(encoding="utf-8")
+            assert '    nkg:frequency 0.55 ; nkg:polarity nkg:Supports ; dcterms:source "PMID:17470834" ;' in module
+            assert session.outside() == [] and session.dialogs == []
+        finally:
+            session.close()
