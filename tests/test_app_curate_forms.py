@@ -5,7 +5,7 @@ saved into the module and reloaded."""
 from pathlib import Path
 
 import pytest
-from conftest import copy_mini
+from conftest import editable_ontology
 from test_app import app, plain, texts
 
 from graph.model.ids import curie, expand
@@ -14,18 +14,9 @@ from graph.model.ids import curie, expand
 @pytest.fixture
 def editable(monkeypatch, mini_dir, tmp_path) -> Path:
     """A copy of the mini ontology with one module file (modules/curator.ttl) that the forms offer."""
-    root = copy_mini(mini_dir, tmp_path / "editable")
-    modules = root.parent / "modules"
-    modules.mkdir()
-    prefixes = (root.parent / "mini-causes.ttl").read_text(encoding="utf-8").split("\n\n")[0]
-    (modules / "curator.ttl").write_text(prefixes + "\n", encoding="utf-8")
-    text = root.read_text(encoding="utf-8").replace(
-        "ontology/mini-causes.ttl> .",
-        "ontology/mini-causes.ttl>, <https://w3id.org/neutropenia-kg/ontology/modules/curator.ttl> .",
-    )
-    root.write_text(text, encoding="utf-8")
+    root = editable_ontology(mini_dir, tmp_path / "editable")
     monkeypatch.setenv("NEUTROPENIA_KG_ONTOLOGY", str(root))
-    return modules / "curator.ttl"
+    return root.parent / "modules" / "curator.ttl"
 
 
 def _submit(at, form: str):

@@ -29,7 +29,7 @@ True
 from __future__ import annotations
 
 from collections import deque
-from typing import Protocol
+from collections.abc import Callable
 
 import networkx as nx
 
@@ -125,17 +125,8 @@ def _add(H: nx.DiGraph, kb: KnowledgeBase, node: str, **attrs: object) -> None:
         H.add_node(node, kind=kind, label=label, curie=curie(node), **attrs)
 
 
-class _Link(Protocol):
-    def __call__(
-        self,
-        source: str,
-        target: str,
-        kind: str,
-        label: str,
-        sources: tuple[str, ...] = (),
-        direction: str = "for",
-        weight: float = 1.0,
-    ) -> None: ...
+#: ``link(source, target, kind, label, sources=(), direction="for", weight=1.0)``: one labelled edge
+_Link = Callable[..., None]
 
 
 def _cause_links(
