@@ -11,8 +11,8 @@ Examples
 >>> from graph.kb.knowledge import load_knowledge_base
 >>> kb = load_knowledge_base()
 >>> assoc = kb.finding_assocs[expand("cause:felty-syndrome")][0]
->>> amendment_problems(kb, Amendment(curie(assoc.id), frequency=1.5))
-['frequency 1.5 must be above 0 and at most 1 (a share of the cause\\'s patients)']
+>>> amendment_problems(kb, Amendment(curie(assoc.id), frequency=1.5))[0]
+'frequency 1.5 must be above 0 and at most 1 (a share of the patients of the cause)'
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def current_values(kb: KnowledgeBase, subject: str) -> dict[str, object]:
 
 def _value_problems(kb: KnowledgeBase, name: str, value: object) -> list[str]:
     if name == "frequency" and not (isinstance(value, float | int) and 0 < value <= 1):
-        return [f"frequency {value:g} must be above 0 and at most 1 (a share of the cause's patients)"]
+        return [f"frequency {value:g} must be above 0 and at most 1 (a share of the patients of the cause)"]
     if name == "likelihood_ratio" and not (isinstance(value, float | int) and value > 0):
         return [f"likelihood ratio {value:g} must be above 0 (1 says nothing)"]
     if name == "window" and expand(str(value)) not in timing_windows(kb):
