@@ -120,3 +120,18 @@ def dev_cases() -> list[Path]:
 
 def load_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def editable_ontology(mini_dir: Path, target: Path) -> Path:
+    """A copy of the mini ontology at ``target`` with one module file (modules/curator.ttl, holding only
+    the mini ontology's prefixes) that the curate forms offer; returns the root file of the copy."""
+    root = copy_mini(mini_dir, target)
+    (target / "modules").mkdir()
+    prefixes = (target / "mini-causes.ttl").read_text(encoding="utf-8").split("\n\n")[0]
+    (target / "modules" / "curator.ttl").write_text(prefixes + "\n", encoding="utf-8")
+    text = root.read_text(encoding="utf-8").replace(
+        "ontology/mini-causes.ttl> .",
+        "ontology/mini-causes.ttl>, <https://w3id.org/neutropenia-kg/ontology/modules/curator.ttl> .",
+    )
+    root.write_text(text, encoding="utf-8")
+    return root

@@ -14,6 +14,7 @@ Skipped, with the reason, when chromium or Playwright is missing, unless
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -303,7 +304,9 @@ def test_keyboard_order_follows_the_screen():
             browser.close()
 
 
-def test_clicking_a_graph_node_opens_its_page_and_the_graph_is_layered(mini_dir):
+@contextlib.contextmanager
+def mini_workup(mini_dir: Path):
+    """The app on the mini ontology showing CASE, with its explanatory graph drawn: (url, session, page, frame)."""
     from playwright.sync_api import sync_playwright
 
     from graph.caseio.deeplink import encode_case
@@ -317,30 +320,119 @@ def test_clicking_a_graph_node_opens_its_page_and_the_graph_is_layered(mini_dir)
             page = session.page()
             page.goto(f"{url}/?c={encode_case(CASE)}")
             ranked_list(page)
-            frame = drawn_graph(page, GRAPH)
-            drawn = frame.evaluate("""() => {
-                const ids = network.body.data.nodes.getIds();
-                const pos = network.getPositions(ids);
-                return ids.map(id => { const n = network.body.data.nodes.get(id);
-                    return {x: pos[id].x, page: n.page || '', label: n.label}; });
-            }""")
-            assert len({node["x"] for node in drawn}) >= 4  # columns, not a force-directed cloud
-            target = next(node for node in drawn if node["label"].startswith("#1 "))
-            point = frame.evaluate(
-                """(label) => { const box = document.getElementById('mynetwork').getBoundingClientRect();
-                const id = network.body.data.nodes.get().find(n => n.label === label).id;
-                const p = network.canvasToDOM(network.getPositions([id])[id]);
-                return [box.left + p.x, box.top + p.y]; }""",
-                target["label"],
-            )
-            outer = page.locator(GRAPH).bounding_box()
-            with session.context.expect_page(timeout=30_000) as opened:
-                page.mouse.click(outer["x"] + point[0], outer["y"] + point[1])
-            node_page = opened.value
-            node_page.wait_for_load_state()
-            assert node_page.url.startswith(url) and node_page.url.endswith(target["page"])
-            assert "view=explore&node=cause%3Amini-drug" in node_page.url
-            node_page.locator("h2").filter(has_text="Mini drug agranulocytosis").first.wait_for(timeout=60_000)
-            assert session.outside() == []
+            yield url, session, page, drawn_graph(page, GRAPH)
+        finally:
+            session.close()
+
+
+def test_clicking_a_graph_node_opens_its_page_and_the_graph_is_layered(mini_dir):
+    with mini_workup(mini_dir) as (url, session, page, frame):
+        drawn = frame.evaluate("""() => {
+            const ids = network.body.data.nodes.getIds();
+            const pos = network.getPositions(ids);
+            return ids.map(id => { const n = network.body.data.nodes.get(id);
+                return {x: pos[id].x, page: n.page || '', label: n.label}; });
+        }""")
+        assert len({node["x"] for node in drawn}) >= 4  # columns, not a force-directed cloud
+        target = next(node for node in drawn if node["label"].startswith("#1 "))
+        point = frame.evaluate(
+            """(label) => { const box = document.getElementById('mynetwork').getBoundingClientRect();
+            const id = network.body.data.nodes.get().find(n => n.label === label).id;
+            const p = network.canvasToDOM(network.getPositions([id])[id]);
+            return [box.left + p.x, box.top + p.y]; }""",
+            target["label"],
+        )
+        outer = page.locator(GRAPH).bounding_box()
+        page.mouse.click(outer["x"] + point[0], outer["y"] + point[1])
+        page.wait_for_url(f"**{target['page']}", timeout=30_000)  # in place: the same tab, no new one
+        assert len(session.context.pages) == 1 and page.url.startswith(url)
+        assert "view=explore&node=cause%3Amini-drug" in page.url
+        page.locator("h2").filter(has_text="Mini drug agranulocytosis").first.wait_for(timeout=60_000)
+        page.go_back()
+        ranked_list(page)  # Back returns to the case, which lives in the address
+        assert session.outside() == []
+
+
+def test_the_graph_is_operated_by_keyboard_and_enter_opens_the_node_page(mini_dir):
+    with mini_workup(mini_dir) as (url, session, page, frame):
+        for _ in range(120):  # Tab through the page until the graph has the focus
+            page.keyboard.press("Tab")
+            if frame.evaluate("() => document.hasFocus() && !!document.activeElement.closest('#mynetwork')"):
+                break
+        else:
+            pytest.fail("Tab never reached the graph")
+        ring = frame.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+        assert ring == "solid"  # the focus is visible
+        status = frame.locator("#graph-focus")
+        seen = [status.text_content()]
+        for _ in range(40):
+            if "Mini drug agranulocytosis" in (seen[-1] or ""):
+                break
+            page.keyboard.press("ArrowRight")
+            seen.append(status.text_content())
+        assert "Mini drug agranulocytosis" in (seen[-1] or ""), seen
+        assert len(set(seen)) == len(seen)  # each arrow press moved to another node
+        selected = frame.evaluate("() => network.getSelectedNodes().map(id => nodes.get(id).page)")
+        assert selected == ["?view=explore&node=cause%3Amini-drug"]
+        page.keyboard.press("Enter")
+        page.wait_for_url("**node=cause%3Amini-drug", timeout=30_000)
+        assert len(session.context.pages) == 1
+        page.locator("h2").filter(has_text="Mini drug agranulocytosis").first.wait_for(timeout=60_000)
+        assert session.outside() == []
+
+
+def _fill(page, key: str, value: str) -> None:
+    field = page.locator(f".st-key-{key} input, .st-key-{key} textarea").first
+    field.fill(value)
+    field.press("Tab")  # the value reaches the form when the field loses the focus
+
+
+def _preview_and_save(page, field: str) -> None:
+    """Submit the form that holds the field keyed ``field``, then save the previewed change."""
+    form = page.locator("[data-testid=stForm]").filter(has=page.locator(f".st-key-{field}"))
+    form.locator("button").filter(has_text="Preview the change").click()
+    page.locator(".st-key-edit-save button").wait_for(timeout=60_000)
+    page.locator(".st-key-edit-save button").click()
+    page.get_by_text("the ontology is reloaded").wait_for(timeout=120_000)
+
+
+def test_a_curator_adds_a_drug_and_changes_an_association_in_the_browser(mini_dir, tmp_path):
+    from conftest import editable_ontology
+    from playwright.sync_api import sync_playwright
+
+    root = editable_ontology(mini_dir, tmp_path / "editable")
+    with (
+        running_app({"NEUTROPENIA_KG_ONTOLOGY": str(root), "NEUTROPENIA_KG_CACHE": ""}) as url,
+        sync_playwright() as playwright,
+    ):
+        session = Session(playwright, height=1600)
+        try:
+            page = session.page()
+            page.goto(f"{url}/?view=curate")
+            page.get_by_text("Add a drug").first.wait_for(timeout=90_000)
+            _fill(page, "drug-label", 'propyl "thio" <b>uracil</b>')
+            _fill(page, "drug-xref", "DrugBank:DB00550")
+            _fill(page, "drug-class", "thionamide antithyroid drug")
+            _fill(page, "drug-synonyms", "PTU")
+            _fill(page, "drug-source", "PMID:17470834")
+            _preview_and_save(page, "drug-label")
+            written = (tmp_path / "editable" / "modules" / "curator.ttl").read_text(encoding="utf-8")
+            assert 'rdfs:label "propyl \\"thio\\" <b>uracil</b>"' in written and '"DrugBank:DB00550"' in written
+            assert page.locator("b").filter(has_text="uracil").count() == 0  # shown as text, not as markup
+
+            page.locator(".st-key-amend-kind").get_by_text("A finding association").click()
+            page.locator(".st-key-amend-item").click()
+            page.keyboard.type("Mini drug agranulocytosis · Fever")
+            page.keyboard.press("Enter")
+            field = page.locator(".st-key-amend-assoc-mini-drug--feverfrequency input")
+            field.wait_for(timeout=60_000)
+            assert field.input_value() == "0.70"
+            _fill(page, "amend-assoc-mini-drug--feversources", "PMID:17470834")
+            field.fill("0.55")
+            field.press("Tab")
+            _preview_and_save(page, "amend-assoc-mini-drug--feversources")
+            module = (tmp_path / "editable" / "mini-causes.ttl").read_text(encoding="utf-8")
+            assert '    nkg:frequency 0.55 ; nkg:polarity nkg:Supports ; dcterms:source "PMID:17470834" ;' in module
+            assert session.outside() == [] and session.dialogs == []
         finally:
             session.close()

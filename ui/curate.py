@@ -3,14 +3,19 @@ association (checked, previewed as a diff, validated, written atomically), sourc
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from graph.caseio.deeplink import DeepLink
+from graph.curate.amend import FIELDS, Amendment, amendment_problems, current_values, preview_amendment
 from graph.curate.curation import ontology_summary
 from graph.curate.edit import (
     AssociationEdit,
     CauseEdit,
+    DiagnosticTestEdit,
+    DrugEdit,
     DrugLinkEdit,
     Edit,
     EditConflict,
@@ -20,6 +25,7 @@ from graph.curate.edit import (
     mechanisms_and_categories,
     preview_edit,
     save_edit,
+    schema_terms,
     timing_windows,
 )
 from graph.curate.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES
@@ -118,6 +124,9 @@ def _edit_form(kb: KnowledgeBase) -> None:
         _propose(kb, AssociationEdit(curie(cause), curie(finding), frequency, polarity, source, estimate, comment))
     _drug_form(kb)
     _cause_form(kb)
+    _new_drug_form(kb)
+    _new_test_form(kb)
+    _amend_form(kb)
     _preview_and_save(kb)
 
 
@@ -166,6 +175,130 @@ def _drug_form(kb: KnowledgeBase) -> None:
         asked = st.form_submit_button("Preview the change")
     if asked:
         _propose(kb, DrugLinkEdit(curie(drug), curie(cause), ratio, curie(window), source, estimate, comment))
+
+
+def _module_choice(kb: KnowledgeBase, key: str) -> str:
+    modules = [str(m) for m in curated_modules(kb)]
+    return str(st.selectbox("Module file", modules, format_func=lambda m: m.rsplit("/", 1)[-1], key=key))
+
+
+def _new_drug_form(kb: KnowledgeBase) -> None:
+    """A new drug node; its links to causes are added afterwards with the drug-link form."""
+    st.subheader("Add a drug")
+    with st.form("edit-drug-new"):
+        label = st.text_input("Name (international non-proprietary name)", key="drug-label")
+        xref = st.text_input("DrugBank or ChEBI id (DrugBank:DB00550, CHEBI:8502)", key="drug-xref")
+        drug_class = st.text_input("Class", key="drug-class")
+        synonyms = st.text_input("Other names, brand names (separated by commas)", key="drug-synonyms")
+        module = _module_choice(kb, "drug-module")
+        source = st.text_input("Source (PMID, DOI or PMCID)", key="drug-source")
+        asked = st.form_submit_button("Preview the change")
+    if asked:
+        _propose(kb, DrugEdit(label, xref, drug_class, tuple(synonyms.split(",")), module, source))
+
+
+def _new_test_form(kb: KnowledgeBase) -> None:
+    """A new diagnostic test: the finding it reads, the words of its report, its cost and invasiveness."""
+    st.subheader("Add a diagnostic test")
+    findings = sorted(kb.findings, key=lambda f: (kb.label(f), f))
+    bands, invasiveness = schema_terms(kb, "CostBand"), schema_terms(kb, "Invasiveness")
+    with st.form("edit-test-new"):
+        label = st.text_input("Name", key="test-label")
+        finding = st.selectbox("It tests for (finding)", findings, format_func=kb.label, key="test-finding")
+        present = st.text_input("Words of a report that mean the finding is present (a pattern)", key="test-present")
+        absent = st.text_input("Words that mean it is absent (optional)", key="test-absent")
+        band = st.selectbox("Cost band", list(bands), format_func=bands.__getitem__, key="test-band")
+        invasive = st.selectbox(
+            "What it asks of the patient", list(invasiveness), format_func=invasiveness.__getitem__, key="test-invasive"
+        )
+        comment = st.text_input("What the band and invasiveness rest on (an estimate)", key="test-comment")
+        module = _module_choice(kb, "test-module")
+        source = st.text_input("Source (PMID, DOI or PMCID)", key="test-source")
+        asked = st.form_submit_button("Preview the change")
+    if asked:
+        edit = DiagnosticTestEdit(label, curie(finding), present, absent, band, invasive, comment, module, source)
+        _propose(kb, edit)
+
+
+#: what a curator may change, as the form names it, and the kind of item it is in the ontology
+AMENDABLE = {"A finding association": "FindingAssociation", "A drug link": "AgentAssociation", "A cause": "Cause"}
+
+
+def _amendable(kb: KnowledgeBase, kind: str) -> dict[str, str]:
+    """The curated items of one kind, id -> a label that names them, by label."""
+    if kind == "Cause":
+        shown = {c: kb.label(c) for c in kb.causes if not is_imported_cause(c)}
+    elif kind == "FindingAssociation":
+        shown = {
+            a.id: f"{kb.label(a.cause)} · {kb.label(a.finding)}"
+            for assocs in kb.finding_assocs.values()
+            for a in assocs
+            if not is_imported_cause(a.cause)
+        }
+    else:
+        shown = {
+            a.id: f"{kb.label(a.agent)} → {kb.label(a.cause)}" for links in kb.agent_assocs.values() for a in links
+        }
+    return dict(sorted(shown.items(), key=lambda item: (item[1], item[0])))
+
+
+def _items(value: object) -> tuple[object, ...]:
+    return value if isinstance(value, tuple) else ()
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _amend_fields(kb: KnowledgeBase, subject: str) -> dict[str, Any]:
+    """The form's fields for one item, each starting from the value the ontology holds."""
+    now = current_values(kb, subject)
+    key = f"amend-{curie(subject)}"
+    values: dict[str, Any] = {}
+    for name in FIELDS[kb.kinds[subject]]:
+        if name == "frequency":
+            values[name] = st.number_input(
+                "Share of the cause's patients", 0.0, 1.0, _number(now[name]), 0.01, key=key + name
+            )
+        elif name == "likelihood_ratio":
+            values[name] = st.number_input("Likelihood ratio", 0.0, 1000.0, _number(now[name]), 0.5, key=key + name)
+        elif name == "window":
+            windows = timing_windows(kb)
+            order = list(windows)
+            start = order.index(str(now[name])) if now[name] in windows else 0
+            values[name] = st.selectbox("Timing window", order, start, format_func=windows.__getitem__, key=key + name)
+        elif name == "sources":
+            written = st.text_input(
+                "Sources (PMID, DOI or PMCID, separated by commas)",
+                ", ".join(str(x) for x in _items(now[name])),
+                key=key + name,
+            )
+            values[name] = tuple(s.strip() for s in written.split(",") if s.strip())
+        elif name == "definition":
+            values[name] = st.text_area("Definition", str(now[name]), key=key + name)
+        else:
+            values[name] = st.text_input("Label", str(now[name]), key=key + name)
+    return values
+
+
+def _amend_form(kb: KnowledgeBase) -> None:
+    """Change an existing item: only the values that differ are rewritten, in the module that defines it."""
+    st.subheader("Edit an existing item")
+    what = st.radio("What to change", list(AMENDABLE), horizontal=True, key="amend-kind")
+    items = _amendable(kb, AMENDABLE[str(what)])
+    subject = st.selectbox("Item", list(items), format_func=items.__getitem__, index=None, key="amend-item")
+    if subject is None:
+        return
+    with st.form("edit-amend"):
+        values = _amend_fields(kb, subject)
+        asked = st.form_submit_button("Preview the change")
+    if not asked:
+        return
+    amendment = Amendment(curie(subject), **values)
+    problems = amendment_problems(kb, amendment)
+    st.session_state["edit-preview"] = None if problems else preview_amendment(kb, amendment)
+    if problems:
+        st.warning("Not ready to save:\n" + "\n".join(f"- {md(p)}" for p in problems), icon=":material/edit_off:")
 
 
 def _propose(kb: KnowledgeBase, edit: Edit) -> None:

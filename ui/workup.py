@@ -203,8 +203,8 @@ def _graph(kb: KnowledgeBase, workup: Workup) -> None:
     H = workup_graph(kb, workup, top=top, depth=depth, min_weight=weak)
     st.caption(
         f"{H.number_of_nodes()} nodes, {H.number_of_edges()} links. Layered from left to right: mechanism, "
-        "cause, association, evidence, agent; dashed edges argue against; hover for the source, click a node "
-        "to open its page in a new tab."
+        "cause, association, evidence, agent; dashed edges argue against; hover for the source. Click a node, "
+        "or Tab to the graph, step with the arrow keys and press Enter, to open its page here (Back returns)."
     )
     show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
 

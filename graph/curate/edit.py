@@ -36,14 +36,17 @@ from pathlib import Path
 
 from ..kb.knowledge import KnowledgeBase
 from ..model.errors import NeutropeniaKGError, OntologyError
-from ..model.ids import curie, expand, is_imported_cause
+from ..model.ids import RESOURCE, curie, expand, is_imported_cause
 from .validate import Problem, validate_ontology
 
 __all__ = [
     "AssociationEdit",
     "DrugLinkEdit",
     "CauseEdit",
+    "DrugEdit",
+    "DiagnosticTestEdit",
     "mechanisms_and_categories",
+    "schema_terms",
     "curated_modules",
     "timing_windows",
     "EditPreview",
@@ -119,17 +122,51 @@ class CauseEdit:
     comment: str = ""
 
 
-Edit = AssociationEdit | DrugLinkEdit | CauseEdit
+@dataclass(frozen=True)
+class DrugEdit:
+    """A new drug node: its name, a DrugBank or ChEBI id, its class, other names it goes by, the
+    module file it goes into and its source.  Links to causes are added afterwards with
+    :class:`DrugLinkEdit`."""
+
+    label: str
+    xref: str
+    drug_class: str
+    synonyms: tuple[str, ...]
+    module: str
+    source: str
+
+
+@dataclass(frozen=True)
+class DiagnosticTestEdit:
+    """A new diagnostic test: the finding it tests for, the words of a report that say the finding is
+    present (and, optionally, absent), its cost band and invasiveness (schema terms, an estimate with
+    the reason), the module file it goes into and its source."""
+
+    label: str
+    finding: str
+    present_pattern: str
+    absent_pattern: str
+    cost_band: str
+    invasiveness: str
+    comment: str
+    module: str
+    source: str
+
+
+Edit = AssociationEdit | DrugLinkEdit | CauseEdit | DrugEdit | DiagnosticTestEdit
+#: a drug's standard id as the form takes it (the shapes accept these schemes for a drug)
+DRUG_XREF = re.compile(r"(?:DrugBank:DB\d{5}|CHEBI:\d{1,7})")
+
+
+def schema_terms(kb: KnowledgeBase, kind: str) -> dict[str, str]:
+    """The schema's terms of one kind (Mechanism, Category, CostBand, Invasiveness), IRI -> label, by label."""
+    table = {node: kb.label(node) for node, k in kb.kinds.items() if k == kind}
+    return dict(sorted(table.items(), key=lambda item: (item[1], item[0])))
 
 
 def mechanisms_and_categories(kb: KnowledgeBase) -> tuple[dict[str, str], dict[str, str]]:
     """The schema's mechanisms and categories, IRI -> label, by label."""
-    found: dict[str, dict[str, str]] = {"Mechanism": {}, "Category": {}}
-    for node, kind in sorted(kb.kinds.items()):
-        if kind in found:
-            found[kind][node] = kb.label(node)
-    order = lambda table: dict(sorted(table.items(), key=lambda item: (item[1], item[0])))  # noqa: E731
-    return order(found["Mechanism"]), order(found["Category"])
+    return schema_terms(kb, "Mechanism"), schema_terms(kb, "Category")
 
 
 def curated_modules(kb: KnowledgeBase) -> list[Path]:
@@ -185,6 +222,8 @@ def edit_problems(kb: KnowledgeBase, edit: Edit) -> list[str]:
         return _drug_link_problems(kb, edit)
     if isinstance(edit, CauseEdit):
         return _cause_edit_problems(kb, edit)
+    if isinstance(edit, DrugEdit | DiagnosticTestEdit):
+        return _node_problems(kb, edit)
     problems = _cause_problems(kb, edit.cause)
     cause = expand(edit.cause)
     if expand(edit.finding) not in kb.findings:
@@ -240,6 +279,91 @@ def _cause_edit_problems(kb: KnowledgeBase, edit: CauseEdit) -> list[str]:
     return problems + _sourcing_problems(edit.source, edit.estimate, edit.comment)
 
 
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def _name_problems(kb: KnowledgeBase, label: str, iri: str, kind: str) -> list[str]:
+    if not re.search(r"[A-Za-z]{3}", label):
+        return [f"the {kind} needs a name of at least one word"]
+    taken = {kb.label(n).lower() for n, k in kb.kinds.items() if k == ("Drug" if kind == "drug" else "DiagnosticTest")}
+    if iri in kb.kinds or label.strip().lower() in taken:
+        return [f"a {kind} named {label!r} exists already"]
+    return []
+
+
+def _module_problems(kb: KnowledgeBase, module: str) -> list[str]:
+    if Path(module).resolve() not in {m.resolve() for m in curated_modules(kb)}:
+        return ["choose one of the ontology's module files"]
+    return []
+
+
+def _pattern_problems(pattern: str, what: str) -> list[str]:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return [f"the words of a {what} result are not a valid pattern ({error})"]
+    if pattern and re.fullmatch(pattern, "") is not None:
+        return [f"the words of a {what} result match an empty report; give words a report would contain"]
+    return []
+
+
+def _node_problems(kb: KnowledgeBase, edit: DrugEdit | DiagnosticTestEdit) -> list[str]:
+    if isinstance(edit, DrugEdit):
+        problems = _name_problems(kb, edit.label, _node_iri("drug", edit.label), "drug")
+        if not DRUG_XREF.fullmatch(edit.xref.strip()):
+            problems.append("the standard id must be a DrugBank id (DrugBank:DB00363) or a ChEBI id (CHEBI:3766)")
+        if not edit.drug_class.strip():
+            problems.append("give the drug's class (for example: thionamide antithyroid drug)")
+        return problems + _module_problems(kb, edit.module) + _sourcing_problems(edit.source, False, "")
+    problems = _name_problems(kb, edit.label, _node_iri("test", edit.label), "test")
+    if expand(edit.finding) not in kb.findings:
+        problems.append(f"{edit.finding} is not a finding of the ontology; choose one from the list")
+    if not edit.present_pattern.strip():
+        problems.append("give the words of a report that say the finding is present (for example: positive|detected)")
+    problems += _pattern_problems(edit.present_pattern, "positive") + _pattern_problems(edit.absent_pattern, "negative")
+    if edit.cost_band not in schema_terms(kb, "CostBand"):
+        problems.append("choose a cost band from the list")
+    if edit.invasiveness not in schema_terms(kb, "Invasiveness"):
+        problems.append("choose an invasiveness from the list")
+    if not edit.comment.strip():
+        problems.append("say what the cost band and invasiveness rest on (they are estimates)")
+    return problems + _module_problems(kb, edit.module) + _sourcing_problems(edit.source, False, "")
+
+
+def _node_iri(kind: str, label: str) -> str:
+    return expand(f"{kind}:{_slug(label)}")
+
+
+def _drug_turtle(edit: DrugEdit) -> list[str]:
+    lines = [f"<{_node_iri('drug', edit.label)}> a nkg:Drug ; rdfs:label {_literal(edit.label)} ;"]
+    names = sorted({" ".join(s.split()) for s in edit.synonyms if s.strip()} - {" ".join(edit.label.split())})
+    if names:
+        lines.append("    skos:altLabel " + ", ".join(_literal(n) for n in names) + " ;")
+    lines.append(f"    nkg:xref {_literal(edit.xref.strip())} ; nkg:drugClass {_literal(edit.drug_class)} ;")
+    return lines
+
+
+def _test_turtle(edit: DiagnosticTestEdit) -> list[str]:
+    test = _node_iri("test", edit.label)
+    rules = [(f"{expand('rule:' + _slug(edit.label))}-present", edit.present_pattern, "true")]
+    if edit.absent_pattern.strip():
+        rules.append((f"{expand('rule:' + _slug(edit.label))}-absent", edit.absent_pattern, "false"))
+    lines = [
+        f"<{RESOURCE}test-cost/{_slug(edit.label)}> a nkg:TestCost ; nkg:forTest <{test}> ;",
+        f"    nkg:costBand <{edit.cost_band}> ; nkg:invasiveness <{edit.invasiveness}> ; nkg:estimate true ;",
+        f"    rdfs:comment {_literal('Estimate: ' + edit.comment)} .",
+    ]
+    for rule, pattern, present in rules:
+        lines.append(
+            f"<{rule}> a nkg:ResultRule ; nkg:pattern {_literal(pattern.strip())} ; "
+            f"nkg:finding <{expand(edit.finding)}> ; nkg:findingPresent {present} ."
+        )
+    lines.append(f"<{test}> a nkg:DiagnosticTest ; rdfs:label {_literal(edit.label)} ;")
+    lines.append("    nkg:hasResultRule " + ", ".join(f"<{rule}>" for rule, _, _ in rules) + " ;")
+    return lines
+
+
 def _local(iri: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", curie(iri).split(":", 1)[-1].lower()).strip("-")
 
@@ -256,6 +380,9 @@ def _literal(text: str) -> str:
 
 def association_turtle(kb: KnowledgeBase, edit: Edit) -> str:
     """The proposal as Turtle (full IRIs, so the block reads the same in any module)."""
+    if isinstance(edit, DrugEdit | DiagnosticTestEdit):
+        lines = _drug_turtle(edit) if isinstance(edit, DrugEdit) else _test_turtle(edit)
+        return "\n".join(lines) + f"\n    dcterms:source {_literal(edit.source.strip())} .\n"
     if isinstance(edit, CauseEdit):
         lines = [
             f"<{_cause_iri(edit.label)}> a nkg:Cause ; rdfs:label {_literal(edit.label)} ;",
@@ -301,7 +428,10 @@ def preview_edit(kb: KnowledgeBase, edit: Edit) -> EditPreview:
     problems = edit_problems(kb, edit)
     if problems:
         raise NeutropeniaKGError("; ".join(problems))
-    path = Path(edit.module) if isinstance(edit, CauseEdit) else _module_of(kb, expand(edit.cause))
+    if isinstance(edit, CauseEdit | DrugEdit | DiagnosticTestEdit):
+        path = Path(edit.module)
+    else:
+        path = _module_of(kb, expand(edit.cause))
     old = path.read_text(encoding="utf-8")
     block = f"\n# curated through the app's form\n{association_turtle(kb, edit)}"
     new = old if old.endswith("\n") else old + "\n"

@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 
 import networkx as nx
 
@@ -124,6 +125,64 @@ def _add(H: nx.DiGraph, kb: KnowledgeBase, node: str, **attrs: object) -> None:
         H.add_node(node, kind=kind, label=label, curie=curie(node), **attrs)
 
 
+#: ``link(source, target, kind, label, sources=(), direction="for", weight=1.0)``: one labelled edge
+_Link = Callable[..., None]
+
+
+def _cause_links(
+    kb: KnowledgeBase, cause_id: str, tests: tuple[str, ...], treatments: tuple[str, ...], link: _Link
+) -> None:
+    """A cause's mechanism, category, tests and treatments, its findings and its ancestry priors."""
+    for key in ("mechanism", "category"):
+        for _, target, edge in kb.graph.out_edges(cause_id, keys=True):
+            if edge == key:
+                link(cause_id, target, key, key)
+    for test in tests:
+        link(cause_id, test, "confirmedBy", "confirmed by")
+    for treatment in treatments:
+        link(cause_id, treatment, "treatedWith", "treated with")
+    for assoc in kb.finding_assocs.get(cause_id, ()):
+        direction = "against" if assoc.polarity == "opposes" else "for"
+        label = f"in {assoc.frequency:.0%} of cases"
+        link(assoc.finding, cause_id, "finding", label, assoc.sources, direction, 1.0 + 2.0 * assoc.frequency)
+    for modifier in kb.priors.get(cause_id, ()):
+        if modifier.ancestry:
+            link(modifier.ancestry, cause_id, "prior", f"prior x{modifier.multiplier:g}", modifier.sources)
+
+
+def _agent_links(kb: KnowledgeBase, link: _Link) -> None:
+    """Agent -> cause, labelled with the likelihood ratio and its timing window."""
+    for agent, agent_assocs in kb.agent_assocs.items():
+        for exposure in agent_assocs:
+            window = ""
+            if exposure.window is not None:
+                anchor = "first dose" if exposure.window.anchor == "start" else "last dose"
+                window = f" ({anchor} {exposure.window.typical_min:g}-{exposure.window.typical_max:g} days)"
+            link(
+                agent,
+                exposure.cause,
+                "agent",
+                f"LR {exposure.likelihood_ratio:g}{window}",
+                exposure.sources + (exposure.window.sources if exposure.window else ()),
+                "for" if exposure.likelihood_ratio >= 1 else "against",
+                1.0 + min(exposure.likelihood_ratio, 50) / 10,
+            )
+
+
+def _context_and_result_links(kb: KnowledgeBase, link: _Link) -> None:
+    """Context -> cause, and test -> the finding or organism a result indicates."""
+    for context, context_assocs in kb.context_assocs.items():
+        for setting in context_assocs:
+            direction = "for" if setting.likelihood_ratio >= 1 else "against"
+            link(context, setting.cause, "context", f"LR {setting.likelihood_ratio:g}", setting.sources, direction)
+    for test_id, diagnostic in kb.tests.items():
+        for rule in diagnostic.rules:
+            target = rule.finding or rule.organism
+            if target:
+                verdict = "shows" if rule.present else "rules out"
+                link(test_id, target, "result", f"result {verdict}", (), "for" if rule.present else "against")
+
+
 def semantic_graph(kb: KnowledgeBase) -> nx.DiGraph:
     """The knowledge graph with each association folded into one labelled edge (a new graph).
 
@@ -155,58 +214,9 @@ def semantic_graph(kb: KnowledgeBase) -> nx.DiGraph:
         H.add_edge(source, target, kind=kind, label=label, sources=sources, direction=direction, weight=weight)
 
     for cause_id, cause in kb.causes.items():
-        for key, text in (("mechanism", "mechanism"), ("category", "category")):
-            for _, target, edge in kb.graph.out_edges(cause_id, keys=True):
-                if edge == key:
-                    link(cause_id, target, key, text)
-        for test in cause.tests:
-            link(cause_id, test, "confirmedBy", "confirmed by")
-        for treatment in cause.treatments:
-            link(cause_id, treatment, "treatedWith", "treated with")
-        for assoc in kb.finding_assocs.get(cause_id, ()):
-            link(
-                assoc.finding,
-                cause_id,
-                "finding",
-                f"in {assoc.frequency:.0%} of cases",
-                assoc.sources,
-                "against" if assoc.polarity == "opposes" else "for",
-                1.0 + 2.0 * assoc.frequency,
-            )
-        for modifier in kb.priors.get(cause_id, ()):
-            if modifier.ancestry:
-                link(modifier.ancestry, cause_id, "prior", f"prior x{modifier.multiplier:g}", modifier.sources)
-    for agent, agent_assocs in kb.agent_assocs.items():
-        for exposure in agent_assocs:
-            window = ""
-            if exposure.window is not None:
-                anchor = "first dose" if exposure.window.anchor == "start" else "last dose"
-                window = f" ({anchor} {exposure.window.typical_min:g}-{exposure.window.typical_max:g} days)"
-            link(
-                agent,
-                exposure.cause,
-                "agent",
-                f"LR {exposure.likelihood_ratio:g}{window}",
-                exposure.sources + (exposure.window.sources if exposure.window else ()),
-                "for" if exposure.likelihood_ratio >= 1 else "against",
-                1.0 + min(exposure.likelihood_ratio, 50) / 10,
-            )
-    for context, context_assocs in kb.context_assocs.items():
-        for setting in context_assocs:
-            link(
-                context,
-                setting.cause,
-                "context",
-                f"LR {setting.likelihood_ratio:g}",
-                setting.sources,
-                "for" if setting.likelihood_ratio >= 1 else "against",
-            )
-    for test_id, diagnostic in kb.tests.items():
-        for rule in diagnostic.rules:
-            target = rule.finding or rule.organism
-            if target:
-                verdict = "shows" if rule.present else "rules out"
-                link(test_id, target, "result", f"result {verdict}", (), "for" if rule.present else "against")
+        _cause_links(kb, cause_id, cause.tests, cause.treatments, link)
+    _agent_links(kb, link)
+    _context_and_result_links(kb, link)
     return H
 
 

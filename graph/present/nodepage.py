@@ -19,7 +19,7 @@ from ..kb.knowledge import KnowledgeBase
 from ..model.errors import NodeNotFound
 from ..model.ids import curie
 from ..model.links import Link, node_link, source_link, xref_link
-from ..model.types import AgentAssociation
+from ..model.types import AgentAssociation, FindingAssociation, PriorModifier
 from ..workup.rank import age_band_text
 
 __all__ = ["Relation", "Section", "NodePage", "node_page"]
@@ -82,9 +82,36 @@ def _window_text(assoc: AgentAssociation) -> str:
     return text
 
 
-def _cause_sections(kb: KnowledgeBase, node: str) -> list[Section]:
-    cause = kb.causes[node]
-    findings = sorted(kb.finding_assocs.get(node, ()), key=lambda a: (-a.frequency, kb.label(a.finding)))
+def _prior_relation(kb: KnowledgeBase, m: PriorModifier) -> Relation:
+    """Who a prior modifier is about (age band, sex, ancestry) and by how much it moves the prior."""
+    who = []
+    if m.min_age is not None:
+        who.append(age_band_text(m.min_age, m.max_age))
+    if m.sex:
+        who.append(m.sex)
+    if m.ancestry:
+        who.append(f"{kb.label(m.ancestry)} ancestry")
+    direction = "for" if m.multiplier >= 1 else "against"
+    return Relation(
+        m.ancestry or m.id,
+        ", ".join(who) or "everyone",
+        "PriorModifier",
+        f"prior x{m.multiplier:g}",
+        direction,
+        _sources(m.sources),
+    )
+
+
+def _finding_relation(kb: KnowledgeBase, a: FindingAssociation) -> Relation:
+    against = a.polarity == "opposes"
+    text = f"in {a.frequency:.0%} of cases" + (" (argues against)" if against else "")
+    return Relation(
+        a.finding, kb.label(a.finding), "Finding", text, "against" if against else "for", _sources(a.sources)
+    )
+
+
+def _cause_links(kb: KnowledgeBase, node: str) -> tuple[Section, Section]:
+    """The agents and the conditions linked to a cause, strongest (then by name) first."""
     agents = sorted(
         (a for assocs in kb.agent_assocs.values() for a in assocs if a.cause == node),
         key=lambda a: (-a.likelihood_ratio, kb.label(a.agent)),
@@ -93,77 +120,44 @@ def _cause_sections(kb: KnowledgeBase, node: str) -> list[Section]:
         (a for assocs in kb.context_assocs.values() for a in assocs if a.cause == node),
         key=lambda a: kb.label(a.context),
     )
-    priors = []
-    for m in kb.priors.get(node, ()):
-        who = []
-        if m.min_age is not None:
-            who.append(age_band_text(m.min_age, m.max_age))
-        if m.sex:
-            who.append(m.sex)
-        if m.ancestry:
-            who.append(f"{kb.label(m.ancestry)} ancestry")
-        priors.append(
-            Relation(
-                m.ancestry or m.id,
-                ", ".join(who) or "everyone",
-                "PriorModifier",
-                f"prior x{m.multiplier:g}",
-                "for" if m.multiplier >= 1 else "against",
-                _sources(m.sources),
-            )
+    agent_rows = tuple(
+        Relation(
+            a.agent,
+            kb.label(a.agent),
+            _kind(kb, a.agent),
+            _window_text(a),
+            "for",
+            _sources(a.sources + (a.window.sources if a.window else ())),
         )
+        for a in agents
+    )
+    context_rows = tuple(
+        Relation(
+            a.context,
+            kb.label(a.context),
+            _kind(kb, a.context),
+            f"LR {a.likelihood_ratio:g}",
+            "for",
+            _sources(a.sources),
+        )
+        for a in contexts
+    )
+    return Section("Agents (drugs, organisms, genes)", agent_rows), Section("Conditions and exposures", context_rows)
+
+
+def _cause_sections(kb: KnowledgeBase, node: str) -> list[Section]:
+    cause = kb.causes[node]
+    findings = sorted(kb.finding_assocs.get(node, ()), key=lambda a: (-a.frequency, kb.label(a.finding)))
+    treatments = tuple(
+        Relation(t, kb.label(t), "Treatment", kb.treatments[t].definition if t in kb.treatments else "")
+        for t in cause.treatments
+    )
     return [
-        Section(
-            "Findings",
-            tuple(
-                Relation(
-                    a.finding,
-                    kb.label(a.finding),
-                    "Finding",
-                    f"in {a.frequency:.0%} of cases" + (" (argues against)" if a.polarity == "opposes" else ""),
-                    "against" if a.polarity == "opposes" else "for",
-                    _sources(a.sources),
-                )
-                for a in findings
-            ),
-        ),
-        Section(
-            "Agents (drugs, organisms, genes)",
-            tuple(
-                Relation(
-                    a.agent,
-                    kb.label(a.agent),
-                    _kind(kb, a.agent),
-                    _window_text(a),
-                    "for",
-                    _sources(a.sources + (a.window.sources if a.window else ())),
-                )
-                for a in agents
-            ),
-        ),
-        Section(
-            "Conditions and exposures",
-            tuple(
-                Relation(
-                    a.context,
-                    kb.label(a.context),
-                    _kind(kb, a.context),
-                    f"LR {a.likelihood_ratio:g}",
-                    "for",
-                    _sources(a.sources),
-                )
-                for a in contexts
-            ),
-        ),
-        Section("Who is more likely to have it", tuple(priors)),
+        Section("Findings", tuple(_finding_relation(kb, a) for a in findings)),
+        *_cause_links(kb, node),
+        Section("Who is more likely to have it", tuple(_prior_relation(kb, m) for m in kb.priors.get(node, ()))),
         Section("Tests", tuple(Relation(t, kb.label(t), "DiagnosticTest", "") for t in cause.tests)),
-        Section(
-            "Treatments",
-            tuple(
-                Relation(t, kb.label(t), "Treatment", kb.treatments[t].definition if t in kb.treatments else "")
-                for t in cause.treatments
-            ),
-        ),
+        Section("Treatments", treatments),
     ]
 
 
@@ -288,6 +282,51 @@ def _incoming_sections(kb: KnowledgeBase, node: str, title: str) -> list[Section
     return [Section(title, tuple(relations))]
 
 
+def _cause_facts(kb: KnowledgeBase, node: str) -> list[tuple[str, str]]:
+    cause = kb.causes[node]
+    facts = [
+        ("Mechanism", cause.mechanism),
+        ("Category", cause.category),
+        ("Share of neutropenias (prior)", f"{cause.prevalence:g}"),
+    ]
+    if cause.requires_agent:
+        facts.append(("Needs an exposure", "yes: a drug, organism or gene must be implicated"))
+    return facts
+
+
+def _agent_facts(kb: KnowledgeBase, node: str) -> list[tuple[str, str]]:
+    agent = kb.agents[node]
+    facts = [("Drug class", agent.drug_class)] if agent.drug_class else []
+    if agent.agranulocytosis_risk:
+        facts.append(("Agranulocytosis risk", "yes"))
+    if agent.myelosuppressive:
+        facts.append(("Myelosuppressive", "yes"))
+    return facts
+
+
+def _finding_facts(kb: KnowledgeBase, node: str) -> list[tuple[str, str]]:
+    finding = kb.findings.get(node)
+    facts = []
+    if finding is not None and finding.background is not None:
+        facts.append(("Frequency among all neutropenias", f"{finding.background:.0%}"))
+    if finding is not None and finding.derived:
+        facts.append(("Derived", "yes: computed from the counts, labs or drugs of a case"))
+    return facts
+
+
+def _facts_and_sections(kb: KnowledgeBase, node: str, kind: str) -> tuple[list[tuple[str, str]], list[Section]]:
+    """The facts particular to the node's kind, and its related nodes by section."""
+    if kind == "Cause":
+        return _cause_facts(kb, node), _cause_sections(kb, node)
+    if kind in ("Drug", "Organism", "Gene"):
+        return _agent_facts(kb, node), _agent_sections(kb, node)
+    if kind == "Finding":
+        return _finding_facts(kb, node), _finding_sections(kb, node)
+    if kind == "DiagnosticTest":
+        return [], _test_sections(kb, node)
+    return [], _incoming_sections(kb, node, "Used for" if kind == "Treatment" else "Causes")
+
+
 def node_page(kb: KnowledgeBase, node: str) -> NodePage:
     """The page of one node: definition, synonyms, standard ids, facts and related nodes by kind.
 
@@ -300,41 +339,9 @@ def node_page(kb: KnowledgeBase, node: str) -> NodePage:
         raise NodeNotFound(f"node {curie(node)} is not in the knowledge graph; search by name instead")
     kind = _kind(kb, node)
     info = kb.node_info(node)
-    facts: list[tuple[str, str]] = [("Kind", kind), ("Identifier", curie(node))]
-    management = ""
-    if kind == "Cause":
-        cause = kb.causes[node]
-        facts += [
-            ("Mechanism", cause.mechanism),
-            ("Category", cause.category),
-            ("Share of neutropenias (prior)", f"{cause.prevalence:g}"),
-        ]
-        if cause.requires_agent:
-            facts.append(("Needs an exposure", "yes: a drug, organism or gene must be implicated"))
-        management = cause.management
-        sections = _cause_sections(kb, node)
-    elif kind in ("Drug", "Organism", "Gene"):
-        agent = kb.agents[node]
-        if agent.drug_class:
-            facts.append(("Drug class", agent.drug_class))
-        if agent.agranulocytosis_risk:
-            facts.append(("Agranulocytosis risk", "yes"))
-        if agent.myelosuppressive:
-            facts.append(("Myelosuppressive", "yes"))
-        sections = _agent_sections(kb, node)
-    elif kind == "Finding":
-        finding = kb.findings.get(node)
-        if finding is not None and finding.background is not None:
-            facts.append(("Frequency among all neutropenias", f"{finding.background:.0%}"))
-        if finding is not None and finding.derived:
-            facts.append(("Derived", "yes: computed from the counts, labs or drugs of a case"))
-        sections = _finding_sections(kb, node)
-    elif kind == "DiagnosticTest":
-        sections = _test_sections(kb, node)
-    elif kind == "Treatment":
-        sections = _incoming_sections(kb, node, "Used for")
-    else:
-        sections = _incoming_sections(kb, node, "Causes")
+    facts, sections = _facts_and_sections(kb, node, kind)
+    facts = [("Kind", kind), ("Identifier", curie(node)), *facts]
+    management = kb.causes[node].management if kind == "Cause" else ""
     synonyms: tuple[str, ...] = info.synonyms if info else (kb.findings[node].synonyms if node in kb.findings else ())
     return NodePage(
         node=node,

@@ -205,24 +205,72 @@ _SCRIPT_WITH_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=[^>]*>\s*</script>", re.I
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.I)
 _INLINE_SCRIPT = re.compile(r"<script(?:\s+type=\"text/javascript\")?>(.*?)</script>", re.S)
 _EXPECTED_SCRIPTS = 4  # pyvis's utils.js, vis-network, the drawing code, and ours (_CLICK_SCRIPT)
-#: Our own script (a constant): a click on a node with a ``page`` opens that node's page.  The page is an
-#: app-relative query string made by :func:`graph.caseio.deeplink.node_page_url`; anything else is ignored.  It
-#: opens in a new tab because Streamlit's frame sandbox does not allow navigating the app's own window,
-#: and so the workup stays where it was.  With the layered layout, a graph too big to read when fitted
-#: is shown at a legible zoom, starting at the causes.
+#: Our own script (a constant).  A click on a node with a ``page`` opens that node's page; so does Enter on
+#: the node that has the keyboard focus: Tab reaches the graph (a focus ring shows it), the arrow keys
+#: step through the nodes that have a page (the node is selected, brought into view and named below the
+#: graph), Enter opens it.  The page is an app-relative query string made by
+#: :func:`graph.caseio.deeplink.node_page_url`; anything else is ignored.  It opens in place: Streamlit's
+#: frame sandbox does not allow this frame to navigate the app's window, but the frame shares the app's
+#: origin, so a link is made in the app's own document and followed there (a new tab only if that
+#: document cannot be reached).  The case lives in the address, so Back returns to it.  With the
+#: layered layout, a graph too big to read when fitted is shown at a legible zoom, starting at the causes.
 _CLICK_SCRIPT = """<script type="text/javascript">
-network.on("click", function (params) {
-  if (params.nodes.length !== 1) { return; }
-  var node = nodes.get(params.nodes[0]);
-  if (node && typeof node.page === "string" && node.page.charAt(0) === "?") {
+function openPage(node) {
+  if (!node || typeof node.page !== "string" || node.page.charAt(0) !== "?") { return; }
+  try {
+    var app = window.parent.document;
+    var link = app.createElement("a");
+    link.setAttribute("href", node.page);
+    link.setAttribute("target", "_self");
+    app.body.appendChild(link);
+    link.click();
+    link.remove();
+  } catch (error) {
     window.open(node.page, "_blank", "noopener");
   }
+}
+network.on("click", function (params) {
+  if (params.nodes.length === 1) { openPage(nodes.get(params.nodes[0])); }
 });
 network.on("hoverNode", function (params) {
   var node = nodes.get(params.node);
   document.getElementById("mynetwork").style.cursor = node && node.page ? "pointer" : "default";
 });
 network.on("blurNode", function () { document.getElementById("mynetwork").style.cursor = "default"; });
+var canvas = document.getElementById("mynetwork");
+var stops = nodes.get().filter(function (n) { return typeof n.page === "string"; });
+var focusLine = document.createElement("div");
+focusLine.setAttribute("aria-live", "polite");
+focusLine.setAttribute("id", "graph-focus");
+focusLine.style.cssText = "font:13px sans-serif;min-height:18px;padding:2px 4px";
+canvas.parentNode.insertBefore(focusLine, canvas.nextSibling);
+var stop = canvas.querySelector("[tabindex]") || canvas;  // vis-network's own focusable frame
+stop.setAttribute("tabindex", "0");
+stop.setAttribute("role", "application");
+stop.setAttribute("aria-label", "Graph: arrow keys move between nodes, Enter opens the node's page");
+var style = document.createElement("style");
+style.textContent = "[role=application]:focus-visible{outline:3px solid #0072B2;outline-offset:-3px}";
+document.head.appendChild(style);
+var at = -1;
+function focusNode(step) {
+  if (stops.length === 0) { return; }
+  at = at < 0 ? 0 : (at + step + stops.length) % stops.length;
+  var node = stops[at];
+  network.selectNodes([node.id]);
+  network.focus(node.id, {scale: Math.max(network.getScale(), 0.75), animation: false});
+  var name = String(node.title || node.label || "").split("\\n")[0];
+  focusLine.textContent = "Focused: " + name + " (" + (at + 1) + " of " + stops.length + "), Enter opens its page";
+}
+stop.addEventListener("focus", function () {
+  var byKeyboard = true;
+  try { byKeyboard = stop.matches(":focus-visible"); } catch (error) { byKeyboard = true; }
+  if (at < 0 && byKeyboard) { focusNode(0); }
+});
+stop.addEventListener("keydown", function (event) {
+  var step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.key];
+  if (step) { focusNode(step); event.preventDefault(); }
+  else if (event.key === "Enter" && at >= 0) { openPage(stops[at]); event.preventDefault(); }
+});
 var first = nodes.get().filter(function (n) { return n.layered && n.first; });
 if (first.length === 1 && network.getScale() < 0.75) {
   network.moveTo({position: {x: MIDDLE, y: first[0].y + 150}, scale: 0.75});
@@ -277,6 +325,56 @@ def _legend_html(items: list[LegendItem]) -> str:
     )
 
 
+def _check_request(height: int, layout: Layout) -> None:
+    if layout not in _LAYOUTS:
+        raise RenderError(f"layout must be one of {', '.join(_LAYOUTS)}, got {layout!r}")
+    if not 100 <= int(height) <= 4000:
+        raise RenderError(f"height must be between 100 and 4000 pixels, got {height!r}")
+
+
+def _vis_label(node: Any, data: dict[str, Any], layered: bool, level: int) -> str:
+    """The text drawn on a node: short; blank for an association; a cause's rank in front of its name."""
+    if level == 1:
+        return " "  # associations are told by their tooltip; a label on each would bury the graph
+    label = _short(str(data.get("label") or data.get("curie") or node), _LAYERED_LABEL_MAX if layered else _LABEL_MAX)
+    if data.get("kind") == "Cause" and data.get("rank") is not None:
+        return f"#{int(data['rank'])} {label}"
+    return label
+
+
+def _vis_node(node: Any, data: dict[str, Any], positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
+    """The vis-network attributes of one node (its place when the layout is layered, its page link)."""
+    kind = str(data.get("kind", ""))
+    style = node_style(kind, data.get("observed", True))
+    extra: dict[str, Any] = {}
+    if positions:
+        x, y = positions[node]
+        extra = {"x": x, "y": y, "physics": False, "layered": True, "first": kind == "Cause" and data.get("rank") == 1}
+    if isinstance(data.get("page"), str) and data["page"].startswith("?"):
+        extra["page"] = data["page"]
+    return {
+        "label": _vis_label(node, data, bool(positions), style.level),
+        "title": _node_tooltip(data),
+        "shape": style.shape,
+        "level": style.level,
+        "color": {"background": style.color, "border": "#E69F00" if style is _ABSENT else "#333333"},
+        "size": 14 if kind == "Cause" else 6 if style.level == 1 else 10,
+        "borderWidth": 2 if style is _ABSENT else 1,
+        **extra,
+    }
+
+
+def _vis_edge(data: dict[str, Any]) -> dict[str, Any]:
+    against = data.get("direction") == "against"
+    weight = float(data.get("weight", 1.0) or 0.0)
+    return {
+        "title": _edge_tooltip(data),
+        "dashes": against,
+        "width": round(1.0 + min(abs(weight), 5.0) * 1.2, 2),
+        "color": _EDGE_AGAINST if against else _EDGE_FOR,
+    }
+
+
 def network_html(H: nx.DiGraph, height: int = 560, layout: Layout = "force") -> str:
     """A complete HTML page drawing ``H`` (see module docstring), as a string; no file is written.
 
@@ -295,10 +393,7 @@ def network_html(H: nx.DiGraph, height: int = 560, layout: Layout = "force") -> 
     >>> "vis.Network" in network_html(G, height=300, layout="layered")
     True
     """
-    if layout not in _LAYOUTS:
-        raise RenderError(f"layout must be one of {', '.join(_LAYOUTS)}, got {layout!r}")
-    if not 100 <= int(height) <= 4000:
-        raise RenderError(f"height must be between 100 and 4000 pixels, got {height!r}")
+    _check_request(height, layout)
     from pyvis.network import Network  # imported here so graph/ stays importable without the app extra
 
     net = Network(
@@ -314,48 +409,8 @@ def network_html(H: nx.DiGraph, height: int = 560, layout: Layout = "force") -> 
     index = {node: number for number, node in enumerate(H.nodes)}
     positions = layered_positions(H) if layout == "layered" else {}
     for node, data in H.nodes(data=True):
-        kind = str(data.get("kind", ""))
-        style = node_style(kind, data.get("observed", True))
-        label = _short(
-            str(data.get("label") or data.get("curie") or node), _LAYERED_LABEL_MAX if positions else _LABEL_MAX
-        )
-        extra: dict[str, Any] = {}
-        if positions:
-            x, y = positions[node]
-            extra = {
-                "x": x,
-                "y": y,
-                "physics": False,
-                "layered": True,
-                "first": kind == "Cause" and data.get("rank") == 1,
-            }
-        if isinstance(data.get("page"), str) and data["page"].startswith("?"):
-            extra["page"] = data["page"]
-        if style.level == 1:
-            label = " "  # associations are told by their tooltip; a label on each would bury the graph
-        elif kind == "Cause" and data.get("rank") is not None:
-            label = f"#{int(data['rank'])} {label}"
-        net.add_node(
-            index[node],
-            label=label,
-            title=_node_tooltip(data),
-            shape=style.shape,
-            level=style.level,
-            color={"background": style.color, "border": "#E69F00" if style is _ABSENT else "#333333"},
-            size=14 if kind == "Cause" else 6 if style.level == 1 else 10,
-            borderWidth=2 if style is _ABSENT else 1,
-            **extra,
-        )
+        net.add_node(index[node], **_vis_node(node, data, positions))
     for source, target, data in H.edges(data=True):
-        against = data.get("direction") == "against"
-        weight = float(data.get("weight", 1.0) or 0.0)
-        net.add_edge(
-            index[source],
-            index[target],
-            title=_edge_tooltip(data),
-            dashes=against,
-            width=round(1.0 + min(abs(weight), 5.0) * 1.2, 2),
-            color=_EDGE_AGAINST if against else _EDGE_FOR,
-        )
+        net.add_edge(index[source], index[target], **_vis_edge(data))
     net.options = _options(layout)
     return _harden(net.generate_html(notebook=False), _legend_html(legend(H)))
