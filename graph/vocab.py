@@ -1,6 +1,8 @@
 """The schema vocabulary as a closed rdflib namespace: a misspelt term fails at once.
 
-Mirrors ``ontology/schema.ttl``; a test checks that the two list the same terms.
+Mirrors ``ontology/schema.ttl``; a test checks that the two list the same terms.  The standard
+vocabularies the ontology also writes in (``rdfs:``, ``skos:``, ``dcterms:``, ``owl:``) are passed on
+from rdflib, closed as well, so that code on the networkx side names every term through this module.
 
 Examples
 --------
@@ -11,9 +13,13 @@ Examples
 from __future__ import annotations
 
 from rdflib import namespace as _namespace
+from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 from rdflib.term import URIRef
 
-__all__ = ["NKG"]
+__all__ = ["NKG", "RDFS", "SKOS", "DCTERMS", "OWL", "Term"]
+
+#: a term of any of these vocabularies (an IRI)
+Term = URIRef
 
 
 class NKG(_namespace.DefinedNamespace):
