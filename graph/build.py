@@ -802,7 +802,7 @@ def _drug_names(agents: Mapping[str, Agent]) -> dict[str, list[str]]:
     """normalised drug name -> the drugs it names."""
     names: dict[str, list[str]] = defaultdict(list)
     for node, drug in agents.items():
-        if drug.info.kind == "Drug":
+        if drug.info.kind == _name(NKG.Drug):
             for name in _names(drug.info):
                 key = normalise(name)
                 if key and node not in names[key]:
