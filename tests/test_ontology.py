@@ -146,7 +146,7 @@ LAYERS = {
 @pytest.mark.parametrize("library", sorted(LAYERS))
 def test_layers_import_downwards_only(library):
     offenders = []
-    for path in sorted((ROOT / "graph").glob("*.py")):
+    for path in sorted((ROOT / "graph").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = (

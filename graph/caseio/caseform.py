@@ -280,23 +280,8 @@ def _texts(values: Iterable[Any]) -> list[str]:
     return [t for t in (_text(v) for v in values) if t]
 
 
-def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = None) -> dict[str, Any]:
-    """The case-format dict for the form's values, checked by :func:`graph.model.case.parse_case`.
-
-    Raises
-    ------
-    CaseError
-        Naming the field, for a missing id or ANC, a value that is not a number, or a future date.
-    """
-    units = form.units
-    entry_unit("anc", units)  # an unknown system is refused here, before any number is read
-    case: dict[str, Any] = {"id": _text(form.case_id)}
-    anc = _as_number(form.anc, "anc")
-    if anc is not None:  # without a count, a finding must state the neutropenia
-        case["anc"] = _entered(anc, "anc", units, rules)
-    temperature = _as_number(form.temperature, "temperature_c")
-    if temperature is not None:
-        case["temperature_c"] = _entered(temperature, "temperature_c", units, rules)
+def _patient_from_form(form: CaseForm) -> dict[str, Any] | None:
+    """The case's ``patient`` object: the age, sex and ancestry given, or None when none is."""
     patient = {
         key: value
         for key, value in (
@@ -306,10 +291,13 @@ def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = No
         )
         if value is not None
     }
-    if patient:
-        case["patient"] = patient
-    if _text(form.narrative):
-        case["narrative"] = _text(form.narrative)
+    return patient or None
+
+
+def _history_from_form(
+    form: CaseForm, reference: date, units: UnitSystem, rules: CaseRules | None
+) -> list[dict[str, Any]] | None:
+    """The earlier counts as days before ``reference``, by day (blank rows skipped), or None when there are none."""
     history = []
     for index, row in enumerate(form.anc_history):
         when = _as_date(row.get("date"), f"anc_history[{index}].date")
@@ -320,35 +308,42 @@ def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = No
             raise CaseError(f"'anc_history[{index}]' needs both a date and an ANC")
         day = -days_before(reference, when, f"anc_history[{index}].date")
         history.append({"day": day, "anc": _entered(count, "anc", units, rules)})
-    if history:
-        case["anc_history"] = sorted(history, key=lambda point: point["day"])
-    duration = _as_number(form.duration_days, "duration_days")
-    if duration is not None:
-        case["duration_days"] = duration
-    for key, values in (("findings", form.findings), ("absent_findings", form.absent_findings)):
-        if _texts(values):
-            case[key] = _texts(values)
+    return sorted(history, key=lambda point: point["day"]) if history else None
+
+
+def _labs_from_form(form: CaseForm, units: UnitSystem, rules: CaseRules | None) -> dict[str, Any] | None:
+    """The labs given, each in its entry unit, or None when none is."""
     labs = {key: _as_number(value, f"labs.{key}") for key, value in form.labs.items()}
-    if any(value is not None for value in labs.values()):
-        case["labs"] = {key: _entered(value, key, units, rules) for key, value in labs.items() if value is not None}
-    if form.medications_recorded or any(_text(row.get("name")) for row in form.medications):
-        medications = []
-        for index, row in enumerate(form.medications):
-            name = _text(row.get("name"))
-            timing = {
-                f"{field}_days_ago": days_before(
-                    reference,
-                    _as_date(row.get(column), f"medications[{index}].{column}"),
-                    f"medications[{index}].{column}",
-                )
-                for column, field in (("started", "started"), ("stopped", "stopped"), ("last_dose", "last_dose"))
-            }
-            if not name:
-                if any(v is not None for v in timing.values()):
-                    raise CaseError(f"'medications[{index}]' has dates but no drug name")
-                continue
-            medications.append({"name": name, **{k: v for k, v in timing.items() if v is not None}})
-        case["medications"] = medications
+    if all(value is None for value in labs.values()):
+        return None
+    return {key: _entered(value, key, units, rules) for key, value in labs.items() if value is not None}
+
+
+def _medications_from_form(form: CaseForm, reference: date) -> list[dict[str, Any]] | None:
+    """The medications with their days ago, or None when the form records none (an empty list if it says none)."""
+    if not form.medications_recorded and not any(_text(row.get("name")) for row in form.medications):
+        return None
+    medications = []
+    for index, row in enumerate(form.medications):
+        name = _text(row.get("name"))
+        timing = {
+            f"{field}_days_ago": days_before(
+                reference,
+                _as_date(row.get(column), f"medications[{index}].{column}"),
+                f"medications[{index}].{column}",
+            )
+            for column, field in (("started", "started"), ("stopped", "stopped"), ("last_dose", "last_dose"))
+        }
+        if not name:
+            if any(v is not None for v in timing.values()):
+                raise CaseError(f"'medications[{index}]' has dates but no drug name")
+            continue
+        medications.append({"name": name, **{k: v for k, v in timing.items() if v is not None}})
+    return medications
+
+
+def _exposures_from_form(form: CaseForm, reference: date) -> list[dict[str, Any]] | None:
+    """The named exposures with their days ago and site, or None when there are none."""
     exposures = []
     for index, row in enumerate(form.exposures):
         name = _text(row.get("name"))
@@ -363,10 +358,11 @@ def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = No
         if _text(row.get("site")):
             item["site"] = _text(row.get("site"))
         exposures.append(item)
-    if exposures:
-        case["exposures"] = exposures
-    if _texts(form.conditions):
-        case["conditions"] = _texts(form.conditions)
+    return exposures or None
+
+
+def _tests_from_form(form: CaseForm) -> list[dict[str, str]] | None:
+    """The test results (blank rows skipped), or None when there are none."""
     tests = []
     for index, row in enumerate(form.tests):
         name, result = _text(row.get("name")), _text(row.get("result"))
@@ -375,10 +371,37 @@ def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = No
         if not name or not result:
             raise CaseError(f"'tests[{index}]' needs both a test name and a result")
         tests.append({"name": name, "result": result})
-    if tests:
-        case["tests"] = tests
-    if _texts(form.family_history):
-        case["family_history"] = _texts(form.family_history)
+    return tests or None
+
+
+def case_from_form(form: CaseForm, reference: date, rules: CaseRules | None = None) -> dict[str, Any]:
+    """The case-format dict for the form's values, checked by :func:`graph.model.case.parse_case`.
+
+    Raises
+    ------
+    CaseError
+        Naming the field, for a missing id or ANC, a value that is not a number, or a future date.
+    """
+    units = form.units
+    entry_unit("anc", units)  # an unknown system is refused here, before any number is read
+    # read in this order, so that of two bad fields the first in the form is reported
+    fields = (
+        ("anc", _entered(_as_number(form.anc, "anc"), "anc", units, rules)),  # without it, a finding must say
+        ("temperature_c", _entered(_as_number(form.temperature, "temperature_c"), "temperature_c", units, rules)),
+        ("patient", _patient_from_form(form)),
+        ("narrative", _text(form.narrative) or None),
+        ("anc_history", _history_from_form(form, reference, units, rules)),
+        ("duration_days", _as_number(form.duration_days, "duration_days")),
+        ("findings", _texts(form.findings) or None),
+        ("absent_findings", _texts(form.absent_findings) or None),
+        ("labs", _labs_from_form(form, units, rules)),
+        ("medications", _medications_from_form(form, reference)),
+        ("exposures", _exposures_from_form(form, reference)),
+        ("conditions", _texts(form.conditions) or None),
+        ("tests", _tests_from_form(form)),
+        ("family_history", _texts(form.family_history) or None),
+    )
+    case: dict[str, Any] = {"id": _text(form.case_id), **{key: value for key, value in fields if value is not None}}
     parse_case(case, rules)
     return case
 
@@ -388,6 +411,27 @@ def _finding_value(kb: KnowledgeBase | None, text: str) -> str:
         return text
     term = kb.hpo.resolve(text)
     return curie(term) if term else text
+
+
+def _medication_rows(medications: Iterable[Mapping[str, Any]], reference: date) -> tuple[dict[str, Any], ...]:
+    """The form's medication rows for the case's medications, with dates instead of days ago."""
+    return tuple(
+        {
+            "name": m.get("name"),
+            "started": date_for(reference, m.get("started_days_ago")),
+            "stopped": date_for(reference, m.get("stopped_days_ago")),
+            "last_dose": date_for(reference, m.get("last_dose_days_ago")),
+        }
+        for m in medications
+    )
+
+
+def _exposure_rows(exposures: Iterable[Mapping[str, Any]], reference: date) -> tuple[dict[str, Any], ...]:
+    """The form's exposure rows for the case's exposures, with a date instead of days ago."""
+    return tuple(
+        {"name": e.get("name"), "site": e.get("site") or "", "date": date_for(reference, e.get("days_ago"))}
+        for e in exposures
+    )
 
 
 def form_from_case(
@@ -425,20 +469,9 @@ def form_from_case(
         findings=tuple(_finding_value(kb, f) for f in case.get("findings") or ()),
         absent_findings=tuple(_finding_value(kb, f) for f in case.get("absent_findings") or ()),
         labs={lab.key: shown(parsed.labs.get(lab.key), lab.key) for lab in LAB_FIELDS},
-        medications=tuple(
-            {
-                "name": m.get("name"),
-                "started": date_for(reference, m.get("started_days_ago")),
-                "stopped": date_for(reference, m.get("stopped_days_ago")),
-                "last_dose": date_for(reference, m.get("last_dose_days_ago")),
-            }
-            for m in medications or ()
-        ),
+        medications=_medication_rows(medications or (), reference),
         medications_recorded=medications is not None,
-        exposures=tuple(
-            {"name": e.get("name"), "site": e.get("site") or "", "date": date_for(reference, e.get("days_ago"))}
-            for e in case.get("exposures") or ()
-        ),
+        exposures=_exposure_rows(case.get("exposures") or (), reference),
         conditions=tuple(case.get("conditions") or ()),
         tests=tuple({"name": t.get("name"), "result": str(t.get("result"))} for t in case.get("tests") or ()),
         anc_history=tuple(

@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..model.case import Case
+from ..model.case import Case, Medication
 from ..model.errors import CaseError
 
 __all__ = [
@@ -143,22 +143,25 @@ def _number(value: float) -> float | int:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
-def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A case dict (``shared/case-format.md``) from a decoded Phenopacket v2; CaseError names a bad field."""
-    meta = data.get("metaData") or {}
-    reference = _time(meta["created"], "metaData.created") if meta.get("created") else None
-    subject = data.get("subject") or {}
-    case: dict[str, Any] = {"id": str(data.get("id") or subject.get("id") or "").strip()}
+def _patient_of(subject: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The case's ``patient`` object from the phenopacket's subject, or None when it gives neither age nor sex."""
     patient: dict[str, Any] = {}
     age = ((subject.get("timeAtLastEncounter") or {}).get("age") or {}).get("iso8601duration")
     if age:
         patient["age_years"] = _years(str(age))
     if subject.get("sex") in _SEX:
         patient["sex"] = _SEX[subject["sex"]]
-    if patient:
-        case["patient"] = patient
+    return patient or None
 
-    counts: list[tuple[datetime | None, dict[str, Any]]] = []
+
+_Count = tuple[datetime | None, dict[str, Any]]
+
+
+def _measurements_of(
+    data: Mapping[str, Any],
+) -> tuple[list[_Count], dict[str, Any], list[tuple[float, dict[str, Any]]]]:
+    """The counts (undated first, then by time), the labs by key and the temperatures of the measurements."""
+    counts: list[_Count] = []
     labs: dict[str, Any] = {}
     temperatures: list[tuple[float, dict[str, Any]]] = []
     by_loinc = {loinc: key for key, (loinc, *_rest) in LAB_LOINC.items()}
@@ -177,19 +180,28 @@ def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
             value, unit = _quantity(measurement, index)
             labs[key] = _with_unit(value, unit, LAB_LOINC[key][2])
     counts.sort(key=lambda item: (item[0] is not None, item[0] or datetime.min.replace(tzinfo=timezone.utc)))
-    if counts:
-        latest = counts[-1]
-        case["anc"] = latest[1]
-        anchor = reference or latest[0]
-        history = []
-        for moment, count in counts[:-1]:
-            if moment is not None and anchor is not None:
-                history.append({"day": -_number(_days_before(anchor, moment)), "anc": count})
-        if history:
-            case["anc_history"] = history
-    if temperatures:  # the highest, as the case format's temperature_c
-        case["temperature_c"] = max(temperatures, key=lambda item: item[0])[1]
+    return counts, labs, temperatures
 
+
+def _history_of(counts: list[_Count], reference: datetime | None) -> list[dict[str, Any]] | None:
+    """The dated counts before the latest, as days before ``reference`` (else the latest count's time)."""
+    anchor = reference or counts[-1][0]
+    history = [
+        {"day": -_number(_days_before(anchor, moment)), "anc": count}
+        for moment, count in counts[:-1]
+        if moment is not None and anchor is not None
+    ]
+    return history or None
+
+
+def _features_of(
+    data: Mapping[str, Any], reference: datetime | None, has_count: bool
+) -> tuple[float | None, list[str], list[str]]:
+    """The neutropenia's duration (from its onset), and the present and excluded feature terms.
+
+    With a count, the Neutropenia feature says nothing more; without one it states the neutropenia.
+    """
+    duration = None
     present: list[str] = []
     absent: list[str] = []
     for index, feature in enumerate(data.get("phenotypicFeatures") or []):
@@ -199,17 +211,15 @@ def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
         onset = (feature.get("onset") or {}).get("timestamp")
         if term == NEUTROPENIA and not feature.get("excluded"):
             if onset and reference:
-                case["duration_days"] = _number(_days_before(reference, _time(onset, "onset.timestamp")))
-            if counts:  # with a count, the feature says nothing more; without one it states the neutropenia
+                duration = _number(_days_before(reference, _time(onset, "onset.timestamp")))
+            if has_count:
                 continue
         (absent if feature.get("excluded") else present).append(term)
-    if present:
-        case["findings"] = list(dict.fromkeys(present))
-    if absent:
-        case["absent_findings"] = list(dict.fromkeys(absent))
-    if labs:
-        case["labs"] = labs
+    return duration, list(dict.fromkeys(present)), list(dict.fromkeys(absent))
 
+
+def _medications_of(data: Mapping[str, Any], reference: datetime | None) -> list[dict[str, Any]]:
+    """The medications of the medical actions that are treatments, with their timing when the packet is dated."""
     medications = []
     for index, action in enumerate(data.get("medicalActions") or []):
         treatment = action.get("treatment")
@@ -223,9 +233,30 @@ def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
         if reference:
             medication.update(_timing(treatment.get("doseIntervals") or [], reference, index))
         medications.append(medication)
-    if medications:
-        case["medications"] = medications
-    return case
+    return medications
+
+
+def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A case dict (``shared/case-format.md``) from a decoded Phenopacket v2; CaseError names a bad field."""
+    meta = data.get("metaData") or {}
+    reference = _time(meta["created"], "metaData.created") if meta.get("created") else None
+    subject = data.get("subject") or {}
+    patient = _patient_of(subject)
+    counts, labs, temperatures = _measurements_of(data)
+    duration, present, absent = _features_of(data, reference, bool(counts))
+    medications = _medications_of(data, reference)
+    fields = (
+        ("patient", patient),
+        ("anc", counts[-1][1] if counts else None),
+        ("anc_history", _history_of(counts, reference) if counts else None),
+        ("temperature_c", max(temperatures, key=lambda item: item[0])[1] if temperatures else None),  # the highest
+        ("duration_days", duration),
+        ("findings", present or None),
+        ("absent_findings", absent or None),
+        ("labs", labs or None),
+        ("medications", medications or None),
+    )
+    return {"id": str(data.get("id") or subject.get("id") or "").strip()} | {k: v for k, v in fields if v is not None}
 
 
 def _timing(intervals: list[Mapping[str, Any]], reference: datetime, index: int) -> dict[str, float]:
@@ -302,13 +333,40 @@ def case_to_phenopacket(
     >>> phenopacket_to_case(packet)["anc"]
     {'value': 0.8, 'unit': '10*3/uL'}
     """
-    resolve = resolve_finding
+    packet: dict[str, Any] = {"id": case.case_id, "subject": _subject(case)}
+    features, unwritten = _features(case, resolve_finding, created)
+    if features:
+        packet["phenotypicFeatures"] = features
+    measurements = _measurements(case, created)
+    if measurements:
+        packet["measurements"] = measurements
+    actions = [_action(medication, resolve_drug, created) for medication in case.medications or ()]
+    if actions:
+        packet["medicalActions"] = actions
+    packet["metaData"] = {
+        "created": _stamp(created),
+        "createdBy": "neutropenia-kg export-case",
+        "phenopacketSchemaVersion": "2.0",
+        "resources": _resources(hpo_version),
+    }
+    return packet, unwritten
+
+
+def _subject(case: Case) -> dict[str, Any]:
+    """The phenopacket's subject: id, age at last encounter and sex."""
     subject: dict[str, Any] = {"id": case.case_id}
     if case.age_years is not None:
         subject["timeAtLastEncounter"] = {"age": {"iso8601duration": _iso_age(case.age_years)}}
     if case.sex in ("female", "male"):
         subject["sex"] = case.sex.upper()
-    packet: dict[str, Any] = {"id": case.case_id, "subject": subject}
+    return subject
+
+
+def _features(
+    case: Case, resolve: Callable[[str], tuple[str, str] | None], created: datetime
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The phenotypic features (Neutropenia with its onset, then present and excluded findings), and the
+    findings that name no HPO term."""
     features: list[dict[str, Any]] = []
     unwritten = []
     if case.duration_days is not None:
@@ -324,98 +382,83 @@ def case_to_phenopacket(
             if excluded:
                 feature["excluded"] = True
             features.append(feature)
-    if features:
-        packet["phenotypicFeatures"] = features
+    return features, unwritten
 
-    def anc(value: float, moment: datetime | None) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "assay": {"id": ANC_LOINC[0], "label": "Neutrophils [#/volume] in Blood by Automated count"},
-            "value": {
-                "quantity": {"unit": {"id": f"UCUM:{_ANC_UNIT}", "label": _ANC_UNIT}, "value": _number(value / 1000)}
-            },
-        }
-        if moment is not None:
-            item["timeObserved"] = {"timestamp": _stamp(moment)}
-        return item
 
-    measurements = [anc(point.anc, created + timedelta(days=point.day)) for point in case.anc_history]
+def _measurement(loinc: str, label: str, unit: str, value: float) -> dict[str, Any]:
+    """A measurement of the LOINC assay ``loinc`` with its value in the UCUM ``unit``."""
+    return {
+        "assay": {"id": loinc, "label": label},
+        "value": {"quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(value)}},
+    }
+
+
+def _anc(value: float, moment: datetime | None) -> dict[str, Any]:
+    """An ANC measurement (cells/uL written as 10*3/uL), at ``moment`` when known."""
+    item = _measurement(ANC_LOINC[0], "Neutrophils [#/volume] in Blood by Automated count", _ANC_UNIT, value / 1000)
+    if moment is not None:
+        item["timeObserved"] = {"timestamp": _stamp(moment)}
+    return item
+
+
+def _measurements(case: Case, created: datetime) -> list[dict[str, Any]]:
+    """The measurements: earlier counts, the count, the highest temperature, the labs."""
+    measurements = [_anc(point.anc, created + timedelta(days=point.day)) for point in case.anc_history]
     if case.anc is not None:
-        measurements.append(anc(case.anc, created))
+        measurements.append(_anc(case.anc, created))
     if case.temperatures:
         loinc, label, unit = TEMPERATURE_LOINC
-        highest = max(t.celsius for t in case.temperatures)
-        measurements.append(
-            {
-                "assay": {"id": loinc, "label": label},
-                "value": {"quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(highest)}},
-            }
-        )
+        measurements.append(_measurement(loinc, label, unit, max(t.celsius for t in case.temperatures)))
     for key, value in case.labs.items():
         loinc, label, unit, factor = LAB_LOINC[key]
-        measurements.append(
-            {
-                "assay": {"id": loinc, "label": label},
-                "value": {
-                    "quantity": {"unit": {"id": f"UCUM:{unit}", "label": unit}, "value": _number(value / factor)}
-                },
-            }
-        )
-    if measurements:
-        packet["measurements"] = measurements
+        measurements.append(_measurement(loinc, label, unit, value / factor))
+    return measurements
 
-    actions = []
-    for medication in case.medications or ():
-        intervals = []
-        if medication.started_days_ago is not None:
-            end = created - timedelta(days=medication.stopped_days_ago or 0)
-            intervals.append(
-                {
-                    "interval": {
-                        "start": _stamp(created - timedelta(days=medication.started_days_ago)),
-                        "end": _stamp(end),
-                    }
-                }
-            )
-        if medication.last_dose_days_ago is not None:
-            moment = _stamp(created - timedelta(days=medication.last_dose_days_ago))
-            intervals.append({"interval": {"start": moment, "end": moment}})
-        treatment: dict[str, Any] = {
-            "agent": {"id": resolve_drug(medication.name) or GENERIC_DRUG, "label": medication.name}
-        }
-        if intervals:
-            treatment["doseIntervals"] = intervals
-        actions.append({"treatment": treatment})
-    if actions:
-        packet["medicalActions"] = actions
-    packet["metaData"] = {
-        "created": _stamp(created),
-        "createdBy": "neutropenia-kg export-case",
-        "phenopacketSchemaVersion": "2.0",
-        "resources": [
-            {
-                "id": "hp",
-                "name": "human phenotype ontology",
-                "url": "http://purl.obolibrary.org/obo/hp.owl",
-                "namespacePrefix": "HP",
-                "iriPrefix": "http://purl.obolibrary.org/obo/HP_",
-                "version": hpo_version,
-            },
-            {
-                "id": "loinc",
-                "name": "Logical Observation Identifiers Names and Codes",
-                "url": "https://loinc.org",
-                "namespacePrefix": "LOINC",
-                "iriPrefix": "https://loinc.org/",
-                "version": "",
-            },
-            {
-                "id": "ncit",
-                "name": "NCI Thesaurus",
-                "url": "http://purl.obolibrary.org/obo/ncit.owl",
-                "namespacePrefix": "NCIT",
-                "iriPrefix": "http://purl.obolibrary.org/obo/NCIT_",
-                "version": "",
-            },
-        ],
+
+def _action(medication: Medication, resolve_drug: Callable[[str], str | None], created: datetime) -> dict[str, Any]:
+    """The medical action of a medication: its agent, and a continuous interval and a last dose when known."""
+    intervals = []
+    if medication.started_days_ago is not None:
+        end = created - timedelta(days=medication.stopped_days_ago or 0)
+        intervals.append(
+            {"interval": {"start": _stamp(created - timedelta(days=medication.started_days_ago)), "end": _stamp(end)}}
+        )
+    if medication.last_dose_days_ago is not None:
+        moment = _stamp(created - timedelta(days=medication.last_dose_days_ago))
+        intervals.append({"interval": {"start": moment, "end": moment}})
+    treatment: dict[str, Any] = {
+        "agent": {"id": resolve_drug(medication.name) or GENERIC_DRUG, "label": medication.name}
     }
-    return packet, unwritten
+    if intervals:
+        treatment["doseIntervals"] = intervals
+    return {"treatment": treatment}
+
+
+def _resources(hpo_version: str) -> list[dict[str, str]]:
+    """The ontologies a phenopacket of this tool cites: HPO (of ``hpo_version``), LOINC, NCIt."""
+    return [
+        {
+            "id": "hp",
+            "name": "human phenotype ontology",
+            "url": "http://purl.obolibrary.org/obo/hp.owl",
+            "namespacePrefix": "HP",
+            "iriPrefix": "http://purl.obolibrary.org/obo/HP_",
+            "version": hpo_version,
+        },
+        {
+            "id": "loinc",
+            "name": "Logical Observation Identifiers Names and Codes",
+            "url": "https://loinc.org",
+            "namespacePrefix": "LOINC",
+            "iriPrefix": "https://loinc.org/",
+            "version": "",
+        },
+        {
+            "id": "ncit",
+            "name": "NCI Thesaurus",
+            "url": "http://purl.obolibrary.org/obo/ncit.owl",
+            "namespacePrefix": "NCIT",
+            "iriPrefix": "http://purl.obolibrary.org/obo/NCIT_",
+            "version": "",
+        },
+    ]

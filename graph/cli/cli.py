@@ -45,6 +45,7 @@ from ..model.case import (
 from ..model.errors import CaseError, NeutropeniaKGError, OntologyError, UsageError
 from ..model.escape import for_terminal
 from ..model.ids import HPO_PREFIX, curie
+from ..model.results import Workup
 from ..model.units import CaseRules
 from ..present.graph_export import FORMATS, export_graph
 from ..present.report import workup_to_dict, workup_to_text
@@ -89,7 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     after.add_argument("--ontology", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser = functools.partial(commands.add_parser, parents=[after])  # type: ignore[method-assign]
+    adders = (_add_rank, _add_evaluate, _add_stats, _add_validate, _add_import_hpo, _add_export_case, _add_export)
+    for add in (*adders, _add_sparql):
+        add(commands)
+    return parser
 
+
+_Commands = Any  # argparse's sub-parsers action (a private class)
+
+
+def _add_rank(commands: _Commands) -> None:
+    """The ``rank`` command."""
     rank = commands.add_parser(
         "rank",
         help="rank the causes of one or more cases",
@@ -101,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--top", type=int, default=None, metavar="N", help="candidates to show (text: 5, json: 10)")
     rank.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
 
+
+def _add_evaluate(commands: _Commands) -> None:
+    """The ``evaluate`` command."""
     evaluate = commands.add_parser(
         "evaluate",
         help="accuracy on cases that carry an 'expected' block",
@@ -110,9 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("paths", nargs="+", metavar="DIR", help="directories or files of evaluation cases")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
 
+
+def _add_stats(commands: _Commands) -> None:
+    """The ``stats`` command."""
     stats = commands.add_parser("stats", help="count the ontology's nodes by kind")
     stats.add_argument("--format", choices=("text", "json"), default="text")
 
+
+def _add_validate(commands: _Commands) -> None:
+    """The ``validate`` command."""
     validate = commands.add_parser(
         "validate",
         help="check the ontology and report every problem",
@@ -122,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("file", nargs="?", help="ontology file (default: as for --ontology)")
 
+
+def _add_import_hpo(commands: _Commands) -> None:
+    """The ``import-hpo`` command."""
     importer = commands.add_parser(
         "import-hpo",
         help="import the rare diseases HPO annotates with neutropenia",
@@ -137,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("--output", metavar="PATH", help="default: imports/hpo-neutropenia.ttl beside the ontology")
 
+
+def _add_export_case(commands: _Commands) -> None:
+    """The ``export-case`` command."""
     export_case = commands.add_parser(
         "export-case",
         help="write a case as a GA4GH Phenopacket v2",
@@ -148,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_case.add_argument("--output", metavar="PATH", help="file to write (default: standard output)")
     export_case.add_argument("--date", metavar="YYYY-MM-DD", help="the day the case describes (default: today)")
 
+
+def _add_sparql(commands: _Commands) -> None:
+    """The ``sparql`` command."""
     sparql = commands.add_parser(
         "sparql",
         help="run a read-only SPARQL query on the ontology or on a SPARQL store",
@@ -159,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     sparql.add_argument("--endpoint", metavar="URL", help="send it to this SPARQL store (default: --sparql-endpoint)")
     sparql.add_argument("--limit", type=int, default=100, metavar="N", help="rows to print at most (default 100)")
 
+
+def _add_export(commands: _Commands) -> None:
+    """The ``export`` command."""
     export = commands.add_parser(
         "export",
         help="export the whole graph as JSON-LD, GraphML or CSV",
@@ -169,7 +201,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--output", metavar="PATH", help="file (jsonld, graphml) or directory (csv); default: standard output"
     )
-    return parser
 
 
 def _load(args: argparse.Namespace, explicit: str | None = None) -> KnowledgeBase:
@@ -225,7 +256,31 @@ def _read_cases(paths: list[str], rules: CaseRules) -> tuple[list[tuple[str, Any
     return cases, errors
 
 
+def _workup_or_error(kb: KnowledgeBase, source: str, case: Any, top: int, errors: list[str]) -> Workup | None:
+    """The workup of one case, or None with the reason added to ``errors`` (one bad case, not the batch)."""
+    try:
+        return workup_case(kb, case, explain_top=top)
+    except CaseError as error:  # a case that states no neutropenia: refused, the others still ranked
+        errors.append(f"{source}: {error}")
+    except (ValueError, ArithmeticError, RecursionError) as error:
+        errors.append(f"{source}: cannot be ranked ({type(error).__name__}: {error})")
+    return None
+
+
+def _write_workup(
+    kb: KnowledgeBase, workup: Workup, args: argparse.Namespace, out: TextIO, after_another: bool
+) -> None:
+    """Write one workup as text (a rule between cases) or as one JSON line."""
+    if args.format == "text":
+        if after_another:
+            out.write("\n" + "=" * 100 + "\n")
+        out.write(for_terminal(workup_to_text(kb, workup, top=args.top or 5)) + "\n")
+    else:
+        out.write(json.dumps(workup_to_dict(kb, workup, top=args.top or 10), ensure_ascii=False) + "\n")
+
+
 def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
+    """Rank every case given; text and JSON lines as they come, JSON at the end."""
     if args.top is not None and args.top < 1:
         raise CaseError(f"--top must be at least 1, got {args.top}")
     kb = _load(args)
@@ -233,28 +288,17 @@ def _cmd_rank(args: argparse.Namespace, out: TextIO) -> int:
     dicts = []
     ranked = 0
     for source, case, _raw in cases:
-        try:
-            workup = workup_case(kb, case, explain_top=args.top or 10)
-        except CaseError as error:  # a case that states no neutropenia: refused, the others still ranked
-            errors.append(f"{source}: {error}")
+        workup = _workup_or_error(kb, source, case, args.top or 10, errors)
+        if workup is None:
             continue
-        except (ValueError, ArithmeticError, RecursionError) as error:  # one bad case, not the batch
-            errors.append(f"{source}: cannot be ranked ({type(error).__name__}: {error})")
-            continue
-        if args.format == "text":
-            if ranked:
-                out.write("\n" + "=" * 100 + "\n")
-            out.write(for_terminal(workup_to_text(kb, workup, top=args.top or 5)) + "\n")
-        elif args.format == "jsonl":
-            out.write(json.dumps(workup_to_dict(kb, workup, top=args.top or 10), ensure_ascii=False) + "\n")
-        else:
+        if args.format == "json":
             dicts.append(workup_to_dict(kb, workup, top=args.top or 10))
+        else:
+            _write_workup(kb, workup, args, out, after_another=ranked > 0)
         ranked += 1
     if args.format == "json" and dicts:
-        payload: Any = (
-            dicts[0] if len(dicts) == 1 and len(args.paths) == 1 and not Path(args.paths[0]).is_dir() else dicts
-        )
-        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        one = len(dicts) == 1 and len(args.paths) == 1 and not Path(args.paths[0]).is_dir()
+        out.write(json.dumps(dicts[0] if one else dicts, indent=2, ensure_ascii=False) + "\n")
     _report_errors(errors)
     if errors and (ranked or len(errors) > 1):
         sys.stderr.write(f"{PROG}: error: {len(errors)} problem(s); {ranked} of {ranked + len(errors)} ranked\n")

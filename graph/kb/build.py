@@ -1,7 +1,9 @@
 """Build the knowledge base from the networkx graph made by :mod:`graph.kb.bridge` (networkx only).
 
-Every node attribute and edge is read into frozen data classes, and the indexes the ranker needs
-are computed once: associations by finding and by ancestor, per-association weights, name indexes.
+Every node attribute and edge is read into frozen data classes, one reader per node kind, and the
+indexes the ranker needs are computed once: associations by finding and by ancestor,
+per-association weights, name indexes.  Attributes and edges are named by their schema term
+(:data:`graph.kb.terms.NKG`, closed and free of rdflib), so a misspelt term fails when read.
 
 Examples
 --------
@@ -15,14 +17,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import networkx as nx
 
 from ..model.errors import OntologyError
-from ..model.ids import SCHEMA, curie, expand
+from ..model.ids import curie, expand, local_name
 from ..model.text import PhraseIndex, normalise
 from ..model.types import (
     Agent,
@@ -53,110 +56,171 @@ from ..model.types import (
 from ..model.units import CaseRules, Conversion, MeasureRule, fold_unit
 from .hpo import HpoIndex
 from .kbase import KnowledgeBase
+from .terms import DCTERMS, NKG, OWL, RDFS, SKOS, Term
 
 __all__ = ["build_knowledge_base", "AGENT_KINDS", "CONTEXT_KINDS", "KNOWN_TERM_KINDS"]
 
-AGENT_KINDS = ("Drug", "Organism", "Gene")
-CONTEXT_KINDS = ("Condition", "Exposure")
+AGENT_KINDS = (NKG.Drug, NKG.Organism, NKG.Gene)
+CONTEXT_KINDS = (NKG.Condition, NKG.Exposure)
 #: kinds of names a case may use that bear on no cause: recognised and reported as such
-KNOWN_TERM_KINDS = ("KnownTest", "DrugClass")
+KNOWN_TERM_KINDS = (NKG.KnownTest, NKG.DrugClass)
 
 
 # ---------------------------------------------------------------- reading node attributes
 
 
-def _values(G: nx.MultiDiGraph, node: str, attr: str) -> list[Any]:
-    return list(G.nodes[node].get(attr, ()))
+@cache
+def _name(term: Term) -> str:
+    """The attribute or edge key :mod:`graph.kb.bridge` gives a term: its local name."""
+    return local_name(str(term))
 
 
-def _text(G: nx.MultiDiGraph, node: str, attr: str, default: str = "") -> str:
-    values = _values(G, node, attr)
+def _attr(G: nx.MultiDiGraph, node: str, name: str) -> list[Any]:
+    """The values of the attribute ``name`` (a key the data names, as an agent flag)."""
+    return list(G.nodes[node].get(name, ()))
+
+
+def _values(G: nx.MultiDiGraph, node: str, term: Term) -> list[Any]:
+    """The literal values of ``term`` on ``node``."""
+    return _attr(G, node, _name(term))
+
+
+def _text(G: nx.MultiDiGraph, node: str, term: Term, default: str = "") -> str:
+    """The first value of ``term`` as text, else ``default``."""
+    values = _values(G, node, term)
     return str(values[0]) if values else default
 
 
-def _number(G: nx.MultiDiGraph, node: str, attr: str, required: bool = False) -> float | None:
-    values = _values(G, node, attr)
+def _number(G: nx.MultiDiGraph, node: str, term: Term, required: bool = False) -> float | None:
+    """The first value of ``term`` as a number (``None`` if absent and not required)."""
+    values = _values(G, node, term)
     if not values:
         if required:
-            raise OntologyError(f"{curie(node)} has no nkg:{attr}; add it (a number)")
+            raise OntologyError(f"{curie(node)} has no nkg:{_name(term)}; add it (a number)")
         return None
     try:
         return float(values[0])
     except (TypeError, ValueError):
-        raise OntologyError(f"{curie(node)} has nkg:{attr} {values[0]!r}, which is not a number") from None
+        raise OntologyError(f"{curie(node)} has nkg:{_name(term)} {values[0]!r}, which is not a number") from None
 
 
-def _flag(G: nx.MultiDiGraph, node: str, attr: str) -> bool:
-    values = _values(G, node, attr)
+def _is_true(values: list[Any]) -> bool:
+    """Whether the first of ``values`` says true."""
     return bool(values) and str(values[0]).lower() in ("true", "1")
 
 
-def _targets(G: nx.MultiDiGraph, node: str, key: str) -> list[str]:
+def _flag(G: nx.MultiDiGraph, node: str, term: Term) -> bool:
+    """Whether ``term`` is set true on ``node``."""
+    return _is_true(_values(G, node, term))
+
+
+def _targets(G: nx.MultiDiGraph, node: str, term: Term) -> list[str]:
+    """The nodes ``term`` links ``node`` to, sorted."""
+    key = _name(term)
     return sorted(v for _, v, k in G.out_edges(node, keys=True) if k == key)
 
 
-def _target(G: nx.MultiDiGraph, node: str, key: str, required: bool = True) -> str | None:
-    found = _targets(G, node, key)
+def _target(G: nx.MultiDiGraph, node: str, term: Term, required: bool = True) -> str | None:
+    """The first node ``term`` links ``node`` to (an error if required and absent)."""
+    found = _targets(G, node, term)
     if not found and required:
-        raise OntologyError(f"{curie(node)} has no nkg:{key}; add it")
+        raise OntologyError(f"{curie(node)} has no nkg:{_name(term)}; add it")
     return found[0] if found else None
 
 
+def _sources(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
+    """The sources (``dcterms:source``) of ``node``."""
+    return tuple(str(s) for s in _values(G, node, DCTERMS.source))
+
+
+def _label(G: nx.MultiDiGraph, node: str) -> str:
+    """The label of ``node``, else its CURIE."""
+    return _text(G, node, RDFS.label, curie(node))
+
+
+def _code(G: nx.MultiDiGraph, node: str) -> str:
+    """The code of ``node``, else its CURIE."""
+    return _text(G, node, NKG.code, curie(node))
+
+
+def _rank(G: nx.MultiDiGraph, node: str) -> int:
+    """The required ``nkg:rank`` of ``node``."""
+    return int(_number(G, node, NKG.rank, required=True) or 0)
+
+
 def _info(G: nx.MultiDiGraph, node: str) -> NodeInfo:
-    data = G.nodes[node]
+    """The common description of a node: kind, label, synonyms, xrefs, definition, sources."""
     return NodeInfo(
         id=node,
-        kind=data.get("kind", "Unknown"),
-        label=_text(G, node, "label", curie(node)),
-        synonyms=tuple(str(s) for s in data.get("altLabel", ())),
-        xrefs=tuple(str(x) for x in data.get("xref", ())),
-        definition=_text(G, node, "definition"),
-        sources=tuple(str(s) for s in data.get("source", ())),
+        kind=G.nodes[node].get("kind", "Unknown"),
+        label=_label(G, node),
+        synonyms=tuple(str(s) for s in _values(G, node, SKOS.altLabel)),
+        xrefs=tuple(str(x) for x in _values(G, node, NKG.xref)),
+        definition=_text(G, node, SKOS.definition),
+        sources=_sources(G, node),
     )
 
 
-def _nodes_of(G: nx.MultiDiGraph, *kinds: str) -> list[str]:
-    return sorted(n for n, kind in G.nodes(data="kind") if kind in kinds)
+def _nodes_of(G: nx.MultiDiGraph, *kinds: Term) -> list[str]:
+    """The nodes of any of ``kinds``, sorted."""
+    names = {_name(kind) for kind in kinds}
+    return sorted(n for n, kind in G.nodes(data="kind") if kind in names)
 
 
-_ANCHORS = {SCHEMA + "SinceStart": "start", SCHEMA + "SinceLastDose": "last_dose"}
-_POLARITY: dict[str, Polarity] = {SCHEMA + "Supports": "supports", SCHEMA + "Opposes": "opposes"}
-_VARIANT_ORIGIN = {SCHEMA + "Germline": "germline", SCHEMA + "Somatic": "somatic"}
+def _labels_of(G: nx.MultiDiGraph, kind: Term) -> dict[str, str]:
+    """node -> label for every node of ``kind``."""
+    return {n: _text(G, n, RDFS.label) for n in _nodes_of(G, kind)}
+
+
+def _age_band(G: nx.MultiDiGraph, node: str) -> tuple[float, float]:
+    """The (min, max) age in years of ``node``, open ends as 0 and 200."""
+    low = _number(G, node, NKG.minAgeYears)
+    high = _number(G, node, NKG.maxAgeYears)
+    return (0.0 if low is None else low, 200.0 if high is None else high)
+
+
+_ANCHORS = {str(NKG.SinceStart): "start", str(NKG.SinceLastDose): "last_dose"}
+_POLARITY: dict[str, Polarity] = {str(NKG.Supports): "supports", str(NKG.Opposes): "opposes"}
+_VARIANT_ORIGIN = {str(NKG.Germline): "germline", str(NKG.Somatic): "somatic"}
 
 
 def _window(G: nx.MultiDiGraph, node: str) -> TimingWindow:
-    anchor = _target(G, node, "anchor")
+    """The timing window ``node``."""
+    anchor = _target(G, node, NKG.anchor)
     if anchor not in _ANCHORS:
         raise OntologyError(f"{curie(node)}: nkg:anchor must be nkg:SinceStart or nkg:SinceLastDose")
     return TimingWindow(
         id=node,
-        label=_text(G, node, "label", curie(node)),
+        label=_label(G, node),
         anchor=_ANCHORS[anchor],  # type: ignore[arg-type]
-        typical_min=_number(G, node, "typicalMinDays", required=True) or 0.0,
-        typical_max=_number(G, node, "typicalMaxDays", required=True) or 0.0,
-        plausible_max=_number(G, node, "plausibleMaxDays", required=True) or 0.0,
-        stopped_grace=_number(G, node, "stoppedGraceDays"),
-        sources=tuple(str(s) for s in _values(G, node, "source")),
-        late_tail=_number(G, node, "lateTailExponent"),
+        typical_min=_number(G, node, NKG.typicalMinDays, required=True) or 0.0,
+        typical_max=_number(G, node, NKG.typicalMaxDays, required=True) or 0.0,
+        plausible_max=_number(G, node, NKG.plausibleMaxDays, required=True) or 0.0,
+        stopped_grace=_number(G, node, NKG.stoppedGraceDays),
+        sources=_sources(G, node),
+        late_tail=_number(G, node, NKG.lateTailExponent),
     )
+
+
+# ---------------------------------------------------------------- one reader per node kind
 
 
 def _test_costs(G: nx.MultiDiGraph) -> dict[str, TestCost]:
     """test -> its cost band and invasiveness (``nkg:TestCost`` nodes; the first by id if a test has two)."""
     costs: dict[str, TestCost] = {}
-    for node in _nodes_of(G, "TestCost"):
-        test = _target(G, node, "forTest")
-        band = _target(G, node, "costBand")
-        invasiveness = _target(G, node, "invasiveness")
+    for node in _nodes_of(G, NKG.TestCost):
+        test = _target(G, node, NKG.forTest)
+        band = _target(G, node, NKG.costBand)
+        invasiveness = _target(G, node, NKG.invasiveness)
         if test is None or band is None or invasiveness is None or test in costs:
             continue
         costs[test] = TestCost(
-            band=_text(G, band, "label", curie(band)),
-            band_rank=int(_number(G, band, "rank", required=True) or 0),
-            invasiveness=_text(G, invasiveness, "label", curie(invasiveness)),
-            invasiveness_rank=int(_number(G, invasiveness, "rank", required=True) or 0),
-            estimate=_flag(G, node, "estimate"),
-            rationale=_text(G, node, "comment"),
+            band=_label(G, band),
+            band_rank=_rank(G, band),
+            invasiveness=_label(G, invasiveness),
+            invasiveness_rank=_rank(G, invasiveness),
+            estimate=_flag(G, node, NKG.estimate),
+            rationale=_text(G, node, RDFS.comment),
             sources=_sources(G, node),
         )
     return costs
@@ -165,75 +229,78 @@ def _test_costs(G: nx.MultiDiGraph) -> dict[str, TestCost]:
 def _situations(G: nx.MultiDiGraph, flagged: Callable[[str], frozenset[str]]) -> tuple[ExpectedSituation, ...]:
     """The expected situations, each with the drugs and exposures that carry its flag (``flagged(flag)``)."""
     situations = []
-    for node in _nodes_of(G, "ExpectedSituation"):
-        flag = _text(G, node, "afterFlaggedAgent")
+    for node in _nodes_of(G, NKG.ExpectedSituation):
+        flag = _text(G, node, NKG.afterFlaggedAgent)
         situations.append(
             ExpectedSituation(
                 id=node,
-                code=_text(G, node, "code", curie(node)),
-                label=_text(G, node, "label", curie(node)),
+                code=_code(G, node),
+                label=_label(G, node),
                 flag=flag,
-                window=_window(G, _target(G, node, "expectedWithin") or ""),
+                window=_window(G, _target(G, node, NKG.expectedWithin) or ""),
                 agents=flagged(flag),
-                message=_text(G, node, "situationMessage"),
-                management=_text(G, node, "managementPointer"),
+                message=_text(G, node, NKG.situationMessage),
+                management=_text(G, node, NKG.managementPointer),
                 sources=_sources(G, node),
             )
         )
     return tuple(situations)
 
 
+def _causality_question(G: nx.MultiDiGraph, node: str) -> CausalityQuestion:
+    """The causality question ``node``, with its points per answer."""
+    return CausalityQuestion(
+        id=node,
+        code=_code(G, node),
+        rank=_rank(G, node),
+        label=_label(G, node),
+        question=_text(G, node, NKG.question),
+        points_yes=_number(G, node, NKG.pointsYes, required=True) or 0.0,
+        points_no=_number(G, node, NKG.pointsNo, required=True) or 0.0,
+        points_unknown=_number(G, node, NKG.pointsUnknown, required=True) or 0.0,
+        reader=_text(G, node, NKG.readBy) or None,
+        sources=_sources(G, node),
+    )
+
+
+def _who_umc_category(G: nx.MultiDiGraph, node: str, codes: Mapping[str, str]) -> WhoUmcCategory:
+    """The WHO-UMC category ``node``, its criteria as (question code, answer); ``codes``: question -> code."""
+    requires = []
+    for criterion in _targets(G, node, NKG.requiresAnswer):
+        question = _target(G, criterion, NKG.onQuestion) or ""
+        if question not in codes:
+            raise OntologyError(f"{curie(criterion)}: nkg:onQuestion must name a nkg:CausalityQuestion")
+        requires.append((codes[question], _text(G, criterion, NKG.answer, "yes")))
+    return WhoUmcCategory(
+        id=node,
+        code=_code(G, node),
+        label=_label(G, node),
+        rank=_rank(G, node),
+        definition=_text(G, node, SKOS.definition),
+        requires=tuple(sorted(requires)),
+        sources=_sources(G, node),
+    )
+
+
+def _naranjo_category(G: nx.MultiDiGraph, node: str) -> NaranjoCategory:
+    """The Naranjo band ``node`` with its score range."""
+    return NaranjoCategory(
+        id=node,
+        code=_code(G, node),
+        label=_label(G, node),
+        min_score=_number(G, node, NKG.minScore),
+        max_score=_number(G, node, NKG.maxScore),
+        definition=_text(G, node, SKOS.definition),
+        sources=_sources(G, node),
+    )
+
+
 def _causality(G: nx.MultiDiGraph) -> CausalityScales:
     """The causality questions, WHO-UMC categories and Naranjo bands, each in its stated order."""
-    questions = []
-    for node in _nodes_of(G, "CausalityQuestion"):
-        reader = _text(G, node, "readBy")
-        questions.append(
-            CausalityQuestion(
-                id=node,
-                code=_text(G, node, "code", curie(node)),
-                rank=int(_number(G, node, "rank", required=True) or 0),
-                label=_text(G, node, "label", curie(node)),
-                question=_text(G, node, "question"),
-                points_yes=_number(G, node, "pointsYes", required=True) or 0.0,
-                points_no=_number(G, node, "pointsNo", required=True) or 0.0,
-                points_unknown=_number(G, node, "pointsUnknown", required=True) or 0.0,
-                reader=reader or None,
-                sources=_sources(G, node),
-            )
-        )
+    questions = [_causality_question(G, node) for node in _nodes_of(G, NKG.CausalityQuestion)]
     codes = {q.id: q.code for q in questions}
-    who = []
-    for node in _nodes_of(G, "WhoUmcCategory"):
-        requires = []
-        for criterion in _targets(G, node, "requiresAnswer"):
-            question = _target(G, criterion, "onQuestion") or ""
-            if question not in codes:
-                raise OntologyError(f"{curie(criterion)}: nkg:onQuestion must name a nkg:CausalityQuestion")
-            requires.append((codes[question], _text(G, criterion, "answer", "yes")))
-        who.append(
-            WhoUmcCategory(
-                id=node,
-                code=_text(G, node, "code", curie(node)),
-                label=_text(G, node, "label", curie(node)),
-                rank=int(_number(G, node, "rank", required=True) or 0),
-                definition=_text(G, node, "definition"),
-                requires=tuple(sorted(requires)),
-                sources=_sources(G, node),
-            )
-        )
-    naranjo = [
-        NaranjoCategory(
-            id=node,
-            code=_text(G, node, "code", curie(node)),
-            label=_text(G, node, "label", curie(node)),
-            min_score=_number(G, node, "minScore"),
-            max_score=_number(G, node, "maxScore"),
-            definition=_text(G, node, "definition"),
-            sources=_sources(G, node),
-        )
-        for node in _nodes_of(G, "NaranjoCategory")
-    ]
+    who = [_who_umc_category(G, node, codes) for node in _nodes_of(G, NKG.WhoUmcCategory)]
+    naranjo = [_naranjo_category(G, node) for node in _nodes_of(G, NKG.NaranjoCategory)]
     return CausalityScales(
         tuple(sorted(questions, key=lambda q: (q.rank, q.code))),
         tuple(sorted(who, key=lambda c: (c.rank, c.code))),
@@ -241,450 +308,646 @@ def _causality(G: nx.MultiDiGraph) -> CausalityScales:
     )
 
 
-def _age_band(G: nx.MultiDiGraph, node: str) -> tuple[float, float]:
-    low = _number(G, node, "minAgeYears")
-    high = _number(G, node, "maxAgeYears")
-    return (0.0 if low is None else low, 200.0 if high is None else high)
-
-
-def _sources(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
-    return tuple(str(s) for s in _values(G, node, "source"))
-
-
 def _case_rules(G: nx.MultiDiGraph) -> CaseRules:
     """The measures (working unit, possible range) and unit conversions of model.ttl."""
     measures = {}
-    for node in _nodes_of(G, "Measure"):
-        code = _text(G, node, "code", curie(node))
+    for node in _nodes_of(G, NKG.Measure):
+        code = _code(G, node)
         measures[code] = MeasureRule(
             code,
-            _text(G, node, "label", code),
-            _text(G, node, "unit"),
-            _number(G, node, "minValue", required=True) or 0.0,
-            _number(G, node, "maxValue", required=True) or 0.0,
-            _number(G, node, "leastNonZero"),
-            _flag(G, node, "handCountable"),
+            _text(G, node, RDFS.label, code),
+            _text(G, node, NKG.unit),
+            _number(G, node, NKG.minValue, required=True) or 0.0,
+            _number(G, node, NKG.maxValue, required=True) or 0.0,
+            _number(G, node, NKG.leastNonZero),
+            _flag(G, node, NKG.handCountable),
         )
-    conversions = []
-    for node in _nodes_of(G, "UnitConversion"):
-        spellings = [str(s) for s in _values(G, node, "fromUnit")]
-        label = _text(G, node, "label", spellings[0] if spellings else curie(node))
-        conversions.append(
-            Conversion(
-                tuple(fold_unit(s) for s in spellings),
-                _text(G, node, "unit"),
-                _number(G, node, "factor", required=True) or 1.0,
-                _number(G, node, "offset") or 0.0,
-                _text(G, node, "measure") or None,
-                label,
-                label.split(" (")[0],
-            )
+    return CaseRules(measures, tuple(_conversion(G, node) for node in _nodes_of(G, NKG.UnitConversion)))
+
+
+def _conversion(G: nx.MultiDiGraph, node: str) -> Conversion:
+    """The unit conversion ``node``: its spellings, target unit, factor and offset."""
+    spellings = [str(s) for s in _values(G, node, NKG.fromUnit)]
+    label = _text(G, node, RDFS.label, spellings[0] if spellings else curie(node))
+    return Conversion(
+        tuple(fold_unit(s) for s in spellings),
+        _text(G, node, NKG.unit),
+        _number(G, node, NKG.factor, required=True) or 1.0,
+        _number(G, node, NKG.offset) or 0.0,
+        _text(G, node, NKG.measure) or None,
+        label,
+        label.split(" (")[0],
+    )
+
+
+def _finding(G: nx.MultiDiGraph, node: str, hpo: HpoIndex) -> FindingInfo:
+    """The finding ``node`` (its label from HPO when the ontology gives none)."""
+    return FindingInfo(
+        node,
+        _text(G, node, RDFS.label, hpo.label(node)),
+        _number(G, node, NKG.backgroundFrequency),
+        _flag(G, node, NKG.derived),
+        tuple(str(s) for s in _values(G, node, SKOS.altLabel)),
+        _flag(G, node, NKG.trait),
+        _flag(G, node, NKG.familyHistory),
+        tuple(_targets(G, node, NKG.consequenceOf)),
+        tuple(_targets(G, node, NKG.mediatedBy)),
+        tuple(str(s) for s in _values(G, node, NKG.negatedLabel)),
+        _flag(G, node, NKG.statesNeutropenia),
+        _number(G, node, NKG.backgroundGivenOrigin),
+        _number(G, node, NKG.observableFromAge),
+    )
+
+
+def _findings(G: nx.MultiDiGraph, hpo: HpoIndex) -> dict[str, FindingInfo]:
+    """The findings of the ontology; each local or re-parented term, and each synonym, is added to ``hpo``."""
+    findings: dict[str, FindingInfo] = {}
+    preferred: dict[str, tuple[str, ...]] = {}
+    for node in _nodes_of(G, NKG.Finding):
+        info = findings[node] = _finding(G, node, hpo)
+        broader = _targets(G, node, NKG.broader)
+        if node not in hpo or broader:
+            hpo.add_term(node, info.label, info.synonyms, broader)
+        if info.synonyms:
+            preferred[node] = info.synonyms
+    hpo.prefer_names(preferred)  # the ontology's phrases ("febrile", "sore throat") win over HPO synonyms
+    return findings
+
+
+def _cause(G: nx.MultiDiGraph, node: str, mechanisms: Mapping[str, str], categories: Mapping[str, str]) -> Cause:
+    """The cause ``node``, its mechanism and category by label (``mechanisms``, ``categories``)."""
+    mechanism = _target(G, node, NKG.mechanism) or ""
+    category = _target(G, node, NKG.category) or ""
+    return Cause(
+        info=_info(G, node),
+        mechanism=mechanisms.get(mechanism, curie(mechanism)),
+        category=categories.get(category, curie(category)),
+        prevalence=_number(G, node, NKG.prevalence, required=True) or 0.0,
+        requires_agent=_flag(G, node, NKG.requiresAgent),
+        tests=tuple(_targets(G, node, NKG.confirmedBy)),
+        treatments=tuple(_targets(G, node, NKG.treatedWith)),
+        management=_text(G, node, NKG.managementNote),
+        onset=tuple(_targets(G, node, NKG.onset)),
+        inheritance=tuple(_targets(G, node, NKG.inheritance)),
+        defining_features=tuple(sorted(_targets(G, node, NKG.definingFeature))),
+    )
+
+
+def _agent(G: nx.MultiDiGraph, node: str) -> Agent:
+    """The drug, organism or gene ``node``."""
+    return Agent(
+        _info(G, node),
+        _text(G, node, NKG.drugClass),
+        _flag(G, node, NKG.agranulocytosisRisk),
+        _flag(G, node, NKG.myelosuppressive),
+    )
+
+
+def _result_rule(G: nx.MultiDiGraph, rule: str) -> ResultRule:
+    """The result-reading rule ``rule`` of a diagnostic test (present unless it says otherwise)."""
+    present = _values(G, rule, NKG.findingPresent)
+    return ResultRule(
+        id=rule,
+        pattern=_text(G, rule, NKG.pattern) or None,
+        below=_number(G, rule, NKG.below),
+        above=_number(G, rule, NKG.above),
+        finding=_target(G, rule, NKG.finding, required=False),
+        present=not present or _is_true(present),
+        organism=_target(G, rule, NKG.indicatesAgent, required=False),
+    )
+
+
+def _tests(G: nx.MultiDiGraph) -> dict[str, DiagnosticTest]:
+    """The diagnostic tests with their result rules and cost."""
+    costs = _test_costs(G)
+    return {
+        node: DiagnosticTest(
+            _info(G, node),
+            tuple(_result_rule(G, rule) for rule in _targets(G, node, NKG.hasResultRule)),
+            costs.get(node),
         )
-    return CaseRules(measures, tuple(conversions))
+        for node in _nodes_of(G, NKG.DiagnosticTest)
+    }
+
+
+def _infos(G: nx.MultiDiGraph, *kinds: Term) -> dict[str, NodeInfo]:
+    """node -> its common description, for every node of ``kinds``."""
+    return {node: _info(G, node) for node in _nodes_of(G, *kinds)}
+
+
+@dataclass(frozen=True)
+class _Nodes:
+    """The entities of the ontology, one table per node kind."""
+
+    findings: dict[str, FindingInfo]
+    causes: dict[str, Cause]
+    agents: dict[str, Agent]
+    tests: dict[str, DiagnosticTest]
+    contexts: dict[str, NodeInfo]
+    treatments: dict[str, NodeInfo]
+    ancestry_groups: dict[str, NodeInfo]
+    known_terms: dict[str, NodeInfo]
+    categories: dict[str, str]
+
+
+def _read_nodes(G: nx.MultiDiGraph, hpo: HpoIndex) -> _Nodes:
+    """Every entity of the ontology (findings first: they extend ``hpo``)."""
+    findings = _findings(G, hpo)
+    mechanisms, categories = _labels_of(G, NKG.Mechanism), _labels_of(G, NKG.Category)
+    return _Nodes(
+        findings=findings,
+        causes={node: _cause(G, node, mechanisms, categories) for node in _nodes_of(G, NKG.Cause)},
+        agents={node: _agent(G, node) for node in _nodes_of(G, *AGENT_KINDS)},
+        tests=_tests(G),
+        contexts=_infos(G, *CONTEXT_KINDS),
+        treatments=_infos(G, NKG.Treatment),
+        ancestry_groups=_infos(G, NKG.AncestryGroup),
+        known_terms=_infos(G, *KNOWN_TERM_KINDS),
+        categories=categories,
+    )
+
+
+# ---------------------------------------------------------------- associations
+
+
+def _finding_association(G: nx.MultiDiGraph, node: str) -> FindingAssociation:
+    """The finding association ``node`` (an unstated polarity reads "supports" until resolved)."""
+    polarity = _target(G, node, NKG.polarity, required=False)
+    return FindingAssociation(
+        node,
+        _target(G, node, NKG.cause) or "",
+        _target(G, node, NKG.finding) or "",
+        _number(G, node, NKG.frequency, required=True) or 0.0,
+        _POLARITY.get(polarity or "", "supports"),
+        _sources(G, node),
+        _number(G, node, NKG.earlyFrequency),
+        _number(G, node, NKG.earlyPhaseDays),
+    )
+
+
+def _agent_association(G: nx.MultiDiGraph, node: str) -> AgentAssociation:
+    """The agent association ``node``, with its timing window if it has one."""
+    window = _target(G, node, NKG.timingWindow, required=False)
+    return AgentAssociation(
+        node,
+        _target(G, node, NKG.cause) or "",
+        _target(G, node, NKG.agent) or "",
+        _number(G, node, NKG.likelihoodRatio, required=True) or 1.0,
+        _window(G, window) if window else None,
+        _sources(G, node),
+        _VARIANT_ORIGIN.get(_target(G, node, NKG.variantOrigin, required=False) or ""),
+    )
+
+
+def _context_association(G: nx.MultiDiGraph, node: str) -> ContextAssociation:
+    """The context association ``node``."""
+    return ContextAssociation(
+        node,
+        _target(G, node, NKG.context) or "",
+        _target(G, node, NKG.cause) or "",
+        _number(G, node, NKG.likelihoodRatio, required=True) or 1.0,
+        _sources(G, node),
+        _flag(G, node, NKG.standsForExposure),
+    )
+
+
+def _prior_modifier(G: nx.MultiDiGraph, node: str) -> PriorModifier:
+    """The prior modifier ``node``; its age band only if it states one."""
+    low, high = _age_band(G, node)
+    has_age = bool(_values(G, node, NKG.minAgeYears) or _values(G, node, NKG.maxAgeYears))
+    return PriorModifier(
+        node,
+        _target(G, node, NKG.cause) or "",
+        _number(G, node, NKG.multiplier, required=True) or 1.0,
+        low if has_age else None,
+        high if has_age else None,
+        _text(G, node, NKG.sex) or None,
+        _target(G, node, NKG.ancestryGroup, required=False),
+        _sources(G, node),
+    )
+
+
+def _grouped(items: Iterable[Any], key: Callable[[Any], str]) -> dict[str, tuple[Any, ...]]:
+    """``items`` grouped by ``key``, groups and items in the order given."""
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        groups[key(item)].append(item)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+def _with_unannotated(
+    findings: dict[str, FindingInfo], assocs: Iterable[FindingAssociation], hpo: HpoIndex
+) -> dict[str, FindingInfo]:
+    """``findings`` and, after them, every finding an association names that the ontology does not describe."""
+    known = dict(findings)
+    for assoc in assocs:
+        if assoc.finding not in known:
+            known[assoc.finding] = FindingInfo(assoc.finding, hpo.label(assoc.finding))
+    return known
+
+
+def _resolve_polarity(
+    G: nx.MultiDiGraph, assoc: FindingAssociation, findings: Mapping[str, FindingInfo], default_bg: float
+) -> FindingAssociation:
+    """``assoc`` with an unstated polarity derived: supports if the finding is commoner with the cause."""
+    if any(target in _POLARITY for target in _targets(G, assoc.id, NKG.polarity)):
+        return assoc
+    bg = findings[assoc.finding].background or default_bg
+    return replace(assoc, polarity="supports" if assoc.frequency >= bg else "opposes")
+
+
+def _by_term(
+    assocs: Mapping[str, tuple[FindingAssociation, ...]], hpo: HpoIndex
+) -> tuple[dict[str, tuple[FindingAssociation, ...]], dict[str, tuple[FindingAssociation, ...]]]:
+    """The associations on each term, and those on each term or below it, causes in sorted order."""
+    at: dict[str, list[FindingAssociation]] = defaultdict(list)
+    below: dict[str, list[FindingAssociation]] = defaultdict(list)
+    for cause in sorted(assocs):
+        for assoc in assocs[cause]:
+            at[assoc.finding].append(assoc)
+            for term in hpo.ancestors(assoc.finding):
+                below[term].append(assoc)
+    return {k: tuple(v) for k, v in at.items()}, {k: tuple(v) for k, v in below.items()}
+
+
+def _weights(
+    assocs: Mapping[str, tuple[FindingAssociation, ...]],
+    backgrounds: Mapping[str, float],
+    hpo: HpoIndex,
+    params: Mapping[str, float],
+) -> tuple[dict[str, tuple[float, float, float, int]], dict[str, tuple[float, float, float, float]]]:
+    """Per association: (clamped frequency, log LRs present and absent, finding depth), and the early-phase weights."""
+    floor = params.get("frequency_floor", 0.01)
+    default_bg = params.get("default_background_frequency", 0.05)
+    weights: dict[str, tuple[float, float, float, int]] = {}
+    early: dict[str, tuple[float, float, float, float]] = {}
+    for cause_assocs in assocs.values():
+        for assoc in cause_assocs:
+            p = min(max(assoc.frequency, floor), 1 - floor)
+            bg = backgrounds.get(assoc.finding, default_bg)
+            lr_present, lr_absent = association_log_lrs(p, bg, assoc.polarity)
+            weights[assoc.id] = (p, lr_present, lr_absent, len(hpo.ancestors(assoc.finding)))
+            if assoc.early_frequency is not None and assoc.early_days is not None:
+                p = min(max(assoc.early_frequency, floor), 1 - floor)
+                lr_present, lr_absent = association_log_lrs(p, bg, assoc.polarity)
+                early[assoc.id] = (assoc.early_days, p, lr_present, lr_absent)
+    return weights, early
+
+
+@dataclass(frozen=True)
+class _Links:
+    """The associations of causes with findings, agents and contexts, their priors, indexes and weights."""
+
+    findings: dict[str, FindingInfo]
+    finding_assocs: dict[str, tuple[FindingAssociation, ...]]
+    agent_assocs: dict[str, tuple[AgentAssociation, ...]]
+    context_assocs: dict[str, tuple[ContextAssociation, ...]]
+    priors: dict[str, tuple[PriorModifier, ...]]
+    assocs_at: dict[str, tuple[FindingAssociation, ...]]
+    assocs_below: dict[str, tuple[FindingAssociation, ...]]
+    term_background: dict[str, float]
+    assoc_weights: dict[str, tuple[float, float, float, int]]
+    early_weights: dict[str, tuple[float, float, float, float]]
+
+
+def _read_links(G: nx.MultiDiGraph, nodes: _Nodes, hpo: HpoIndex, params: Mapping[str, float]) -> _Links:
+    """Every association, with unstated polarities derived, indexed by term and weighted."""
+    raw = [_finding_association(G, node) for node in _nodes_of(G, NKG.FindingAssociation)]
+    findings = _with_unannotated(nodes.findings, raw, hpo)
+    default_bg = params.get("default_background_frequency", 0.05)
+    finding_assocs = {
+        cause: tuple(sorted((_resolve_polarity(G, a, findings, default_bg) for a in assocs), key=lambda a: a.id))
+        for cause, assocs in _grouped(raw, lambda a: a.cause).items()
+    }
+    agent_assocs = [_agent_association(G, node) for node in _nodes_of(G, NKG.AgentAssociation)]
+    context_assocs = [_context_association(G, node) for node in _nodes_of(G, NKG.ContextAssociation)]
+    floor = params.get("frequency_floor", 0.01)
+    backgrounds = _term_backgrounds(finding_assocs, findings, hpo, nodes.causes, floor, dict(params))
+    assocs_at, assocs_below = _by_term(finding_assocs, hpo)
+    weights, early = _weights(finding_assocs, backgrounds, hpo, params)
+    return _Links(
+        findings=findings,
+        finding_assocs=finding_assocs,
+        agent_assocs=_grouped(agent_assocs, lambda a: a.agent),
+        context_assocs=_grouped(context_assocs, lambda a: a.context),
+        priors=_grouped((_prior_modifier(G, node) for node in _nodes_of(G, NKG.PriorModifier)), lambda p: p.cause),
+        assocs_at=assocs_at,
+        assocs_below=assocs_below,
+        term_background=backgrounds,
+        assoc_weights=weights,
+        early_weights=early,
+    )
+
+
+# ---------------------------------------------------------------- model data (model.ttl)
+
+
+def _lab_rule(G: nx.MultiDiGraph, node: str) -> LabRule:
+    """The lab rule ``node``: a finding derived from a value below or above a limit."""
+    low, high = _age_band(G, node)
+    return LabRule(
+        node,
+        _text(G, node, RDFS.label),
+        _text(G, node, NKG.labKey),
+        _target(G, node, NKG.finding) or "",
+        _number(G, node, NKG.below),
+        _number(G, node, NKG.above),
+        _text(G, node, NKG.sex) or None,
+        low,
+        high,
+        _text(G, node, NKG.unit),
+        _sources(G, node),
+    )
+
+
+def _severity_grade(G: nx.MultiDiGraph, node: str) -> SeverityGrade:
+    """The severity grade ``node`` with its ANC range."""
+    low, high = _age_band(G, node)
+    return SeverityGrade(
+        node,
+        _text(G, node, RDFS.label),
+        int(_number(G, node, NKG.rank) or 0),
+        _number(G, node, NKG.ancAtLeast, required=True) or 0.0,
+        _number(G, node, NKG.ancBelow, required=True) or 0.0,
+        _target(G, node, NKG.finding) or "",
+        low,
+        high,
+        _sources(G, node),
+        tuple(_targets(G, node, NKG.statedBy)),
+    )
+
+
+def _threshold(G: nx.MultiDiGraph, node: str) -> NeutropeniaThreshold:
+    """The neutropenia threshold ``node`` of an age band."""
+    low, high = _age_band(G, node)
+    return NeutropeniaThreshold(
+        node,
+        _text(G, node, RDFS.label),
+        _number(G, node, NKG.ancBelow, required=True) or 0.0,
+        low,
+        high,
+        _sources(G, node),
+    )
+
+
+def _onset_band(G: nx.MultiDiGraph, node: str) -> OnsetBand:
+    """The onset band or onset age range ``node``."""
+    low, high = _age_band(G, node)
+    return OnsetBand(node, _text(G, node, RDFS.label), low, high, _target(G, node, NKG.finding) or "")
+
+
+def _alert_rule(G: nx.MultiDiGraph, node: str, levels: Mapping[str, str]) -> AlertRule:
+    """The alert rule ``node``; ``levels``: alert level -> label."""
+    return AlertRule(
+        id=node,
+        code=_code(G, node),
+        level=levels.get(_target(G, node, NKG.level) or "", "information"),
+        message=_text(G, node, NKG.message),
+        requires=tuple(_targets(G, node, NKG.requiresFinding)),
+        requires_any=tuple(_targets(G, node, NKG.requiresAnyFinding)),
+        forbids=tuple(_targets(G, node, NKG.forbidsFinding)),
+        requires_any_ancestry=tuple(_targets(G, node, NKG.requiresAnyAncestry)),
+        forbids_absent=tuple(_targets(G, node, NKG.forbidsAbsentFinding)),
+        anc_below=_number(G, node, NKG.ancBelow),
+        agent_flag=_text(G, node, NKG.requiresAgentFlag) or None,
+        top_cause=_target(G, node, NKG.whenTopCause, required=False),
+        min_score=_number(G, node, NKG.minScore),
+        sources=_sources(G, node),
+        when_count_missing=_flag(G, node, NKG.whenCountMissing),
+    )
+
+
+@dataclass(frozen=True)
+class _Parameters:
+    """The model parameters: code -> value, code -> the terms it names, code -> its sources."""
+
+    values: dict[str, float]
+    terms: dict[str, tuple[str, ...]]
+    sources: dict[str, tuple[str, ...]]
+
+
+def _parameters(G: nx.MultiDiGraph) -> _Parameters:
+    """The ``nkg:ModelParameter`` nodes; one that names terms may have no value."""
+    values: dict[str, float] = {}
+    terms: dict[str, tuple[str, ...]] = {}
+    sources: dict[str, tuple[str, ...]] = {}
+    for node in _nodes_of(G, NKG.ModelParameter):
+        code = _code(G, node)
+        sources[code] = _sources(G, node)
+        named = _targets(G, node, NKG.finding)
+        if named:
+            terms[code] = tuple(named)
+        if named and not _values(G, node, NKG.value):
+            continue  # a parameter that names terms (the premise finding, the default onset)
+        value = _number(G, node, NKG.value, required=True)
+        values[code] = value if value is not None else 0.0
+    return _Parameters(values, terms, sources)
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The model data: lab rules, severity grades, thresholds, onsets, alerts, case rules, parameters."""
+
+    lab_rules: tuple[LabRule, ...]
+    grades: tuple[SeverityGrade, ...]
+    thresholds: tuple[NeutropeniaThreshold, ...]
+    onset_bands: tuple[OnsetBand, ...]
+    onset_ranges: dict[str, tuple[float, float]]
+    alert_rules: tuple[AlertRule, ...]
+    case_rules: CaseRules
+    causality: CausalityScales
+    parameters: _Parameters
+
+
+def _read_model(G: nx.MultiDiGraph) -> _Model:
+    """The model data of the ontology, each table in its stated order."""
+    bands = [_onset_band(G, node) for node in _nodes_of(G, NKG.OnsetBand)]
+    ranges = [_onset_band(G, node) for node in _nodes_of(G, NKG.OnsetAgeRange)]
+    levels = _labels_of(G, NKG.AlertLevel)
+    return _Model(
+        lab_rules=tuple(_lab_rule(G, node) for node in _nodes_of(G, NKG.LabRule)),
+        grades=tuple(sorted((_severity_grade(G, n) for n in _nodes_of(G, NKG.SeverityGrade)), key=lambda g: g.rank)),
+        thresholds=tuple(_threshold(G, node) for node in _nodes_of(G, NKG.NeutropeniaThreshold)),
+        onset_bands=tuple(sorted(bands, key=lambda b: b.min_age)),
+        onset_ranges={band.finding: (band.min_age, band.max_age) for band in (*bands, *ranges)},
+        alert_rules=tuple(_alert_rule(G, node, levels) for node in _nodes_of(G, NKG.AlertRule)),
+        case_rules=_case_rules(G),
+        causality=_causality(G),
+        parameters=_parameters(G),
+    )
+
+
+# ---------------------------------------------------------------- names and metadata
+
+
+def _names(info: NodeInfo) -> tuple[str, ...]:
+    """The label and synonyms of a node."""
+    return (info.label, *info.synonyms)
+
+
+def _phrases(infos: Iterable[tuple[str, NodeInfo]]) -> dict[str, list[str]]:
+    """name -> the nodes it names, from (node, description) pairs."""
+    phrases: dict[str, list[str]] = defaultdict(list)
+    for node, info in infos:
+        for name in _names(info):
+            phrases[name].append(node)
+    return phrases
+
+
+def _last_named(infos: Mapping[str, NodeInfo]) -> dict[str, list[str]]:
+    """name -> the one node it names (of two nodes with a name, the later)."""
+    return {name: [node] for node, info in infos.items() for name in _names(info)}
+
+
+def _drug_names(agents: Mapping[str, Agent]) -> dict[str, list[str]]:
+    """normalised drug name -> the drugs it names."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for node, drug in agents.items():
+        if drug.info.kind == _name(NKG.Drug):
+            for name in _names(drug.info):
+                key = normalise(name)
+                if key and node not in names[key]:
+                    names[key].append(node)
+    return names
+
+
+def _concept_phrases(nodes: _Nodes, findings: Mapping[str, FindingInfo], hpo: HpoIndex) -> dict[str, list[str]]:
+    """name -> the causes, agents, contexts and (not derived) findings it names, HPO synonyms included."""
+    phrases = _phrases(
+        [
+            *((node, cause.info) for node, cause in nodes.causes.items()),
+            *((node, agent.info) for node, agent in nodes.agents.items()),
+            *nodes.contexts.items(),
+        ]
+    )
+    hpo_names: dict[str, list[str]] = defaultdict(list)
+    for name, term in hpo.names():
+        hpo_names[term].append(name)
+    for node, info in findings.items():
+        if info.derived:
+            continue
+        for name in (info.label, *info.synonyms, *hpo_names.get(node, ())):
+            if len(normalise(name)) > 3:
+                phrases[name].append(node)
+    return phrases
+
+
+def _variant_origin_words(G: nx.MultiDiGraph) -> tuple[tuple[str, str], ...]:
+    """The words that say a reported variant is germline or somatic (labels of nkg:Germline, nkg:Somatic)."""
+    return tuple(
+        sorted(
+            (str(word).lower(), _VARIANT_ORIGIN[node])
+            for node in _VARIANT_ORIGIN
+            if node in G
+            for word in (*_values(G, node, RDFS.label), *_values(G, node, SKOS.altLabel))
+        )
+    )
+
+
+def _metadata(G: nx.MultiDiGraph) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """The ontology's version and its sources and label (of the last ontology node by id)."""
+    metadata: dict[str, tuple[str, ...]] = {}
+    version = "unknown"
+    for node in sorted(G):
+        versions = _values(G, node, OWL.versionInfo)
+        if versions and node.endswith("/ontology"):
+            version = str(versions[0])
+            metadata = {"sources": _sources(G, node), "label": tuple(str(s) for s in _values(G, node, RDFS.label))}
+    return version, metadata
+
+
+def _by_length(names: Iterable[str]) -> dict[int, tuple[str, ...]]:
+    """The names bucketed by length, each bucket sorted."""
+    buckets: dict[int, list[str]] = defaultdict(list)
+    for name in sorted(names):
+        buckets[len(name)].append(name)
+    return {length: tuple(items) for length, items in buckets.items()}
+
+
+def _flag_holders(G: nx.MultiDiGraph, candidates: Iterable[str]) -> Callable[[str], frozenset[str]]:
+    """flag -> the ``candidates`` that carry it set true (a flag the data names, as ``myelosuppressive``)."""
+    pool = tuple(candidates)
+    return lambda flag: frozenset(n for n in pool if flag and _is_true(_attr(G, n, flag)))
+
+
+def _causes_below(
+    assocs_below: Mapping[str, tuple[FindingAssociation, ...]], only: Polarity | None = None
+) -> dict[str, frozenset[str]]:
+    """term -> the causes with an association on it or below it (of polarity ``only``, if given)."""
+    return {t: frozenset(a.cause for a in v if only is None or a.polarity == only) for t, v in assocs_below.items()}
 
 
 # ---------------------------------------------------------------- building
 
 
 def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str] = ()) -> KnowledgeBase:
-    """Build the typed, indexed knowledge base from the networkx graph and the HPO index."""
-    labels = {n: _text(G, n, "label") for n in G if G.nodes[n].get("label")}
-
-    findings: dict[str, FindingInfo] = {}
-    preferred: dict[str, tuple[str, ...]] = {}
-    for node in _nodes_of(G, "Finding"):
-        synonyms = tuple(str(s) for s in _values(G, node, "altLabel"))
-        label = _text(G, node, "label", hpo.label(node))
-        findings[node] = FindingInfo(
-            node,
-            label,
-            _number(G, node, "backgroundFrequency"),
-            _flag(G, node, "derived"),
-            synonyms,
-            _flag(G, node, "trait"),
-            _flag(G, node, "familyHistory"),
-            tuple(_targets(G, node, "consequenceOf")),
-            tuple(_targets(G, node, "mediatedBy")),
-            tuple(str(s) for s in _values(G, node, "negatedLabel")),
-            _flag(G, node, "statesNeutropenia"),
-            _number(G, node, "backgroundGivenOrigin"),
-            _number(G, node, "observableFromAge"),
-        )
-        broader = _targets(G, node, "broader")
-        if node not in hpo or broader:
-            hpo.add_term(node, label, synonyms, broader)
-        if synonyms:
-            preferred[node] = synonyms
-
-    hpo.prefer_names(preferred)  # the ontology's phrases ("febrile", "sore throat") win over HPO synonyms
-
-    mechanism_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Mechanism")}
-    category_label = {n: _text(G, n, "label") for n in _nodes_of(G, "Category")}
-    causes: dict[str, Cause] = {}
-    for node in _nodes_of(G, "Cause"):
-        mechanism = _target(G, node, "mechanism")
-        category = _target(G, node, "category")
-        causes[node] = Cause(
-            info=_info(G, node),
-            mechanism=mechanism_label.get(mechanism or "", curie(mechanism or "")),
-            category=category_label.get(category or "", curie(category or "")),
-            prevalence=_number(G, node, "prevalence", required=True) or 0.0,
-            requires_agent=_flag(G, node, "requiresAgent"),
-            tests=tuple(_targets(G, node, "confirmedBy")),
-            treatments=tuple(_targets(G, node, "treatedWith")),
-            management=_text(G, node, "managementNote"),
-            onset=tuple(_targets(G, node, "onset")),
-            inheritance=tuple(_targets(G, node, "inheritance")),
-            defining_features=tuple(sorted(_targets(G, node, "definingFeature"))),
-        )
-
-    agents = {
-        node: Agent(
-            _info(G, node),
-            _text(G, node, "drugClass"),
-            _flag(G, node, "agranulocytosisRisk"),
-            _flag(G, node, "myelosuppressive"),
-        )
-        for node in _nodes_of(G, *AGENT_KINDS)
-    }
-
-    costs = _test_costs(G)
-    tests: dict[str, DiagnosticTest] = {}
-    for node in _nodes_of(G, "DiagnosticTest"):
-        rules = []
-        for rule in _targets(G, node, "hasResultRule"):
-            present = _values(G, rule, "findingPresent")
-            rules.append(
-                ResultRule(
-                    id=rule,
-                    pattern=_text(G, rule, "pattern") or None,
-                    below=_number(G, rule, "below"),
-                    above=_number(G, rule, "above"),
-                    finding=_target(G, rule, "finding", required=False),
-                    present=not present or str(present[0]).lower() in ("true", "1"),
-                    organism=_target(G, rule, "indicatesAgent", required=False),
-                )
-            )
-        tests[node] = DiagnosticTest(_info(G, node), tuple(rules), costs.get(node))
-
-    finding_assocs: dict[str, list[FindingAssociation]] = defaultdict(list)
-    for node in _nodes_of(G, "FindingAssociation"):
-        cause = _target(G, node, "cause")
-        polarity = _target(G, node, "polarity", required=False)
-        frequency = _number(G, node, "frequency", required=True) or 0.0
-        finding = _target(G, node, "finding") or ""
-        if finding not in findings:
-            findings[finding] = FindingInfo(finding, hpo.label(finding))
-        finding_assocs[cause or ""].append(
-            FindingAssociation(
-                node,
-                cause or "",
-                finding,
-                frequency,
-                _POLARITY.get(polarity or "", "supports"),  # unset: derived below
-                _sources(G, node),
-                _number(G, node, "earlyFrequency"),
-                _number(G, node, "earlyPhaseDays"),
-            )
-        )
-
-    agent_assocs: dict[str, list[AgentAssociation]] = defaultdict(list)
-    for node in _nodes_of(G, "AgentAssociation"):
-        window = _target(G, node, "timingWindow", required=False)
-        agent = _target(G, node, "agent") or ""
-        agent_assocs[agent].append(
-            AgentAssociation(
-                node,
-                _target(G, node, "cause") or "",
-                agent,
-                _number(G, node, "likelihoodRatio", required=True) or 1.0,
-                _window(G, window) if window else None,
-                _sources(G, node),
-                _VARIANT_ORIGIN.get(_target(G, node, "variantOrigin", required=False) or ""),
-            )
-        )
-
-    context_assocs: dict[str, list[ContextAssociation]] = defaultdict(list)
-    for node in _nodes_of(G, "ContextAssociation"):
-        context = _target(G, node, "context") or ""
-        context_assocs[context].append(
-            ContextAssociation(
-                node,
-                context,
-                _target(G, node, "cause") or "",
-                _number(G, node, "likelihoodRatio", required=True) or 1.0,
-                _sources(G, node),
-                _flag(G, node, "standsForExposure"),
-            )
-        )
-
-    priors: dict[str, list[PriorModifier]] = defaultdict(list)
-    for node in _nodes_of(G, "PriorModifier"):
-        low, high = _age_band(G, node)
-        has_age = bool(_values(G, node, "minAgeYears") or _values(G, node, "maxAgeYears"))
-        cause = _target(G, node, "cause") or ""
-        priors[cause].append(
-            PriorModifier(
-                node,
-                cause,
-                _number(G, node, "multiplier", required=True) or 1.0,
-                low if has_age else None,
-                high if has_age else None,
-                _text(G, node, "sex") or None,
-                _target(G, node, "ancestryGroup", required=False),
-                _sources(G, node),
-            )
-        )
-
-    lab_rules = []
-    for node in _nodes_of(G, "LabRule"):
-        low, high = _age_band(G, node)
-        lab_rules.append(
-            LabRule(
-                node,
-                _text(G, node, "label"),
-                _text(G, node, "labKey"),
-                _target(G, node, "finding") or "",
-                _number(G, node, "below"),
-                _number(G, node, "above"),
-                _text(G, node, "sex") or None,
-                low,
-                high,
-                _text(G, node, "unit"),
-                _sources(G, node),
-            )
-        )
-    grades = []
-    for node in _nodes_of(G, "SeverityGrade"):
-        low, high = _age_band(G, node)
-        grades.append(
-            SeverityGrade(
-                node,
-                _text(G, node, "label"),
-                int(_number(G, node, "rank") or 0),
-                _number(G, node, "ancAtLeast", required=True) or 0.0,
-                _number(G, node, "ancBelow", required=True) or 0.0,
-                _target(G, node, "finding") or "",
-                low,
-                high,
-                _sources(G, node),
-                tuple(_targets(G, node, "statedBy")),
-            )
-        )
-    thresholds = []
-    for node in _nodes_of(G, "NeutropeniaThreshold"):
-        low, high = _age_band(G, node)
-        thresholds.append(
-            NeutropeniaThreshold(
-                node,
-                _text(G, node, "label"),
-                _number(G, node, "ancBelow", required=True) or 0.0,
-                low,
-                high,
-                _sources(G, node),
-            )
-        )
-    onset_bands = []
-    onset_ranges: dict[str, tuple[float, float]] = {}
-    for kind in ("OnsetBand", "OnsetAgeRange"):
-        for node in _nodes_of(G, kind):
-            low, high = _age_band(G, node)
-            band = OnsetBand(node, _text(G, node, "label"), low, high, _target(G, node, "finding") or "")
-            onset_ranges[band.finding] = (low, high)
-            if kind == "OnsetBand":
-                onset_bands.append(band)
-    level_label = {n: _text(G, n, "label") for n in _nodes_of(G, "AlertLevel")}
-    alert_rules = []
-    for node in _nodes_of(G, "AlertRule"):
-        alert_rules.append(
-            AlertRule(
-                id=node,
-                code=_text(G, node, "code", curie(node)),
-                level=level_label.get(_target(G, node, "level") or "", "information"),
-                message=_text(G, node, "message"),
-                requires=tuple(_targets(G, node, "requiresFinding")),
-                requires_any=tuple(_targets(G, node, "requiresAnyFinding")),
-                forbids=tuple(_targets(G, node, "forbidsFinding")),
-                requires_any_ancestry=tuple(_targets(G, node, "requiresAnyAncestry")),
-                forbids_absent=tuple(_targets(G, node, "forbidsAbsentFinding")),
-                anc_below=_number(G, node, "ancBelow"),
-                agent_flag=_text(G, node, "requiresAgentFlag") or None,
-                top_cause=_target(G, node, "whenTopCause", required=False),
-                min_score=_number(G, node, "minScore"),
-                sources=_sources(G, node),
-                when_count_missing=_flag(G, node, "whenCountMissing"),
-            )
-        )
-
-    case_rules = _case_rules(G)
-    params: dict[str, float] = {}
-    param_findings: dict[str, tuple[str, ...]] = {}
-    param_sources: dict[str, tuple[str, ...]] = {}
-    for node in _nodes_of(G, "ModelParameter"):
-        code = _text(G, node, "code", curie(node))
-        param_sources[code] = _sources(G, node)
-        terms = _targets(G, node, "finding")
-        if terms:
-            param_findings[code] = tuple(terms)
-        if terms and not _values(G, node, "value"):
-            continue  # a parameter that names terms (the premise finding, the default onset)
-        value = _number(G, node, "value", required=True)
-        params[code] = value if value is not None else 0.0
-    premise = param_findings.get("premise_finding", (expand("HP:0001875"),))[0]
-
-    contexts = {node: _info(G, node) for node in _nodes_of(G, *CONTEXT_KINDS)}
-    treatments = {node: _info(G, node) for node in _nodes_of(G, "Treatment")}
-    ancestry_groups = {node: _info(G, node) for node in _nodes_of(G, "AncestryGroup")}
-    #: the words that say a reported variant is germline or somatic (skos:altLabel of nkg:Germline, nkg:Somatic)
-    variant_origin_words = tuple(
-        sorted(
-            (str(word).lower(), _VARIANT_ORIGIN[node])
-            for node in _VARIANT_ORIGIN
-            if node in G
-            for word in (*G.nodes[node].get("label", ()), *G.nodes[node].get("altLabel", ()))
-        )
-    )
-
-    # Resolve the background of findings now that every finding is known; default polarity too.
-    default_bg = params.get("default_background_frequency", 0.05)
-    fixed_assocs: dict[str, tuple[FindingAssociation, ...]] = {}
-    for cause, assocs in finding_assocs.items():
-        fixed = []
-        for assoc in assocs:
-            if not G.has_edge(assoc.id, SCHEMA + "Supports", "polarity") and not G.has_edge(
-                assoc.id, SCHEMA + "Opposes", "polarity"
-            ):
-                bg = findings[assoc.finding].background or default_bg
-                assoc = replace(assoc, polarity="supports" if assoc.frequency >= bg else "opposes")
-            fixed.append(assoc)
-        fixed_assocs[cause] = tuple(sorted(fixed, key=lambda a: a.id))
-
-    assocs_at: dict[str, list[FindingAssociation]] = defaultdict(list)
-    assocs_below: dict[str, list[FindingAssociation]] = defaultdict(list)
-    for cause in sorted(fixed_assocs):
-        for assoc in fixed_assocs[cause]:
-            assocs_at[assoc.finding].append(assoc)
-            for term in hpo.ancestors(assoc.finding):
-                assocs_below[term].append(assoc)
-
-    drug_names: dict[str, list[str]] = defaultdict(list)
-    for node, drug in agents.items():
-        if drug.info.kind == "Drug":
-            for name in (drug.info.label, *drug.info.synonyms):
-                key = normalise(name)
-                if key and node not in drug_names[key]:
-                    drug_names[key].append(node)
-
-    concept_phrases: dict[str, list[str]] = defaultdict(list)
-    for table in (causes, agents):
-        for node, item in table.items():
-            for name in (item.info.label, *item.info.synonyms):
-                concept_phrases[name].append(node)
-    for node, info in contexts.items():
-        for name in (info.label, *info.synonyms):
-            concept_phrases[name].append(node)
-    hpo_names: dict[str, list[str]] = defaultdict(list)
-    for name, term in hpo.names():
-        hpo_names[term].append(name)
-    for node, finding_info in findings.items():
-        if finding_info.derived:
-            continue
-        for name in (finding_info.label, *finding_info.synonyms, *hpo_names.get(node, ())):
-            if len(normalise(name)) > 3:
-                concept_phrases[name].append(node)
-    known_terms = {node: _info(G, node) for node in _nodes_of(G, *KNOWN_TERM_KINDS)}
-    known_term_phrases: dict[str, list[str]] = defaultdict(list)
-    for node, info in known_terms.items():
-        for name in (info.label, *info.synonyms):
-            known_term_phrases[name].append(node)
-    test_phrases: dict[str, list[str]] = defaultdict(list)
-    for node, test in tests.items():
-        for name in (test.info.label, *test.info.synonyms):
-            test_phrases[name].append(node)
-    ancestry_phrases = {name: [node] for node, info in ancestry_groups.items() for name in (info.label, *info.synonyms)}
-
-    metadata: dict[str, tuple[str, ...]] = {}
-    version = "unknown"
-    for node in sorted(G):
-        data = G.nodes[node]
-        if "versionInfo" in data and node.endswith("/ontology"):
-            version = str(data["versionInfo"][0])
-            metadata = {
-                "sources": tuple(str(s) for s in data.get("source", ())),
-                "label": tuple(str(s) for s in data.get("label", ())),
-            }
-
+    """Build the typed, indexed knowledge base from the networkx graph and the HPO index (freezes ``G``)."""
+    nodes = _read_nodes(G, hpo)
+    model = _read_model(G)
+    links = _read_links(G, nodes, hpo, model.parameters.values)
     nx.freeze(G)
-    floor = params.get("frequency_floor", 0.01)
-    term_background = _term_backgrounds(fixed_assocs, findings, hpo, causes, floor, params)
-    assoc_weights: dict[str, tuple[float, float, float, int]] = {}
-    early_weights: dict[str, tuple[float, float, float, float]] = {}
-    for cause_assocs in fixed_assocs.values():
-        for assoc in cause_assocs:
-            p = min(max(assoc.frequency, floor), 1 - floor)
-            bg = term_background.get(assoc.finding, default_bg)
-            lr_present, lr_absent = association_log_lrs(p, bg, assoc.polarity)
-            assoc_weights[assoc.id] = (p, lr_present, lr_absent, len(hpo.ancestors(assoc.finding)))
-            if assoc.early_frequency is not None and assoc.early_days is not None:
-                p = min(max(assoc.early_frequency, floor), 1 - floor)
-                lr_present, lr_absent = association_log_lrs(p, bg, assoc.polarity)
-                early_weights[assoc.id] = (assoc.early_days, p, lr_present, lr_absent)
+    return _assemble(G, hpo, tuple(files), nodes, model, links)
 
+
+def _assemble(
+    G: nx.MultiDiGraph, hpo: HpoIndex, files: tuple[str, ...], nodes: _Nodes, model: _Model, links: _Links
+) -> KnowledgeBase:
+    """The knowledge base of the parts read, with its name indexes."""
+    params = model.parameters
+    contexts = nodes.contexts
+    drug_names = _drug_names(nodes.agents)
+    version, metadata = _metadata(G)
     return KnowledgeBase(
         graph=G,
         hpo=hpo,
         version=version,
         metadata=metadata,
-        files=tuple(files),
-        causes=causes,
-        agents=agents,
-        findings=findings,
-        tests=tests,
-        treatments=treatments,
+        files=files,
+        causes=nodes.causes,
+        agents=nodes.agents,
+        findings=links.findings,
+        tests=nodes.tests,
+        treatments=nodes.treatments,
         contexts=contexts,
-        myelosuppressive_contexts=frozenset(n for n in contexts if _flag(G, n, "myelosuppressive")),
-        ancestry_groups=ancestry_groups,
-        variant_origin_words=variant_origin_words,
-        labels=labels,
-        finding_assocs=fixed_assocs,
-        agent_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in agent_assocs.items()},
-        context_assocs={k: tuple(sorted(v, key=lambda a: a.id)) for k, v in context_assocs.items()},
-        priors={k: tuple(v) for k, v in priors.items()},
-        lab_rules=tuple(lab_rules),
-        grades=tuple(sorted(grades, key=lambda g: g.rank)),
-        thresholds=tuple(thresholds),
-        onset_bands=tuple(sorted(onset_bands, key=lambda b: b.min_age)),
-        onset_ranges=onset_ranges,
-        term_background=term_background,
-        param_sources=param_sources,
-        default_onset=param_findings.get("default_congenital_onset", (None,))[0],
-        male_predominant_inheritance=frozenset(param_findings.get("x_linked_recessive_female_fraction", ())),
-        congenital_category=category_label.get(SCHEMA + "Congenital", "congenital"),
-        alert_rules=tuple(alert_rules),
-        situations=_situations(
-            G, lambda flag: frozenset(n for n in (*agents, *contexts) if flag and _flag(G, n, flag))
-        ),
-        causality=_causality(G),
-        case_rules=case_rules,
-        params=params,
-        premise_finding=premise,
+        myelosuppressive_contexts=frozenset(n for n in contexts if _flag(G, n, NKG.myelosuppressive)),
+        ancestry_groups=nodes.ancestry_groups,
+        variant_origin_words=_variant_origin_words(G),
+        labels={n: _text(G, n, RDFS.label) for n in G if _values(G, n, RDFS.label)},
+        finding_assocs=links.finding_assocs,
+        agent_assocs=links.agent_assocs,
+        context_assocs=links.context_assocs,
+        priors=links.priors,
+        lab_rules=model.lab_rules,
+        grades=model.grades,
+        thresholds=model.thresholds,
+        onset_bands=model.onset_bands,
+        onset_ranges=model.onset_ranges,
+        term_background=links.term_background,
+        param_sources=params.sources,
+        default_onset=params.terms.get("default_congenital_onset", (None,))[0],
+        male_predominant_inheritance=frozenset(params.terms.get("x_linked_recessive_female_fraction", ())),
+        congenital_category=nodes.categories.get(str(NKG.Congenital), "congenital"),
+        alert_rules=model.alert_rules,
+        situations=_situations(G, _flag_holders(G, (*nodes.agents, *contexts))),
+        causality=model.causality,
+        case_rules=model.case_rules,
+        params=params.values,
+        premise_finding=params.terms.get("premise_finding", (expand("HP:0001875"),))[0],
         drug_names={k: tuple(v) for k, v in drug_names.items()},
         drug_index=PhraseIndex(drug_names),
-        concept_index=PhraseIndex(concept_phrases),
-        test_index=PhraseIndex(test_phrases),
-        ancestry_index=PhraseIndex(ancestry_phrases),
-        known_terms=known_terms,
-        known_term_index=PhraseIndex(known_term_phrases),
-        assocs_at={k: tuple(v) for k, v in assocs_at.items()},
-        assocs_below={k: tuple(v) for k, v in assocs_below.items()},
+        concept_index=PhraseIndex(_concept_phrases(nodes, links.findings, hpo)),
+        test_index=PhraseIndex(_phrases((node, test.info) for node, test in nodes.tests.items())),
+        ancestry_index=PhraseIndex(_last_named(nodes.ancestry_groups)),
+        known_terms=nodes.known_terms,
+        known_term_index=PhraseIndex(_phrases(nodes.known_terms.items())),
+        assocs_at=links.assocs_at,
+        assocs_below=links.assocs_below,
         drug_names_by_length=_by_length(drug_names),
         kinds={node: str(kind) for node, kind in G.nodes(data="kind") if kind is not None},
-        assoc_weights=assoc_weights,
-        early_weights=early_weights,
-        causes_below={t: frozenset(a.cause for a in v) for t, v in assocs_below.items()},
-        supporting_causes_below={
-            t: frozenset(a.cause for a in v if a.polarity == "supports") for t, v in assocs_below.items()
-        },
+        assoc_weights=links.assoc_weights,
+        early_weights=links.early_weights,
+        causes_below=_causes_below(links.assocs_below),
+        supporting_causes_below=_causes_below(links.assocs_below, only="supports"),
     )
 
 
@@ -694,7 +957,7 @@ def _term_backgrounds(
     hpo: HpoIndex,
     causes: dict[str, Cause],
     floor: float,
-    params: dict[str, float],
+    params: Mapping[str, float],
 ) -> dict[str, float]:
     """P(term) for every term a cause shows, at or above its annotations (the background of a likelihood ratio).
 
@@ -752,10 +1015,3 @@ def _inherited_background(term: str, curated: dict[str, float], hpo: HpoIndex, f
                 upward.extend(hpo.parents.get(node, ()))
         frontier, steps = sorted(set(upward)), steps + 1
     return best
-
-
-def _by_length(names: dict[str, list[str]]) -> dict[int, tuple[str, ...]]:
-    buckets: dict[int, list[str]] = defaultdict(list)
-    for name in sorted(names):
-        buckets[len(name)].append(name)
-    return {length: tuple(items) for length, items in buckets.items()}

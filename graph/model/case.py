@@ -221,20 +221,16 @@ def _name(item: Mapping[str, Any], key: str, index: int) -> str:
     return name.strip()
 
 
-def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
-    """Check a decoded case object and return a :class:`Case` (see module docstring)."""
-    if not isinstance(data, dict):
-        raise CaseError("a case must be a JSON object")
+def _case_id(data: Mapping[str, Any]) -> str:
+    """The case's id, checked present."""
     case_id = data.get("id")
     if not isinstance(case_id, (str, int)) or isinstance(case_id, bool) or str(case_id).strip() == "":
         raise CaseError("'id' is missing; every case needs an id")
-    has_count = data.get("anc") is not None
-    if not has_count and not data.get("findings"):
-        raise CaseError(
-            "'anc' is missing and no finding states the neutropenia; give the absolute neutrophil count "
-            "(cells/uL) or a finding such as Neutropenia (HP:0001875)"
-        )
+    return str(case_id).strip()
 
+
+def _patient(data: Mapping[str, Any], rules: CaseRules | None) -> tuple[float | None, str | None, str | None]:
+    """The patient's age in years, sex and ancestry (each optional)."""
     patient = data.get("patient") or {}
     if not isinstance(patient, dict):
         raise CaseError("'patient' must be an object")
@@ -249,7 +245,11 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
     ancestry = patient.get("ancestry")
     if ancestry is not None and not isinstance(ancestry, str):
         raise CaseError("'patient.ancestry' must be a string")
+    return age, sex.strip().lower() if sex else None, ancestry.strip() if ancestry else None
 
+
+def _labs(data: Mapping[str, Any], rules: CaseRules | None) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The known labs in their working units, and the names of labs the tool does not know (checked numbers)."""
     labs_raw = data.get("labs") or {}
     if not isinstance(labs_raw, dict):
         raise CaseError("'labs' must be an object of numbers")
@@ -263,18 +263,25 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
         else:
             _number(value["value"] if isinstance(value, dict) and "value" in value else value, f"labs.{key}")
             unknown_labs.append(key)
-    white = (labs["wbc_per_ul"], "the white cell count (labs.wbc_per_ul)") if "wbc_per_ul" in labs else None
-    anc = _measure(rules, data["anc"], "anc", "anc", at_most=white) if has_count else None
+    return labs, tuple(unknown_labs)
 
-    history = []
-    for index, point in enumerate(_objects(data, "anc_history")):
-        history.append(
-            CountPoint(
-                _days(rules, point.get("day"), f"anc_history[{index}].day", signed=True),
-                _measure(rules, point.get("anc"), "anc", f"anc_history[{index}].anc"),
-            )
+
+def _history(data: Mapping[str, Any], rules: CaseRules | None) -> tuple[CountPoint, ...]:
+    """The earlier counts, by day."""
+    history = [
+        CountPoint(
+            _days(rules, point.get("day"), f"anc_history[{index}].day", signed=True),
+            _measure(rules, point.get("anc"), "anc", f"anc_history[{index}].anc"),
         )
+        for index, point in enumerate(_objects(data, "anc_history"))
+    ]
+    return tuple(sorted(history, key=lambda p: p.day))
 
+
+def _findings_and_temperatures(
+    data: Mapping[str, Any], rules: CaseRules | None
+) -> tuple[tuple[str, ...], tuple[Temperature, ...]]:
+    """The findings, and the temperatures: ``temperature_c`` and each finding that is a temperature reading."""
     temperatures = []
     if data.get("temperature_c") is not None:
         celsius = _measure(rules, data["temperature_c"], "temperature_c", "temperature_c")
@@ -286,19 +293,27 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
             findings.append(text)
         else:
             temperatures.append(reading)
+    return tuple(findings), tuple(temperatures)
 
-    medications = None
-    if "medications" in data and data["medications"] is not None:
-        medications = tuple(
-            Medication(
-                _name(item, "medications", i),
-                _optional_days(rules, item, "started_days_ago", f"medications[{i}].started_days_ago"),
-                _optional_days(rules, item, "stopped_days_ago", f"medications[{i}].stopped_days_ago"),
-                _optional_days(rules, item, "last_dose_days_ago", f"medications[{i}].last_dose_days_ago"),
-            )
-            for i, item in enumerate(_objects(data, "medications"))
+
+def _medications(data: Mapping[str, Any], rules: CaseRules | None) -> tuple[Medication, ...] | None:
+    """The medications, or None when the case does not say."""
+    if "medications" not in data or data["medications"] is None:
+        return None
+    return tuple(
+        Medication(
+            _name(item, "medications", i),
+            _optional_days(rules, item, "started_days_ago", f"medications[{i}].started_days_ago"),
+            _optional_days(rules, item, "stopped_days_ago", f"medications[{i}].stopped_days_ago"),
+            _optional_days(rules, item, "last_dose_days_ago", f"medications[{i}].last_dose_days_ago"),
         )
-    exposures = tuple(
+        for i, item in enumerate(_objects(data, "medications"))
+    )
+
+
+def _exposures(data: Mapping[str, Any], rules: CaseRules | None) -> tuple[Exposure, ...]:
+    """The exposures, each with its day and site."""
+    return tuple(
         Exposure(
             _name(item, "exposures", i),
             _optional_days(rules, item, "days_ago", f"exposures[{i}].days_ago"),
@@ -306,6 +321,10 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
         )
         for i, item in enumerate(_objects(data, "exposures"))
     )
+
+
+def _tests(data: Mapping[str, Any]) -> tuple[TestResult, ...]:
+    """The test results, each a short text."""
     tests = []
     for i, item in enumerate(_objects(data, "tests")):
         result = item.get("result")
@@ -318,26 +337,45 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
                 "(put longer text in 'narrative')"
             )
         tests.append(TestResult(_name(item, "tests", i), text))
+    return tuple(tests)
 
+
+def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
+    """Check a decoded case object and return a :class:`Case` (see module docstring)."""
+    if not isinstance(data, dict):
+        raise CaseError("a case must be a JSON object")
+    case_id = _case_id(data)
+    has_count = data.get("anc") is not None
+    if not has_count and not data.get("findings"):
+        raise CaseError(
+            "'anc' is missing and no finding states the neutropenia; give the absolute neutrophil count "
+            "(cells/uL) or a finding such as Neutropenia (HP:0001875)"
+        )
+    age, sex, ancestry = _patient(data, rules)
+    labs, unknown_labs = _labs(data, rules)
+    white = (labs["wbc_per_ul"], "the white cell count (labs.wbc_per_ul)") if "wbc_per_ul" in labs else None
+    anc = _measure(rules, data["anc"], "anc", "anc", at_most=white) if has_count else None
+    history = _history(data, rules)
+    findings, temperatures = _findings_and_temperatures(data, rules)
     return Case(
-        case_id=str(case_id).strip(),
+        case_id=case_id,
         anc=anc,
         age_years=age,
-        sex=sex.strip().lower() if sex else None,
-        ancestry=ancestry.strip() if ancestry else None,
-        anc_history=tuple(sorted(history, key=lambda p: p.day)),
+        sex=sex,
+        ancestry=ancestry,
+        anc_history=history,
+        findings=findings,
+        medications=_medications(data, rules),
+        exposures=_exposures(data, rules),
+        tests=_tests(data),
         duration_days=_optional_days(rules, data, "duration_days", "duration_days"),
-        findings=tuple(findings),
         absent_findings=_strings(data, "absent_findings"),
         labs=labs,
-        unknown_labs=tuple(unknown_labs),
-        medications=medications,
-        exposures=exposures,
+        unknown_labs=unknown_labs,
         conditions=_strings(data, "conditions"),
-        tests=tuple(tests),
         family_history=_strings(data, "family_history"),
         narrative=str(data.get("narrative") or ""),
-        temperatures=tuple(temperatures),
+        temperatures=temperatures,
     )
 
 

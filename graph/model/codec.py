@@ -157,7 +157,8 @@ class Codec:
             self._decoders[hint] = found
         return found
 
-    def _make_encoder(self, hint: Any) -> Encoder:  # noqa: C901 - one branch per kind of hint
+    def _make_encoder(self, hint: Any) -> Encoder:
+        """The encoder of values of ``hint``, by the kind of hint."""
         origin, args = typing.get_origin(hint), typing.get_args(hint)
         if hint is type(None) or hint is None:
             return _check_encode(lambda v: v is None, "None")
@@ -169,78 +170,100 @@ class Codec:
             allowed = frozenset(args)
             return _check_encode(lambda v: v in allowed, f"one of {sorted(map(repr, args))}")
         if origin in (typing.Union, types.UnionType):
-            members = [(self._checker(a), self._encoder(a)) for a in args]
-
-            def union(value: Any, memo: _Memo) -> Any:
-                for accepts, encode in members:
-                    if accepts(value):
-                        return encode(value, memo)
-                raise CodecError(f"{type(value).__name__} is none of {_type_name(hint)}")
-
-            return union
+            return self._union_encoder(hint, args)
+        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+            return self._fixed_tuple_encoder(args)
         if origin is tuple or origin is list:
-            kind = origin
-            if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-                items = [self._encoder(a) for a in args]
-
-                def fixed(value: Any, memo: _Memo) -> Any:
-                    if not isinstance(value, tuple) or len(value) != len(items):
-                        raise CodecError(f"expected a tuple of {len(items)}, got {type(value).__name__}")
-                    return [encode(v, memo) for encode, v in zip(items, value, strict=False)]
-
-                return fixed
-            item = self._encoder(args[0]) if args else self._encoder(Any)
-
-            def sequence(value: Any, memo: _Memo) -> Any:
-                if not isinstance(value, kind):
-                    raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
-                return [item(v, memo) for v in value]
-
-            return sequence
+            return self._sequence_encoder(origin, args)
         if origin in (frozenset, set):
-            item = self._encoder(args[0])
-            kind = origin
-
-            def unordered(value: Any, memo: _Memo) -> Any:
-                if not isinstance(value, kind):
-                    raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
-                return [item(v, memo) for v in sorted(value, key=repr)]
-
-            return unordered
+            return self._unordered_encoder(origin, args)
         if origin is dict:
-            key_hint, value_hint = args
-            encode_key, encode_value = self._encoder(key_hint), self._encoder(value_hint)
-
-            def mapping(value: Any, memo: _Memo) -> Any:
-                if not isinstance(value, dict):
-                    raise CodecError(f"expected dict, got {type(value).__name__}")
-                if key_hint is str:
-                    return {encode_key(k, memo): encode_value(v, memo) for k, v in value.items()}
-                return [[encode_key(k, memo), encode_value(v, memo)] for k, v in value.items()]
-
-            return mapping
+            return self._mapping_encoder(args)
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self._dataclass_encoder(hint)
         if isinstance(hint, type):
-            if hint in self._custom:
-                to_custom = self._custom[hint][0]
+            return self._class_encoder(hint)
+        raise CodecError(f"cannot store values of type {hint!r}")
 
-                def custom(value: Any, memo: _Memo) -> Any:
-                    return to_custom(value)  # checks its own input
+    def _union_encoder(self, hint: Any, args: tuple[Any, ...]) -> Encoder:
+        """Encode by the first member of the union that accepts the value."""
+        members = [(self._checker(a), self._encoder(a)) for a in args]
 
-                return custom
-            to_data = getattr(hint, "to_data", None)
-            if to_data is None:
-                raise CodecError(f"cannot store {_type_name(hint)}: not a dataclass and no to_data()")
-            cls = hint
+        def union(value: Any, memo: _Memo) -> Any:
+            for accepts, encode in members:
+                if accepts(value):
+                    return encode(value, memo)
+            raise CodecError(f"{type(value).__name__} is none of {_type_name(hint)}")
+
+        return union
+
+    def _fixed_tuple_encoder(self, args: tuple[Any, ...]) -> Encoder:
+        """Encode a tuple of fixed length, each item by its own hint."""
+        items = [self._encoder(a) for a in args]
+
+        def fixed(value: Any, memo: _Memo) -> Any:
+            if not isinstance(value, tuple) or len(value) != len(items):
+                raise CodecError(f"expected a tuple of {len(items)}, got {type(value).__name__}")
+            return [encode(v, memo) for encode, v in zip(items, value, strict=False)]
+
+        return fixed
+
+    def _sequence_encoder(self, kind: Any, args: tuple[Any, ...]) -> Encoder:
+        """Encode a list or a tuple of any length, in order."""
+        item = self._encoder(args[0]) if args else self._encoder(Any)
+
+        def sequence(value: Any, memo: _Memo) -> Any:
+            if not isinstance(value, kind):
+                raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
+            return [item(v, memo) for v in value]
+
+        return sequence
+
+    def _unordered_encoder(self, kind: Any, args: tuple[Any, ...]) -> Encoder:
+        """Encode a set or frozenset as a list sorted by ``repr`` (the same under any hash seed)."""
+        item = self._encoder(args[0])
+
+        def unordered(value: Any, memo: _Memo) -> Any:
+            if not isinstance(value, kind):
+                raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
+            return [item(v, memo) for v in sorted(value, key=repr)]
+
+        return unordered
+
+    def _mapping_encoder(self, args: tuple[Any, ...]) -> Encoder:
+        """Encode a dict: an object when its keys are strings, else a list of [key, value] pairs."""
+        key_hint, value_hint = args
+        encode_key, encode_value = self._encoder(key_hint), self._encoder(value_hint)
+
+        def mapping(value: Any, memo: _Memo) -> Any:
+            if not isinstance(value, dict):
+                raise CodecError(f"expected dict, got {type(value).__name__}")
+            if key_hint is str:
+                return {encode_key(k, memo): encode_value(v, memo) for k, v in value.items()}
+            return [[encode_key(k, memo), encode_value(v, memo)] for k, v in value.items()]
+
+        return mapping
+
+    def _class_encoder(self, hint: type) -> Encoder:
+        """Encode a class by the codec's custom function for it, else by its ``to_data()``."""
+        if hint in self._custom:
+            to_custom = self._custom[hint][0]
 
             def custom(value: Any, memo: _Memo) -> Any:
-                if not isinstance(value, cls):
-                    raise CodecError(f"expected {cls.__name__}, got {type(value).__name__}")
-                return to_data(value)
+                return to_custom(value)  # checks its own input
 
             return custom
-        raise CodecError(f"cannot store values of type {hint!r}")
+        to_data = getattr(hint, "to_data", None)
+        if to_data is None:
+            raise CodecError(f"cannot store {_type_name(hint)}: not a dataclass and no to_data()")
+        cls = hint
+
+        def checked(value: Any, memo: _Memo) -> Any:
+            if not isinstance(value, cls):
+                raise CodecError(f"expected {cls.__name__}, got {type(value).__name__}")
+            return to_data(value)
+
+        return checked
 
     def _dataclass_encoder(self, cls: type) -> Encoder:
         fields = [(name, self._encoder(h)) for name, h in _stored_fields(cls, self._names)]
@@ -277,7 +300,8 @@ class Codec:
             return lambda v: isinstance(v, origin)
         raise CodecError(f"cannot store a union member {hint!r}")
 
-    def _make_decoder(self, hint: Any) -> Decoder:  # noqa: C901 - one branch per kind of hint
+    def _make_decoder(self, hint: Any) -> Decoder:
+        """The decoder of stored values of ``hint``, by the kind of hint."""
         origin, args = typing.get_origin(hint), typing.get_args(hint)
         if hint is type(None) or hint is None:
             return _check_decode(lambda v: v is None, "null")
@@ -293,94 +317,114 @@ class Codec:
             allowed = frozenset(args)
             return _check_decode(lambda v: type(v) in (str, int, bool) and v in allowed, f"one of {args}")
         if origin in (typing.Union, types.UnionType):
-            nullable = type(None) in args
-            rest = [self._decoder(a) for a in args if a is not type(None)]
-            if len(rest) == 1:
-                only = rest[0]
-
-                def optional(data: Any, shared: list[Any]) -> Any:
-                    return None if data is None and nullable else only(data, shared)
-
-                return optional
-
-            def union(data: Any, shared: list[Any]) -> Any:
-                if data is None and nullable:
-                    return None
-                for decode in rest:
-                    mark = len(shared)
-                    try:
-                        return decode(data, shared)
-                    except CodecError:
-                        del shared[mark:]
-                raise CodecError(f"stored value fits none of {_type_name(hint)}")
-
-            return union
+            return self._union_decoder(hint, args)
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-            items = [self._decoder(a) for a in args]
-
-            def fixed(data: Any, shared: list[Any]) -> Any:
-                if type(data) is not list or len(data) != len(items):
-                    raise CodecError(f"expected a list of {len(items)}")
-                return tuple(decode(v, shared) for decode, v in zip(items, data, strict=False))
-
-            return fixed
+            return self._fixed_tuple_decoder(args)
         if origin in (tuple, list, frozenset, set):
-            build: Callable[[Any], Any] = origin
-            check = _CHECKS.get(args[0]) if args else None
-            if check is not None:  # a container of scalars is checked in one pass
-
-                def plain(data: Any, shared: list[Any]) -> Any:
-                    if type(data) is not list:
-                        raise CodecError(f"expected a list, got {type(data).__name__}")
-                    if not all(map(check, data)):
-                        raise CodecError(f"expected a list of {_type_name(args[0])}")
-                    return build(data)
-
-                return plain
-
-            item = self._decoder(args[0]) if args else _any
-
-            def sequence(data: Any, shared: list[Any]) -> Any:
-                if type(data) is not list:
-                    raise CodecError(f"expected a list, got {type(data).__name__}")
-                return build([item(v, shared) for v in data])
-
-            return sequence
+            return self._sequence_decoder(origin, args)
         if origin is dict:
-            key_hint, value_hint = args
-            decode_key, decode_value = self._decoder(key_hint), self._decoder(value_hint)
-            if key_hint is str:
-
-                def mapping(data: Any, shared: list[Any]) -> Any:
-                    if type(data) is not dict:
-                        raise CodecError(f"expected an object, got {type(data).__name__}")
-                    return {k: decode_value(v, shared) for k, v in data.items()}
-
-                return mapping
-
-            def pairs(data: Any, shared: list[Any]) -> Any:
-                if type(data) is not list:
-                    raise CodecError(f"expected a list of pairs, got {type(data).__name__}")
-                out = {}
-                for pair in data:
-                    if type(pair) is not list or len(pair) != 2:
-                        raise CodecError("expected a [key, value] pair")
-                    out[decode_key(pair[0], shared)] = decode_value(pair[1], shared)
-                return out
-
-            return pairs
+            return self._mapping_decoder(args)
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self._dataclass_decoder(hint)
         if isinstance(hint, type):
-            from_data = self._custom[hint][1] if hint in self._custom else getattr(hint, "from_data", None)
-            if from_data is None:
-                raise CodecError(f"cannot read {_type_name(hint)}: not a dataclass and no from_data()")
-
-            def custom(data: Any, shared: list[Any]) -> Any:
-                return from_data(data)
-
-            return custom
+            return self._class_decoder(hint)
         raise CodecError(f"cannot read values of type {hint!r}")
+
+    def _union_decoder(self, hint: Any, args: tuple[Any, ...]) -> Decoder:
+        """Decode by the first member of the union that reads the data (``None`` for null if allowed)."""
+        nullable = type(None) in args
+        rest = [self._decoder(a) for a in args if a is not type(None)]
+        if len(rest) == 1:
+            only = rest[0]
+
+            def optional(data: Any, shared: list[Any]) -> Any:
+                return None if data is None and nullable else only(data, shared)
+
+            return optional
+
+        def union(data: Any, shared: list[Any]) -> Any:
+            if data is None and nullable:
+                return None
+            for decode in rest:
+                mark = len(shared)
+                try:
+                    return decode(data, shared)
+                except CodecError:
+                    del shared[mark:]
+            raise CodecError(f"stored value fits none of {_type_name(hint)}")
+
+        return union
+
+    def _fixed_tuple_decoder(self, args: tuple[Any, ...]) -> Decoder:
+        """Decode a tuple of fixed length, each item by its own hint."""
+        items = [self._decoder(a) for a in args]
+
+        def fixed(data: Any, shared: list[Any]) -> Any:
+            if type(data) is not list or len(data) != len(items):
+                raise CodecError(f"expected a list of {len(items)}")
+            return tuple(decode(v, shared) for decode, v in zip(items, data, strict=False))
+
+        return fixed
+
+    def _sequence_decoder(self, origin: Any, args: tuple[Any, ...]) -> Decoder:
+        """Decode a list into ``origin`` (tuple, list, frozenset, set); scalars are checked in one pass."""
+        build: Callable[[Any], Any] = origin
+        check = _CHECKS.get(args[0]) if args else None
+        if check is not None:
+
+            def plain(data: Any, shared: list[Any]) -> Any:
+                if type(data) is not list:
+                    raise CodecError(f"expected a list, got {type(data).__name__}")
+                if not all(map(check, data)):
+                    raise CodecError(f"expected a list of {_type_name(args[0])}")
+                return build(data)
+
+            return plain
+
+        item = self._decoder(args[0]) if args else _any
+
+        def sequence(data: Any, shared: list[Any]) -> Any:
+            if type(data) is not list:
+                raise CodecError(f"expected a list, got {type(data).__name__}")
+            return build([item(v, shared) for v in data])
+
+        return sequence
+
+    def _mapping_decoder(self, args: tuple[Any, ...]) -> Decoder:
+        """Decode a dict from an object (string keys) or from a list of [key, value] pairs."""
+        key_hint, value_hint = args
+        decode_key, decode_value = self._decoder(key_hint), self._decoder(value_hint)
+        if key_hint is str:
+
+            def mapping(data: Any, shared: list[Any]) -> Any:
+                if type(data) is not dict:
+                    raise CodecError(f"expected an object, got {type(data).__name__}")
+                return {k: decode_value(v, shared) for k, v in data.items()}
+
+            return mapping
+
+        def pairs(data: Any, shared: list[Any]) -> Any:
+            if type(data) is not list:
+                raise CodecError(f"expected a list of pairs, got {type(data).__name__}")
+            out = {}
+            for pair in data:
+                if type(pair) is not list or len(pair) != 2:
+                    raise CodecError("expected a [key, value] pair")
+                out[decode_key(pair[0], shared)] = decode_value(pair[1], shared)
+            return out
+
+        return pairs
+
+    def _class_decoder(self, hint: type) -> Decoder:
+        """Decode a class by the codec's custom function for it, else by its ``from_data()``."""
+        from_data = self._custom[hint][1] if hint in self._custom else getattr(hint, "from_data", None)
+        if from_data is None:
+            raise CodecError(f"cannot read {_type_name(hint)}: not a dataclass and no from_data()")
+
+        def custom(data: Any, shared: list[Any]) -> Any:
+            return from_data(data)
+
+        return custom
 
     def _dataclass_decoder(self, cls: type) -> Decoder:
         fields = _stored_fields(cls, self._names)

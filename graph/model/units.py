@@ -136,43 +136,20 @@ class CaseRules:
         ``at_most`` is an upper limit from another field of the case (the white count for the ANC),
         with its name; a value above it is refused too.
         """
+        value, unit_given = _value_and_unit(raw, name)
         measure = self.measures.get(code)
-        unit_given: str | None = None
-        if isinstance(raw, dict):
-            if set(raw) - {"value", "unit"} or "value" not in raw:
-                raise CaseError(f'\'{name}\' must be a number or {{"value": number, "unit": text}}, got {_shown(raw)}')
-            unit_given = raw.get("unit")
-            if unit_given is not None and not isinstance(unit_given, str):
-                raise CaseError(f"'{name}.unit' must be text such as \"10^9/L\", got {_shown(unit_given)}")
-            raw = raw["value"]
-            name_value = f"{name}.value"
-        else:
-            name_value = name
-        value = finite_number(raw, name_value)
-        if value < 0:
-            raise CaseError(f"'{name_value}' must not be negative, got {raw}")
         if measure is None:
             if unit_given:
                 raise CaseError(f"'{name}': the ontology has no unit rules for this value (nkg:Measure {code!r})")
             return value
         conversions = self.conversions_for(code)
-        used: Conversion | None = None
-        if unit_given:
-            folded = fold_unit(unit_given)
-            used = next((c for c in conversions if folded in c.units), None)
-            if used is None:
-                known = ", ".join(dict.fromkeys(c.label for c in conversions))
-                raise CaseError(
-                    f"'{name}': unit {unit_given!r} is not one this tool converts for {measure.label}; "
-                    f"use one of: {known}"
-                )
+        used = _conversion_for(unit_given, conversions, name, measure) if unit_given else None
         converted = used.apply(value) if used else value
         why = measure.problem(converted)
         if why is None and at_most is not None and converted > at_most[0]:
             why = f"more than {at_most[1]}, {amount(at_most[0], measure.unit)}"
         if why is None:
             return converted
-        written = unit_given or measure.unit
         likely = [
             c
             for c in conversions
@@ -181,7 +158,7 @@ class CaseRules:
             and (at_most is None or c.apply(value) <= at_most[0])
             and c.apply(value) != converted
         ]
-        message = f"'{name}' = {value:g} is impossible in {written} ({why})"
+        message = f"'{name}' = {value:g} is impossible in {unit_given or measure.unit} ({why})"
         if likely:
             best = likely[0]
             message += (
@@ -189,3 +166,34 @@ class CaseRules:
                 f'write {{"value": {value:g}, "unit": "{best.example or best.label}"}}'
             )
         raise CaseError(message)
+
+
+def _value_and_unit(raw: Any, name: str) -> tuple[float, str | None]:
+    """The number ``raw`` gives (bare, or ``{"value", "unit"}``) and its unit, if given."""
+    unit_given: str | None = None
+    if isinstance(raw, dict):
+        if set(raw) - {"value", "unit"} or "value" not in raw:
+            raise CaseError(f'\'{name}\' must be a number or {{"value": number, "unit": text}}, got {_shown(raw)}')
+        unit_given = raw.get("unit")
+        if unit_given is not None and not isinstance(unit_given, str):
+            raise CaseError(f"'{name}.unit' must be text such as \"10^9/L\", got {_shown(unit_given)}")
+        raw = raw["value"]
+        name_value = f"{name}.value"
+    else:
+        name_value = name
+    value = finite_number(raw, name_value)
+    if value < 0:
+        raise CaseError(f"'{name_value}' must not be negative, got {raw}")
+    return value, unit_given
+
+
+def _conversion_for(unit: str, conversions: list[Conversion], name: str, measure: MeasureRule) -> Conversion:
+    """The conversion from ``unit`` (an error naming the units this tool converts when there is none)."""
+    folded = fold_unit(unit)
+    used = next((c for c in conversions if folded in c.units), None)
+    if used is None:
+        known = ", ".join(dict.fromkeys(c.label for c in conversions))
+        raise CaseError(
+            f"'{name}': unit {unit!r} is not one this tool converts for {measure.label}; use one of: {known}"
+        )
+    return used

@@ -50,40 +50,58 @@ def _a_finding_to_explain(kb: KnowledgeBase, finding: str) -> bool:
     return finding not in kb.onset_ranges and kb.premise_finding not in kb.hpo.ancestors(finding)
 
 
-def concurrent_cause(kb: KnowledgeBase, candidates: tuple[Candidate, ...] | list[Candidate]) -> ConcurrentCause | None:
-    """The second cause that explains what the first leaves over, or None (see module docstring)."""
-    explained = [c for c in candidates if c.evidence]
-    if len(explained) < 2:
-        return None
-    first = explained[0]
-    first_category = kb.causes[first.cause].category
-    covered = _explained(first)
+def _left_over(kb: KnowledgeBase, explained: list[Candidate]) -> set[str]:
+    """The findings to explain that the first candidate does not explain with a likelihood ratio above 1."""
+    covered = _explained(explained[0])
     left_over = {
         e.path[0]
         for c in explained
         for e in c.evidence
         if e.kind in ("finding", "unexplained-finding") and e.path and e.path[0] not in covered
     }
-    left_over = {f for f in left_over if _a_finding_to_explain(kb, f)}
-    shared = {e.path[0] for e in first.evidence if e.kind in _OWN_KINDS and e.log_lr > 0 and e.path}
-    shared |= set(first.agents)
+    return {f for f in left_over if _a_finding_to_explain(kb, f)}
+
+
+def _brings(other: Candidate, left_over: set[str], shared: set[str]) -> tuple[Evidence, ...]:
+    """The positive evidence ``other`` alone brings: left-over findings, and own terms the first does not share."""
+    return tuple(
+        e
+        for e in other.evidence
+        if e.log_lr > 0
+        and e.path
+        and ((e.kind == "finding" and e.path[0] in left_over) or (e.kind in _OWN_KINDS and e.path[0] not in shared))
+    )
+
+
+def _best_second(
+    kb: KnowledgeBase, explained: list[Candidate], left_over: set[str], shared: set[str]
+) -> tuple[float, Candidate, tuple[Evidence, ...]] | None:
+    """The other candidate (of another category, without the first's agents) whose own evidence weighs most."""
+    first = explained[0]
+    first_category = kb.causes[first.cause].category
     best: tuple[float, Candidate, tuple[Evidence, ...]] | None = None
     max_rank = kb.param("concurrent_cause_max_rank")
     for other in explained[1:]:
         if kb.causes[other.cause].category == first_category or set(other.agents) & set(first.agents):
             continue
-        brings = tuple(
-            e
-            for e in other.evidence
-            if e.log_lr > 0
-            and e.path
-            and ((e.kind == "finding" and e.path[0] in left_over) or (e.kind in _OWN_KINDS and e.path[0] not in shared))
-        )
+        brings = _brings(other, left_over, shared)
         if not brings or (other.rank > max_rank and not any(e.kind in _OWN_KINDS for e in brings)):
             continue  # a second cause on findings alone must also rank near the top
         residual = math.fsum(e.log_lr for e in brings)
         if best is None or residual > best[0]:
             best = (residual, other, brings)
+    return best
+
+
+def concurrent_cause(kb: KnowledgeBase, candidates: tuple[Candidate, ...] | list[Candidate]) -> ConcurrentCause | None:
+    """The second cause that explains what the first leaves over, or None (see module docstring)."""
+    explained = [c for c in candidates if c.evidence]
+    if len(explained) < 2:
+        return None
+    first = explained[0]
+    shared = {e.path[0] for e in first.evidence if e.kind in _OWN_KINDS and e.log_lr > 0 and e.path}
+    shared |= set(first.agents)
+    best = _best_second(kb, explained, _left_over(kb, explained), shared)
     if best is None or best[0] < math.log(kb.param("concurrent_cause_min_lr")):
         return None
     residual, other, brings = best

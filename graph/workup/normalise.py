@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterable
 
 from ..kb.knowledge import KnowledgeBase
-from ..model.case import Case
+from ..model.case import Case, Medication
 from ..model.errors import CaseError
 from ..model.ids import expand
 from ..model.results import (
@@ -38,7 +39,7 @@ from ..model.results import (
 )
 from ..model.text import Spotted, is_negative_result, normalise, singular_form, states_nothing_found
 from .labs import lab_observations
-from .resolve import read_result, resolve_any_test, resolve_drug, resolve_known
+from .resolve import DrugMatch, read_result, resolve_any_test, resolve_drug, resolve_known
 from .timeline import assess_severity, timeline_observations
 
 __all__ = ["normalise_case", "stating_neutropenia"]
@@ -229,34 +230,42 @@ class _FreeText:
         Test results and medications are read only for the kinds in ``_KINDS_READ``."""
         spotted = self.kb.concept_index.spot(text)
         origin = f"{field}: '{text}'"
-        about_relatives = field == "family_history"
         used = False
         for spot in spotted:
             for node in spot.ids:
                 kind = self.kb.kinds.get(node)
-                if kind not in _KINDS_READ.get(field, (kind,)):
-                    continue
-                if kind == "Finding":
-                    info = self.kb.findings.get(node)
-                    if about_relatives and not (info and info.family_history):
-                        continue
-                    self.observations.append(Observation(node, not (spot.negated or negative), origin))
-                    used = True
-                elif spot.negated or negative or about_relatives:
-                    continue
-                elif kind == "Cause":
-                    self.known_causes.append(ContextHit(node, origin))
-                    used = True
-                elif kind in ("Condition", "Exposure"):
-                    self.contexts.append(ContextHit(node, origin, days_ago))
-                    used = True
-                elif kind == "Drug":
-                    self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
-                    used = True
-                elif kind == "Organism" or (kind == "Gene" and self._symbol_as_written(node, text)):
-                    found = variant_origin(self.kb, text) if kind == "Gene" else None
-                    self.agents.append(AgentHit(node, origin, found))
-                    used = True
+                if kind in _KINDS_READ.get(field, (kind,)):
+                    used = self._take(node, kind, field, text, origin, days_ago, spot.negated or negative) or used
+        self._note_unused(field, text, spotted, used)
+
+    def _take(
+        self, node: str, kind: str | None, field: str, text: str, origin: str, days_ago: float | None, negated: bool
+    ) -> bool:
+        """Record ``node`` of ``kind`` that ``text`` names; whether it was used."""
+        about_relatives = field == "family_history"
+        if kind == "Finding":
+            info = self.kb.findings.get(node)
+            if about_relatives and not (info and info.family_history):
+                return False
+            self.observations.append(Observation(node, not negated, origin))
+        elif negated or about_relatives:
+            return False
+        elif kind == "Cause":
+            self.known_causes.append(ContextHit(node, origin))
+        elif kind in ("Condition", "Exposure"):
+            self.contexts.append(ContextHit(node, origin, days_ago))
+        elif kind == "Drug":
+            self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
+        elif kind == "Organism" or (kind == "Gene" and self._symbol_as_written(node, text)):
+            found = variant_origin(self.kb, text) if kind == "Gene" else None
+            self.agents.append(AgentHit(node, origin, found))
+        else:
+            return False
+        return True
+
+    def _note_unused(self, field: str, text: str, spotted: list[Spotted], used: bool) -> None:
+        """Say why ``text`` yielded nothing, if it did not: it names nothing, or nothing read here."""
+        about_relatives = field == "family_history"
         if not spotted and about_relatives and states_nothing_found(text):
             self.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
         elif not spotted:
@@ -338,6 +347,97 @@ def _first_wins(observations: list[Observation]) -> tuple[Observation, ...]:
     return tuple(seen.values())
 
 
+def _unmatched_medication(
+    kb: KnowledgeBase,
+    medication: Medication,
+    match: DrugMatch,
+    free: _FreeText,
+    unrecognized: list[Unrecognized],
+    no_bearing: list[NoBearing],
+) -> None:
+    """Record a medication that names no drug: an exposure, a statement of none, a drug class, or unrecognised."""
+    if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
+        # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
+        free.read("medications", medication.name, medication.last_dose_days_ago)
+    elif states_nothing_found(medication.name):  # "none", "no regular medications"
+        no_bearing.append(NoBearing("medications", medication.name, "states that no drug is taken"))
+    elif (group := resolve_known(kb, medication.name, "DrugClass")) is not None:
+        reason = f"a class of drugs ({_named(kb, group)}); name the drug to have it weighed"
+        no_bearing.append(NoBearing("medications", medication.name, reason))
+    else:
+        unrecognized.append(Unrecognized("medications", medication.name, match.reason))
+
+
+def _read_medications(
+    kb: KnowledgeBase,
+    case: Case,
+    free: _FreeText,
+    unrecognized: list[Unrecognized],
+    no_bearing: list[NoBearing],
+) -> tuple[list[DrugExposure], list[OtherDrug]]:
+    """The drugs the medications name, and those that are known but linked to no cause."""
+    drugs: list[DrugExposure] = []
+    other_drugs: list[OtherDrug] = []
+    for medication in case.medications or ():
+        match = resolve_drug(kb, medication.name)
+        if match.known is not None:
+            other_drugs.append(OtherDrug(medication.name, match.known.label, match.known.xref))
+            continue
+        if not match.agents:
+            _unmatched_medication(kb, medication, match, free, unrecognized, no_bearing)
+            continue
+        for agent in match.agents:
+            if not kb.agent_assocs.get(agent):
+                info = kb.agents[agent].info
+                other_drugs.append(OtherDrug(medication.name, info.label, info.xrefs[0] if info.xrefs else None))
+            drugs.append(
+                DrugExposure(
+                    agent,
+                    medication.name,
+                    match.match,
+                    medication.started_days_ago,
+                    medication.stopped_days_ago,
+                    medication.last_dose_days_ago,
+                )
+            )
+    return drugs, other_drugs
+
+
+def _ancestry_group(kb: KnowledgeBase, case: Case, unrecognized: list[Unrecognized]) -> str | None:
+    """The ancestry group the case names (an unknown one is recorded as unrecognised)."""
+    if not case.ancestry:
+        return None
+    groups = kb.ancestry_index.lookup(case.ancestry) or tuple(
+        node for spot in kb.ancestry_index.spot(case.ancestry) for node in spot.ids
+    )
+    if groups:
+        return groups[0]
+    unrecognized.append(Unrecognized("patient.ancestry", case.ancestry, "not an ancestry group of the ontology"))
+    return None
+
+
+def _recent_chemotherapy(
+    kb: KnowledgeBase, contexts: Iterable[ContextHit], drugs: Iterable[DrugExposure]
+) -> list[Observation]:
+    """Recent chemotherapy, derived from each exposure named without its agents and the first recent
+    myelosuppressive drug, within ``chemo_expected_fall_days``."""
+    chemo_window = kb.param("chemo_expected_fall_days")
+    observations = []
+    for hit in contexts:  # "chemotherapy 9 days ago" named without its agents
+        if hit.node in kb.myelosuppressive_contexts and hit.days_ago is not None and hit.days_ago <= chemo_window:
+            observations.append(
+                Observation(RECENT_CHEMOTHERAPY, True, f"{hit.origin}, {hit.days_ago:g} days ago", derived=True)
+            )
+    for drug in drugs:
+        last = drug.last_dose_days_ago
+        if kb.agents[drug.agent].myelosuppressive and last is not None and last <= chemo_window:
+            observations.append(
+                Observation(RECENT_CHEMOTHERAPY, True, f"{drug.written} last given {last:g} days ago", derived=True)
+            )
+            break
+    return observations
+
+
 def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     """Map a case onto the knowledge graph (see module docstring)."""
     observations: list[Observation] = []
@@ -356,39 +456,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     no_bearing: list[NoBearing] = []
     _read_tests(kb, case, free, observations, agents, unrecognized, no_bearing)
 
-    drugs: list[DrugExposure] = []
-    other_drugs: list[OtherDrug] = []
-    for medication in case.medications or ():
-        match = resolve_drug(kb, medication.name)
-        if match.known is not None:
-            other_drugs.append(OtherDrug(medication.name, match.known.label, match.known.xref))
-            continue
-        if not match.agents:
-            if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
-                # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
-                free.read("medications", medication.name, medication.last_dose_days_ago)
-            elif states_nothing_found(medication.name):  # "none", "no regular medications"
-                no_bearing.append(NoBearing("medications", medication.name, "states that no drug is taken"))
-            elif (group := resolve_known(kb, medication.name, "DrugClass")) is not None:
-                reason = f"a class of drugs ({_named(kb, group)}); name the drug to have it weighed"
-                no_bearing.append(NoBearing("medications", medication.name, reason))
-            else:
-                unrecognized.append(Unrecognized("medications", medication.name, match.reason))
-            continue
-        for agent in match.agents:
-            if not kb.agent_assocs.get(agent):
-                info = kb.agents[agent].info
-                other_drugs.append(OtherDrug(medication.name, info.label, info.xrefs[0] if info.xrefs else None))
-            drugs.append(
-                DrugExposure(
-                    agent,
-                    medication.name,
-                    match.match,
-                    medication.started_days_ago,
-                    medication.stopped_days_ago,
-                    medication.last_dose_days_ago,
-                )
-            )
+    drugs, other_drugs = _read_medications(kb, case, free, unrecognized, no_bearing)
     for exposure in case.exposures:
         free.read("exposures", exposure.name, exposure.days_ago)
     for condition in case.conditions:
@@ -401,17 +469,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     for key in case.unknown_labs:
         unrecognized.append(Unrecognized("labs", key, "not a lab key of case format version 1"))
 
-    ancestry_group = None
-    if case.ancestry:
-        groups = kb.ancestry_index.lookup(case.ancestry) or tuple(
-            node for spot in kb.ancestry_index.spot(case.ancestry) for node in spot.ids
-        )
-        if groups:
-            ancestry_group = groups[0]
-        else:
-            unrecognized.append(
-                Unrecognized("patient.ancestry", case.ancestry, "not an ancestry group of the ontology")
-            )
+    ancestry_group = _ancestry_group(kb, case, unrecognized)
     if case.sex and case.sex not in ("female", "male"):
         unrecognized.append(
             Unrecognized("patient.sex", case.sex, "sex-specific ranges and priors need 'female' or 'male'")
@@ -420,19 +478,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
     severity = assess_severity(kb, case, stated)
     observations.extend(lab_observations(kb, case))
     observations.extend(timeline_observations(kb, case, severity))
-    chemo_window = kb.param("chemo_expected_fall_days")
-    for hit in free.contexts:  # "chemotherapy 9 days ago" named without its agents
-        if hit.node in kb.myelosuppressive_contexts and hit.days_ago is not None and hit.days_ago <= chemo_window:
-            observations.append(
-                Observation(RECENT_CHEMOTHERAPY, True, f"{hit.origin}, {hit.days_ago:g} days ago", derived=True)
-            )
-    for drug in [*drugs, *free.drugs]:
-        last = drug.last_dose_days_ago
-        if kb.agents[drug.agent].myelosuppressive and last is not None and last <= chemo_window:
-            observations.append(
-                Observation(RECENT_CHEMOTHERAPY, True, f"{drug.written} last given {last:g} days ago", derived=True)
-            )
-            break
+    observations.extend(_recent_chemotherapy(kb, free.contexts, [*drugs, *free.drugs]))
 
     return NormalisedCase(
         case=case,
