@@ -21,7 +21,6 @@ __all__ = [
     "ContextHit",
     "Unrecognized",
     "NoBearing",
-    "NO_BEARING_HEADING",
     "Severity",
     "NormalisedCase",
     "Evidence",
@@ -88,10 +87,6 @@ class Unrecognized:
     field: str
     text: str
     reason: str
-
-
-#: how recognised inputs without bearing are introduced to a reader (one place for the phrase)
-NO_BEARING_HEADING = "Recognised, no bearing on the ranking"
 
 
 @dataclass(frozen=True)
