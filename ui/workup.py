@@ -27,6 +27,10 @@ from graph.workup.phrases import (
     IMPORTED_NOTE,
     NO_BEARING_HEADING,
     OTHER_DRUGS_HEADING,
+    STATE_TEXT,
+    USEFUL_TESTS_NOTE,
+    anc_text,
+    candidate_facts_text,
     course_word,
     describe_concurrent,
     mechanisms_text,
@@ -55,7 +59,6 @@ from ui.show import links_md, md, reasons_md, show_alerts, show_graph
 __all__ = ["show"]
 
 _SHOWN_REASONS = 6
-_STATE_NAMES = {"present": "present", "absent": "absent", "not recorded": "unknown"}
 
 
 def _what_if_panel(kb: KnowledgeBase, case: dict[str, Any], base: Workup, rev: int) -> dict[str, FindingState]:
@@ -71,7 +74,7 @@ def _what_if_panel(kb: KnowledgeBase, case: dict[str, Any], base: Workup, rev: i
                 default=toggle.state,
                 required=True,
                 key=f"whatif-{rev}-{index}",
-                format_func=_STATE_NAMES.__getitem__,
+                format_func=STATE_TEXT.__getitem__,
             )
             if choice != toggle.state:
                 states[toggle.text] = choice
@@ -137,10 +140,7 @@ def _leading(kb: KnowledgeBase, workup: Workup) -> None:
 def _useful_tests(kb: KnowledgeBase, workup: Workup) -> None:
     """One list for the whole case: the tests whose results would most change the differential."""
     st.markdown("**What to do next: useful tests for the whole case**")
-    st.caption(
-        "Ranked by expected information gain: how much, on average, the result would narrow the differential "
-        "(in bits). Cost bands and invasiveness are estimates from the ontology."
-    )
+    st.caption(USEFUL_TESTS_NOTE)
     st.markdown(
         "\n".join(f"{index}. {md(useful_test_text(kb, t))}" for index, t in enumerate(workup.useful_tests, 1))
         or "_no test in the ontology would change this differential much_"
@@ -152,10 +152,7 @@ def _why(kb: KnowledgeBase, workup: Workup, chosen: str) -> None:
     st.markdown(f"#### {detail.rank}. {md(detail.label)} — {md(score_text(detail.score))}")
     if detail.imported:
         st.badge(IMPORTED_BADGE, icon=":material/input:", color="orange", help=IMPORTED_NOTE)
-    st.caption(
-        f"{md(detail.mechanism)} · {md(detail.category)} · {md(detail.curie)}"
-        + (f" · implicated: {md(', '.join(detail.agents))}" if detail.agents else "")
-    )
+    st.caption(candidate_facts_text(detail.mechanism, detail.category, detail.curie, detail.agents, md))
     if detail.definition:
         st.markdown(md(detail.definition))
     left, right = st.columns(2)
@@ -320,7 +317,7 @@ def _workups(
 
 def _what_if_changes(kb: KnowledgeBase, base: Workup, workup: Workup, states: dict[str, FindingState]) -> None:
     """What the what-if changed, and how the ranks moved."""
-    changes = ", ".join(f"{md(choice_label(kb, text))} → {_STATE_NAMES[state]}" for text, state in states.items())
+    changes = ", ".join(f"{md(choice_label(kb, text))} → {STATE_TEXT[state]}" for text, state in states.items())
     st.info(f"**What if:** {changes}. The ranking below is for the changed case.", icon=":material/alt_route:")
     moved = rank_changes(kb, base, workup)
     if moved:
@@ -345,8 +342,7 @@ def _severity(kb: KnowledgeBase, workup: Workup, elapsed: float) -> None:
     """The count, grade and course as metrics; the mechanisms; how long the ranking took."""
     severity = workup.normalised.severity
     metrics = st.columns(3)
-    count = f"{severity.anc:g}/µL" if severity.anc is not None else "not given"
-    metrics[0].metric("ANC", count, help=f"Age-appropriate lower limit {severity.threshold:g}/µL")
+    metrics[0].metric("ANC", anc_text(severity.anc), help=f"Age-appropriate lower limit {severity.threshold:g}/µL")
     metrics[1].metric("Severity", md(severity.grade), help=md(severity_line(workup)))
     metrics[2].metric("Course", "cyclic" if severity.cyclic else course_word(severity) or "unknown")
     st.markdown("**Mechanism:** " + mechanisms_text(workup, " · ", md))

@@ -46,11 +46,14 @@ from ..workup.phrases import (
     IMPORTED_BADGE,
     IMPORTED_NOTE,
     NO_BEARING_HEADING,
-    ORIGIN_TEXT,
     OTHER_DRUGS_HEADING,
+    STATE_TEXT,
+    USEFUL_TESTS_NOTE,
+    anc_text,
+    candidate_facts_text,
     causality_category_text,
     causality_line,
-    causality_reason_text,
+    causality_why_text,
     describe_concurrent,
     mechanisms_text,
     note_text,
@@ -168,7 +171,7 @@ def _exposure(e: Exposure) -> str:
 def _patient_rows(case: Case) -> list[tuple[str, str]]:
     """Case id, count, age, sex, ancestry, duration and temperatures."""
     rows: list[tuple[str, str]] = [("Case id", case.case_id)]
-    rows.append(("ANC", f"{case.anc:g}/µL" if case.anc is not None else "not given"))
+    rows.append(("ANC", anc_text(case.anc)))
     for label, value in (
         ("Age", None if case.age_years is None else f"{case.age_years:g} years"),
         ("Sex", case.sex),
@@ -190,7 +193,7 @@ def _clinical_rows(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]:
         rows.append(("Findings absent", "; ".join(_finding(kb, f) for f in case.absent_findings)))
     rows += [(lab.label, f"{case.labs[lab.key]:g} {lab.unit}") for lab in LAB_FIELDS if lab.key in case.labs]
     if case.anc_history:
-        rows.append(("Earlier ANC", "; ".join(f"{p.anc:g}/µL on day {p.day:g}" for p in case.anc_history)))
+        rows.append(("Earlier ANC", "; ".join(f"{anc_text(p.anc)} on day {p.day:g}" for p in case.anc_history)))
     if case.medications is None:
         rows.append(("Medications", "no medication list taken"))
     else:
@@ -242,9 +245,7 @@ def _candidates(kb: KnowledgeBase, workup: Workup, top: int) -> list[Block]:
         d = candidate_detail(kb, workup, candidate.cause)
         badge = f" [{IMPORTED_BADGE}]" if d.imported else ""
         blocks.append(Heading(2, f"{d.rank}. {d.label} ({score_text(d.score)}){badge}"))
-        facts = f"{d.mechanism} · {d.category} · {d.curie}"
-        facts += f" · implicated: {', '.join(d.agents)}" if d.agents else ""
-        blocks.append(Paragraph((facts,), "note"))
+        blocks.append(Paragraph((candidate_facts_text(d.mechanism, d.category, d.curie, d.agents),), "note"))
         if d.definition:
             blocks.append(Paragraph((d.definition,)))
         for title, reasons in (("Evidence for", d.supporting), ("Evidence against", d.against)):
@@ -267,13 +268,7 @@ def _useful_tests(kb: KnowledgeBase, workup: Workup) -> list[Block]:
         return []
     return [
         Heading(2, "Useful tests for the whole case"),
-        Paragraph(
-            (
-                "Ranked by expected information gain (bits): how much the result would narrow the differential. "
-                "Cost bands and invasiveness are estimates from the ontology.",
-            ),
-            "note",
-        ),
+        Paragraph((USEFUL_TESTS_NOTE,), "note"),
         Bullets(tuple((useful_test_text(kb, t),) for t in workup.useful_tests)),
     ]
 
@@ -294,7 +289,7 @@ def _causality(kb: KnowledgeBase, workup: Workup) -> list[Block]:
                 questions.get(item.question, item.question),
                 ANSWER_TEXT.get(item.answer, item.answer),
                 points_text(item.points),
-                f"{ORIGIN_TEXT.get(item.origin, item.origin)}: {causality_reason_text(item)}",
+                causality_why_text(item),
             )
             for item in assessment.items
         )
@@ -319,10 +314,7 @@ def _front(kb: KnowledgeBase, workup: Workup, generated: date, what_if: WhatIf |
         ),
     ]
     if what_if:
-        changes = "; ".join(
-            f"{_finding(kb, text)} → {'unknown' if state == 'not recorded' else state}"
-            for text, state in what_if.changes
-        )
+        changes = "; ".join(f"{_finding(kb, text)} → {STATE_TEXT[state]}" for text, state in what_if.changes)
         blocks.append(
             Banner(
                 "hypothetical",

@@ -43,6 +43,11 @@ __all__ = [
     "NO_BEARING_HEADING",
     "OTHER_DRUGS_HEADING",
     "PRIOR_SHARE_LABEL",
+    "USEFUL_TESTS_NOTE",
+    "STATE_TEXT",
+    "anc_text",
+    "candidate_facts_text",
+    "causality_why_text",
     "limit_text",
     "course_word",
     "course_words",
@@ -81,6 +86,13 @@ IMPORTED_NOTE = (
 NO_BEARING_HEADING = "Recognised, no bearing on the ranking"
 #: the heading over recognised drugs that no cause links
 OTHER_DRUGS_HEADING = "Drugs that no cause links"
+#: how the useful tests for the whole case are ranked, said under their heading
+USEFUL_TESTS_NOTE = (
+    "Ranked by expected information gain: how much, on average, the result would narrow the differential "
+    "(in bits). Cost bands and invasiveness are estimates from the ontology."
+)
+#: how a what-if state of a finding reads
+STATE_TEXT = {"present": "present", "absent": "absent", "not recorded": "unknown"}
 #: the name of a cause's base rate, its share of all neutropenias
 PRIOR_SHARE_LABEL = "Share of neutropenias (prior)"
 
@@ -108,6 +120,11 @@ def severity_line(workup: Workup) -> str:
     return ", ".join([f"{s.count_text('/µL')}: {s.grade_text()}", *([limit] if limit else []), *course_words(s)])
 
 
+def anc_text(anc: float | None) -> str:
+    """A count as a value beside its name: ``700/µL``, or ``not given``."""
+    return f"{anc:g}/µL" if anc is not None else "not given"
+
+
 def mechanisms_text(workup: Workup, separator: str = "; ", escape: Callable[[str], str] = str) -> str:
     """Each mechanism with its posterior mass, e.g. ``peripheral destruction 62%; ...`` (parts escaped)."""
     return separator.join(f"{escape(m.mechanism)} {escape(score_text(m.score))}" for m in workup.mechanisms)
@@ -121,6 +138,14 @@ def note_text(item: Unrecognized | NoBearing, escape: Callable[[str], str] = str
 def other_drug_text(drug: OtherDrug, escape: Callable[[str], str] = str) -> str:
     """A recognised drug that no cause links, as ``written: what it is`` (parts escaped)."""
     return f"{escape(drug.written)}: {escape(describe_not_a_cause(drug.xref))}"
+
+
+def candidate_facts_text(
+    mechanism: str, category: str, cause_curie: str, agents: tuple[str, ...], escape: Callable[[str], str] = str
+) -> str:
+    """A candidate's mechanism, category, id and implicated agents in one line (parts escaped)."""
+    facts = f"{escape(mechanism)} · {escape(category)} · {escape(cause_curie)}"
+    return facts + (f" · implicated: {escape(', '.join(agents))}" if agents else "")
 
 
 def reason_lr_text(label: str, likelihood_ratio: float) -> str | None:
@@ -268,6 +293,11 @@ def causality_reason_text(item: CausalityItem) -> str:
         facts["anchor"] = dose_anchor_text(facts["anchor"])
     template = _REASON_TEXT.get(item.reason)
     return template.format(**facts) if template else item.reason
+
+
+def causality_why_text(item: CausalityItem, escape: Callable[[str], str] = str) -> str:
+    """Where a causality answer came from and why, e.g. ``read from the case: started 5 days ago, ...``."""
+    return f"{escape(ORIGIN_TEXT.get(item.origin, item.origin))}: {escape(causality_reason_text(item))}"
 
 
 def causality_line(kb: KnowledgeBase, assessment: DrugCausality) -> str:
