@@ -21,8 +21,10 @@ from graph.present.graphview import MAX_DEPTH, workup_graph
 from graph.present.matrix import cell_colour, finding_matrix
 from graph.present.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.present.report import workup_to_dict
-from graph.workup.differential import candidate_detail, differential_rows, leading_causes
+from graph.workup.differential import candidate_detail, differential_cells, differential_rows, leading_causes
 from graph.workup.phrases import (
+    DIFFERENTIAL_COLUMNS,
+    EVIDENCE_TITLES,
     IMPORTED_BADGE,
     IMPORTED_NOTE,
     NO_BEARING_HEADING,
@@ -95,20 +97,7 @@ def _differential(kb: KnowledgeBase, workup: Workup) -> None:
     rows = differential_rows(kb, workup)
     show_all = st.toggle(f"Show all {len(rows)} causes", key="differential-all", persist_state="session")
     shown = rows if show_all else rows[:15]
-    frame = pd.DataFrame(
-        [
-            {
-                "Rank": r.rank,
-                "Cause": r.label,
-                "Source": IMPORTED_BADGE if r.imported else "curated",
-                "Mechanism": r.mechanism,
-                "Category": r.category,
-                "Implicated agent": r.agents,
-                "Probability": score_text(r.score),
-            }
-            for r in shown
-        ]
-    )
+    frame = pd.DataFrame([dict(zip(DIFFERENTIAL_COLUMNS, differential_cells(r), strict=True)) for r in shown])
     st.dataframe(
         frame,
         hide_index=True,
@@ -157,8 +146,8 @@ def _why(kb: KnowledgeBase, workup: Workup, chosen: str) -> None:
         st.markdown(md(detail.definition))
     left, right = st.columns(2)
     for column, title, reasons, empty in (
-        (left, "Evidence for", detail.supporting, "nothing in the case argues for it beyond its prior"),
-        (right, "Evidence against", detail.against, "nothing in the case argues against it"),
+        (left, EVIDENCE_TITLES["for"], detail.supporting, "nothing in the case argues for it beyond its prior"),
+        (right, EVIDENCE_TITLES["against"], detail.against, "nothing in the case argues against it"),
     ):
         with column:
             st.markdown(f"**{title}** (strongest first)")

@@ -257,7 +257,7 @@ class CausalityItem:
     """The answer to one causality question for one drug, and where it came from.
 
     ``origin`` is "case" (read from the case), "user" (answered in the app) or "open" (not answered);
-    ``reason`` names the phrase that says why (:func:`graph.workup.differential.causality_reason_text`) and
+    ``reason`` names the phrase that says why (:func:`graph.workup.phrases.causality_reason_text`) and
     ``facts`` fill it in.
     """
 

@@ -38,11 +38,13 @@ from ..model.ids import curie
 from ..model.links import Link
 from ..model.results import Alert, Workup
 from ..model.version import __version__
-from ..workup.differential import Reason, candidate_detail, differential_rows
+from ..workup.differential import Reason, candidate_detail, differential_cells, differential_rows
 from ..workup.phrases import (
     ANSWER_TEXT,
     CAUSALITY_NOTE,
     CAUSALITY_TITLE,
+    DIFFERENTIAL_COLUMNS,
+    EVIDENCE_TITLES,
     IMPORTED_BADGE,
     IMPORTED_NOTE,
     NO_BEARING_HEADING,
@@ -248,7 +250,7 @@ def _candidates(kb: KnowledgeBase, workup: Workup, top: int) -> list[Block]:
         blocks.append(Paragraph((candidate_facts_text(d.mechanism, d.category, d.curie, d.agents),), "note"))
         if d.definition:
             blocks.append(Paragraph((d.definition,)))
-        for title, reasons in (("Evidence for", d.supporting), ("Evidence against", d.against)):
+        for title, reasons in ((EVIDENCE_TITLES["for"], d.supporting), (EVIDENCE_TITLES["against"], d.against)):
             if reasons:
                 blocks += [Paragraph((title,), "strong"), Bullets(tuple(_reason(r) for r in reasons))]
         if d.next_tests:
@@ -354,22 +356,8 @@ def _case_summary(kb: KnowledgeBase, workup: Workup, what_if: WhatIf | None) -> 
 def _differential(kb: KnowledgeBase, workup: Workup, top: int, what_if: WhatIf | None) -> list[Block]:
     """The differential table (at least ten causes), the import legend, and a concurrent cause."""
     rows = differential_rows(kb, workup, top=max(top, 10))
-    table = Table(
-        ("Rank", "Cause", "Source", "Mechanism", "Category", "Implicated agent", "Probability"),
-        tuple(
-            (
-                str(r.rank),
-                r.label,
-                IMPORTED_BADGE if r.imported else "curated",
-                r.mechanism,
-                r.category,
-                r.agents,
-                score_text(r.score),
-            )
-            for r in rows
-        ),
-        right=(0, 6),
-    )
+    cells = tuple(tuple(str(cell) for cell in differential_cells(r)) for r in rows)
+    table = Table(DIFFERENTIAL_COLUMNS, cells, right=(0, 6))
     blocks: list[Block] = [Heading(2, "Differential" + (" of the changed case" if what_if else "")), table]
     if any(r.imported for r in rows):
         blocks.append(Paragraph((f"{IMPORTED_BADGE}: {IMPORTED_NOTE}",), "note"))

@@ -10,8 +10,6 @@ Examples
 >>> kb = load_knowledge_base()
 >>> w = workup_case(kb, {"id": "x", "anc": 150, "findings": ["Fever"], "duration_days": 2,
 ...                      "medications": [{"name": "clozapine", "started_days_ago": 60}]})
->>> severity_line(w)
-'ANC 150/µL: severe neutropenia, acute'
 >>> row = differential_rows(kb, w, top=1)[0]
 >>> row.rank, row.agents, row.imported
 (1, 'clozapine', False)
@@ -30,23 +28,7 @@ from ..model.errors import NodeNotFound
 from ..model.ids import curie, is_imported_cause
 from ..model.links import Link, source_link
 from ..model.results import Evidence, Workup
-from .phrases import (  # re-exported: the phrases moved to graph.workup.phrases, existing importers keep working
-    ANSWER_TEXT,
-    CAUSALITY_NOTE,
-    CAUSALITY_TITLE,
-    IMPORTED_BADGE,
-    IMPORTED_NOTE,
-    ORIGIN_TEXT,
-    causality_category_text,
-    causality_line,
-    causality_reason_text,
-    cost_text,
-    points_text,
-    score_text,
-    severity_line,
-    situation_text,
-    useful_test_text,
-)
+from .phrases import score_text, source_text
 
 __all__ = [
     "leading_causes",
@@ -54,23 +36,10 @@ __all__ = [
     "Reason",
     "NextTest",
     "CandidateDetail",
-    "severity_line",
-    "score_text",
-    "IMPORTED_BADGE",
-    "IMPORTED_NOTE",
     "differential_rows",
+    "differential_cells",
     "candidate_detail",
-    "cost_text",
-    "useful_test_text",
-    "situation_text",
-    "ANSWER_TEXT",
-    "ORIGIN_TEXT",
-    "causality_reason_text",
-    "causality_line",
-    "causality_category_text",
-    "points_text",
-    "CAUSALITY_TITLE",
-    "CAUSALITY_NOTE",
+    "score_text",  # the phrase itself lives in graph.workup.phrases; kept here for graph.present.render
 ]
 
 
@@ -154,6 +123,19 @@ def differential_rows(kb: KnowledgeBase, workup: Workup, top: int | None = None)
             )
         )
     return rows
+
+
+def differential_cells(row: DifferentialRow) -> tuple[int, str, str, str, str, str, str]:
+    """One row of the differential table, cell by cell under :data:`~graph.workup.phrases.DIFFERENTIAL_COLUMNS`."""
+    return (
+        row.rank,
+        row.label,
+        source_text(row.imported),
+        row.mechanism,
+        row.category,
+        row.agents,
+        score_text(row.score),
+    )
 
 
 def leading_causes(

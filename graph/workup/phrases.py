@@ -44,6 +44,9 @@ __all__ = [
     "OTHER_DRUGS_HEADING",
     "PRIOR_SHARE_LABEL",
     "USEFUL_TESTS_NOTE",
+    "DIFFERENTIAL_COLUMNS",
+    "EVIDENCE_TITLES",
+    "source_text",
     "STATE_TEXT",
     "anc_text",
     "candidate_facts_text",
@@ -86,6 +89,10 @@ IMPORTED_NOTE = (
 NO_BEARING_HEADING = "Recognised, no bearing on the ranking"
 #: the heading over recognised drugs that no cause links
 OTHER_DRUGS_HEADING = "Drugs that no cause links"
+#: the columns of the differential table, in the app and the reports
+DIFFERENTIAL_COLUMNS = ("Rank", "Cause", "Source", "Mechanism", "Category", "Implicated agent", "Probability")
+#: the titles over a candidate's evidence, by direction
+EVIDENCE_TITLES = {"for": "Evidence for", "against": "Evidence against"}
 #: how the useful tests for the whole case are ranked, said under their heading
 USEFUL_TESTS_NOTE = (
     "Ranked by expected information gain: how much, on average, the result would narrow the differential "
@@ -118,6 +125,11 @@ def severity_line(workup: Workup) -> str:
     s = workup.normalised.severity
     limit = limit_text(s)
     return ", ".join([f"{s.count_text('/µL')}: {s.grade_text()}", *([limit] if limit else []), *course_words(s)])
+
+
+def source_text(imported: bool) -> str:
+    """Where a cause comes from: :data:`IMPORTED_BADGE`, or ``curated``."""
+    return IMPORTED_BADGE if imported else "curated"
 
 
 def anc_text(anc: float | None) -> str:
