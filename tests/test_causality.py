@@ -17,7 +17,7 @@ from graph.present.export import workup_to_html, workup_to_markdown
 from graph.present.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.present.report import workup_to_dict, workup_to_text
 from graph.workup.causality import answer_of, assess_drug, naranjo_category, who_umc_category
-from graph.workup.differential import causality_reason_text
+from graph.workup.phrases import causality_reason_text
 from graph.workup.pipeline import workup_case
 
 

@@ -20,7 +20,8 @@ from graph.model.ids import expand, is_imported_cause
 from graph.model.units import fold_unit
 from graph.present.export import workup_to_html, workup_to_markdown
 from graph.present.pdf import PDF_AVAILABLE, latin1, workup_to_pdf
-from graph.workup.differential import candidate_detail, differential_rows, score_text
+from graph.workup.differential import candidate_detail, differential_rows
+from graph.workup.phrases import score_text
 from graph.workup.pipeline import workup_case
 from graph.workup.whatif import WhatIf, apply_what_if, what_if_alerts
 

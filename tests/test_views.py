@@ -18,7 +18,8 @@ from graph.present.export import workup_to_html, workup_to_markdown
 from graph.present.graphview import node_neighbourhood, semantic_graph, workup_graph
 from graph.present.nodepage import node_page
 from graph.present.search import causes_by_mechanism, find_node, search_nodes
-from graph.workup.differential import candidate_detail, differential_rows, severity_line
+from graph.workup.differential import candidate_detail, differential_rows
+from graph.workup.phrases import severity_line
 from graph.workup.pipeline import workup_case
 from graph.workup.whatif import apply_what_if, finding_toggles, findings_to_try, rank_changes
 

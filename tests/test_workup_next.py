@@ -14,7 +14,7 @@ import pytest
 
 from graph.cli.cli import main
 from graph.model.ids import expand
-from graph.workup.differential import situation_text, useful_test_text
+from graph.workup.phrases import situation_text, useful_test_text
 from graph.workup.pipeline import workup_case
 from graph.workup.usefultests import Posterior, expected_information_gain
 

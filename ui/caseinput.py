@@ -135,8 +135,15 @@ def _choice(column: Any, label: str, key: str, options: list[str], value: str | 
     return chosen or None
 
 
-def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
-    today = date.today()
+#: the date columns of the form's tables
+_DATES = {"started": "Started", "stopped": "Stopped", "last_dose": "Last dose", "date": "Date"}
+
+
+def _date_column(name: str) -> Any:
+    return st.column_config.DateColumn(_DATES[name])
+
+
+def _form_units() -> UnitSystem:
     units: UnitSystem = st.radio(
         "Units",
         UNIT_SYSTEMS,
@@ -146,146 +153,171 @@ def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
         format_func=_UNIT_NAMES.__getitem__,
         help="Counts, labs and temperature are entered in these units. Switching redraws the form from the case.",
     )
+    return units
+
+
+def _current_form(kb: KnowledgeBase, case: dict[str, Any] | None, today: date, units: UnitSystem) -> CaseForm:
+    """The form as the current case fills it (blank without a case, or when the unit rules refuse it)."""
     try:
-        current = form_from_case(case, today, kb, units=units) if case else BLANK_FORM
+        return form_from_case(case, today, kb, units=units) if case else BLANK_FORM
     except CaseError as error:  # a case from a link or a file that the unit rules refuse: shown, form left blank
         st.error(md(str(error)), icon=":material/block:")
-        current = BLANK_FORM
+        return BLANK_FORM
+
+
+def _patient_fields(kb: KnowledgeBase, current: CaseForm, k: str, units: UnitSystem) -> dict[str, Any]:
+    """The top row: case id, count, age, sex, ancestry, duration and temperature."""
     rules = kb.case_rules
-    k = f"{rev}-{units}"  # a fresh set of fields per case and unit system: a number is never read in other units
-    with st.form(f"case-form-{k}", border=False):
-        st.caption("Dates are converted to days before today, as the case format stores them.")
-        top = st.columns([2, 1, 1, 1, 2, 1, 1])
-        case_id = top[0].text_input("Case id", key=_preset(f"form-id-{k}", current.case_id))
-        anc = _number(top[1], f"ANC ({shown_unit('anc', units, rules, '/µL')})", f"form-anc-{k}", current.anc)
-        age = _number(top[2], "Age (years)", f"form-age-{k}", current.age_years, max_value=130.0, step=1.0)
-        sex = _choice(top[3], "Sex", f"form-sex-{k}", ["female", "male"], current.sex)
-        ancestries = sorted(info.label for info in kb.ancestry_groups.values())
-        ancestry = _choice(
+    top = st.columns([2, 1, 1, 1, 2, 1, 1])
+    ancestries = sorted(info.label for info in kb.ancestry_groups.values())
+    return {
+        "case_id": top[0].text_input("Case id", key=_preset(f"form-id-{k}", current.case_id)),
+        "anc": _number(top[1], f"ANC ({shown_unit('anc', units, rules, '/µL')})", f"form-anc-{k}", current.anc),
+        "age_years": _number(top[2], "Age (years)", f"form-age-{k}", current.age_years, max_value=130.0, step=1.0),
+        "sex": _choice(top[3], "Sex", f"form-sex-{k}", ["female", "male"], current.sex),
+        "ancestry": _choice(
             top[4], "Ancestry", f"form-ancestry-{k}", ancestries, current.ancestry, accept_new_options=True
-        )
-        duration = _number(top[5], "Known for (days)", f"form-duration-{k}", current.duration_days, step=1.0)
-        temperature = _number(
+        ),
+        "duration_days": _number(top[5], "Known for (days)", f"form-duration-{k}", current.duration_days, step=1.0),
+        "temperature": _number(
             top[6],
             f"Highest temperature ({shown_unit('temperature_c', units, rules, '°C')})",
             f"form-temperature-{k}",
             current.temperature,
             step=0.1,
+        ),
+    }
+
+
+def _finding_fields(kb: KnowledgeBase, current: CaseForm, k: str) -> dict[str, Any]:
+    """The findings present and those looked for and absent."""
+    choices = finding_choices(kb, extra=current.findings + current.absent_findings)
+    left, right = st.columns(2)
+    findings = left.multiselect(
+        "Findings present (type clinical or lay words, HPO labels or CURIEs)",
+        choices,
+        accept_new_options=True,
+        key=_preset(f"form-findings-{k}", list(current.findings)),
+        format_func=lambda value: finding_search_label(kb, value),
+    )
+    absent = right.multiselect(
+        "Findings looked for and absent",
+        choices,
+        accept_new_options=True,
+        format_func=lambda value: finding_search_label(kb, value),
+        key=_preset(f"form-absent-{k}", list(current.absent_findings)),
+    )
+    return {"findings": tuple(findings), "absent_findings": tuple(absent)}
+
+
+def _lab_fields(kb: KnowledgeBase, current: CaseForm, k: str, units: UnitSystem) -> dict[str, Any]:
+    st.markdown("**Labs**")
+    lab_columns = st.columns(len(LAB_FIELDS) // 2 + 1)
+    labs = {
+        lab.key: _number(
+            lab_columns[i % len(lab_columns)],
+            f"{lab.label} ({shown_unit(lab.key, units, kb.case_rules, lab.unit)})",
+            f"form-{lab.key}-{k}",
+            current.labs.get(lab.key),
         )
-        choices = finding_choices(kb, extra=current.findings + current.absent_findings)
-        left, right = st.columns(2)
-        findings = left.multiselect(
-            "Findings present (type clinical or lay words, HPO labels or CURIEs)",
-            choices,
-            accept_new_options=True,
-            key=_preset(f"form-findings-{k}", list(current.findings)),
-            format_func=lambda value: finding_search_label(kb, value),
-        )
-        absent = right.multiselect(
-            "Findings looked for and absent",
-            choices,
-            accept_new_options=True,
-            format_func=lambda value: finding_search_label(kb, value),
-            key=_preset(f"form-absent-{k}", list(current.absent_findings)),
-        )
-        st.markdown("**Labs**")
-        lab_columns = st.columns(len(LAB_FIELDS) // 2 + 1)
-        labs = {
-            lab.key: _number(
-                lab_columns[i % len(lab_columns)],
-                f"{lab.label} ({shown_unit(lab.key, units, rules, lab.unit)})",
-                f"form-{lab.key}-{k}",
-                current.labs.get(lab.key),
-            )
-            for i, lab in enumerate(LAB_FIELDS)
+        for i, lab in enumerate(LAB_FIELDS)
+    }
+    return {"labs": labs}
+
+
+def _table_fields(kb: KnowledgeBase, current: CaseForm, k: str, units: UnitSystem) -> dict[str, Any]:
+    """The tables: medications (and whether a list was taken), earlier counts, tests and exposures."""
+    recorded = st.checkbox(
+        "A medication list was taken (tick when it is empty; a drug in the table counts as a list)",
+        key=_preset(f"form-recorded-{k}", current.medications_recorded),
+    )
+    medications = st.data_editor(
+        _table(current.medications, {"name": "text", "started": "date", "stopped": "date", "last_dose": "date"}),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=f"form-medications-{k}",
+        column_config={
+            "name": st.column_config.TextColumn("Medication (generic or brand)"),
+            **{name: _date_column(name) for name in _DATES},
+        },
+    )
+    left, right = st.columns(2)
+    history = left.data_editor(
+        _table(current.anc_history, {"date": "date", "anc": "number"}),
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"form-history-{k}",
+        column_config={
+            "date": _date_column("date"),
+            "anc": st.column_config.NumberColumn(f"Earlier ANC ({shown_unit('anc', units, kb.case_rules, '/µL')})"),
+        },
+    )
+    tests = right.data_editor(
+        _table(current.tests, {"name": "text", "result": "text"}),
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"form-tests-{k}",
+        column_config={"name": "Test", "result": "Result"},
+    )
+    exposures = st.data_editor(
+        _table(current.exposures, {"name": "text", "site": "text", "date": "date"}),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=f"form-exposures-{k}",
+        column_config={"name": "Exposure", "site": "Site", "date": _date_column("date")},
+    )
+    return {
+        "medications": _records(medications),
+        "medications_recorded": recorded,
+        "exposures": _records(exposures),
+        "tests": _records(tests),
+        "anc_history": _records(history),
+    }
+
+
+def _history_fields(kb: KnowledgeBase, current: CaseForm, k: str) -> dict[str, Any]:
+    """Known conditions, family history and the narrative."""
+    conditions_known = sorted(info.label for info in kb.contexts.values() if info.kind == "Condition")
+    conditions_known += [c for c in current.conditions if c not in conditions_known]
+    conditions = st.multiselect(
+        "Known conditions",
+        conditions_known,
+        accept_new_options=True,
+        key=_preset(f"form-conditions-{k}", list(current.conditions)),
+    )
+    family = st.text_area(
+        "Family history (one item a line)",
+        height=68,
+        key=_preset(f"form-family-{k}", "\n".join(current.family_history)),
+    )
+    narrative = st.text_area(
+        "Narrative (for people; the ranker does not read it)",
+        height=68,
+        key=_preset(f"form-narrative-{k}", current.narrative),
+    )
+    return {"conditions": tuple(conditions), "family_history": tuple(family.splitlines()), "narrative": narrative}
+
+
+def _form(kb: KnowledgeBase, case: dict[str, Any] | None, rev: int) -> None:
+    today = date.today()
+    units = _form_units()
+    current = _current_form(kb, case, today, units)
+    k = f"{rev}-{units}"  # a fresh set of fields per case and unit system: a number is never read in other units
+    with st.form(f"case-form-{k}", border=False):
+        st.caption("Dates are converted to days before today, as the case format stores them.")
+        fields = {
+            **_patient_fields(kb, current, k, units),
+            **_finding_fields(kb, current, k),
+            **_lab_fields(kb, current, k, units),
+            **_table_fields(kb, current, k, units),
+            **_history_fields(kb, current, k),
         }
-        recorded = st.checkbox(
-            "A medication list was taken (tick when it is empty; a drug in the table counts as a list)",
-            key=_preset(f"form-recorded-{k}", current.medications_recorded),
-        )
-        dates = {
-            "started": st.column_config.DateColumn("Started"),
-            "stopped": st.column_config.DateColumn("Stopped"),
-            "last_dose": st.column_config.DateColumn("Last dose"),
-            "date": st.column_config.DateColumn("Date"),
-        }
-        medications = st.data_editor(
-            _table(current.medications, {"name": "text", "started": "date", "stopped": "date", "last_dose": "date"}),
-            num_rows="dynamic",
-            hide_index=True,
-            width="stretch",
-            key=f"form-medications-{k}",
-            column_config={"name": st.column_config.TextColumn("Medication (generic or brand)"), **dates},
-        )
-        left, right = st.columns(2)
-        history = left.data_editor(
-            _table(current.anc_history, {"date": "date", "anc": "number"}),
-            num_rows="dynamic",
-            hide_index=True,
-            key=f"form-history-{k}",
-            column_config={
-                "date": dates["date"],
-                "anc": st.column_config.NumberColumn(f"Earlier ANC ({shown_unit('anc', units, rules, '/µL')})"),
-            },
-        )
-        tests = right.data_editor(
-            _table(current.tests, {"name": "text", "result": "text"}),
-            num_rows="dynamic",
-            hide_index=True,
-            key=f"form-tests-{k}",
-            column_config={"name": "Test", "result": "Result"},
-        )
-        exposures = st.data_editor(
-            _table(current.exposures, {"name": "text", "site": "text", "date": "date"}),
-            num_rows="dynamic",
-            hide_index=True,
-            width="stretch",
-            key=f"form-exposures-{k}",
-            column_config={"name": "Exposure", "site": "Site", "date": dates["date"]},
-        )
-        conditions_known = sorted(info.label for info in kb.contexts.values() if info.kind == "Condition")
-        conditions_known += [c for c in current.conditions if c not in conditions_known]
-        conditions = st.multiselect(
-            "Known conditions",
-            conditions_known,
-            accept_new_options=True,
-            key=_preset(f"form-conditions-{k}", list(current.conditions)),
-        )
-        family = st.text_area(
-            "Family history (one item a line)",
-            height=68,
-            key=_preset(f"form-family-{k}", "\n".join(current.family_history)),
-        )
-        narrative = st.text_area(
-            "Narrative (for people; the ranker does not read it)",
-            height=68,
-            key=_preset(f"form-narrative-{k}", current.narrative),
-        )
         submitted = st.form_submit_button("Rank this case", type="primary", key=f"form-submit-{k}")
     if submitted:
-        form = CaseForm(
-            case_id=case_id,
-            anc=anc,
-            age_years=age,
-            sex=sex,
-            ancestry=ancestry,
-            duration_days=duration,
-            temperature=temperature,
-            findings=tuple(findings),
-            absent_findings=tuple(absent),
-            labs=labs,
-            medications=_records(medications),
-            medications_recorded=recorded,
-            exposures=_records(exposures),
-            conditions=tuple(conditions),
-            tests=_records(tests),
-            anc_history=_records(history),
-            family_history=tuple(family.splitlines()),
-            narrative=narrative,
-            units=units,
-        )
         try:
-            set_case(case_from_form(form, today, rules), None, "the form")
+            set_case(case_from_form(CaseForm(**fields, units=units), today, kb.case_rules), None, "the form")
             st.rerun()
         except CaseError as error:
             st.error(md(str(error)), icon=":material/block:")

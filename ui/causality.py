@@ -10,14 +10,14 @@ from graph.kb.knowledge import KnowledgeBase
 from graph.model.ids import curie
 from graph.model.results import DrugCausality, Workup
 from graph.workup.causality import assess_drug
-from graph.workup.differential import (
+from graph.workup.phrases import (
     ANSWER_TEXT,
     CAUSALITY_NOTE,
     CAUSALITY_TITLE,
-    ORIGIN_TEXT,
     causality_category_text,
     causality_line,
     causality_reason_text,
+    causality_why_text,
     points_text,
 )
 from ui.show import md
@@ -61,7 +61,7 @@ def show_causality(kb: KnowledgeBase, workup: Workup, rev: int) -> Workup:
                 if item.origin == "case":
                     st.markdown(
                         f"- {text} **{md(ANSWER_TEXT[item.answer])}** ({points_text(item.points)}) — "
-                        f"{md(ORIGIN_TEXT[item.origin])}: {md(causality_reason_text(item))}"
+                        f"{causality_why_text(item, md)}"
                     )
                     continue
                 st.radio(

@@ -14,20 +14,30 @@ from graph.caseio.casejson import case_to_json
 from graph.caseio.deeplink import MAX_LINK_CHARS, DeepLink, encode_case
 from graph.curate.evaluate import matching_rank
 from graph.kb.knowledge import KnowledgeBase
-from graph.kb.lexicon import describe_not_a_cause
 from graph.model.errors import NeutropeniaKGError
-from graph.model.results import NO_BEARING_HEADING, Workup
+from graph.model.results import Workup
 from graph.present.export import DISCLAIMER, workup_to_html, workup_to_markdown
 from graph.present.graphview import MAX_DEPTH, workup_graph
 from graph.present.matrix import cell_colour, finding_matrix
 from graph.present.pdf import PDF_AVAILABLE, workup_to_pdf
-from graph.present.report import describe_concurrent, workup_to_dict
-from graph.workup.differential import (
+from graph.present.report import workup_to_dict
+from graph.workup.differential import candidate_detail, differential_cells, differential_rows, leading_causes
+from graph.workup.phrases import (
+    DIFFERENTIAL_COLUMNS,
+    EVIDENCE_TITLES,
     IMPORTED_BADGE,
     IMPORTED_NOTE,
-    candidate_detail,
-    differential_rows,
-    leading_causes,
+    NO_BEARING_HEADING,
+    OTHER_DRUGS_HEADING,
+    STATE_TEXT,
+    USEFUL_TESTS_NOTE,
+    anc_text,
+    candidate_facts_text,
+    course_word,
+    describe_concurrent,
+    mechanisms_text,
+    note_text,
+    other_drug_text,
     score_text,
     severity_line,
     situation_text,
@@ -51,7 +61,6 @@ from ui.show import links_md, md, reasons_md, show_alerts, show_graph
 __all__ = ["show"]
 
 _SHOWN_REASONS = 6
-_STATE_NAMES = {"present": "present", "absent": "absent", "not recorded": "unknown"}
 
 
 def _what_if_panel(kb: KnowledgeBase, case: dict[str, Any], base: Workup, rev: int) -> dict[str, FindingState]:
@@ -67,7 +76,7 @@ def _what_if_panel(kb: KnowledgeBase, case: dict[str, Any], base: Workup, rev: i
                 default=toggle.state,
                 required=True,
                 key=f"whatif-{rev}-{index}",
-                format_func=_STATE_NAMES.__getitem__,
+                format_func=STATE_TEXT.__getitem__,
             )
             if choice != toggle.state:
                 states[toggle.text] = choice
@@ -88,20 +97,7 @@ def _differential(kb: KnowledgeBase, workup: Workup) -> None:
     rows = differential_rows(kb, workup)
     show_all = st.toggle(f"Show all {len(rows)} causes", key="differential-all", persist_state="session")
     shown = rows if show_all else rows[:15]
-    frame = pd.DataFrame(
-        [
-            {
-                "Rank": r.rank,
-                "Cause": r.label,
-                "Source": IMPORTED_BADGE if r.imported else "curated",
-                "Mechanism": r.mechanism,
-                "Category": r.category,
-                "Implicated agent": r.agents,
-                "Probability": score_text(r.score),
-            }
-            for r in shown
-        ]
-    )
+    frame = pd.DataFrame([dict(zip(DIFFERENTIAL_COLUMNS, differential_cells(r), strict=True)) for r in shown])
     st.dataframe(
         frame,
         hide_index=True,
@@ -133,10 +129,7 @@ def _leading(kb: KnowledgeBase, workup: Workup) -> None:
 def _useful_tests(kb: KnowledgeBase, workup: Workup) -> None:
     """One list for the whole case: the tests whose results would most change the differential."""
     st.markdown("**What to do next: useful tests for the whole case**")
-    st.caption(
-        "Ranked by expected information gain: how much, on average, the result would narrow the differential "
-        "(in bits). Cost bands and invasiveness are estimates from the ontology."
-    )
+    st.caption(USEFUL_TESTS_NOTE)
     st.markdown(
         "\n".join(f"{index}. {md(useful_test_text(kb, t))}" for index, t in enumerate(workup.useful_tests, 1))
         or "_no test in the ontology would change this differential much_"
@@ -148,16 +141,13 @@ def _why(kb: KnowledgeBase, workup: Workup, chosen: str) -> None:
     st.markdown(f"#### {detail.rank}. {md(detail.label)} — {md(score_text(detail.score))}")
     if detail.imported:
         st.badge(IMPORTED_BADGE, icon=":material/input:", color="orange", help=IMPORTED_NOTE)
-    st.caption(
-        f"{md(detail.mechanism)} · {md(detail.category)} · {md(detail.curie)}"
-        + (f" · implicated: {md(', '.join(detail.agents))}" if detail.agents else "")
-    )
+    st.caption(candidate_facts_text(detail.mechanism, detail.category, detail.curie, detail.agents, md))
     if detail.definition:
         st.markdown(md(detail.definition))
     left, right = st.columns(2)
     for column, title, reasons, empty in (
-        (left, "Evidence for", detail.supporting, "nothing in the case argues for it beyond its prior"),
-        (right, "Evidence against", detail.against, "nothing in the case argues against it"),
+        (left, EVIDENCE_TITLES["for"], detail.supporting, "nothing in the case argues for it beyond its prior"),
+        (right, EVIDENCE_TITLES["against"], detail.against, "nothing in the case argues against it"),
     ):
         with column:
             st.markdown(f"**{title}** (strongest first)")
@@ -290,6 +280,118 @@ def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: 
         )
 
 
+def _workups(
+    kb: KnowledgeBase, case: dict[str, Any], rev: int
+) -> tuple[Workup, Workup, dict[str, FindingState], float]:
+    """The workup of the case as entered, that of the what-if (the same when nothing is changed), the changes
+    and the time taken; a NeutropeniaKGError when the case as entered cannot be ranked."""
+    started = time.perf_counter()
+    base = workup_case(kb, case)
+    elapsed = time.perf_counter() - started
+    states = _what_if_panel(kb, case, base, rev)
+    if not states:
+        return base, base, states, elapsed
+    try:
+        started = time.perf_counter()
+        workup = workup_case(kb, apply_what_if(case, states))
+        return base, workup, states, elapsed + time.perf_counter() - started
+    except NeutropeniaKGError as error:  # e.g. the change removes the only finding that states the neutropenia
+        st.warning(
+            f"**What if:** the changed case cannot be ranked: {md(str(error))}. "
+            "The ranking below is for the case as entered.",
+            icon=":material/alt_route:",
+        )
+        return base, base, {}, elapsed
+
+
+def _what_if_changes(kb: KnowledgeBase, base: Workup, workup: Workup, states: dict[str, FindingState]) -> None:
+    """What the what-if changed, and how the ranks moved."""
+    changes = ", ".join(f"{md(choice_label(kb, text))} → {STATE_TEXT[state]}" for text, state in states.items())
+    st.info(f"**What if:** {changes}. The ranking below is for the changed case.", icon=":material/alt_route:")
+    moved = rank_changes(kb, base, workup)
+    if moved:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Cause": m.label,
+                        "Rank before": m.before_rank,
+                        "Rank now": m.after_rank,
+                        "Score before": score_text(m.before_score),
+                        "Score now": score_text(m.after_score),
+                    }
+                    for m in moved
+                ]
+            ),
+            hide_index=True,
+        )
+
+
+def _severity(kb: KnowledgeBase, workup: Workup, elapsed: float) -> None:
+    """The count, grade and course as metrics; the mechanisms; how long the ranking took."""
+    severity = workup.normalised.severity
+    metrics = st.columns(3)
+    metrics[0].metric("ANC", anc_text(severity.anc), help=f"Age-appropriate lower limit {severity.threshold:g}/µL")
+    metrics[1].metric("Severity", md(severity.grade), help=md(severity_line(workup)))
+    metrics[2].metric("Course", "cyclic" if severity.cyclic else course_word(severity) or "unknown")
+    st.markdown("**Mechanism:** " + mechanisms_text(workup, " · ", md))
+    st.caption(f"Ranked {len(workup.candidates)} causes in {elapsed * 1000:.0f} ms · ontology {md(kb.version)}")
+
+
+def _not_ranked(kb: KnowledgeBase, workup: Workup) -> None:
+    """Inputs not recognised, inputs recognised without bearing, and a concurrent cause, before the table."""
+    n = workup.normalised
+    if n.unrecognized:  # before the differential: the ranking ignored these
+        st.warning(
+            "**Not recognised, so not ranked** — check the spelling, or add the term to the ontology:\n"
+            + "\n".join(f"- {note_text(u, md)}" for u in n.unrecognized),
+            icon=":material/help:",
+        )
+    if n.no_bearing:  # recognised, and said so: nothing the clinician wrote is dropped silently
+        with st.expander(f"{NO_BEARING_HEADING} ({len(n.no_bearing)})"):
+            st.markdown("\n".join(f"- {note_text(u, md)}" for u in n.no_bearing))
+    if workup.concurrent is not None:
+        st.info(md(describe_concurrent(kb, workup.concurrent)), icon=":material/call_split:")
+
+
+def _choose_cause(kb: KnowledgeBase, workup: Workup, link: DeepLink, rev: int) -> str:
+    """The cause whose reasons are shown: the deep link's when it is a candidate, else the first."""
+    causes = [c.cause for c in workup.candidates]
+    wanted = link.cause if link.cause in causes else causes[0]
+    chosen: str = st.selectbox(
+        "Why this cause?",
+        causes,
+        index=causes.index(wanted),
+        key=f"cause-{rev}",
+        persist_state="session",
+        format_func=lambda c: f"#{causes.index(c) + 1} {kb.label(c)}",
+    )
+    return chosen
+
+
+def _other_drugs(workup: Workup) -> None:
+    other = workup.normalised.other_drugs
+    if other:
+        st.info(
+            f"**{OTHER_DRUGS_HEADING}**:\n" + "\n".join(f"- {other_drug_text(d, md)}" for d in other),
+            icon=":material/medication:",
+        )
+
+
+def _reference_answer(kb: KnowledgeBase, workup: Workup, case: dict[str, Any]) -> None:
+    """The expected answer of a teaching case, and where the ranking put it."""
+    expected = case.get("expected")
+    if isinstance(expected, dict) and isinstance(expected.get("accept"), list):
+        with st.expander("Reference answer of this teaching case"):
+            rank = matching_rank(kb, workup.candidates, [str(a) for a in expected["accept"]])
+            st.markdown(
+                f"Expected: **{md(expected.get('cause', ''))}** — "
+                + (f"ranked #{rank}." if rank else "not in the ranked list.")
+            )
+            if expected.get("source"):
+                st.caption(md(expected["source"]))
+
+
 def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     """Draw the workup of the current case; returns the deep link of what is shown."""
     st.title("Case workup")
@@ -301,50 +403,16 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         st.info("Choose an example case, or enter one in the form above.")
         return DeepLink(view="workup")
     try:
-        started = time.perf_counter()
-        base = workup_case(kb, case)
-        elapsed = time.perf_counter() - started
-        states = _what_if_panel(kb, case, base, rev)
+        base, workup, states, elapsed = _workups(kb, case, rev)
     except NeutropeniaKGError as error:
         st.error(md(str(error)), icon=":material/block:")
         return DeepLink(view="workup", case=key, custom=None if key else case)
-    workup = base
-    if states:
-        try:
-            started = time.perf_counter()
-            workup = workup_case(kb, apply_what_if(case, states))
-            elapsed += time.perf_counter() - started
-        except NeutropeniaKGError as error:  # e.g. the change removes the only finding that states the neutropenia
-            st.warning(
-                f"**What if:** the changed case cannot be ranked: {md(str(error))}. "
-                "The ranking below is for the case as entered.",
-                icon=":material/alt_route:",
-            )
-            states = {}
     n = workup.normalised
     st.markdown(f"### Case {md(n.case.case_id)}")
     if n.case.narrative:
         st.caption(md(n.case.narrative))
     if states:
-        changes = ", ".join(f"{md(choice_label(kb, text))} → {_STATE_NAMES[state]}" for text, state in states.items())
-        st.info(f"**What if:** {changes}. The ranking below is for the changed case.", icon=":material/alt_route:")
-        moved = rank_changes(kb, base, workup)
-        if moved:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "Cause": m.label,
-                            "Rank before": m.before_rank,
-                            "Rank now": m.after_rank,
-                            "Score before": score_text(m.before_score),
-                            "Score now": score_text(m.after_score),
-                        }
-                        for m in moved
-                    ]
-                ),
-                hide_index=True,
-            )
+        _what_if_changes(kb, base, workup, states)
     what_if = WhatIf(base, tuple(states.items())) if states else None
     if what_if:
         show_alerts(a for a, _ in what_if_alerts(base, workup))  # a toggle never hides the real case's alerts
@@ -352,68 +420,18 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         show_alerts(workup.alerts)
     for situation in workup.situations:
         st.info(f"**Expected:** {md(situation_text(situation))}", icon=":material/event:")
-    metrics = st.columns(3)
-    count = f"{n.severity.anc:g}/µL" if n.severity.anc is not None else "not given"
-    metrics[0].metric("ANC", count, help=f"Age-appropriate lower limit {n.severity.threshold:g}/µL")
-    metrics[1].metric("Severity", md(n.severity.grade), help=md(severity_line(workup)))
-    metrics[2].metric(
-        "Course",
-        "cyclic"
-        if n.severity.cyclic
-        else "unknown"
-        if n.severity.chronic is None
-        else "chronic"
-        if n.severity.chronic
-        else "acute",
-    )
-    st.markdown(
-        "**Mechanism:** " + " · ".join(f"{md(m.mechanism)} {md(score_text(m.score))}" for m in workup.mechanisms)
-    )
-    st.caption(f"Ranked {len(workup.candidates)} causes in {elapsed * 1000:.0f} ms · ontology {md(kb.version)}")
+    _severity(kb, workup, elapsed)
     _leading(kb, workup)
 
     st.subheader("Differential")
-    if n.unrecognized:  # before the differential: the ranking ignored these
-        st.warning(
-            "**Not recognised, so not ranked** — check the spelling, or add the term to the ontology:\n"
-            + "\n".join(f"- {md(u.field)}: {md(u.text)} ({md(u.reason)})" for u in n.unrecognized),
-            icon=":material/help:",
-        )
-    if n.no_bearing:  # recognised, and said so: nothing the clinician wrote is dropped silently
-        with st.expander(f"{NO_BEARING_HEADING} ({len(n.no_bearing)})"):
-            st.markdown("\n".join(f"- {md(u.field)}: {md(u.text)} ({md(u.reason)})" for u in n.no_bearing))
-    if workup.concurrent is not None:
-        st.info(md(describe_concurrent(kb, workup.concurrent)), icon=":material/call_split:")
+    _not_ranked(kb, workup)
     _differential(kb, workup)
     _useful_tests(kb, workup)
     workup = show_causality(kb, workup, rev)  # the answers given reach the exports
-    causes = [c.cause for c in workup.candidates]
-    wanted = link.cause if link.cause in causes else causes[0]
-    chosen = st.selectbox(
-        "Why this cause?",
-        causes,
-        index=causes.index(wanted),
-        key=f"cause-{rev}",
-        persist_state="session",
-        format_func=lambda c: f"#{causes.index(c) + 1} {kb.label(c)}",
-    )
+    chosen = _choose_cause(kb, workup, link, rev)
     _why(kb, workup, chosen)
-    if n.other_drugs:
-        st.info(
-            "**Drugs that no cause links**:\n"
-            + "\n".join(f"- {md(d.written)}: {md(describe_not_a_cause(d.xref))}" for d in n.other_drugs),
-            icon=":material/medication:",
-        )
-    expected = case.get("expected")
-    if isinstance(expected, dict) and isinstance(expected.get("accept"), list):
-        with st.expander("Reference answer of this teaching case"):
-            rank = matching_rank(kb, workup.candidates, [str(a) for a in expected["accept"]])
-            st.markdown(
-                f"Expected: **{md(expected.get('cause', ''))}** — "
-                + (f"ranked #{rank}." if rank else "not in the ranked list.")
-            )
-            if expected.get("source"):
-                st.caption(md(expected["source"]))
+    _other_drugs(workup)
+    _reference_answer(kb, workup, case)
     _graph(kb, workup)
     _matrix(kb, workup)
     _export(kb, workup, case, shareable=key is not None or encode_case(case) is not None, what_if=what_if)

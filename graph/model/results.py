@@ -21,7 +21,6 @@ __all__ = [
     "ContextHit",
     "Unrecognized",
     "NoBearing",
-    "NO_BEARING_HEADING",
     "Severity",
     "NormalisedCase",
     "Evidence",
@@ -88,10 +87,6 @@ class Unrecognized:
     field: str
     text: str
     reason: str
-
-
-#: how recognised inputs without bearing are introduced to a reader (one place for the phrase)
-NO_BEARING_HEADING = "Recognised, no bearing on the ranking"
 
 
 @dataclass(frozen=True)
@@ -262,7 +257,7 @@ class CausalityItem:
     """The answer to one causality question for one drug, and where it came from.
 
     ``origin`` is "case" (read from the case), "user" (answered in the app) or "open" (not answered);
-    ``reason`` names the phrase that says why (:func:`graph.workup.differential.causality_reason_text`) and
+    ``reason`` names the phrase that says why (:func:`graph.workup.phrases.causality_reason_text`) and
     ``facts`` fill it in.
     """
 

@@ -18,8 +18,33 @@ from typing import Any
 from ..kb.knowledge import KnowledgeBase
 from ..kb.lexicon import describe_not_a_cause
 from ..model.ids import curie
-from ..model.results import NO_BEARING_HEADING, Candidate, ConcurrentCause, DrugCausality, Evidence, UsefulTest, Workup
-from ..workup.differential import causality_line, causality_reason_text, score_text, situation_text, useful_test_text
+from ..model.results import (
+    Alert,
+    Candidate,
+    ConcurrentCause,
+    DrugCausality,
+    Evidence,
+    NormalisedCase,
+    Observation,
+    Severity,
+    Situation,
+    UsefulTest,
+    Workup,
+)
+from ..workup.phrases import (
+    NO_BEARING_HEADING,
+    causality_line,
+    causality_reason_text,
+    course_words,
+    describe_concurrent,
+    limit_text,
+    mechanisms_text,
+    note_text,
+    other_drug_text,
+    score_text,
+    situation_text,
+    useful_test_text,
+)
 
 __all__ = ["workup_to_dict", "workup_to_text", "node_summary"]
 
@@ -102,60 +127,62 @@ def _causality(kb: KnowledgeBase, assessment: DrugCausality) -> dict[str, Any]:
     }
 
 
-def describe_concurrent(kb: KnowledgeBase, concurrent: ConcurrentCause) -> str:
-    """The one phrase for a concurrent cause, used by every report."""
-    what = "; ".join(kb.label(f) for f in concurrent.findings) or "; ".join(e.label for e in concurrent.evidence[:2])
-    return (
-        f"Consider a concurrent cause: {kb.label(concurrent.cause)} explains what "
-        f"{kb.label(concurrent.alongside)} leaves over ({what}), together LR {concurrent.likelihood_ratio:.3g}. "
-        "The probabilities above assume a single cause."
-    )
-
-
-def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) -> dict[str, Any]:
-    """The JSON form of a workup (``top`` limits the candidates)."""
-    n = workup.normalised
-    severity = n.severity
+def _severity(severity: Severity) -> dict[str, Any]:
     return {
-        "case_id": n.case.case_id,
-        "severity": {
-            "grade": severity.grade,
-            "anc": severity.anc,
-            "threshold": severity.threshold,
-            "chronic": severity.chronic,
-            "onset_days_ago": severity.onset_days_ago,
-            "cyclic": severity.cyclic,
-            "count_given": severity.count_given,
-            "stated_by": curie(severity.stated_by) if severity.stated_by else None,
-        },
-        "alerts": [
-            {"code": a.code, "level": a.level, "message": a.message, "sources": list(a.sources)} for a in workup.alerts
-        ],
-        "mechanisms": [{"mechanism": m.mechanism, "score": round(m.score, 6)} for m in workup.mechanisms],
-        "situations": [
-            {
-                "code": s.code,
-                "day": s.day,
-                "agents": list(s.agents),
-                "message": s.message,
-                "management": s.management,
-                "text": situation_text(s),
-                "sources": list(s.sources),
-            }
-            for s in workup.situations
-        ],
-        "useful_tests": [_useful_test(kb, t) for t in workup.useful_tests],
-        "causality": [_causality(kb, a) for a in workup.causality],
-        "findings": [
-            {
-                "id": curie(o.finding),
-                "label": kb.label(o.finding),
-                "present": o.present,
-                "origin": o.origin,
-                "derived": o.derived,
-            }
-            for o in n.observations
-        ],
+        "grade": severity.grade,
+        "anc": severity.anc,
+        "threshold": severity.threshold,
+        "chronic": severity.chronic,
+        "onset_days_ago": severity.onset_days_ago,
+        "cyclic": severity.cyclic,
+        "count_given": severity.count_given,
+        "stated_by": curie(severity.stated_by) if severity.stated_by else None,
+    }
+
+
+def _alert(alert: Alert) -> dict[str, Any]:
+    return {"code": alert.code, "level": alert.level, "message": alert.message, "sources": list(alert.sources)}
+
+
+def _situation(situation: Situation) -> dict[str, Any]:
+    return {
+        "code": situation.code,
+        "day": situation.day,
+        "agents": list(situation.agents),
+        "message": situation.message,
+        "management": situation.management,
+        "text": situation_text(situation),
+        "sources": list(situation.sources),
+    }
+
+
+def _finding(kb: KnowledgeBase, observation: Observation) -> dict[str, Any]:
+    return {
+        "id": curie(observation.finding),
+        "label": kb.label(observation.finding),
+        "present": observation.present,
+        "origin": observation.origin,
+        "derived": observation.derived,
+    }
+
+
+def _concurrent(kb: KnowledgeBase, concurrent: ConcurrentCause | None) -> dict[str, Any] | None:
+    if concurrent is None:
+        return None
+    return {
+        **node_summary(kb, concurrent.cause),
+        "alongside": curie(concurrent.alongside),
+        "likelihood_ratio": round(concurrent.likelihood_ratio, 6),
+        "explains": [{"id": curie(f), "label": kb.label(f)} for f in concurrent.findings],
+        "evidence": [_evidence(e) for e in concurrent.evidence],
+        "summary": describe_concurrent(kb, concurrent),
+    }
+
+
+def _inputs(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, Any]:
+    """What the case said, as the tool read it: findings, drugs, ancestry, and what it did not rank on."""
+    return {
+        "findings": [_finding(kb, o) for o in n.observations],
         "drugs": [{"written": d.written, **node_summary(kb, d.agent), "match": d.match} for d in n.drugs],
         "ancestry_group": kb.label(n.ancestry_group) if n.ancestry_group else None,
         "unrecognized": [{"field": u.field, "text": u.text, "reason": u.reason} for u in n.unrecognized],
@@ -164,17 +191,23 @@ def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) ->
             {"written": d.written, "label": d.label, "xref": d.xref, "note": describe_not_a_cause(d.xref)}
             for d in n.other_drugs
         ],
+    }
+
+
+def workup_to_dict(kb: KnowledgeBase, workup: Workup, top: int | None = None) -> dict[str, Any]:
+    """The JSON form of a workup (``top`` limits the candidates)."""
+    n = workup.normalised
+    return {
+        "case_id": n.case.case_id,
+        "severity": _severity(n.severity),
+        "alerts": [_alert(a) for a in workup.alerts],
+        "mechanisms": [{"mechanism": m.mechanism, "score": round(m.score, 6)} for m in workup.mechanisms],
+        "situations": [_situation(s) for s in workup.situations],
+        "useful_tests": [_useful_test(kb, t) for t in workup.useful_tests],
+        "causality": [_causality(kb, a) for a in workup.causality],
+        **_inputs(kb, n),
         "candidates": [_candidate(kb, c) for c in workup.candidates[:top]],
-        "concurrent_cause": None
-        if workup.concurrent is None
-        else {
-            **node_summary(kb, workup.concurrent.cause),
-            "alongside": curie(workup.concurrent.alongside),
-            "likelihood_ratio": round(workup.concurrent.likelihood_ratio, 6),
-            "explains": [{"id": curie(f), "label": kb.label(f)} for f in workup.concurrent.findings],
-            "evidence": [_evidence(e) for e in workup.concurrent.evidence],
-            "summary": describe_concurrent(kb, workup.concurrent),
-        },
+        "concurrent_cause": _concurrent(kb, workup.concurrent),
         "ontology_version": kb.version,
     }
 
@@ -183,58 +216,68 @@ def _wrap(text: str, indent: str) -> str:
     return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
-def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
-    """A terminal report: severity, alerts, mechanisms, the differential with its reasons."""
+def _header_text(workup: Workup) -> str:
+    """``Case x: ANC 700/uL - severe neutropenia, acute``, with the age-appropriate limit when not low."""
     n = workup.normalised
     s = n.severity
-    lines = [
+    limit = limit_text(s, "/uL")
+    return (
         f"Case {n.case.case_id}: {s.count_text()} - {s.grade_text()}"
-        + (f" (age-appropriate limit {s.threshold:g}/uL)" if s.grade == "none" else "")
-        + ("" if s.chronic is None else (", chronic" if s.chronic else ", acute"))
-        + (", cyclic pattern" if s.cyclic else "")
-    ]
-    for alert in workup.alerts:
-        lines.append(_wrap(f"[{alert.level.upper()}] {alert.message}", "  "))
-    for situation in workup.situations:
-        lines.append(_wrap(f"[EXPECTED] {situation_text(situation)}", "  "))
-    lines.append("  Mechanism: " + "; ".join(f"{m.mechanism} {score_text(m.score)}" for m in workup.mechanisms))
-    for assessment in workup.causality:
-        lines.append(_wrap(f"[CAUSALITY] {causality_line(kb, assessment)}", "  "))
+        + (f" ({limit})" if limit else "")
+        + "".join(f", {word}" for word in course_words(s))
+    )
+
+
+def _case_text(kb: KnowledgeBase, workup: Workup) -> list[str]:
+    """Alerts, expected situations, mechanisms, causality and the useful tests, one line or list each."""
+    lines = [_wrap(f"[{alert.level.upper()}] {alert.message}", "  ") for alert in workup.alerts]
+    lines += [_wrap(f"[EXPECTED] {situation_text(situation)}", "  ") for situation in workup.situations]
+    lines.append("  Mechanism: " + mechanisms_text(workup))
+    lines += [_wrap(f"[CAUSALITY] {causality_line(kb, assessment)}", "  ") for assessment in workup.causality]
     if workup.useful_tests:
         lines.append("  Useful tests for the whole case (most expected change to the differential first):")
         lines += [_wrap(f"- {useful_test_text(kb, t)}", "    ") for t in workup.useful_tests]
+    return lines
+
+
+def _candidate_text(kb: KnowledgeBase, candidate: Candidate) -> list[str]:
+    """One candidate: rank, label, probability and agents; its strongest evidence for and against; next tests."""
+    cause = kb.causes[candidate.cause]
+    agents = f" - agent: {', '.join(kb.label(a) for a in candidate.agents)}" if candidate.agents else ""
+    lines = [
+        "",
+        f"{candidate.rank:>2}. {cause.label}  [{score_text(candidate.score)}]{agents}",
+        f"    {cause.mechanism}; {cause.category}",
+    ]
+    strongest = sorted(
+        (e for e in candidate.evidence if e.kind != "prior" and abs(e.log_lr) >= _NOTEWORTHY),
+        key=lambda e: -abs(e.log_lr),
+    )
+    for direction in ("for", "against"):
+        items = [e for e in strongest if e.direction == direction][:4]
+        if items:
+            lines.append(_wrap(f"{direction}: " + "; ".join(e.label for e in items), "    "))
+    if candidate.next_tests:
+        lines.append(_wrap("next tests: " + "; ".join(kb.label(t) for t, _ in candidate.next_tests), "    "))
+    return lines
+
+
+def _listing(heading: str, items: list[str]) -> list[str]:
+    """A blank line, ``heading``, and one wrapped ``- item`` per item; nothing when there is no item."""
+    return ["", heading, *(_wrap(f"- {item}", "  ") for item in items)] if items else []
+
+
+def workup_to_text(kb: KnowledgeBase, workup: Workup, top: int = 5) -> str:
+    """A terminal report: severity, alerts, mechanisms, the differential with its reasons."""
+    n = workup.normalised
+    lines = [_header_text(workup), *_case_text(kb, workup)]
     for candidate in workup.candidates[:top]:
-        cause = kb.causes[candidate.cause]
-        agents = f" - agent: {', '.join(kb.label(a) for a in candidate.agents)}" if candidate.agents else ""
-        lines.append("")
-        lines.append(f"{candidate.rank:>2}. {cause.label}  [{score_text(candidate.score)}]{agents}")
-        lines.append(f"    {cause.mechanism}; {cause.category}")
-        strongest = sorted(
-            (e for e in candidate.evidence if e.kind != "prior" and abs(e.log_lr) >= _NOTEWORTHY),
-            key=lambda e: -abs(e.log_lr),
-        )
-        for sign, title in (("for", "for"), ("against", "against")):
-            items = [e for e in strongest if e.direction == sign][:4]
-            if items:
-                lines.append(_wrap(f"{title}: " + "; ".join(e.label for e in items), "    "))
-        if candidate.next_tests:
-            lines.append(_wrap("next tests: " + "; ".join(kb.label(t) for t, _ in candidate.next_tests), "    "))
+        lines += _candidate_text(kb, candidate)
     if workup.concurrent is not None:
-        lines.append("")
-        lines.append(_wrap(describe_concurrent(kb, workup.concurrent), ""))
-    if n.other_drugs:
-        lines.append("")
-        lines.append("Drugs recognised that no cause links:")
-        for d in n.other_drugs:
-            lines.append(_wrap(f"- {d.written}: {describe_not_a_cause(d.xref)}", "  "))
-    if n.unrecognized:
-        lines.append("")
-        lines.append("Not recognised (check the spelling or add it to the ontology):")
-        for item in n.unrecognized:
-            lines.append(_wrap(f"- {item.field}: {item.text} ({item.reason})", "  "))
-    if n.no_bearing:
-        lines.append("")
-        lines.append(NO_BEARING_HEADING + ":")
-        for note in n.no_bearing:
-            lines.append(_wrap(f"- {note.field}: {note.text} ({note.reason})", "  "))
+        lines += ["", _wrap(describe_concurrent(kb, workup.concurrent), "")]
+    lines += _listing("Drugs recognised that no cause links:", [other_drug_text(d) for d in n.other_drugs])
+    lines += _listing(
+        "Not recognised (check the spelling or add it to the ontology):", [note_text(u) for u in n.unrecognized]
+    )
+    lines += _listing(NO_BEARING_HEADING + ":", [note_text(u) for u in n.no_bearing])
     return "\n".join(lines)

@@ -33,33 +33,41 @@ from typing import Literal
 
 from ..caseio.caseform import LAB_FIELDS
 from ..kb.knowledge import KnowledgeBase
-from ..kb.lexicon import describe_not_a_cause
-from ..model.case import Case, Medication
+from ..model.case import Case, Exposure, Medication
 from ..model.ids import curie
 from ..model.links import Link
-from ..model.results import NO_BEARING_HEADING, Alert, Workup
+from ..model.results import Alert, Workup
 from ..model.version import __version__
-from ..workup.differential import (
+from ..workup.differential import Reason, candidate_detail, differential_cells, differential_rows
+from ..workup.phrases import (
     ANSWER_TEXT,
     CAUSALITY_NOTE,
     CAUSALITY_TITLE,
+    DIFFERENTIAL_COLUMNS,
+    EVIDENCE_TITLES,
     IMPORTED_BADGE,
     IMPORTED_NOTE,
-    ORIGIN_TEXT,
-    Reason,
-    candidate_detail,
+    NO_BEARING_HEADING,
+    OTHER_DRUGS_HEADING,
+    STATE_TEXT,
+    USEFUL_TESTS_NOTE,
+    anc_text,
+    candidate_facts_text,
     causality_category_text,
     causality_line,
-    causality_reason_text,
-    differential_rows,
+    causality_why_text,
+    describe_concurrent,
+    mechanisms_text,
+    note_text,
+    other_drug_text,
     points_text,
+    reason_lr_text,
     score_text,
     severity_line,
     situation_text,
     useful_test_text,
 )
 from ..workup.whatif import WhatIf, what_if_alerts
-from .report import describe_concurrent
 
 __all__ = [
     "Run",
@@ -156,10 +164,16 @@ def _finding(kb: KnowledgeBase, text: str) -> str:
     return f"{kb.label(term)} ({curie(term)})" if term else f"{text} (not recognised)"
 
 
-def _inputs(kb: KnowledgeBase, case: Case) -> Table:
-    """The structured inputs of the case as entered (numbers in the tool's working units)."""
+def _exposure(e: Exposure) -> str:
+    return (
+        e.name + (f" ({e.site})" if e.site else "") + (f", {e.days_ago:g} days ago" if e.days_ago is not None else "")
+    )
+
+
+def _patient_rows(case: Case) -> list[tuple[str, str]]:
+    """Case id, count, age, sex, ancestry, duration and temperatures."""
     rows: list[tuple[str, str]] = [("Case id", case.case_id)]
-    rows.append(("ANC", f"{case.anc:g}/µL" if case.anc is not None else "not given"))
+    rows.append(("ANC", anc_text(case.anc)))
     for label, value in (
         ("Age", None if case.age_years is None else f"{case.age_years:g} years"),
         ("Sex", case.sex),
@@ -168,42 +182,43 @@ def _inputs(kb: KnowledgeBase, case: Case) -> Table:
     ):
         if value:
             rows.append((label, value))
-    for reading in case.temperatures:
-        rows.append(("Temperature", f"{reading.celsius:.1f} °C (from {reading.origin})"))
+    rows += [("Temperature", f"{t.celsius:.1f} °C (from {t.origin})") for t in case.temperatures]
+    return rows
+
+
+def _clinical_rows(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]:
+    """Findings, labs, earlier counts, medications, exposures, conditions, tests and family history."""
+    rows: list[tuple[str, str]] = []
     if case.findings:
         rows.append(("Findings present", "; ".join(_finding(kb, f) for f in case.findings)))
     if case.absent_findings:
         rows.append(("Findings absent", "; ".join(_finding(kb, f) for f in case.absent_findings)))
-    for lab in LAB_FIELDS:
-        if lab.key in case.labs:
-            rows.append((lab.label, f"{case.labs[lab.key]:g} {lab.unit}"))
+    rows += [(lab.label, f"{case.labs[lab.key]:g} {lab.unit}") for lab in LAB_FIELDS if lab.key in case.labs]
     if case.anc_history:
-        rows.append(("Earlier ANC", "; ".join(f"{p.anc:g}/µL on day {p.day:g}" for p in case.anc_history)))
+        rows.append(("Earlier ANC", "; ".join(f"{anc_text(p.anc)} on day {p.day:g}" for p in case.anc_history)))
     if case.medications is None:
         rows.append(("Medications", "no medication list taken"))
     else:
         rows.append(("Medications", "; ".join(_medication(m) for m in case.medications) or "none"))
     for label, values in (
-        (
-            "Exposures",
-            [
-                e.name
-                + (f" ({e.site})" if e.site else "")
-                + (f", {e.days_ago:g} days ago" if e.days_ago is not None else "")
-                for e in case.exposures
-            ],
-        ),
+        ("Exposures", [_exposure(e) for e in case.exposures]),
         ("Conditions", list(case.conditions)),
         ("Tests", [f"{t.name}: {t.result}" for t in case.tests]),
         ("Family history", list(case.family_history)),
     ):
         if values:
             rows.append((label, "; ".join(values)))
-    return Table(("Input", "Value"), tuple(rows))
+    return rows
+
+
+def _inputs(kb: KnowledgeBase, case: Case) -> Table:
+    """The structured inputs of the case as entered (numbers in the tool's working units)."""
+    return Table(("Input", "Value"), tuple(_patient_rows(case) + _clinical_rows(kb, case)))
 
 
 def _reason(reason: Reason) -> tuple[Run, ...]:
-    text = reason.label if "LR" in reason.label else f"{reason.label} (LR {reason.likelihood_ratio:.3g})"
+    ratio = reason_lr_text(reason.label, reason.likelihood_ratio)
+    text = reason.label + (f" ({ratio})" if ratio else "")
     if reason.detail:
         text += f" — {reason.detail}"
     if not reason.sources:
@@ -232,12 +247,10 @@ def _candidates(kb: KnowledgeBase, workup: Workup, top: int) -> list[Block]:
         d = candidate_detail(kb, workup, candidate.cause)
         badge = f" [{IMPORTED_BADGE}]" if d.imported else ""
         blocks.append(Heading(2, f"{d.rank}. {d.label} ({score_text(d.score)}){badge}"))
-        facts = f"{d.mechanism} · {d.category} · {d.curie}"
-        facts += f" · implicated: {', '.join(d.agents)}" if d.agents else ""
-        blocks.append(Paragraph((facts,), "note"))
+        blocks.append(Paragraph((candidate_facts_text(d.mechanism, d.category, d.curie, d.agents),), "note"))
         if d.definition:
             blocks.append(Paragraph((d.definition,)))
-        for title, reasons in (("Evidence for", d.supporting), ("Evidence against", d.against)):
+        for title, reasons in ((EVIDENCE_TITLES["for"], d.supporting), (EVIDENCE_TITLES["against"], d.against)):
             if reasons:
                 blocks += [Paragraph((title,), "strong"), Bullets(tuple(_reason(r) for r in reasons))]
         if d.next_tests:
@@ -257,13 +270,7 @@ def _useful_tests(kb: KnowledgeBase, workup: Workup) -> list[Block]:
         return []
     return [
         Heading(2, "Useful tests for the whole case"),
-        Paragraph(
-            (
-                "Ranked by expected information gain (bits): how much the result would narrow the differential. "
-                "Cost bands and invasiveness are estimates from the ontology.",
-            ),
-            "note",
-        ),
+        Paragraph((USEFUL_TESTS_NOTE,), "note"),
         Bullets(tuple((useful_test_text(kb, t),) for t in workup.useful_tests)),
     ]
 
@@ -284,7 +291,7 @@ def _causality(kb: KnowledgeBase, workup: Workup) -> list[Block]:
                 questions.get(item.question, item.question),
                 ANSWER_TEXT.get(item.answer, item.answer),
                 points_text(item.points),
-                f"{ORIGIN_TEXT.get(item.origin, item.origin)}: {causality_reason_text(item)}",
+                causality_why_text(item),
             )
             for item in assessment.items
         )
@@ -293,6 +300,69 @@ def _causality(kb: KnowledgeBase, workup: Workup) -> list[Block]:
         s for c in kb.causality.who_umc for s in c.sources
     }
     blocks.append(Paragraph(("Sources: " + ", ".join(sorted(sources)),), "note"))
+    return blocks
+
+
+def _front(kb: KnowledgeBase, workup: Workup, generated: date, what_if: WhatIf | None) -> list[Block]:
+    """The title, when and with what the report was made, the what-if notice, and the narrative."""
+    blocks: list[Block] = [
+        Heading(1, report_title(workup, what_if)),
+        Paragraph(
+            (
+                f"Generated {generated.isoformat()} · ontology version {kb.version} · HPO {kb.hpo.version}"
+                f" · neutropenia-kg {__version__}",
+            ),
+            "note",
+        ),
+    ]
+    if what_if:
+        changes = "; ".join(f"{_finding(kb, text)} → {STATE_TEXT[state]}" for text, state in what_if.changes)
+        blocks.append(
+            Banner(
+                "hypothetical",
+                HYPOTHETICAL,
+                f"Not the case as entered. Changed: {changes}. The differential is that of the changed case; "
+                "the alerts are those the case as entered raised.",
+            )
+        )
+    narrative = workup.normalised.case.narrative
+    return blocks + ([Paragraph((narrative,), "quote")] if narrative else [])
+
+
+def _listed(heading: str, items: list[str]) -> list[Block]:
+    """A heading and a bulleted list, or nothing when there is no item."""
+    return [Heading(2, heading), Bullets(tuple((item,) for item in items))] if items else []
+
+
+def _case_summary(kb: KnowledgeBase, workup: Workup, what_if: WhatIf | None) -> list[Block]:
+    """The alerts, expected situations, the case as entered, severity, mechanisms and what was not ranked on."""
+    entered = what_if.entered if what_if else workup
+    n = workup.normalised
+    units = "Numbers in the tool's working units: counts per µL, labs in US conventional units."
+    return [
+        Heading(2, "Alerts"),
+        *_alerts(workup, what_if),
+        *_listed("Expected situations", [situation_text(s) for s in workup.situations]),
+        Heading(2, "Case as entered"),
+        _inputs(kb, entered.normalised.case),
+        Paragraph((units,), "note"),
+        Paragraph((severity_line(workup),), "strong"),
+        Paragraph(("Mechanism: " + mechanisms_text(workup),)),
+        *_listed("Not recognised", [note_text(u) for u in n.unrecognized]),
+        *_listed(NO_BEARING_HEADING, [note_text(u) for u in n.no_bearing]),
+    ]
+
+
+def _differential(kb: KnowledgeBase, workup: Workup, top: int, what_if: WhatIf | None) -> list[Block]:
+    """The differential table (at least ten causes), the import legend, and a concurrent cause."""
+    rows = differential_rows(kb, workup, top=max(top, 10))
+    cells = tuple(tuple(str(cell) for cell in differential_cells(r)) for r in rows)
+    table = Table(DIFFERENTIAL_COLUMNS, cells, right=(0, 6))
+    blocks: list[Block] = [Heading(2, "Differential" + (" of the changed case" if what_if else "")), table]
+    if any(r.imported for r in rows):
+        blocks.append(Paragraph((f"{IMPORTED_BADGE}: {IMPORTED_NOTE}",), "note"))
+    if workup.concurrent is not None:
+        blocks.append(Paragraph((describe_concurrent(kb, workup.concurrent),)))
     return blocks
 
 
@@ -310,88 +380,13 @@ def report_blocks(
     what_if
         The case as entered and the changes, when ``workup`` is a what-if.
     """
-    generated = generated or date.today()
-    entered = what_if.entered if what_if else workup
-    n = workup.normalised
-    blocks: list[Block] = [
-        Heading(1, report_title(workup, what_if)),
-        Paragraph(
-            (
-                f"Generated {generated.isoformat()} · ontology version {kb.version} · HPO {kb.hpo.version}"
-                f" · neutropenia-kg {__version__}",
-            ),
-            "note",
-        ),
-    ]
-    if what_if:
-        changes = "; ".join(
-            f"{_finding(kb, text)} → {'unknown' if state == 'not recorded' else state}"
-            for text, state in what_if.changes
-        )
-        blocks.append(
-            Banner(
-                "hypothetical",
-                HYPOTHETICAL,
-                f"Not the case as entered. Changed: {changes}. The differential is that of the changed case; "
-                "the alerts are those the case as entered raised.",
-            )
-        )
-    if n.case.narrative:
-        blocks.append(Paragraph((n.case.narrative,), "quote"))
-    blocks += [Heading(2, "Alerts"), *_alerts(workup, what_if)]
-    if workup.situations:
-        blocks += [
-            Heading(2, "Expected situations"),
-            Bullets(tuple((situation_text(s),) for s in workup.situations)),
-        ]
-    blocks += [Heading(2, "Case as entered"), _inputs(kb, entered.normalised.case)]
-    units = "Numbers in the tool's working units: counts per µL, labs in US conventional units."
-    blocks.append(Paragraph((units,), "note"))
-    blocks.append(Paragraph((severity_line(workup),), "strong"))
-    blocks.append(
-        Paragraph(("Mechanism: " + "; ".join(f"{m.mechanism} {score_text(m.score)}" for m in workup.mechanisms),))
+    return (
+        *_front(kb, workup, generated or date.today(), what_if),
+        *_case_summary(kb, workup, what_if),
+        *_differential(kb, workup, top, what_if),
+        *_useful_tests(kb, workup),
+        *_candidates(kb, workup, top),
+        *_causality(kb, workup),
+        *_listed(OTHER_DRUGS_HEADING, [other_drug_text(d) for d in workup.normalised.other_drugs]),
+        Paragraph((DISCLAIMER,), "note"),
     )
-    if n.unrecognized:
-        blocks += [
-            Heading(2, "Not recognised"),
-            Bullets(tuple((f"{u.field}: {u.text} ({u.reason})",) for u in n.unrecognized)),
-        ]
-    if n.no_bearing:
-        blocks += [
-            Heading(2, NO_BEARING_HEADING),
-            Bullets(tuple((f"{u.field}: {u.text} ({u.reason})",) for u in n.no_bearing)),
-        ]
-    blocks.append(Heading(2, "Differential" + (" of the changed case" if what_if else "")))
-    rows = differential_rows(kb, workup, top=max(top, 10))
-    blocks.append(
-        Table(
-            ("Rank", "Cause", "Source", "Mechanism", "Category", "Implicated agent", "Probability"),
-            tuple(
-                (
-                    str(r.rank),
-                    r.label,
-                    IMPORTED_BADGE if r.imported else "curated",
-                    r.mechanism,
-                    r.category,
-                    r.agents,
-                    score_text(r.score),
-                )
-                for r in rows
-            ),
-            right=(0, 6),
-        )
-    )
-    if any(r.imported for r in rows):
-        blocks.append(Paragraph((f"{IMPORTED_BADGE}: {IMPORTED_NOTE}",), "note"))
-    if workup.concurrent is not None:
-        blocks.append(Paragraph((describe_concurrent(kb, workup.concurrent),)))
-    blocks += _useful_tests(kb, workup)
-    blocks += _candidates(kb, workup, top)
-    blocks += _causality(kb, workup)
-    if n.other_drugs:
-        blocks += [
-            Heading(2, "Drugs that no cause links"),
-            Bullets(tuple((f"{d.written}: {describe_not_a_cause(d.xref)}",) for d in n.other_drugs)),
-        ]
-    blocks.append(Paragraph((DISCLAIMER,), "note"))
-    return tuple(blocks)

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from ..kb.knowledge import KnowledgeBase
 from ..model.results import CausalityItem, DrugCausality, DrugExposure, NormalisedCase, Workup
 from ..model.types import ANSWERS, AgentAssociation, CausalityQuestion
-from .differential import score_text
+from .phrases import score_text
 from .rank import anchor_days_ago
 from .timeline import count_series
 

@@ -1,6 +1,7 @@
-"""A workup as a reader takes it in: the severity line, the differential rows, and why one candidate.
+"""A workup as a reader takes it in: the differential rows, and why one candidate.
 
-Plain frozen data (no formatting for a particular screen), shared by the app and the reports.
+Plain frozen data (no formatting for a particular screen), shared by the app and the reports; the
+phrases they are written with live in :mod:`graph.workup.phrases`.
 
 Examples
 --------
@@ -9,8 +10,6 @@ Examples
 >>> kb = load_knowledge_base()
 >>> w = workup_case(kb, {"id": "x", "anc": 150, "findings": ["Fever"], "duration_days": 2,
 ...                      "medications": [{"name": "clozapine", "started_days_ago": 60}]})
->>> severity_line(w)
-'ANC 150/µL: severe neutropenia, acute'
 >>> row = differential_rows(kb, w, top=1)[0]
 >>> row.rank, row.agents, row.imported
 (1, 'clozapine', False)
@@ -28,15 +27,8 @@ from ..kb.knowledge import KnowledgeBase
 from ..model.errors import NodeNotFound
 from ..model.ids import curie, is_imported_cause
 from ..model.links import Link, source_link
-from ..model.results import CausalityItem, DrugCausality, Evidence, Situation, UsefulTest, Workup
-
-#: The badge that sets a cause imported from the HPO annotations apart from the curated ones.
-IMPORTED_BADGE = "HPO import"
-#: What the badge means, for a tooltip or a report's legend.
-IMPORTED_NOTE = (
-    "Imported from the HPO disease annotations, not curated: its prior, mechanism and category are the "
-    "import's assumptions and its findings are HPO's frequency classes."
-)
+from ..model.results import Evidence, Workup
+from .phrases import score_text, source_text
 
 __all__ = [
     "leading_causes",
@@ -44,23 +36,10 @@ __all__ = [
     "Reason",
     "NextTest",
     "CandidateDetail",
-    "severity_line",
-    "score_text",
-    "IMPORTED_BADGE",
-    "IMPORTED_NOTE",
     "differential_rows",
+    "differential_cells",
     "candidate_detail",
-    "cost_text",
-    "useful_test_text",
-    "situation_text",
-    "ANSWER_TEXT",
-    "ORIGIN_TEXT",
-    "causality_reason_text",
-    "causality_line",
-    "causality_category_text",
-    "points_text",
-    "CAUSALITY_TITLE",
-    "CAUSALITY_NOTE",
+    "score_text",  # the phrase itself lives in graph.workup.phrases; kept here for graph.present.render
 ]
 
 
@@ -125,39 +104,6 @@ class CandidateDetail:
     imported: bool = False
 
 
-def severity_line(workup: Workup) -> str:
-    """ANC, grade, and chronic / acute / cyclic in one line."""
-    s = workup.normalised.severity
-    parts = [f"{s.count_text('/µL')}: {s.grade_text()}"]
-    if s.grade == "none":
-        parts.append(f"age-appropriate limit {s.threshold:g}/µL")
-    if s.chronic is not None:
-        parts.append("chronic" if s.chronic else "acute")
-    if s.cyclic:
-        parts.append("cyclic pattern")
-    return ", ".join(parts)
-
-
-def score_text(score: float) -> str:
-    """A probability as a reader takes it: a whole percentage, ``<1%`` for the long tail, ``>99%`` near one.
-
-    The posterior is a model's estimate (tempered, calibrated on the dev cases), so a decimal place
-    would claim a precision it does not have; and "0%" or "100%" would claim certainty.  Every
-    probability the app and the reports show is written by this function.
-
-    Examples
-    --------
-    >>> score_text(0.3749), score_text(0.0042), score_text(3e-7), score_text(0.9996), score_text(0.005)
-    ('37%', '<1%', '<1%', '>99%', '1%')
-    """
-    percent = math.floor(score * 100 + 0.5)  # half up, not to even: 0.5% reads 1%
-    if percent < 1:
-        return "<1%"
-    if percent > 99:
-        return ">99%"
-    return f"{percent}%"
-
-
 def differential_rows(kb: KnowledgeBase, workup: Workup, top: int | None = None) -> list[DifferentialRow]:
     """The ranked causes (the first ``top``) with mechanism, category, implicated agents and score."""
     rows = []
@@ -177,6 +123,19 @@ def differential_rows(kb: KnowledgeBase, workup: Workup, top: int | None = None)
             )
         )
     return rows
+
+
+def differential_cells(row: DifferentialRow) -> tuple[int, str, str, str, str, str, str]:
+    """One row of the differential table, cell by cell under :data:`~graph.workup.phrases.DIFFERENTIAL_COLUMNS`."""
+    return (
+        row.rank,
+        row.label,
+        source_text(row.imported),
+        row.mechanism,
+        row.category,
+        row.agents,
+        score_text(row.score),
+    )
 
 
 def leading_causes(
@@ -244,127 +203,3 @@ def candidate_detail(kb: KnowledgeBase, workup: Workup, cause: str) -> Candidate
         sources=tuple(source_link(s) for s in info.info.sources),
         imported=is_imported_cause(cause),
     )
-
-
-def cost_text(kb: KnowledgeBase, test: str) -> str:
-    """A test's cost band and invasiveness as a reader takes them in, e.g. ``low cost (estimate), blood sample``.
-
-    >>> from graph.kb.knowledge import load_knowledge_base
-    >>> cost_text(load_knowledge_base(), "https://w3id.org/neutropenia-kg/resource/test/bone-marrow-biopsy")
-    'high cost (estimate), invasive procedure'
-    """
-    cost = kb.tests[test].cost if test in kb.tests else None
-    if cost is None:
-        return "cost not recorded"
-    return f"{cost.band}{' (estimate)' if cost.estimate else ''}, {cost.invasiveness}"
-
-
-def useful_test_text(kb: KnowledgeBase, useful: UsefulTest) -> str:
-    """One useful test in one line: name, expected gain, cost and invasiveness, the result it turns on.
-
-    The same phrase in the app, the terminal report and the exports, e.g. ``Peripheral blood smear:
-    expected gain 0.12 bits; low cost (estimate), blood sample; turns on Atypical lymphocytes (if
-    found, Epstein-Barr virus infectious mononucleosis rises to 38%)``.
-    """
-    return (
-        f"{kb.label(useful.test)}: expected gain {useful.gain_bits:.2f} bits; {cost_text(kb, useful.test)}; "
-        f"turns on {kb.label(useful.finding)} (if found, {kb.label(useful.rises)} rises to "
-        f"{score_text(useful.rises_to)})"
-    )
-
-
-def situation_text(situation: Situation) -> str:
-    """An expected situation said plainly, with what to do: the message, then ``What to do:`` and the pointer.
-
-    >>> situation_text(Situation("c", "Day 10 after X: the expected nadir.", "Check for fever.", 10.0, ("X",)))
-    'Day 10 after X: the expected nadir. What to do: Check for fever.'
-    """
-    return f"{situation.message} What to do: {situation.management}" if situation.management else situation.message
-
-
-# ---------------------------------------------------------------- drug causality (graph/workup/causality.py)
-
-#: The heading of the causality assessment, in the app and the reports.
-CAUSALITY_TITLE = "Drug causality (WHO-UMC and Naranjo)"
-#: What the assessment is and how it is filled in.
-CAUSALITY_NOTE = (
-    "Each listed drug that a cause links, assessed for the best-ranked such cause by the Naranjo adverse drug "
-    "reaction probability scale (Naranjo et al., Clin Pharmacol Ther 1981) and the WHO-UMC causality categories "
-    "(Uppsala Monitoring Centre). What the case records is read from it; the other questions are for the "
-    "clinician. A question not answered scores as do not know."
-)
-#: How an answer to a causality question reads.
-ANSWER_TEXT = {"yes": "yes", "no": "no", "unknown": "do not know", "unanswered": "not answered"}
-#: Where an answer came from.
-ORIGIN_TEXT = {"case": "read from the case", "user": "answered by you", "open": "to be answered"}
-
-_ANCHOR_TEXT = {"start": "first dose", "last_dose": "last dose"}
-_REASON_TEXT = {
-    "started-after-onset": "started {started} days ago, after the neutropenia began ({onset} days ago)",
-    "started-before-onset": "started {started} days ago, before the neutropenia began ({onset} days ago)",
-    "stopped-before-onset": "stopped {gap} days before the neutropenia began (it may outlast the drug by {grace} days)",
-    "no-dates": "the case gives no start or stop date",
-    "within-window": "{days} days from the {anchor} to the onset, within the plausible {earliest}-{latest} days "
-    "(typical {typical_min}-{typical_max})",
-    "later-than-plausible": "{days} days from the {anchor} to the onset, later than the plausible {latest} days",
-    "earlier-than-plausible": "{days} days from the {anchor} to the onset, earlier than the plausible {earliest} days",
-    "not-stopped": "the case does not say the drug was stopped",
-    "no-count-after-stop": "no count after the drug was stopped {stopped} days ago",
-    "recovered": "ANC {anc}/µL {after} days after stopping, at or above the limit of {limit}/µL",
-    "not-recovered": "ANC still {anc}/µL {after} days after stopping, below the limit of {limit}/µL",
-    "too-early": "ANC {anc}/µL {after} days after stopping: too early to call a failed recovery",
-    "alternatives": "other causes in the differential: {causes}",
-    "no-alternative": "the causes that do not involve the drug hold {mass} of the differential together",
-    "spread-alternatives": "the causes that do not involve the drug hold {mass} together, none {least} or more",
-    "reports": "the ontology links the drug to this neutropenia, citing {sources}",
-    "no-reports": "the ontology cites no publication for this link",
-    "measured": "ANC {anc}/µL, below the age-appropriate limit of {limit}/µL",
-    "no-count": "the case gives no count below the age-appropriate limit",
-    "asked": "the case format does not record it",
-}
-
-
-def causality_reason_text(item: CausalityItem) -> str:
-    """Why a causality question has its answer, in words.
-
-    >>> causality_reason_text(CausalityItem("temporal", "no", -1, "case", "started-after-onset",
-    ...                                     (("started", "5"), ("onset", "20"))))
-    'started 5 days ago, after the neutropenia began (20 days ago)'
-    """
-    facts = dict(item.facts)
-    if "anchor" in facts:
-        facts["anchor"] = _ANCHOR_TEXT.get(facts["anchor"], facts["anchor"])
-    template = _REASON_TEXT.get(item.reason)
-    return template.format(**facts) if template else item.reason
-
-
-def causality_line(kb: KnowledgeBase, assessment: DrugCausality) -> str:
-    """One line: the drug, the cause it is assessed for, the WHO-UMC category and the Naranjo score.
-
-    >>> from graph.kb.knowledge import load_knowledge_base
-    >>> kb = load_knowledge_base()
-    >>> a = DrugCausality("d", "X 5 mg", "c", (), 4.0, "possible", "conditional")
-    >>> causality_line(kb, a)
-    'X 5 mg (for c): WHO-UMC conditional / unclassified; Naranjo 4 (possible)'
-    """
-    who = {c.code: c.label for c in kb.causality.who_umc}.get(assessment.who_umc, assessment.who_umc)
-    naranjo = {c.code: c.label for c in kb.causality.naranjo}.get(assessment.naranjo, assessment.naranjo)
-    return (
-        f"{assessment.written} (for {kb.label(assessment.cause)}): WHO-UMC {who}; "
-        f"Naranjo {assessment.naranjo_score:g} ({naranjo})"
-    )
-
-
-def causality_category_text(kb: KnowledgeBase, assessment: DrugCausality) -> str:
-    """The WHO-UMC category with its definition (the code alone if the ontology does not define it)."""
-    category = next((c for c in kb.causality.who_umc if c.code == assessment.who_umc), None)
-    return f"WHO-UMC {category.label}: {category.definition}" if category else f"WHO-UMC {assessment.who_umc}"
-
-
-def points_text(points: float) -> str:
-    """Naranjo points with their sign (``+2``, ``-1``), and ``0``.
-
-    >>> [points_text(p) for p in (2, -1, 0)]
-    ['+2', '-1', '0']
-    """
-    return f"{points:+g}" if points else "0"

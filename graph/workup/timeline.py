@@ -153,45 +153,63 @@ def _onset_term(kb: KnowledgeBase, onset_age_years: float) -> str | None:
     return None
 
 
-def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> list[Observation]:
-    """Derived findings: grade, acute/chronic, cyclic, previously normal, falling, stable, onset age."""
+def _derived(term: str, present: bool, why: str) -> Observation:
+    return Observation(expand(term), present, why, derived=True)
+
+
+def _course_observations(case: Case, severity: Severity) -> list[Observation]:
+    """The grade for age, acute or chronic, and a cyclic pattern."""
     found: list[Observation] = []
-
-    def add(term: str, present: bool, why: str) -> None:
-        found.append(Observation(expand(term), present, why, derived=True))
-
     if severity.finding and case.anc is not None:
-        add(severity.finding, True, f"ANC {case.anc:g}/uL is {severity.grade} for age")
+        found.append(_derived(severity.finding, True, f"ANC {case.anc:g}/uL is {severity.grade} for age"))
     if severity.chronic is not None:
         days = f"neutropenia for {severity.onset_days_ago:g} days"
-        add("HP:0410252", severity.chronic, days)
-        add("find:acute-neutropenia", not severity.chronic, days)
+        found.append(_derived("HP:0410252", severity.chronic, days))
+        found.append(_derived("find:acute-neutropenia", not severity.chronic, days))
     if severity.cyclic:
-        add("HP:0040289", True, "serial counts show nadirs at a regular 14-35 day interval")
+        found.append(_derived("HP:0040289", True, "serial counts show nadirs at a regular 14-35 day interval"))
+    return found
+
+
+def _history_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> list[Observation]:
+    """From the earlier counts: a normal count before this episode, a falling count, a stable count."""
     series = count_series(case)
     before_today = series[:-1] if case.anc is not None else series
     earlier = [(day, anc) for day, anc in before_today if day <= -severity.onset_days_ago or day < 0]
-    if case.anc_history:
-        normal_before = [day for day, anc in earlier if anc >= severity.threshold and day <= -severity.onset_days_ago]
-        add(
+    normal_before = [day for day, anc in earlier if anc >= severity.threshold and day <= -severity.onset_days_ago]
+    found = [
+        _derived(
             "find:previously-normal-count",
             bool(normal_before),
             "a normal count is on record before this episode" if normal_before else "no normal count on record",
         )
-        window = kb.param("falling_window_days")
-        recent = [anc for day, anc in before_today if day >= -window]
-        if recent and case.anc is not None:
-            falling = case.anc <= (1 - kb.param("falling_fraction")) * max(recent)
-            add("find:falling-count", falling, f"highest count of the last {window:g} days: {max(recent):g}/uL")
-        span = -series[0][0] if series else 0.0
-        if severity.chronic and span >= kb.param("stable_min_days"):
-            middle = median(anc for _, anc in series)
-            spread = kb.param("stable_variation") * middle
-            stable = all(abs(anc - middle) <= spread for _, anc in series)
-            add("find:stable-count", stable, f"counts over {span:g} days around a median of {middle:g}/uL")
+    ]
+    window = kb.param("falling_window_days")
+    recent = [anc for day, anc in before_today if day >= -window]
+    if recent and case.anc is not None:
+        falling = case.anc <= (1 - kb.param("falling_fraction")) * max(recent)
+        found.append(
+            _derived("find:falling-count", falling, f"highest count of the last {window:g} days: {max(recent):g}/uL")
+        )
+    span = -series[0][0] if series else 0.0
+    if severity.chronic and span >= kb.param("stable_min_days"):
+        middle = median(anc for _, anc in series)
+        spread = kb.param("stable_variation") * middle
+        stable = all(abs(anc - middle) <= spread for _, anc in series)
+        found.append(
+            _derived("find:stable-count", stable, f"counts over {span:g} days around a median of {middle:g}/uL")
+        )
+    return found
+
+
+def timeline_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> list[Observation]:
+    """Derived findings: grade, acute/chronic, cyclic, previously normal, falling, stable, onset age."""
+    found = _course_observations(case, severity)
+    if case.anc_history:
+        found += _history_observations(kb, case, severity)
     if case.age_years is not None and severity.grade != "none":
         onset_age = onset_age_years(case, severity)
         term = _onset_term(kb, onset_age)
         if term is not None:
-            add(term, True, f"neutropenia began at about {onset_age:.1f} years of age")
+            found.append(_derived(term, True, f"neutropenia began at about {onset_age:.1f} years of age"))
     return found
