@@ -438,6 +438,14 @@ def _context_hits(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, list[tuple[
     return hits
 
 
+def _not_yet_observable(kb: KnowledgeBase, absent: list[Observation], age: float | None) -> dict[str, float]:
+    """Absent findings the patient is too young to show yet (``nkg:observableFromAge``), with that age."""
+    if age is None:
+        return {}
+    ages = {o.finding: info.observable_from_age for o in absent if (info := kb.findings.get(o.finding)) is not None}
+    return {finding: from_age for finding, from_age in ages.items() if from_age is not None and age < from_age}
+
+
 def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
     """Match the case once: what every column reads."""
     kb = t.kb
@@ -463,15 +471,6 @@ def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
     for context in n.known_causes:
         known.setdefault(context.node, context)
     established = n.case.duration_days is not None or bool(n.case.anc_history)
-    age = n.case.age_years
-    too_young = {
-        o.finding: info.observable_from_age
-        for o in absent
-        if age is not None
-        and (info := kb.findings.get(o.finding)) is not None
-        and info.observable_from_age is not None
-        and age < info.observable_from_age
-    }
     return _CaseIndex(
         premise=frozenset(premise),
         present=tuple(present),
@@ -485,7 +484,7 @@ def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
         agent_options=_agent_options(kb, n),
         contexts=_context_hits(kb, n),
         known=known,
-        not_yet_observable=too_young,
+        not_yet_observable=_not_yet_observable(kb, absent, n.case.age_years),
     )
 
 
