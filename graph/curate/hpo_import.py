@@ -25,6 +25,11 @@ of each HPO frequency class) are ``nkg:ModelParameter`` nodes written into the o
 their rationale; a rerun reads them back from the existing file, so a curator tunes them there.
 The output is deterministic: sorted, no timestamps.
 
+:func:`import_all_hpo` (``neutropenia-kg import-hpo --all``) writes every other disease HPO annotates
+(about 10,000 more) to a module of its own, ``imports/hpo-all.ttl``, with the parameters and curator links
+of the bundled import, and a root file beside the ontology (``neutropenia-hpo-all.ttl``) that imports the
+ontology and that module; the ranker loads it as ``--ontology``.  Neither is part of the bundled ontology.
+
 Examples
 --------
 >>> settings = ImportSettings()
