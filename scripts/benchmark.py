@@ -50,7 +50,7 @@ if sys.argv[2:]:
     from pathlib import Path
     from graph.model.case import read_case_file
     from graph.workup.pipeline import workup_case
-    cases = [read_case_file(f)[0] for d in sys.argv[2:] for f in sorted(Path(d).glob("*.json"))]
+    cases = [read_case_file(f, kb.case_rules)[0] for d in sys.argv[2:] for f in sorted(Path(d).glob("*.json"))]
     for case in cases:
         begin = time.perf_counter()
         workup_case(kb, case)
@@ -77,7 +77,9 @@ print(len(graph))
 
 def _child(code: str, args: list[str], env: dict[str, str]) -> dict:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"benchmark child failed:\n{done.stderr}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return {**result, "wall_s": time.perf_counter() - start}
 
