@@ -203,3 +203,34 @@ def test_no_recurrent_infections_in_a_newborn_is_not_evidence_against_congenital
     child = _newborn_or_child(kb, 5)[ELANE]
     line = next(e for e in child.evidence if e.kind == "absent-finding" and "Recurrent infections" in e.label)
     assert line.log_lr < -2 and "not yet observable" not in line.label
+
+
+THIOPURINE = expand("cause:thiopurine-myelotoxicity")
+LUPUS = expand("cause:systemic-lupus-erythematosus")
+GRAVES = expand("cause:hyperthyroidism-associated-neutropenia")
+ANTITHYROID = expand("cause:antithyroid-drug-agranulocytosis")
+
+
+def test_a_condition_the_listed_drug_is_given_for_counts_for_the_drug_too(kb):
+    lupus_on_azathioprine = {"conditions": ["systemic lupus erythematosus"]}
+    drug = {"medications": [{"name": "azathioprine", "started_days_ago": 30}]}
+    result = candidates(kb, **lupus_on_azathioprine, **drug)
+    (indication,) = kinds(result[THIOPURINE], "indication")
+    assert "usual indication of azathioprine" in indication.label and indication.log_lr > 0
+    assert result[THIOPURINE].rank < result[LUPUS].rank
+    # without the drug the lupus itself leads, and no cause claims an indication
+    alone = candidates(kb, **lupus_on_azathioprine, medications=[{"name": "omeprazole"}])
+    assert alone[LUPUS].rank < alone[THIOPURINE].rank
+    assert not any(kinds(c, "indication") for c in alone.values())
+
+
+def test_signs_of_thyrotoxicosis_add_nothing_beyond_the_hyperthyroidism(kb):
+    signs = ["HP:0000836", "HP:0001962", "HP:0002046", "HP:0001337"]
+    result = candidates(kb, findings=signs, medications=[{"name": "carbimazole", "started_days_ago": 40}])
+    palpitations = [e for e in result[GRAVES].evidence if e.label.startswith("Palpitations")]
+    assert palpitations and all(abs(e.log_lr) < 0.05 for e in palpitations)
+    assert result[ANTITHYROID].rank < result[GRAVES].rank
+    # palpitations alone, without a stated hyperthyroidism, still point to it
+    bare = candidates(kb, findings=["HP:0001962", "HP:0002046"], medications=[{"name": "omeprazole"}])
+    (alone,) = [e for e in bare[GRAVES].evidence if e.label.startswith("Palpitations")]
+    assert alone.log_lr > 1

@@ -400,6 +400,7 @@ def _agent(G: nx.MultiDiGraph, node: str) -> Agent:
         _text(G, node, NKG.drugClass),
         _flag(G, node, NKG.agranulocytosisRisk),
         _flag(G, node, NKG.myelosuppressive),
+        tuple(sorted(_targets(G, node, NKG.usualIndication))),
     )
 
 

@@ -85,6 +85,7 @@ NKG_TERMS: tuple[str, ...] = (
     "above",
     "agent",
     "agranulocytosisRisk",
+    "usualIndication",
     "ancAtLeast",
     "ancBelow",
     "ancestryGroup",
