@@ -234,3 +234,29 @@ def test_signs_of_thyrotoxicosis_add_nothing_beyond_the_hyperthyroidism(kb):
     bare = candidates(kb, findings=["HP:0001962", "HP:0002046"], medications=[{"name": "omeprazole"}])
     (alone,) = [e for e in bare[GRAVES].evidence if e.label.startswith("Palpitations")]
     assert alone.log_lr > 1
+
+
+COVID = expand("cause:covid-19")
+
+
+def test_a_past_acute_infection_says_nothing_of_the_present_illness(kb):
+    drug = {"medications": [{"name": "hydroxychloroquine"}], "conditions": ["rheumatoid arthritis"]}
+    history = {**drug, "conditions": [*drug["conditions"], "previous severe Pseudomonas pneumonia requiring ICU"]}
+    case = {"id": "t", "anc": 200, "patient": {"age_years": 70, "sex": "female"}, **history}
+    w = workup_case(kb, case, explain_top=None)
+    assert any("a past episode (Pneumonia)" in item.reason for item in w.normalised.no_bearing)
+    sepsis = next(c for c in w.candidates if c.cause == SEPSIS)
+    assert not kinds(sepsis, "agent"), "Pseudomonas of a past pneumonia is no agent of the present illness"
+    # the same infection written as current still counts
+    now = candidates(kb, **{**drug, "conditions": [*drug["conditions"], "severe Pseudomonas pneumonia"]})
+    assert kinds(now[SEPSIS], "agent")
+    assert now[SEPSIS].log_score > sepsis.log_score
+
+
+def test_a_named_diagnosis_and_its_detected_organism_count_once(kb):
+    named = candidates(kb, conditions=["COVID-19"], anc=800)
+    both = candidates(kb, conditions=["COVID-19 (SARS-CoV-2 pneumonia)"], anc=800)
+    (known,) = kinds(both[COVID], "known-diagnosis")
+    assert "counted once" in known.label
+    agent = sum(e.log_lr for e in kinds(both[COVID], "agent"))
+    assert math.isclose(known.log_lr + agent, max(agent, kinds(named[COVID], "known-diagnosis")[0].log_lr))

@@ -907,16 +907,28 @@ def defining_column(t: ScoreTables, index: _CaseIndex) -> Column:
     return Column("no-defining-feature", values, explain)
 
 
-def context_column(t: ScoreTables, index: _CaseIndex) -> Column:
+def _known_diagnosis(t: ScoreTables, index: _CaseIndex, agent_values: np.ndarray) -> dict[int, float]:
+    """Cause position -> the log LR of its being named as a known diagnosis, beyond what its agent's
+    evidence already says: a named "COVID-19" and a detected SARS-CoV-2 are one fact, counted once (the
+    larger of the two)."""
+    known_lr = math.log(t.kb.param("known_diagnosis_lr"))
+    out = {}
+    for cause_id in index.known:
+        if cause_id in t.position:
+            i = t.position[cause_id]
+            out[i] = max(0.0, known_lr - max(float(agent_values[i]), 0.0))
+    return out
+
+
+def context_column(t: ScoreTables, index: _CaseIndex, agent_values: np.ndarray) -> Column:
     """Known conditions and exposures that change a cause's odds, and a diagnosis named as known."""
     kb = t.kb
     values = _zeros(t)
     for cause_id, hits in index.contexts.items():
         values[t.position[cause_id]] += math.fsum(math.log(assoc.likelihood_ratio) for _, assoc in hits)
-    known_lr = math.log(kb.param("known_diagnosis_lr"))
-    for cause_id in index.known:
-        if cause_id in t.position:
-            values[t.position[cause_id]] += known_lr
+    known = _known_diagnosis(t, index, agent_values)
+    for i, log_lr in known.items():
+        values[i] += log_lr
     indication_lr = math.log(kb.param("indication_lr"))
     for cause_id in index.indicated:
         values[t.position[cause_id]] += indication_lr
@@ -930,10 +942,12 @@ def context_column(t: ScoreTables, index: _CaseIndex) -> Column:
             evidence.append(
                 _evidence("context", label, math.log(assoc.likelihood_ratio), path, assoc.sources, hit.origin)
             )
-        known = index.known.get(cause_id)
-        if known is not None:
-            label = f"named as a known diagnosis: LR {math.exp(known_lr):g}"
-            evidence.append(_evidence("known-diagnosis", label, known_lr, (cause_id,), (), known.origin))
+        if i in known:
+            label = f"named as a known diagnosis: LR {kb.param('known_diagnosis_lr'):g}"
+            if known[i] < math.log(kb.param("known_diagnosis_lr")):
+                label += f", beyond its agent's LR {math.exp(float(agent_values[i])):.3g} (one fact, counted once)"
+            origin = index.known[cause_id].origin
+            evidence.append(_evidence("known-diagnosis", label, known[i], (cause_id,), (), origin))
         if cause_id in index.indicated:
             drug, condition, origin = index.indicated[cause_id]
             label = f"{kb.label(condition)}, a usual indication of {kb.label(drug)}: LR {math.exp(indication_lr):g}"
@@ -961,7 +975,7 @@ def score_columns(kb: KnowledgeBase, n: NormalisedCase) -> tuple[list[Column], d
         *phenotype_columns(t, index),
         agents,
         defining_column(t, index),
-        context_column(t, index),
+        context_column(t, index, agents.values),
     ]
     return columns, implicated
 
