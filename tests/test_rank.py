@@ -152,8 +152,12 @@ def test_organisms_contexts_and_known_diagnoses_add_evidence(mini_kb):
     )[VIRAL]
     assert terms(viral, "agent")[0].log_lr == pytest.approx(math.log(50))
     assert terms(viral, "context")[0].log_lr == pytest.approx(math.log(5))
-    assert terms(viral, "known-diagnosis")[0].log_lr == pytest.approx(math.log(30))
+    # the named diagnosis and its detected organism are one fact: the larger LR (the organism's 50) counts
+    (known,) = terms(viral, "known-diagnosis")
+    assert known.log_lr == pytest.approx(0.0) and "counted once" in known.label
     assert viral.agents == (expand("org:ebv"),)
+    named_only = ranked(mini_kb, conditions=["mini virus"])[VIRAL]
+    assert terms(named_only, "known-diagnosis")[0].log_lr == pytest.approx(math.log(30))
 
 
 def test_workup_ranks_mechanisms_and_suggests_separating_tests(mini_kb):

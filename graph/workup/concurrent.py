@@ -9,9 +9,10 @@ explained candidate of another category is scored on what it alone brings: its p
 terms on the left-over findings, and its positive agent, context and known-diagnosis terms that the
 first candidate does not share.  A candidate that brings findings only must rank within
 ``concurrent_cause_max_rank`` (it must also be plausible on the whole case); one with its own agent,
-condition or named diagnosis (a fact about the patient) may rank lower.  The best such candidate is
-reported when that residual likelihood ratio reaches the model parameter ``concurrent_cause_min_lr``,
-with its evidence.
+condition or named diagnosis (a fact about the patient) may rank lower.  The first such candidate in
+the ranking whose residual likelihood ratio reaches the model parameter ``concurrent_cause_min_lr`` is
+reported, with its evidence: the ranking already holds each candidate's prior, age and evidence against
+it.
 
 Examples
 --------
@@ -21,8 +22,8 @@ Examples
 >>> w = workup_case(kb, {"id": "x", "anc": 700, "patient": {"age_years": 40, "sex": "male"},
 ...                      "conditions": ["HIV infection"], "duration_days": 60,
 ...                      "medications": [{"name": "zidovudine", "started_days_ago": 120}]})
->>> kb.label(w.candidates[0].cause), kb.label(w.concurrent.cause)
-('HIV infection', 'Dose-dependent non-chemotherapy drug myelotoxicity')
+>>> sorted([kb.label(w.candidates[0].cause), kb.label(w.concurrent.cause)])
+['Dose-dependent non-chemotherapy drug myelotoxicity', 'HIV infection']
 """
 
 from __future__ import annotations
@@ -76,11 +77,13 @@ def _brings(other: Candidate, left_over: set[str], shared: set[str]) -> tuple[Ev
 def _best_second(
     kb: KnowledgeBase, explained: list[Candidate], left_over: set[str], shared: set[str]
 ) -> tuple[float, Candidate, tuple[Evidence, ...]] | None:
-    """The other candidate (of another category, without the first's agents) whose own evidence weighs most."""
+    """The most probable other candidate (of another category, without the first's agents) whose own
+    evidence weighs at least ``concurrent_cause_min_lr``: the ranking already holds its prior, age and
+    evidence against it, so a newborn's sepsis is not offered beside an adult's chemotherapy."""
     first = explained[0]
     first_category = kb.causes[first.cause].category
-    best: tuple[float, Candidate, tuple[Evidence, ...]] | None = None
     max_rank = kb.param("concurrent_cause_max_rank")
+    enough = math.log(kb.param("concurrent_cause_min_lr"))
     for other in explained[1:]:
         if kb.causes[other.cause].category == first_category or set(other.agents) & set(first.agents):
             continue
@@ -88,9 +91,9 @@ def _best_second(
         if not brings or (other.rank > max_rank and not any(e.kind in _OWN_KINDS for e in brings)):
             continue  # a second cause on findings alone must also rank near the top
         residual = math.fsum(e.log_lr for e in brings)
-        if best is None or residual > best[0]:
-            best = (residual, other, brings)
-    return best
+        if residual >= enough:
+            return residual, other, brings
+    return None
 
 
 def concurrent_cause(kb: KnowledgeBase, candidates: tuple[Candidate, ...] | list[Candidate]) -> ConcurrentCause | None:
@@ -102,7 +105,7 @@ def concurrent_cause(kb: KnowledgeBase, candidates: tuple[Candidate, ...] | list
     shared = {e.path[0] for e in first.evidence if e.kind in _OWN_KINDS and e.log_lr > 0 and e.path}
     shared |= set(first.agents)
     best = _best_second(kb, explained, _left_over(kb, explained), shared)
-    if best is None or best[0] < math.log(kb.param("concurrent_cause_min_lr")):
+    if best is None:
         return None
     residual, other, brings = best
     findings = tuple(dict.fromkeys(e.path[0] for e in brings if e.kind == "finding"))

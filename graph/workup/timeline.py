@@ -177,13 +177,11 @@ def _history_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
     before_today = series[:-1] if case.anc is not None else series
     earlier = [(day, anc) for day, anc in before_today if day <= -severity.onset_days_ago or day < 0]
     normal_before = [day for day, anc in earlier if anc >= severity.threshold and day <= -severity.onset_days_ago]
-    found = [
-        _derived(
-            "find:previously-normal-count",
-            bool(normal_before),
-            "a normal count is on record before this episode" if normal_before else "no normal count on record",
-        )
-    ]
+    found = []
+    if normal_before:
+        found.append(_derived("find:previously-normal-count", True, "a normal count is on record before this episode"))
+    elif earlier and severity.chronic:  # low counts of this episode alone say nothing of the count before it
+        found.append(_derived("find:previously-normal-count", False, "no normal count on record in a chronic course"))
     window = kb.param("falling_window_days")
     recent = [anc for day, anc in before_today if day >= -window]
     if recent and case.anc is not None:
