@@ -260,3 +260,21 @@ def test_a_named_diagnosis_and_its_detected_organism_count_once(kb):
     assert "counted once" in known.label
     agent = sum(e.log_lr for e in kinds(both[COVID], "agent"))
     assert math.isclose(known.log_lr + agent, max(agent, kinds(named[COVID], "known-diagnosis")[0].log_lr))
+
+
+FAMILY = expand("find:family-history-neutropenia")
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("mother with the same findings (congenital neutropenia)", True),
+        ("maternal grandmother with agranulocytosis", True),
+        ("mother with systemic lupus erythematosus", False),  # a relative's lupus is not her neutropenia
+        ("no neutropenia in the family", False),
+    ],
+)
+def test_a_relative_with_congenital_neutropenia_is_a_family_history_of_neutropenia(kb, written, read):
+    case = {"id": "t", "anc": 300, "patient": {"age_years": 0.1, "sex": "female"}, "family_history": [written]}
+    present = workup_case(kb, case, explain_top=0).normalised.present
+    assert (FAMILY in present) is read

@@ -251,6 +251,8 @@ class _FreeText:
     ) -> bool:
         """Record ``node`` of ``kind`` that ``text`` names; whether it was used."""
         about_relatives = field == "family_history"
+        if about_relatives and not negated and (relative := self._relative_neutropenia(node, kind)):
+            node, kind = relative, "Finding"  # "mother with congenital neutropenia"
         if kind == "Finding":
             info = self.kb.findings.get(node)
             if about_relatives and not (info and info.family_history):
@@ -270,6 +272,19 @@ class _FreeText:
         else:
             return False
         return True
+
+    def _relative_neutropenia(self, node: str, kind: str | None) -> str:
+        """The family-history finding of neutropenia when a relative is said to have ``node``: a finding that
+        states neutropenia ("agranulocytosis") or a congenital neutropenia ("congenital neutropenia"), else ""."""
+        kb = self.kb
+        stated = kind == "Finding" and kb.states_neutropenia(node)
+        congenital = kind == "Cause" and kb.causes[node].category == kb.congenital_category
+        if not (stated or congenital):
+            return ""
+        found = [
+            f for f, i in sorted(kb.findings.items()) if i.family_history and kb.premise_finding in kb.hpo.ancestors(f)
+        ]
+        return found[0] if found else ""
 
     def _note_unused(self, field: str, text: str, spotted: list[Spotted], used: bool) -> None:
         """Say why ``text`` yielded nothing, if it did not: it names nothing, or nothing read here."""
