@@ -404,11 +404,15 @@ def _stated(kb: KnowledgeBase, present: list[Observation], given_origin: dict[st
 
 
 def _consequence_of(t: ScoreTables, present: list[Observation], present_terms: set[str]) -> dict[str, np.ndarray]:
+    """Finding -> positions of the causes that explain it as a consequence of an origin the case shows. Every
+    patient ranked here is neutropenic (stated or not in HPO terms) and every cause explains the
+    neutropenia, so a consequence of it (fever, an abscess) is explained by all."""
     out: dict[str, np.ndarray] = {}
+    every = np.arange(len(t.causes), dtype=np.int64)
     for observation in present:
         info = t.kb.findings.get(observation.finding)
-        origins = [o for o in (info.consequence_of if info else ()) if o in present_terms]
-        positions = [t.positions_below(o) for o in origins]
+        origins = [o for o in (info.consequence_of if info else ()) if o in present_terms or o == t.kb.premise_finding]
+        positions = [every if o == t.kb.premise_finding else t.positions_below(o) for o in origins]
         out[observation.finding] = np.unique(np.concatenate(positions)) if positions else np.zeros(0, dtype=np.int64)
     return out
 
