@@ -45,6 +45,7 @@ def test_marrow_report_wording_is_read(kb, result, finding):
     [
         ("cellular marrow, no necrosis", "find:marrow-necrosis"),
         ("no metastatic carcinoma seen", "find:marrow-carcinoma-cells"),
+        ("caseating granulomas with necrosis", "find:marrow-necrosis"),
     ],
 )
 def test_a_negated_marrow_finding_is_not_read_as_present(kb, result, finding):
