@@ -76,3 +76,24 @@ def test_an_expanded_cd8_population_with_lymphocytosis_points_to_t_lgl(kb):
         "tests": [{"name": "peripheral blood flow cytometry", "result": "CD3 96%, CD8 88%, CD57 positive; CD19 1%"}],
     }
     assert _first(kb, case) == "T-cell large granular lymphocytic leukaemia"
+
+
+def _evidence_kinds(kb, case, cause: str) -> set[str]:
+    candidates = workup_case(kb, parse_case(case), explain_top=None).candidates
+    found = next(c for c in candidates if c.cause == expand(cause))
+    return {e.kind for e in found.evidence}
+
+
+@pytest.mark.parametrize(
+    "cause, stated",
+    [
+        ("cause:acquired-aplastic-anaemia", "Pancytopenia"),
+        ("cause:dyskeratosis-congenita", "Nail dystrophy"),
+        ("cause:chediak-higashi-syndrome", "Partial albinism"),
+    ],
+)
+def test_a_syndrome_without_its_hallmark_is_told_so(kb, cause, stated):
+    bare = {"id": "bare", "patient": {"age_years": 9, "sex": "male"}, "anc": 600, "findings": ["Recurrent infections"]}
+    assert "no-defining-feature" in _evidence_kinds(kb, bare, cause)
+    with_hallmark = {**bare, "findings": ["Recurrent infections", stated]}
+    assert "no-defining-feature" not in _evidence_kinds(kb, with_hallmark, cause)
