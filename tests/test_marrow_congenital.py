@@ -46,6 +46,8 @@ def test_marrow_report_wording_is_read(kb, result, finding):
         ("cellular marrow, no necrosis", "find:marrow-necrosis"),
         ("no metastatic carcinoma seen", "find:marrow-carcinoma-cells"),
         ("caseating granulomas with necrosis", "find:marrow-necrosis"),
+        ("negative for dysplasia, MDS or lymphoma", "find:lymphoid-marrow-infiltration"),
+        ("negative for dysplasia, MDS or lymphoma", "HP:0002863"),
     ],
 )
 def test_a_negated_marrow_finding_is_not_read_as_present(kb, result, finding):
