@@ -92,9 +92,12 @@ _NEGATIVE_RESULT = re.compile(
     r"^\W*(negative|neg|not detected|non[- ]?reactive|undetectable|not found|none seen|none|absent|nil|no growth)\b"
 )
 #: "with" ends a negation's scope ("no fever with a rash"), except where it joins a judgement to its object
-#: ("no morphology in keeping with folate deficiency", "not consistent with")
+#: ("no morphology in keeping with folate deficiency", "not consistent with"); a comma ends it too, except
+#: in a list closed by "or"/"nor" ("negative for dysplasia, MDS or lymphoma"; the look-ahead is bounded,
+#: so reading stays linear)
 _CLAUSE_BREAK = re.compile(
-    r"[.;:,()\[\]]|\bbut\b|\bhowever\b|(?<!keeping )(?<!consistent )(?<!compatible )(?<!suggestive )\bwith\b",
+    r",(?![^.;:()\[\]]{0,200}?\b(?:or|nor)\b)|[.;:()\[\]]|\bbut\b|\bhowever\b"
+    r"|(?<!keeping )(?<!consistent )(?<!compatible )(?<!suggestive )\bwith\b",
     re.IGNORECASE,
 )
 
@@ -206,6 +209,8 @@ class NegationScope:
     >>> [scope.negated(i) for i in (3, 16, 28)]
     [True, False, True]
     >>> NegationScope("no morphology in keeping with folate deficiency").negated(40)
+    True
+    >>> NegationScope("negative for dysplasia, MDS or lymphoma").negated(31)
     True
     """
 
