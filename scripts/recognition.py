@@ -24,7 +24,7 @@ Examples
 >>> tally = Tally()
 >>> tally.add_case(kb, {"id": "x", "anc": 600, "findings": ["Fever", "zorblax"], "conditions": ["hypertension"]})
 >>> tally.items, tally.unrecognised, round(tally.share(), 3)
-(3, 1, 0.6666666666666666)
+(3, 1, 0.667)
 """
 
 from __future__ import annotations
