@@ -180,6 +180,7 @@ def singular_form(text: str) -> str:
 _NOTHING_FOUND = re.compile(
     r"^\W*(unremarkable|non[- ]?contributory|nothing of note|not significant|normal|asymptomatic|"
     r"(?:generally |otherwise |clinically )?well|incidental(?:ly found| finding)?|"
+    r"(?:found|detected|discovered|noted|identified) (?:on|at|during|in) (?:an? )?(?:routine|screening|incidental)|"
     r"no (?:relevant |significant |known |other |regular |current )?"
     r"(?:family history|history|symptoms|complaints|medications?|medicines|drugs))\b"
 )
@@ -190,6 +191,8 @@ def states_nothing_found(text: str) -> bool:
 
     >>> states_nothing_found("Unremarkable"), states_nothing_found("no family history of the disease")
     (True, True)
+    >>> states_nothing_found("found on routine blood count")
+    True
     >>> states_nothing_found("leukaemia in the father")
     False
     """

@@ -230,6 +230,8 @@ class _FreeText:
         Test results and medications are read only for the kinds in ``_KINDS_READ``."""
         spotted = self.kb.concept_index.spot(text)
         origin = f"{field}: '{text}'"
+        if not spotted and field == "conditions" and self._condition_as_finding(text, origin):
+            return
         used = False
         for spot in spotted:
             for node in spot.ids:
@@ -237,6 +239,19 @@ class _FreeText:
                 if kind in _KINDS_READ.get(field, (kind,)):
                     used = self._take(node, kind, field, text, origin, days_ago, spot.negated or negative) or used
         self._note_unused(field, text, spotted, used)
+
+    def _condition_as_finding(self, text: str, origin: str) -> bool:
+        """A condition that the concepts do not name but HPO phenotype terms do, as a whole or inside it,
+        as for a finding ("Bipolar affective disorder", "open tibial fracture"): the patient has it, so
+        it is read as a present finding, as the same words among the findings would be."""
+        term = self.kb.hpo.resolve(text)
+        if term is not None and PHENOTYPIC_ABNORMALITY in self.kb.hpo.ancestors(term):
+            found = [(term, False)]
+        else:  # "no history of diabetes": the finding absent
+            found = [(node, spot.negated) for spot, node in _findings_in(self.kb, text)]
+        for node, negated in found:
+            self.observations.append(Observation(node, not negated, origin))
+        return bool(found)
 
     def _take(
         self, node: str, kind: str | None, field: str, text: str, origin: str, days_ago: float | None, negated: bool

@@ -1,0 +1,194 @@
+"""The words clinicians write in published case reports, by category, are recognised (real ontology).
+
+Each list samples one category of what a case report names: blood count indices and chemistry,
+coagulation, serologies and PCRs, imaging and marrow studies, genetics, comorbidities by common
+name, signs in lay and clinical words, medications written with brand names and doses, and
+ancestry by nationality.  A word the tool does not know is still reported as unrecognised.
+"""
+
+import pytest
+
+from graph.kb.lexicon import lookup_drug
+from graph.model.case import parse_case
+from graph.model.ids import expand
+from graph.workup.normalise import normalise_case
+from graph.workup.pipeline import workup_case
+
+
+def _normalised(kb, **fields):
+    return normalise_case(kb, parse_case({"id": "words", "anc": 700, **fields}, kb.case_rules))
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [
+        ("MCV", "102 fL"),
+        ("mean corpuscular haemoglobin concentration", "33 g/dL"),
+        ("absolute monocyte count", "50/uL"),
+        ("nucleated red blood cells", "present"),
+        ("gamma-glutamyl transferase", "raised"),
+        ("thrombin time", "normal"),
+        ("von Willebrand factor", "normal"),
+        ("vitamin B6", "normal"),
+        ("serum osmolality", "280"),
+        ("prolactin", "normal"),
+        ("trephine", "normocellular"),
+        ("myelogram", "maturation arrest"),
+        ("TCR gamma", "clonal"),
+        ("IgH rearrangement", "polyclonal"),
+        ("trio exome sequencing", "negative"),
+        ("serum gammaglobulin", "50 g/L (53%)"),
+        ("viral markers", "negative"),
+        ("anti-smooth muscle and anti-actin antibodies", "positive"),
+        ("Helicobacter pylori stool antigen", "positive"),
+        ("faecal calprotectin", "normal"),
+        ("West Nile virus", "negative"),
+        ("Clostridium difficile", "negative"),
+        ("TORCH screen", "negative"),
+        ("anti-HNA-1a", "positive"),
+        ("Holter", "normal"),
+        ("audiometry", "normal"),
+        ("serum ACE", "raised"),
+    ],
+)
+def test_common_tests_are_recognised(kb, name, result):
+    assert not _normalised(kb, tests=[{"name": name, "result": result}]).unrecognized
+
+
+def test_an_unknown_test_is_still_unrecognised(kb):
+    unrecognized = _normalised(kb, tests=[{"name": "zorblax index", "result": "17"}]).unrecognized
+    assert [(u.field, u.text) for u in unrecognized] == [("tests", "zorblax index: 17")]
+
+
+def test_a_temperature_written_as_a_test_is_read_as_fever(kb):
+    normalised = _normalised(kb, tests=[{"name": "Tmax", "result": "39.2 C"}])
+    assert (expand("HP:0001945"), True) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized and not normalised.case.tests
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "depressive disorder",
+        "spinal cord injury",
+        "Behcet's disease",
+        "antiphospholipid syndrome",
+        "nonalcoholic steatohepatitis",
+        "haematopoietic stem cell transplantation",
+        "vegan diet",
+        "small for gestational age",
+        "melanoma",
+        "nephrotic syndrome",
+    ],
+)
+def test_comorbidities_by_common_name_are_recognised(kb, written):
+    assert not _normalised(kb, conditions=[written]).unrecognized
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "present"),
+    [
+        ("Bipolar affective disorder", "HP:0007302", True),  # an HPO label, no concept of ours
+        ("open tibial fracture", "HP:0020110", True),  # an HPO term inside the text
+        ("alveolar haemorrhage", "HP:0040223", True),
+        ("no history of bipolar affective disorder", "HP:0007302", False),
+    ],
+)
+def test_a_condition_that_names_an_hpo_phenotype_is_read_as_that_finding(kb, written, term, present):
+    normalised = _normalised(kb, conditions=[written])
+    assert (expand(term), present) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+def test_an_unknown_condition_is_still_unrecognised(kb):
+    assert [u.text for u in _normalised(kb, conditions=["zorblax syndrome"]).unrecognized] == ["zorblax syndrome"]
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "present"),
+    [
+        ("raised transaminases", "HP:0002910", True),
+        ("elevated LDH", "HP:0025435", True),
+        ("high ferritin", "HP:0003281", True),
+        ("low complement", "HP:0004431", True),
+        ("blood in the stool", "HP:0002573", True),
+        ("umbilical stump infection", "HP:0032435", True),
+        ("limping", "HP:0001288", True),
+        ("thyroid storm", "HP:0011782", True),
+        ("no organomegaly", "HP:0003271", False),
+        ("impetigo", "HP:0000999", True),
+    ],
+)
+def test_signs_in_clinical_and_lay_words_name_their_hpo_term(kb, written, term, present):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), present) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+def test_a_finding_found_on_a_routine_count_states_nothing(kb):
+    normalised = _normalised(kb, findings=["found on routine blood count"])
+    assert not normalised.unrecognized
+    assert [b.text for b in normalised.no_bearing] == ["found on routine blood count"]
+
+
+def test_an_unknown_finding_is_still_unrecognised(kb):
+    assert [u.text for u in _normalised(kb, findings=["zorblaxia of the elbow"]).unrecognized] == [
+        "zorblaxia of the elbow"
+    ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["metformin 500 mg twice daily", "Lipitor", "ferrous sulphate 200 mg", "Biktarvy", "IVIG", "Keppra 500 mg bd"],
+)
+def test_medications_with_brand_names_salts_and_doses_are_recognised(kb, written):
+    assert not _normalised(kb, medications=[{"name": written, "started_days_ago": 30}]).unrecognized
+
+
+def test_a_drug_known_only_by_mesh_carries_its_mesh_id(kb):
+    normalised = _normalised(kb, medications=[{"name": "intravenous immunoglobulin", "started_days_ago": 5}])
+    assert [(d.label, d.xref) for d in normalised.other_drugs] == [("Immunoglobulins, Intravenous", "MeSH:D007155")]
+
+
+def test_a_brand_of_a_combination_names_the_drugs_it_contains(kb):
+    # Trizivir is abacavir, lamivudine and zidovudine: zidovudine is a cause of neutropenia here
+    normalised = _normalised(kb, medications=[{"name": "Trizivir", "started_days_ago": 60}])
+    assert "zidovudine" in [kb.label(d.agent) for d in normalised.drugs]
+    assert not normalised.unrecognized
+
+
+def test_an_unknown_medication_is_still_unrecognised(kb):
+    assert lookup_drug("zorblaxamab") is None
+    assert [u.text for u in _normalised(kb, medications=[{"name": "zorblaxamab"}]).unrecognized] == ["zorblaxamab"]
+
+
+@pytest.mark.parametrize(
+    ("written", "group"),
+    [
+        ("Croatian", "european"),
+        ("Malagasy", "african"),
+        ("Druze", "middle-eastern"),
+        ("Hmong", "east-asian"),
+        ("Sinhalese", "south-asian"),
+        ("Panamanian", "hispanic"),
+        ("mixed race", "unspecified"),
+        ("Canadian", "unspecified"),
+    ],
+)
+def test_ancestry_by_nationality_and_population_maps_to_a_group(kb, written, group):
+    normalised = _normalised(kb, patient={"ancestry": written})
+    assert normalised.ancestry_group == expand(f"https://w3id.org/neutropenia-kg/resource/ancestry/{group}")
+    assert not normalised.unrecognized
+
+
+def test_an_ancestry_of_no_group_changes_no_ranking(kb):
+    base = {"id": "a", "anc": 900, "patient": {"age_years": 30, "sex": "female"}, "findings": ["Fever"]}
+    plain = workup_case(kb, parse_case(base, kb.case_rules))
+    mixed = workup_case(kb, parse_case({**base, "patient": {**base["patient"], "ancestry": "mixed"}}, kb.case_rules))
+    assert [(c.cause, round(c.score, 9)) for c in plain.candidates] == [
+        (c.cause, round(c.score, 9)) for c in mixed.candidates
+    ]
+
+
+def test_an_unknown_ancestry_is_still_unrecognised(kb):
+    assert [u.field for u in _normalised(kb, patient={"ancestry": "Zorblaxian"}).unrecognized] == ["patient.ancestry"]
