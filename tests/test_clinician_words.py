@@ -192,3 +192,58 @@ def test_an_ancestry_of_no_group_changes_no_ranking(kb):
 
 def test_an_unknown_ancestry_is_still_unrecognised(kb):
     assert [u.field for u in _normalised(kb, patient={"ancestry": "Zorblaxian"}).unrecognized] == ["patient.ancestry"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "mother's neutrophil count normal",  # a relative's test
+        "sister with autoimmune thyroid disease",
+        "two healthy siblings",
+        "adopted",
+        "Yemenite Jewish family",  # an ancestry
+        "maternal grandmother with psoriasis",  # an HPO phenotype in a relative
+    ],
+)
+def test_family_history_items_are_recognised_without_being_read_as_the_patients(kb, written):
+    normalised = _normalised(kb, family_history=[written])
+    assert not normalised.unrecognized
+    assert not normalised.contexts and not normalised.known_causes
+
+
+def test_nonconsanguineous_parents_deny_consanguinity(kb):
+    normalised = _normalised(kb, family_history=["fifth son of apparently nonconsanguineous parents"])
+    consanguinity = "https://w3id.org/neutropenia-kg/resource/finding/parental-consanguinity"
+    assert (consanguinity, False) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("spleen not palpable", "HP:0001744"),
+        ("liver not palpable", "HP:0002240"),
+        ("no palpable lymph nodes", "HP:0002716"),
+    ],
+)
+def test_an_examination_that_finds_no_enlargement_states_the_finding_absent(kb, written, term):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), False) in {(o.finding, o.present) for o in normalised.observations}
+
+
+@pytest.mark.parametrize("written", ["chest clear", "soft abdomen", "examination unremarkable", "looks well"])
+def test_a_normal_examination_states_nothing_found(kb, written):
+    normalised = _normalised(kb, findings=[written])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [written]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["farmer", "benzene exposure at work", "recent vaccination", "healthcare worker", "bird exposure", "refugee"],
+)
+def test_common_exposures_are_recognised(kb, written):
+    assert not _normalised(kb, exposures=[{"name": written}]).unrecognized
+
+
+def test_an_unknown_exposure_is_still_unrecognised(kb):
+    assert [u.text for u in _normalised(kb, exposures=[{"name": "zorblax fumes"}]).unrecognized] == ["zorblax fumes"]

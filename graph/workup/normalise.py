@@ -278,11 +278,39 @@ class _FreeText:
             return False
         return True
 
+    def _relatives_denied(self, text: str) -> bool:
+        """Record the family-history findings ``text`` denies in one word ("nonconsanguineous parents"):
+        the findings' negated labels, inside the text; whether it denied any."""
+        words = f" {normalise(text)} "
+        denied = sorted(
+            {node for name, node in _negated_names(self.kb).items() if f" {name} " in words}
+            & {node for node, info in self.kb.findings.items() if info.family_history}
+        )
+        for node in denied:
+            self.observations.append(Observation(node, False, f"family_history: '{text}'"))
+        return bool(denied)
+
+    def _about_relatives(self, text: str) -> str | None:
+        """Why a family-history item that names no concept still bears on nothing: it names a
+        relative's test ("mother's neutrophil count normal"), an HPO phenotype in a relative or an
+        ancestry; None when it names none of these."""
+        if any(resolve_any_test(self.kb, text)):
+            return "a relative's test result; only neutropenia stated in relatives is read"
+        if _findings_in(self.kb, text):
+            return "a finding in a relative; only neutropenia in relatives and consanguinity are read"
+        if self.kb.ancestry_index.spot(text):
+            return "an ancestry; give the patient's as patient.ancestry"
+        return None
+
     def _note_unused(self, field: str, text: str, spotted: list[Spotted], used: bool) -> None:
         """Say why ``text`` yielded nothing, if it did not: it names nothing, or nothing read here."""
         about_relatives = field == "family_history"
         if not spotted and about_relatives and states_nothing_found(text):
             self.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
+        elif not spotted and about_relatives and self._relatives_denied(text):
+            pass
+        elif not spotted and about_relatives and (reason := self._about_relatives(text)) is not None:
+            self.no_bearing.append(NoBearing(field, text, reason))
         elif not spotted:
             self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))
         elif about_relatives and not used:
