@@ -247,3 +247,32 @@ def test_common_exposures_are_recognised(kb, written):
 
 def test_an_unknown_exposure_is_still_unrecognised(kb):
     assert [u.text for u in _normalised(kb, exposures=[{"name": "zorblax fumes"}]).unrecognized] == ["zorblax fumes"]
+
+
+@pytest.mark.parametrize(
+    ("written", "drug"), [("AZA", "azathioprine"), ("HCQ 200 mg bd", "hydroxychloroquine"), ("SSZ", "sulfasalazine")]
+)
+def test_drug_abbreviations_name_the_drug(kb, written, drug):
+    normalised = _normalised(kb, medications=[{"name": written, "started_days_ago": 40}])
+    assert [kb.label(d.agent) for d in normalised.drugs] == [drug]
+
+
+@pytest.mark.parametrize("written", ["IV fluids", "packed red cells", "supportive care", "HRZE", "TKI", "anti-CD20"])
+def test_treatments_and_classes_named_without_a_drug_are_recognised(kb, written):
+    normalised = _normalised(kb, medications=[{"name": written}])
+    assert not normalised.unrecognized and not normalised.drugs
+
+
+def test_a_regimen_acronym_is_chemotherapy(kb):
+    normalised = _normalised(kb, medications=[{"name": "Flu/Cy", "last_dose_days_ago": 6}])
+    assert "https://w3id.org/neutropenia-kg/resource/finding/recent-myelosuppressive-chemotherapy" in {
+        o.finding for o in normalised.observations
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [("TLC", "2800/mm3"), ("segs", "10%"), ("KFT", "normal"), ("CBNAAT", "negative"), ("MP slide", "negative")],
+)
+def test_house_names_and_abbreviations_of_tests_are_recognised(kb, name, result):
+    assert not _normalised(kb, tests=[{"name": name, "result": result}]).unrecognized
