@@ -276,3 +276,42 @@ def test_a_regimen_acronym_is_chemotherapy(kb):
 )
 def test_house_names_and_abbreviations_of_tests_are_recognised(kb, name, result):
     assert not _normalised(kb, tests=[{"name": name, "result": result}]).unrecognized
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("CRP 150 mg/L", "HP:0011227"),
+        ("ferritin of 2500 ng/mL", "HP:0003281"),
+        ("CD4 count 145 cells/uL", "HP:0005407"),
+    ],
+)
+def test_a_test_and_its_value_written_as_a_finding_is_read_by_the_tests_rules(kb, written, term):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), True) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+@pytest.mark.parametrize("written", ["ANC 200/uL", "HbA1c 7%", "WBC: 1.2"])
+def test_a_count_written_as_a_finding_is_recognised(kb, written):
+    normalised = _normalised(kb, findings=[written])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [written]
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("maturation arrest at the promyelocyte stage", "HP:0410253"),
+        ("hypocellular marrow", "HP:0005528"),
+        ("toxic granulation", "HP:0011992"),
+        ("pseudo-Pelger-Huet cells", "https://w3id.org/neutropenia-kg/resource/finding/dysplastic-neutrophils"),
+        ("positive ANA", "HP:0003493"),
+    ],
+)
+def test_film_and_marrow_findings_written_as_findings_name_their_term(kb, written, term):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), True) in {(o.finding, o.present) for o in normalised.observations}
+
+
+def test_an_unknown_name_with_a_value_is_still_unrecognised(kb):
+    assert [u.text for u in _normalised(kb, findings=["zorblax 5"]).unrecognized] == ["zorblax 5"]

@@ -153,6 +153,8 @@ def _findings(
             if states_nothing_found(text):  # "asymptomatic", "otherwise well"
                 free.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
                 continue
+            if present and _finding_as_test(kb, text, field, observations, free):  # "ANC 200/uL", "CRP 150 mg/L"
+                continue
         if term is None:
             reason = (
                 "not a current term of HPO " + kb.hpo.version
@@ -162,6 +164,34 @@ def _findings(
             unrecognized.append(Unrecognized(field, text, reason))
             continue
         observations.append(Observation(term, present, f"{field}: '{text}'"))
+
+
+#: a finding that is a test and its value: "ANC 200/uL", "CRP of 150 mg/L", "WBC: 1.2"
+_TEST_AND_VALUE = re.compile(
+    r"^\s*(?P<name>[A-Za-z][^:=<>]*?)(?:\s*[:=]\s*|\s+(?:of\s+|was\s+|is\s+)?)(?P<value>[<>]?\s*\d[\d.,]*(?![\w]).*)$"
+)
+
+
+def _finding_as_test(
+    kb: KnowledgeBase, text: str, field: str, observations: list[Observation], free: _FreeText
+) -> bool:
+    """Read a finding written as a test and its value by that test's rules, as the same words under
+    ``tests`` would be (a test without a rule for it bears on nothing); whether ``text`` is one."""
+    match = _TEST_AND_VALUE.match(text[:300])
+    if match is None:
+        return False
+    nodes, known = resolve_any_test(kb, match["name"])
+    if not nodes and known is None:
+        return False
+    fired = [rule for node in nodes for rule in read_result(kb, node, match["value"], match["name"])]
+    for finding, present, _organism in fired:
+        if finding:
+            observations.append(Observation(finding, present, f"{field}: '{text}'"))
+    if not fired:
+        free.no_bearing.append(
+            NoBearing(field, text, "a test result written as a finding; no rule of the test reads it")
+        )
+    return True
 
 
 def _findings_named(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
