@@ -315,3 +315,13 @@ def test_film_and_marrow_findings_written_as_findings_name_their_term(kb, writte
 
 def test_an_unknown_name_with_a_value_is_still_unrecognised(kb):
     assert [u.text for u in _normalised(kb, findings=["zorblax 5"]).unrecognized] == ["zorblax 5"]
+
+
+def test_latent_tuberculosis_is_not_read_as_disseminated_tuberculosis(kb):
+    normalised = _normalised(kb, conditions=["latent tuberculosis"])
+    assert not normalised.known_causes and not normalised.unrecognized
+
+
+@pytest.mark.parametrize("written", ["NSCLC", "MGUS", "HbSS", "chronic granulomatous disease", "schistosomiasis"])
+def test_more_conditions_by_common_name_are_recognised(kb, written):
+    assert not _normalised(kb, conditions=[written]).unrecognized
