@@ -1,9 +1,10 @@
 """The drug lexicon: names of drugs the ontology does not model, with their DrugBank ids (stdlib only).
 
 A medication the ontology does not know is looked up here before it is reported as unrecognised:
-the answer is "a drug, DrugBank:DB00709, not a known cause of neutropenia".  The lexicon is the
-file ``imports/drug-lexicon.tsv`` beside the ontology (built by ``scripts/build_drug_lexicon.py``
-from the DrugBank vocabulary of the ``drug-named-entity-recognition`` package); it is optional:
+the answer is "a drug, DrugBank:DB00709, not a known cause of neutropenia" (a drug without a DrugBank
+id carries its MeSH or MedlinePlus id, or none).  The lexicon is the file ``imports/drug-lexicon.tsv``
+beside the ontology (built by ``scripts/build_drug_lexicon.py`` from the dictionary of the
+``drug-named-entity-recognition`` package); it is optional:
 without the file every lookup answers ``None``.  It is plain text, read once per file.
 
 This module also holds the one phrase the tool uses for a drug that no cause links.
@@ -41,7 +42,7 @@ class LexiconDrug:
     """A drug the lexicon knows: its preferred name and standard id (a CURIE)."""
 
     label: str
-    xref: str
+    xref: str | None  # None for a drug the dictionary gives no id
 
 
 def describe_not_a_cause(xref: str | None) -> str:
@@ -54,6 +55,14 @@ def lexicon_path() -> Path:
     from .paths import bundled_ontology_path
 
     return bundled_ontology_path().parent / "imports" / "drug-lexicon.tsv"
+
+
+def _curie(written: str) -> str | None:
+    """The id column as a CURIE: "MeSH:D007155" as written, a bare DrugBank id ("DB00709", the
+    older form of the file) prefixed, an empty column None (the dictionary gives the drug no id)."""
+    if not written:
+        return None
+    return written if ":" in written else f"DrugBank:{written}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -72,7 +81,7 @@ def _load(path: Path) -> dict[str, LexiconDrug]:
         key = normalise(parts[0])
         # the file is sorted, so the first row for a name wins the same way on every run
         if key and key not in names:
-            names[key] = LexiconDrug(parts[2], f"DrugBank:{parts[1]}")
+            names[key] = LexiconDrug(parts[2], _curie(parts[1]))
     return names
 
 

@@ -6,9 +6,10 @@ normalisation reports them as unrecognised.
 
 Given the ontology's :class:`~graph.model.units.CaseRules` (``kb.case_rules``), every number may carry a
 unit (``{"value": 0.8, "unit": "10^9/L"}``) and is converted, and a value impossible in its unit is
-refused with the likely unit named; temperatures are read from ``temperature_c`` and from findings
-such as "T 101.2 F".  Without rules only the checks of case format version 1 apply.  The count may be
-left out when a finding states the neutropenia; normalisation checks that finding.
+refused with the likely unit named; temperatures are read from ``temperature_c``, from findings
+such as "T 101.2 F" and from tests such as "Tmax" = "39.2 C".  Without rules only the checks of case
+format version 1 apply.  The count may be left out when a finding states the neutropenia;
+normalisation checks that finding.
 
 Examples
 --------
@@ -340,6 +341,23 @@ def _tests(data: Mapping[str, Any]) -> tuple[TestResult, ...]:
     return tuple(tests)
 
 
+def _tests_and_temperatures(
+    tests: tuple[TestResult, ...], rules: CaseRules | None
+) -> tuple[tuple[TestResult, ...], tuple[Temperature, ...]]:
+    """The tests, and the temperatures among them: a test that is a temperature reading ("Tmax" = "39.2 C",
+    "body temperature" = "38.5") is read as one, as the same words among the findings are."""
+    if rules is None:
+        return tests, ()
+    kept, temperatures = [], []
+    for index, test in enumerate(tests):
+        reading = _temperature_in(f"{test.name} {test.result}", f"tests[{index}]", rules)
+        if reading is None:
+            kept.append(test)
+        else:
+            temperatures.append(reading)
+    return tuple(kept), tuple(temperatures)
+
+
 def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
     """Check a decoded case object and return a :class:`Case` (see module docstring)."""
     if not isinstance(data, dict):
@@ -357,6 +375,7 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
     anc = _measure(rules, data["anc"], "anc", "anc", at_most=white) if has_count else None
     history = _history(data, rules)
     findings, temperatures = _findings_and_temperatures(data, rules)
+    tests, test_temperatures = _tests_and_temperatures(_tests(data), rules)
     return Case(
         case_id=case_id,
         anc=anc,
@@ -367,7 +386,7 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
         findings=findings,
         medications=_medications(data, rules),
         exposures=_exposures(data, rules),
-        tests=_tests(data),
+        tests=tests,
         duration_days=_optional_days(rules, data, "duration_days", "duration_days"),
         absent_findings=_strings(data, "absent_findings"),
         labs=labs,
@@ -375,7 +394,7 @@ def parse_case(data: Any, rules: CaseRules | None = None) -> Case:
         conditions=_strings(data, "conditions"),
         family_history=_strings(data, "family_history"),
         narrative=str(data.get("narrative") or ""),
-        temperatures=temperatures,
+        temperatures=temperatures + test_temperatures,
     )
 
 

@@ -183,6 +183,13 @@ def singular_form(text: str) -> str:
 _NOTHING_FOUND = re.compile(
     r"^\W*(unremarkable|non[- ]?contributory|nothing of note|not significant|normal|asymptomatic|"
     r"(?:generally |otherwise |clinically )?well|incidental(?:ly found| finding)?|"
+    r"(?:found|detected|discovered|noted|identified) (?:on|at|during|in) (?:an? )?(?:routine|screening|incidental)|"
+    r"(?:\w+ )?healthy (?:parents|siblings?|brothers?|sisters?|family|relatives)|"
+    r"(?:both )?(?:parents|siblings|family|relatives)(?: are| were)? (?:healthy|well)|"
+    r"(?:unknown|not known|adopted|only child)\W*$|"
+    r"(?:physical |clinical )?exam(?:ination)?(?: was| is)? (?:unremarkable|normal)|looks? well|alert and active|"
+    r"thriving|developmentally normal|(?:chest|lungs?)(?: is| are| was| were)? clear|clear chest|"
+    r"(?:soft,? )?non[- ]?tender abdomen|soft abdomen|"
     r"no (?:relevant |significant |known |other |regular |current )?"
     r"(?:family history|history|symptoms|complaints|medications?|medicines|drugs))\b"
 )
@@ -193,6 +200,10 @@ def states_nothing_found(text: str) -> bool:
 
     >>> states_nothing_found("Unremarkable"), states_nothing_found("no family history of the disease")
     (True, True)
+    >>> states_nothing_found("found on routine blood count"), states_nothing_found("two healthy siblings")
+    (True, True)
+    >>> states_nothing_found("unknown"), states_nothing_found("unknown fever source")
+    (True, False)
     >>> states_nothing_found("leukaemia in the father")
     False
     """

@@ -153,6 +153,8 @@ def _findings(
             if states_nothing_found(text):  # "asymptomatic", "otherwise well"
                 free.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
                 continue
+            if present and _finding_as_test(kb, text, field, observations, free):  # "ANC 200/uL", "CRP 150 mg/L"
+                continue
         if term is None:
             reason = (
                 "not a current term of HPO " + kb.hpo.version
@@ -162,6 +164,34 @@ def _findings(
             unrecognized.append(Unrecognized(field, text, reason))
             continue
         observations.append(Observation(term, present, f"{field}: '{text}'"))
+
+
+#: a finding that is a test and its value: "ANC 200/uL", "CRP of 150 mg/L", "WBC: 1.2"
+_TEST_AND_VALUE = re.compile(
+    r"^\s*(?P<name>[A-Za-z][^:=<>]*?)(?:\s*[:=]\s*|\s+(?:of\s+|was\s+|is\s+)?)(?P<value>[<>]?\s*\d[\d.,]*(?![\w]).*)$"
+)
+
+
+def _finding_as_test(
+    kb: KnowledgeBase, text: str, field: str, observations: list[Observation], free: _FreeText
+) -> bool:
+    """Read a finding written as a test and its value by that test's rules, as the same words under
+    ``tests`` would be (a test without a rule for it bears on nothing); whether ``text`` is one."""
+    match = _TEST_AND_VALUE.match(text[:300])
+    if match is None:
+        return False
+    nodes, known = resolve_any_test(kb, match["name"])
+    if not nodes and known is None:
+        return False
+    fired = [rule for node in nodes for rule in read_result(kb, node, match["value"], match["name"])]
+    for finding, present, _organism in fired:
+        if finding:
+            observations.append(Observation(finding, present, f"{field}: '{text}'"))
+    if not fired:
+        free.no_bearing.append(
+            NoBearing(field, text, "a test result written as a finding; no rule of the test reads it")
+        )
+    return True
 
 
 def _findings_named(kb: KnowledgeBase, text: str) -> list[tuple[Spotted, str]]:
@@ -230,6 +260,8 @@ class _FreeText:
         Test results and medications are read only for the kinds in ``_KINDS_READ``."""
         spotted = self.kb.concept_index.spot(text)
         origin = f"{field}: '{text}'"
+        if not spotted and field == "conditions" and self._condition_as_finding(text, origin):
+            return
         used = False
         past = past_episode(self.kb, text, spotted)
         for spot in spotted:
@@ -245,6 +277,19 @@ class _FreeText:
             )
         else:
             self._note_unused(field, text, spotted, used)
+
+    def _condition_as_finding(self, text: str, origin: str) -> bool:
+        """A condition that the concepts do not name but HPO phenotype terms do, as a whole or inside it,
+        as for a finding ("Bipolar affective disorder", "open tibial fracture"): the patient has it, so
+        it is read as a present finding, as the same words among the findings would be."""
+        term = self.kb.hpo.resolve(text)
+        if term is not None and PHENOTYPIC_ABNORMALITY in self.kb.hpo.ancestors(term):
+            found = [(term, False)]
+        else:  # "no history of diabetes": the finding absent
+            found = [(node, spot.negated) for spot, node in _findings_in(self.kb, text)]
+        for node, negated in found:
+            self.observations.append(Observation(node, not negated, origin))
+        return bool(found)
 
     def _take(
         self, node: str, kind: str | None, field: str, text: str, origin: str, days_ago: float | None, negated: bool
@@ -286,11 +331,39 @@ class _FreeText:
         ]
         return found[0] if found else ""
 
+    def _relatives_denied(self, text: str) -> bool:
+        """Record the family-history findings ``text`` denies in one word ("nonconsanguineous parents"):
+        the findings' negated labels, inside the text; whether it denied any."""
+        words = f" {normalise(text)} "
+        denied = sorted(
+            {node for name, node in _negated_names(self.kb).items() if f" {name} " in words}
+            & {node for node, info in self.kb.findings.items() if info.family_history}
+        )
+        for node in denied:
+            self.observations.append(Observation(node, False, f"family_history: '{text}'"))
+        return bool(denied)
+
+    def _about_relatives(self, text: str) -> str | None:
+        """Why a family-history item that names no concept still bears on nothing: it names a
+        relative's test ("mother's neutrophil count normal"), an HPO phenotype in a relative or an
+        ancestry; None when it names none of these."""
+        if any(resolve_any_test(self.kb, text)):
+            return "a relative's test result; only neutropenia stated in relatives is read"
+        if _findings_in(self.kb, text):
+            return "a finding in a relative; only neutropenia in relatives and consanguinity are read"
+        if self.kb.ancestry_index.spot(text):
+            return "an ancestry; give the patient's as patient.ancestry"
+        return None
+
     def _note_unused(self, field: str, text: str, spotted: list[Spotted], used: bool) -> None:
         """Say why ``text`` yielded nothing, if it did not: it names nothing, or nothing read here."""
         about_relatives = field == "family_history"
         if not spotted and about_relatives and states_nothing_found(text):
             self.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
+        elif not spotted and about_relatives and self._relatives_denied(text):
+            pass
+        elif not spotted and about_relatives and (reason := self._about_relatives(text)) is not None:
+            self.no_bearing.append(NoBearing(field, text, reason))
         elif not spotted:
             self.unrecognized.append(Unrecognized(field, text, "names nothing in the ontology"))
         elif about_relatives and not used:

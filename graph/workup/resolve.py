@@ -82,6 +82,22 @@ def _fuzzy(kb: KnowledgeBase, name: str) -> DrugMatch | None:
     return DrugMatch(best_agents, f"fuzzy ({best_distance} {edits})")
 
 
+def _by_lexicon_name(kb: KnowledgeBase, known: LexiconDrug, written: str) -> DrugMatch:
+    """A drug the lexicon names: the ontology drugs its preferred name contains (a brand of a
+    combination, "Trizivir": "Abacavir, Lamivudine, and Zidovudine"), else a drug not modelled here.
+
+    A class of drugs the ontology names ("statins") is left to the drug classes (``match`` "none"),
+    though the lexicon lists the class under its MeSH heading: the patient's drug is still to be named.
+    """
+    inside = tuple(dict.fromkeys(a for s in kb.drug_index.spot(known.label) if not s.negated for a in s.ids))
+    if inside:
+        return DrugMatch(inside, f"exact (lexicon: {known.label})")
+    is_drugbank = (known.xref or "").startswith("DrugBank:")
+    if not is_drugbank and resolve_known(kb, written, "DrugClass") is not None:
+        return DrugMatch((), "none", "a class of drugs, not one drug")
+    return DrugMatch((), "lexicon", describe_not_a_cause(known.xref), known)
+
+
 def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     """Resolve a medication name (see module docstring)."""
     name = normalise(written)
@@ -108,7 +124,7 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
             sorted(a for a, agent in kb.agents.items() if agent.info.kind == "Drug" and known.xref in agent.info.xrefs)
         )
         if not same:  # a real drug the ontology does not model is not a misspelling of one it does
-            return DrugMatch((), "lexicon", describe_not_a_cause(known.xref), known)
+            return _by_lexicon_name(kb, known, written)
         if fuzzy is None:  # another name of an ontology drug
             return DrugMatch(same, "exact (lexicon synonym)")
     # the edit distance decides (and refuses a name as close to two drugs: methamizole)

@@ -1,0 +1,327 @@
+"""The words clinicians write in published case reports, by category, are recognised (real ontology).
+
+Each list samples one category of what a case report names: blood count indices and chemistry,
+coagulation, serologies and PCRs, imaging and marrow studies, genetics, comorbidities by common
+name, signs in lay and clinical words, medications written with brand names and doses, and
+ancestry by nationality.  A word the tool does not know is still reported as unrecognised.
+"""
+
+import pytest
+
+from graph.kb.lexicon import lookup_drug
+from graph.model.case import parse_case
+from graph.model.ids import expand
+from graph.workup.normalise import normalise_case
+from graph.workup.pipeline import workup_case
+
+
+def _normalised(kb, **fields):
+    return normalise_case(kb, parse_case({"id": "words", "anc": 700, **fields}, kb.case_rules))
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [
+        ("MCV", "102 fL"),
+        ("mean corpuscular haemoglobin concentration", "33 g/dL"),
+        ("absolute monocyte count", "50/uL"),
+        ("nucleated red blood cells", "present"),
+        ("gamma-glutamyl transferase", "raised"),
+        ("thrombin time", "normal"),
+        ("von Willebrand factor", "normal"),
+        ("vitamin B6", "normal"),
+        ("serum osmolality", "280"),
+        ("prolactin", "normal"),
+        ("trephine", "normocellular"),
+        ("myelogram", "maturation arrest"),
+        ("TCR gamma", "clonal"),
+        ("IgH rearrangement", "polyclonal"),
+        ("trio exome sequencing", "negative"),
+        ("serum gammaglobulin", "50 g/L (53%)"),
+        ("viral markers", "negative"),
+        ("anti-smooth muscle and anti-actin antibodies", "positive"),
+        ("Helicobacter pylori stool antigen", "positive"),
+        ("faecal calprotectin", "normal"),
+        ("West Nile virus", "negative"),
+        ("Clostridium difficile", "negative"),
+        ("TORCH screen", "negative"),
+        ("anti-HNA-1a", "positive"),
+        ("Holter", "normal"),
+        ("audiometry", "normal"),
+        ("serum ACE", "raised"),
+    ],
+)
+def test_common_tests_are_recognised(kb, name, result):
+    assert not _normalised(kb, tests=[{"name": name, "result": result}]).unrecognized
+
+
+def test_an_unknown_test_is_still_unrecognised(kb):
+    unrecognized = _normalised(kb, tests=[{"name": "zorblax index", "result": "17"}]).unrecognized
+    assert [(u.field, u.text) for u in unrecognized] == [("tests", "zorblax index: 17")]
+
+
+def test_a_temperature_written_as_a_test_is_read_as_fever(kb):
+    normalised = _normalised(kb, tests=[{"name": "Tmax", "result": "39.2 C"}])
+    assert (expand("HP:0001945"), True) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized and not normalised.case.tests
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "depressive disorder",
+        "spinal cord injury",
+        "Behcet's disease",
+        "antiphospholipid syndrome",
+        "nonalcoholic steatohepatitis",
+        "haematopoietic stem cell transplantation",
+        "vegan diet",
+        "small for gestational age",
+        "melanoma",
+        "nephrotic syndrome",
+    ],
+)
+def test_comorbidities_by_common_name_are_recognised(kb, written):
+    assert not _normalised(kb, conditions=[written]).unrecognized
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "present"),
+    [
+        ("Bipolar affective disorder", "HP:0007302", True),  # an HPO label, no concept of ours
+        ("open tibial fracture", "HP:0020110", True),  # an HPO term inside the text
+        ("alveolar haemorrhage", "HP:0040223", True),
+        ("no history of bipolar affective disorder", "HP:0007302", False),
+    ],
+)
+def test_a_condition_that_names_an_hpo_phenotype_is_read_as_that_finding(kb, written, term, present):
+    normalised = _normalised(kb, conditions=[written])
+    assert (expand(term), present) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+def test_an_unknown_condition_is_still_unrecognised(kb):
+    assert [u.text for u in _normalised(kb, conditions=["zorblax syndrome"]).unrecognized] == ["zorblax syndrome"]
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "present"),
+    [
+        ("raised transaminases", "HP:0002910", True),
+        ("elevated LDH", "HP:0025435", True),
+        ("high ferritin", "HP:0003281", True),
+        ("low complement", "HP:0004431", True),
+        ("blood in the stool", "HP:0002573", True),
+        ("umbilical stump infection", "HP:0032435", True),
+        ("limping", "HP:0001288", True),
+        ("thyroid storm", "HP:0011782", True),
+        ("no organomegaly", "HP:0003271", False),
+        ("impetigo", "HP:0000999", True),
+    ],
+)
+def test_signs_in_clinical_and_lay_words_name_their_hpo_term(kb, written, term, present):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), present) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+def test_a_finding_found_on_a_routine_count_states_nothing(kb):
+    normalised = _normalised(kb, findings=["found on routine blood count"])
+    assert not normalised.unrecognized
+    assert [b.text for b in normalised.no_bearing] == ["found on routine blood count"]
+
+
+def test_an_unknown_finding_is_still_unrecognised(kb):
+    assert [u.text for u in _normalised(kb, findings=["zorblaxia of the elbow"]).unrecognized] == [
+        "zorblaxia of the elbow"
+    ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["metformin 500 mg twice daily", "Lipitor", "ferrous sulphate 200 mg", "Biktarvy", "IVIG", "Keppra 500 mg bd"],
+)
+def test_medications_with_brand_names_salts_and_doses_are_recognised(kb, written):
+    assert not _normalised(kb, medications=[{"name": written, "started_days_ago": 30}]).unrecognized
+
+
+def test_a_drug_known_only_by_mesh_carries_its_mesh_id(kb):
+    normalised = _normalised(kb, medications=[{"name": "intravenous immunoglobulin", "started_days_ago": 5}])
+    assert [(d.label, d.xref) for d in normalised.other_drugs] == [("Immunoglobulins, Intravenous", "MeSH:D007155")]
+
+
+def test_a_brand_of_a_combination_names_the_drugs_it_contains(kb):
+    # Trizivir is abacavir, lamivudine and zidovudine: zidovudine is a cause of neutropenia here
+    normalised = _normalised(kb, medications=[{"name": "Trizivir", "started_days_ago": 60}])
+    assert "zidovudine" in [kb.label(d.agent) for d in normalised.drugs]
+    assert not normalised.unrecognized
+
+
+def test_an_unknown_medication_is_still_unrecognised(kb):
+    assert lookup_drug("zorblaxamab") is None
+    assert [u.text for u in _normalised(kb, medications=[{"name": "zorblaxamab"}]).unrecognized] == ["zorblaxamab"]
+
+
+@pytest.mark.parametrize(
+    ("written", "group"),
+    [
+        ("Croatian", "european"),
+        ("Malagasy", "african"),
+        ("Druze", "middle-eastern"),
+        ("Hmong", "east-asian"),
+        ("Sinhalese", "south-asian"),
+        ("Panamanian", "hispanic"),
+        ("mixed race", "unspecified"),
+        ("Canadian", "unspecified"),
+    ],
+)
+def test_ancestry_by_nationality_and_population_maps_to_a_group(kb, written, group):
+    normalised = _normalised(kb, patient={"ancestry": written})
+    assert normalised.ancestry_group == expand(f"https://w3id.org/neutropenia-kg/resource/ancestry/{group}")
+    assert not normalised.unrecognized
+
+
+def test_an_ancestry_of_no_group_changes_no_ranking(kb):
+    base = {"id": "a", "anc": 900, "patient": {"age_years": 30, "sex": "female"}, "findings": ["Fever"]}
+    plain = workup_case(kb, parse_case(base, kb.case_rules))
+    mixed = workup_case(kb, parse_case({**base, "patient": {**base["patient"], "ancestry": "mixed"}}, kb.case_rules))
+    assert [(c.cause, round(c.score, 9)) for c in plain.candidates] == [
+        (c.cause, round(c.score, 9)) for c in mixed.candidates
+    ]
+
+
+def test_an_unknown_ancestry_is_still_unrecognised(kb):
+    assert [u.field for u in _normalised(kb, patient={"ancestry": "Zorblaxian"}).unrecognized] == ["patient.ancestry"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "mother's neutrophil count normal",  # a relative's test
+        "sister with autoimmune thyroid disease",
+        "two healthy siblings",
+        "adopted",
+        "Yemenite Jewish family",  # an ancestry
+        "maternal grandmother with psoriasis",  # an HPO phenotype in a relative
+    ],
+)
+def test_family_history_items_are_recognised_without_being_read_as_the_patients(kb, written):
+    normalised = _normalised(kb, family_history=[written])
+    assert not normalised.unrecognized
+    assert not normalised.contexts and not normalised.known_causes
+
+
+def test_nonconsanguineous_parents_deny_consanguinity(kb):
+    normalised = _normalised(kb, family_history=["fifth son of apparently nonconsanguineous parents"])
+    consanguinity = "https://w3id.org/neutropenia-kg/resource/finding/parental-consanguinity"
+    assert (consanguinity, False) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("spleen not palpable", "HP:0001744"),
+        ("liver not palpable", "HP:0002240"),
+        ("no palpable lymph nodes", "HP:0002716"),
+    ],
+)
+def test_an_examination_that_finds_no_enlargement_states_the_finding_absent(kb, written, term):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), False) in {(o.finding, o.present) for o in normalised.observations}
+
+
+@pytest.mark.parametrize("written", ["chest clear", "soft abdomen", "examination unremarkable", "looks well"])
+def test_a_normal_examination_states_nothing_found(kb, written):
+    normalised = _normalised(kb, findings=[written])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [written]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["farmer", "benzene exposure at work", "recent vaccination", "healthcare worker", "bird exposure", "refugee"],
+)
+def test_common_exposures_are_recognised(kb, written):
+    assert not _normalised(kb, exposures=[{"name": written}]).unrecognized
+
+
+def test_an_unknown_exposure_is_still_unrecognised(kb):
+    assert [u.text for u in _normalised(kb, exposures=[{"name": "zorblax fumes"}]).unrecognized] == ["zorblax fumes"]
+
+
+@pytest.mark.parametrize(
+    ("written", "drug"), [("AZA", "azathioprine"), ("HCQ 200 mg bd", "hydroxychloroquine"), ("SSZ", "sulfasalazine")]
+)
+def test_drug_abbreviations_name_the_drug(kb, written, drug):
+    normalised = _normalised(kb, medications=[{"name": written, "started_days_ago": 40}])
+    assert [kb.label(d.agent) for d in normalised.drugs] == [drug]
+
+
+@pytest.mark.parametrize("written", ["IV fluids", "packed red cells", "supportive care", "HRZE", "TKI", "anti-CD20"])
+def test_treatments_and_classes_named_without_a_drug_are_recognised(kb, written):
+    normalised = _normalised(kb, medications=[{"name": written}])
+    assert not normalised.unrecognized and not normalised.drugs
+
+
+def test_a_regimen_acronym_is_chemotherapy(kb):
+    normalised = _normalised(kb, medications=[{"name": "Flu/Cy", "last_dose_days_ago": 6}])
+    assert "https://w3id.org/neutropenia-kg/resource/finding/recent-myelosuppressive-chemotherapy" in {
+        o.finding for o in normalised.observations
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [("TLC", "2800/mm3"), ("segs", "10%"), ("KFT", "normal"), ("CBNAAT", "negative"), ("MP slide", "negative")],
+)
+def test_house_names_and_abbreviations_of_tests_are_recognised(kb, name, result):
+    assert not _normalised(kb, tests=[{"name": name, "result": result}]).unrecognized
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("CRP 150 mg/L", "HP:0011227"),
+        ("ferritin of 2500 ng/mL", "HP:0003281"),
+        ("CD4 count 145 cells/uL", "HP:0005407"),
+    ],
+)
+def test_a_test_and_its_value_written_as_a_finding_is_read_by_the_tests_rules(kb, written, term):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), True) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+@pytest.mark.parametrize("written", ["ANC 200/uL", "HbA1c 7%", "WBC: 1.2"])
+def test_a_count_written_as_a_finding_is_recognised(kb, written):
+    normalised = _normalised(kb, findings=[written])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [written]
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("maturation arrest at the promyelocyte stage", "HP:0410253"),
+        ("hypocellular marrow", "HP:0005528"),
+        ("toxic granulation", "HP:0011992"),
+        ("pseudo-Pelger-Huet cells", "https://w3id.org/neutropenia-kg/resource/finding/dysplastic-neutrophils"),
+        ("positive ANA", "HP:0003493"),
+    ],
+)
+def test_film_and_marrow_findings_written_as_findings_name_their_term(kb, written, term):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), True) in {(o.finding, o.present) for o in normalised.observations}
+
+
+def test_an_unknown_name_with_a_value_is_still_unrecognised(kb):
+    assert [u.text for u in _normalised(kb, findings=["zorblax 5"]).unrecognized] == ["zorblax 5"]
+
+
+def test_latent_tuberculosis_is_not_read_as_disseminated_tuberculosis(kb):
+    normalised = _normalised(kb, conditions=["latent tuberculosis"])
+    assert not normalised.known_causes and not normalised.unrecognized
+
+
+@pytest.mark.parametrize("written", ["NSCLC", "MGUS", "HbSS", "chronic granulomatous disease", "schistosomiasis"])
+def test_more_conditions_by_common_name_are_recognised(kb, written):
+    assert not _normalised(kb, conditions=[written]).unrecognized
