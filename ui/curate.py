@@ -27,7 +27,7 @@ from graph.curate.edit import (
     timing_windows,
 )
 from graph.curate.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES
-from graph.curate.sparqlworker import QueryStopped, SparqlWorker, limits_from_environment
+from graph.curate.sparqlworker import QueryStopped, SparqlWorker, limits_from_environment, take_worker
 from graph.curate.testlinks import CauseLinksEdit, link_problems, preview_links
 from graph.kb.knowledge import KnowledgeBase
 from graph.model.errors import NeutropeniaKGError, OntologyError
@@ -55,8 +55,7 @@ def _worker() -> SparqlWorker:
     if not isinstance(worker, SparqlWorker) or worker.root != ontology_path():
         if isinstance(worker, SparqlWorker):
             worker.stop()
-        timeout, memory_mb = limits_from_environment()
-        worker = SparqlWorker(ontology_path(), timeout=timeout, memory_mb=memory_mb)
+        worker = take_worker(ontology_path(), *limits_from_environment())
         st.session_state["sparql-worker"] = worker
     return worker
 
