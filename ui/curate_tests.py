@@ -36,6 +36,7 @@ def _choose_causes(kb: KnowledgeBase, key: str, finding: str | None) -> tuple[li
         format_func=kb.label,
         key=f"{key}-causes",
         placeholder="none: the test only reads its finding",
+        select_all=False,
     )
     mode = str(st.radio("Accuracy given as", list(MODES), horizontal=True, key=f"{key}-mode"))
     if causes and finding is not None:
