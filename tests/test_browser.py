@@ -410,6 +410,8 @@ def test_a_curator_adds_a_drug_and_changes_an_association_in_the_browser(mini_di
             page = session.page()
             page.goto(f"{url}/?view=curate")
             page.get_by_text("Add a drug").first.wait_for(timeout=90_000)
+            page.get_by_text("The curator's guide (docs/curating.md)").click()  # the guide is a click away
+            page.get_by_role("heading", name="Where things live").wait_for(timeout=30_000)
             _fill(page, "drug-label", 'propyl "thio" <b>uracil</b>')
             _fill(page, "drug-xref", "DrugBank:DB00550")
             _fill(page, "drug-class", "thionamide antithyroid drug")

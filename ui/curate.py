@@ -34,7 +34,7 @@ from graph.model.errors import NeutropeniaKGError, OntologyError
 from graph.model.ids import curie, is_imported_cause
 from ui.curate_tests import existing_test_form, new_test_form
 from ui.show import links_md, md
-from ui.state import ontology_path, reload_ontology, validation
+from ui.state import ROOT, ontology_path, reload_ontology, validation
 
 #: the curator's guide, in the repository beside the app
 GUIDE = "docs/curating.md"
@@ -105,7 +105,7 @@ def _edit_form(kb: KnowledgeBase) -> None:
     """Add a finding association: checked, previewed as a diff, validated with the whole ontology, then
     written into the module that defines the cause (see graph.curate.edit)."""
     st.subheader("Add a finding association")
-    st.caption(f"How to source and weigh it: the curator's guide, `{GUIDE}`.")
+    st.caption(f"How to source and weigh it: the curator's guide, `{GUIDE}` (open it at the top of this view).")
     causes = sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))
     findings = sorted(kb.findings, key=lambda f: (kb.label(f), f))
     with st.form("edit-association"):
@@ -327,6 +327,20 @@ def _preview_and_save(kb: KnowledgeBase) -> None:
             st.success(f"Saved to `{md(written.name)}`; the ontology is reloaded.", icon=":material/check:")
 
 
+def _guide() -> None:
+    """The curator's guide, one click away: the repository's docs/curating.md, read when opened."""
+    guide = st.expander(
+        f"The curator's guide ({GUIDE})", icon=":material/menu_book:", key="curate-guide", on_change="rerun"
+    )
+    with guide:
+        if not guide.open:
+            return
+        try:
+            st.markdown((ROOT / GUIDE).read_text(encoding="utf-8"))
+        except OSError:
+            st.info(f"The guide is `{GUIDE}` in the repository; it is not beside this copy of the app.")
+
+
 def _validation_report() -> None:
     st.subheader("Validation report")
     try:
@@ -375,6 +389,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     ):
         column.metric(title, summary.counts.get(kind, 0))
 
+    _guide()
     _validation_report()
     st.caption("The same report as `neutropenia-kg validate` on the command line (SHACL shapes and checks).")
     _edit_form(kb)
