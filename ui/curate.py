@@ -1,5 +1,6 @@
-"""The curate view: ontology statistics, the validation report in plain words, a form that adds a finding
-association (checked, previewed as a diff, validated, written atomically), sources, read-only SPARQL."""
+"""The curate view: ontology statistics, the curator's guide, the validation report in plain words, forms
+that add or change a cause, a finding association, a drug and its links, and a diagnostic test with the causes
+it confirms or excludes (checked, previewed as a diff, validated, written atomically), sources, read-only SPARQL."""
 
 from __future__ import annotations
 
