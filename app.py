@@ -20,7 +20,7 @@ from graph.kb.knowledge import KnowledgeBase
 from ui import compare, curate, explore, workup
 from ui.caseinput import init_case
 from ui.show import compact_layout, md
-from ui.state import knowledge_base, read_link, write_link
+from ui.state import knowledge_base, read_link, warm_sparql, write_link
 
 LOG = logging.getLogger("neutropenia_kg.app")
 TITLES: dict[View, str] = {
@@ -55,6 +55,7 @@ def _draw() -> None:
     view = _sidebar(kb, link)
     shown = SHOW[view](kb, link)
     write_link(merge_link(st.session_state.get("link", link), shown))
+    warm_sparql()
 
 
 def main() -> None:

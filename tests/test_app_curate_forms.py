@@ -85,3 +85,51 @@ def test_a_curator_changes_the_frequency_of_an_association_in_its_module(editabl
             '    nkg:frequency 0.55 ; nkg:polarity nkg:Supports ; dcterms:source "PMID:17470834" ; nkg:estimate true ;',
         )
     ]
+
+
+def test_a_new_test_is_linked_to_the_cause_it_confirms_through_the_form(editable):
+    at = app(view="curate")
+    at.selectbox(key="test-finding").set_value(expand("HP:0011900")).run()
+    at.multiselect(key="test-causes").set_value([expand("cause:mini-drug")]).run()
+    assert "the specificity you give sets it" in plain(
+        texts(at.caption)
+    )  # the background the model weighs results against
+    at.text_input(key="test-label").set_value("Fibrinogen assay")
+    at.text_input(key="test-present").set_value("low fibrinogen")
+    at.text_input(key="test-comment").set_value("a citrated venous sample")
+    at.text_input(key="test-source").set_value("PMID:17036563")
+    at.number_input(key="test-cause:mini-drug-sens").set_value(0.7)
+    at.number_input(key="test-cause:mini-drug-spec").set_value(0.95)
+    _submit(at, "edit-test-new")
+    assert "must be a PMID" in plain(texts(at.warning)) and not at.code  # the link's own source is missing
+    at.text_input(key="test-cause:mini-drug-source").set_value("PMID:1")
+    _submit(at, "edit-test-new")
+    assert (
+        not at.warning
+        and at.code
+        and "nkg:confirmedBy <https://w3id.org/neutropenia-kg/resource/test/fibrinogen-assay>" in at.code[0].value
+    )
+    at.button(key="edit-save").click().run()
+    assert not at.exception and "Saved to `curator.ttl`" in plain(texts(at.success))
+    written = editable.read_text(encoding="utf-8")
+    assert "nkg:frequency 0.7 ;" in written and "nkg:backgroundFrequency 0.05 ." in written
+
+
+def test_an_existing_test_is_linked_to_a_cause_by_likelihood_ratios_through_the_form(editable):
+    module = editable.parent.parent / "mini-causes.ttl"
+    at = app(view="curate")
+    at.radio(key="amend-kind").set_value("A diagnostic test").run()
+    at.selectbox(key="amend-item").set_value(expand("test:coagulation")).run()
+    at.multiselect(key="amend-test:coagulation-causes").set_value([expand("cause:mini-chemo")])
+    at.radio(key="amend-test:coagulation-mode").set_value("likelihood ratios").run()
+    at.number_input(key="amend-test:coagulation-cause:mini-chemo-lrp").set_value(0.9)
+    at.text_input(key="amend-test:coagulation-cause:mini-chemo-source").set_value("PMID:1")
+    _submit(at, "edit-test-links")
+    assert "LR+ above 1" in plain(texts(at.warning)) and not at.code
+    at.number_input(key="amend-test:coagulation-cause:mini-chemo-lrp").set_value(8.0)
+    at.number_input(key="amend-test:coagulation-cause:mini-chemo-lrn").set_value(0.25)
+    _submit(at, "edit-test-links")
+    assert not at.warning and at.code and "likelihood ratios LR+ 8, LR- 0.25" in at.code[0].value
+    at.button(key="edit-save").click().run()
+    assert not at.exception and "Saved to `mini-causes.ttl`" in plain(texts(at.success))
+    assert "nkg:confirmedBy <https://w3id.org/neutropenia-kg/resource/test/coagulation>" in module.read_text("utf-8")

@@ -410,6 +410,8 @@ def test_a_curator_adds_a_drug_and_changes_an_association_in_the_browser(mini_di
             page = session.page()
             page.goto(f"{url}/?view=curate")
             page.get_by_text("Add a drug").first.wait_for(timeout=90_000)
+            page.get_by_text("The curator's guide (docs/curating.md)").click()  # the guide is a click away
+            page.get_by_role("heading", name="Where things live").wait_for(timeout=30_000)
             _fill(page, "drug-label", 'propyl "thio" <b>uracil</b>')
             _fill(page, "drug-xref", "DrugBank:DB00550")
             _fill(page, "drug-class", "thionamide antithyroid drug")
@@ -434,5 +436,44 @@ def test_a_curator_adds_a_drug_and_changes_an_association_in_the_browser(mini_di
             module = (tmp_path / "editable" / "mini-causes.ttl").read_text(encoding="utf-8")
             assert '    nkg:frequency 0.55 ; nkg:polarity nkg:Supports ; dcterms:source "PMID:17470834" ;' in module
             assert session.outside() == [] and session.dialogs == []
+        finally:
+            session.close()
+
+
+def _search(page, key_prefix: str, words: str) -> None:
+    """Type ``words`` into a search box of the case form and press Enter, as a clinician does."""
+    page.locator(f"[class*=st-key-{key_prefix}] input").first.click()
+    page.keyboard.type(words)
+    page.wait_for_timeout(700)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    page.keyboard.press("Escape")
+
+
+def test_enter_after_typing_picks_the_best_match_never_every_match_or_free_text():
+    """A clinician types lay words and presses Enter: one finding is added, the one the words name (not
+    "Select all matches", which once added 15 findings the clinician never saw), and a partial ancestry
+    picks its group, searched by the lexicon's words, not the typed fragment as free text."""
+    from playwright.sync_api import sync_playwright
+
+    with running_app({"NEUTROPENIA_KG_ONTOLOGY": ""}) as url, sync_playwright() as playwright:
+        session = Session(playwright, height=1000)
+        try:
+            page = session.page()
+            page.goto(url)
+            page.locator(".st-key-new-case button").first.click()
+            page.locator("[class*=st-key-form-anc-] input").first.wait_for(timeout=90_000)
+            page.locator("[class*=st-key-form-id-] input").first.fill("typed-1")
+            page.locator("[class*=st-key-form-anc-] input").first.fill("600")
+            _search(page, "form-findings-", "sore throat")
+            _search(page, "form-ancestry-", "Somal")
+            page.get_by_role("button", name="Rank this case").click()
+            page.get_by_text("Case typed-1").wait_for(timeout=60_000)
+            ranked_list(page)
+            toggles = page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] [role=radiogroup]")
+            names = sorted(toggles.nth(i).get_attribute("aria-label") for i in range(toggles.count()))
+            page.screenshot(path=str(SCREENS / "typed-case.png"))
+            assert names == ["Pharyngitis"], names  # the one finding the words name, and nothing else
+            assert page.get_by_text("Not recognised, so not ranked").count() == 0
         finally:
             session.close()

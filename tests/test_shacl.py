@@ -113,3 +113,21 @@ def test_every_class_of_the_schema_has_a_shape():
 
 def _supers(schema: Graph, cls) -> set:
     return set(schema.transitive_objects(cls, RDFS.subClassOf))
+
+
+def test_a_bare_typed_node_and_an_unknown_hpo_id_are_reported_beside_an_error_that_stops_compiling(
+    mini_dir, tmp_path, monkeypatch
+):
+    """Issue 9: one validation run names every problem, even when another error (a cause without a
+    mechanism, which stops the knowledge base compiling) is present."""
+    monkeypatch.setenv("NEUTROPENIA_KG_CACHE", "")
+    texts = [(BROKEN / name).read_text(encoding="utf-8") for name in ("unknown-hpo.ttl", "missing-mechanism.ttl")]
+    prefixes = [line for line in texts[0].splitlines() if line.startswith("@prefix")]
+    body = [line for text in texts for line in text.splitlines() if not line.startswith("@prefix")]
+    module = tmp_path / "combined.ttl"
+    module.write_text("\n".join([*prefixes, *body, "cause:emptied a nkg:Cause ."]) + "\n", encoding="utf-8")
+    report = validate_ontology(with_module(mini_dir, tmp_path / "onto", module))
+    found = {(p.code, p.subject.rsplit("/", 1)[-1]) for p in report.problems if p.level == "error"}
+    assert ("missing-mechanism", "nomechanism") in found, found
+    assert ("unknown-hpo", "HP_0019450") in found, found
+    assert ("missing-label", "emptied") in found, found

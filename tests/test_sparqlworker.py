@@ -73,3 +73,33 @@ def test_a_warmed_worker_starts_reading_at_once_and_answers_the_first_query(mini
         assert worker._process.pid == pid
         result = worker.run("SELECT ?c WHERE { ?c a nkg:Cause }")
         assert len(result.rows) == 4 and worker._process.pid == pid
+
+
+def test_a_new_user_takes_the_spare_that_has_read_the_ontology_and_a_new_spare_is_started(mini_dir, tmp_path):
+    import shutil
+
+    from graph.curate import sparqlworker
+
+    root = mini_dir / "neutropenia.ttl"
+    mine = None
+    try:
+        sparqlworker.keep_spare(root, 30, 10_000)
+        (spare,) = sparqlworker._SPARES.values()
+        spare._start()  # the spare has read the ontology before anyone asks
+        sparqlworker.keep_spare(root, 30, 10_000)  # another page: the same spare, no second process
+        assert list(sparqlworker._SPARES.values()) == [spare]
+        mine = sparqlworker.take_worker(root, 30, 10_000)
+        assert mine is spare and mine._ready  # the first query does not wait for the parse
+        assert mine.run("SELECT ?c WHERE { ?c a nkg:Cause }").rows
+        (following,) = sparqlworker._SPARES.values()
+        assert following is not mine and following.alive  # ready for the next user
+        copy = tmp_path / "copy"
+        shutil.copytree(mini_dir, copy)
+        sparqlworker.keep_spare(copy / "neutropenia.ttl", 30, 10_000)  # another ontology: one spare at a time
+        assert not following.alive and len(sparqlworker._SPARES) == 1
+        sparqlworker.drop_spares()  # the ontology was edited
+        assert sparqlworker._SPARES == {} and mine.alive  # a user's own worker is theirs to keep
+    finally:
+        sparqlworker.drop_spares()
+        if mine is not None:
+            mine.stop()

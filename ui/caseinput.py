@@ -19,6 +19,7 @@ from graph.caseio.caseform import (
     UNIT_SYSTEMS,
     CaseForm,
     UnitSystem,
+    ancestry_search_label,
     case_from_form,
     finding_choices,
     finding_search_label,
@@ -128,9 +129,8 @@ def _choice(column: Any, label: str, key: str, options: list[str], value: str | 
         [_NOT_RECORDED, *options, *extra],
         index=None,
         placeholder="not recorded",
-        format_func=lambda o: o or "not recorded",
         key=_preset(key, value or _NOT_RECORDED),
-        **more,
+        **{"format_func": lambda o: o or "not recorded", **more},
     )
     return chosen or None
 
@@ -175,8 +175,13 @@ def _patient_fields(kb: KnowledgeBase, current: CaseForm, k: str, units: UnitSys
         "anc": _number(top[1], f"ANC ({shown_unit('anc', units, rules, '/µL')})", f"form-anc-{k}", current.anc),
         "age_years": _number(top[2], "Age (years)", f"form-age-{k}", current.age_years, max_value=130.0, step=1.0),
         "sex": _choice(top[3], "Sex", f"form-sex-{k}", ["female", "male"], current.sex),
-        "ancestry": _choice(
-            top[4], "Ancestry", f"form-ancestry-{k}", ancestries, current.ancestry, accept_new_options=True
+        "ancestry": _choice(  # searched by the lexicon's words: Enter on "Afr" picks African, never free text
+            top[4],
+            "Ancestry",
+            f"form-ancestry-{k}",
+            ancestries,
+            current.ancestry,
+            format_func=lambda value: ancestry_search_label(kb, value),
         ),
         "duration_days": _number(top[5], "Known for (days)", f"form-duration-{k}", current.duration_days, step=1.0),
         "temperature": _number(
@@ -197,6 +202,7 @@ def _finding_fields(kb: KnowledgeBase, current: CaseForm, k: str) -> dict[str, A
         "Findings present (type clinical or lay words, HPO labels or CURIEs)",
         choices,
         accept_new_options=True,
+        select_all=False,  # Enter after typing picks the best match, never "Select all matches"
         key=_preset(f"form-findings-{k}", list(current.findings)),
         format_func=lambda value: finding_search_label(kb, value),
     )
@@ -204,6 +210,7 @@ def _finding_fields(kb: KnowledgeBase, current: CaseForm, k: str) -> dict[str, A
         "Findings looked for and absent",
         choices,
         accept_new_options=True,
+        select_all=False,
         format_func=lambda value: finding_search_label(kb, value),
         key=_preset(f"form-absent-{k}", list(current.absent_findings)),
     )
@@ -285,6 +292,7 @@ def _history_fields(kb: KnowledgeBase, current: CaseForm, k: str) -> dict[str, A
         "Known conditions",
         conditions_known,
         accept_new_options=True,
+        select_all=False,
         key=_preset(f"form-conditions-{k}", list(current.conditions)),
     )
     family = st.text_area(

@@ -63,6 +63,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
         max_selections=3,
         format_func=kb.label,
         placeholder="type to search causes",
+        select_all=False,
     )
     if len(chosen) < 2:
         st.info("Choose two or three causes to see what separates them.")

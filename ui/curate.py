@@ -1,5 +1,6 @@
-"""The curate view: ontology statistics, the validation report in plain words, a form that adds a finding
-association (checked, previewed as a diff, validated, written atomically), sources, read-only SPARQL."""
+"""The curate view: ontology statistics, the curator's guide, the validation report in plain words, forms
+that add or change a cause, a finding association, a drug and its links, and a diagnostic test with the causes
+it confirms or excludes (checked, previewed as a diff, validated, written atomically), sources, read-only SPARQL."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from graph.curate.curation import ontology_summary
 from graph.curate.edit import (
     AssociationEdit,
     CauseEdit,
-    DiagnosticTestEdit,
     DrugEdit,
     DrugLinkEdit,
     Edit,
@@ -25,16 +25,17 @@ from graph.curate.edit import (
     mechanisms_and_categories,
     preview_edit,
     save_edit,
-    schema_terms,
     timing_windows,
 )
 from graph.curate.sparql import EXAMPLE_QUERIES, MAX_LIMIT, PREFIX_NAMESPACES
-from graph.curate.sparqlworker import QueryStopped, SparqlWorker, limits_from_environment
+from graph.curate.sparqlworker import QueryStopped, SparqlWorker, limits_from_environment, take_worker
+from graph.curate.testlinks import CauseLinksEdit, link_problems, preview_links
 from graph.kb.knowledge import KnowledgeBase
 from graph.model.errors import NeutropeniaKGError, OntologyError
 from graph.model.ids import curie, is_imported_cause
+from ui.curate_tests import existing_test_form, new_test_form
 from ui.show import links_md, md
-from ui.state import ontology_path, reload_ontology, validation
+from ui.state import ROOT, ontology_path, reload_ontology, validation
 
 #: the curator's guide, in the repository beside the app
 GUIDE = "docs/curating.md"
@@ -55,8 +56,7 @@ def _worker() -> SparqlWorker:
     if not isinstance(worker, SparqlWorker) or worker.root != ontology_path():
         if isinstance(worker, SparqlWorker):
             worker.stop()
-        timeout, memory_mb = limits_from_environment()
-        worker = SparqlWorker(ontology_path(), timeout=timeout, memory_mb=memory_mb)
+        worker = take_worker(ontology_path(), *limits_from_environment())
         st.session_state["sparql-worker"] = worker
     return worker
 
@@ -106,7 +106,7 @@ def _edit_form(kb: KnowledgeBase) -> None:
     """Add a finding association: checked, previewed as a diff, validated with the whole ontology, then
     written into the module that defines the cause (see graph.curate.edit)."""
     st.subheader("Add a finding association")
-    st.caption(f"How to source and weigh it: the curator's guide, `{GUIDE}`.")
+    st.caption(f"How to source and weigh it: the curator's guide, `{GUIDE}` (open it at the top of this view).")
     causes = sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))
     findings = sorted(kb.findings, key=lambda f: (kb.label(f), f))
     with st.form("edit-association"):
@@ -125,7 +125,7 @@ def _edit_form(kb: KnowledgeBase) -> None:
     _drug_form(kb)
     _cause_form(kb)
     _new_drug_form(kb)
-    _new_test_form(kb)
+    _propose_links(kb, *new_test_form(kb))
     _amend_form(kb)
     _preview_and_save(kb)
 
@@ -197,37 +197,21 @@ def _new_drug_form(kb: KnowledgeBase) -> None:
         _propose(kb, DrugEdit(label, xref, drug_class, tuple(synonyms.split(",")), module, source))
 
 
-def _new_test_form(kb: KnowledgeBase) -> None:
-    """A new diagnostic test: the finding it reads, the words of its report, its cost and invasiveness."""
-    st.subheader("Add a diagnostic test")
-    findings = sorted(kb.findings, key=lambda f: (kb.label(f), f))
-    bands, invasiveness = schema_terms(kb, "CostBand"), schema_terms(kb, "Invasiveness")
-    with st.form("edit-test-new"):
-        label = st.text_input("Name", key="test-label")
-        finding = st.selectbox("It tests for (finding)", findings, format_func=kb.label, key="test-finding")
-        present = st.text_input("Words of a report that mean the finding is present (a pattern)", key="test-present")
-        absent = st.text_input("Words that mean it is absent (optional)", key="test-absent")
-        band = st.selectbox("Cost band", list(bands), format_func=bands.__getitem__, key="test-band")
-        invasive = st.selectbox(
-            "What it asks of the patient", list(invasiveness), format_func=invasiveness.__getitem__, key="test-invasive"
-        )
-        comment = st.text_input("What the band and invasiveness rest on (an estimate)", key="test-comment")
-        module = _module_choice(kb, "test-module")
-        source = st.text_input("Source (PMID, DOI or PMCID)", key="test-source")
-        asked = st.form_submit_button("Preview the change")
-    if asked:
-        edit = DiagnosticTestEdit(label, curie(finding), present, absent, band, invasive, comment, module, source)
-        _propose(kb, edit)
-
-
 #: what a curator may change, as the form names it, and the kind of item it is in the ontology
-AMENDABLE = {"A finding association": "FindingAssociation", "A drug link": "AgentAssociation", "A cause": "Cause"}
+AMENDABLE = {
+    "A finding association": "FindingAssociation",
+    "A drug link": "AgentAssociation",
+    "A cause": "Cause",
+    "A diagnostic test": "DiagnosticTest",
+}
 
 
 def _amendable(kb: KnowledgeBase, kind: str) -> dict[str, str]:
     """The curated items of one kind, id -> a label that names them, by label."""
     if kind == "Cause":
         shown = {c: kb.label(c) for c in kb.causes if not is_imported_cause(c)}
+    elif kind == "DiagnosticTest":
+        shown = {t: kb.label(t) for t in kb.tests}
     elif kind == "FindingAssociation":
         shown = {
             a.id: f"{kb.label(a.cause)} · {kb.label(a.finding)}"
@@ -289,6 +273,9 @@ def _amend_form(kb: KnowledgeBase) -> None:
     subject = st.selectbox("Item", list(items), format_func=items.__getitem__, index=None, key="amend-item")
     if subject is None:
         return
+    if AMENDABLE[str(what)] == "DiagnosticTest":
+        _propose_links(kb, *existing_test_form(kb, subject))
+        return
     with st.form("edit-amend"):
         values = _amend_fields(kb, subject)
         asked = st.form_submit_button("Preview the change")
@@ -304,6 +291,16 @@ def _amend_form(kb: KnowledgeBase) -> None:
 def _propose(kb: KnowledgeBase, edit: Edit) -> None:
     problems = edit_problems(kb, edit)
     st.session_state["edit-preview"] = None if problems else preview_edit(kb, edit)
+    if problems:
+        st.warning("Not ready to save:\n" + "\n".join(f"- {md(p)}" for p in problems), icon=":material/edit_off:")
+
+
+def _propose_links(kb: KnowledgeBase, edit: CauseLinksEdit | None, problems: list[str]) -> None:
+    """A test and the causes it confirms or excludes: checked, then previewed (see graph.curate.testlinks)."""
+    if edit is None:
+        return
+    problems = problems + link_problems(kb, edit)
+    st.session_state["edit-preview"] = None if problems else preview_links(kb, edit)
     if problems:
         st.warning("Not ready to save:\n" + "\n".join(f"- {md(p)}" for p in problems), icon=":material/edit_off:")
 
@@ -329,6 +326,20 @@ def _preview_and_save(kb: KnowledgeBase) -> None:
             st.session_state["edit-preview"] = None
             reload_ontology()
             st.success(f"Saved to `{md(written.name)}`; the ontology is reloaded.", icon=":material/check:")
+
+
+def _guide() -> None:
+    """The curator's guide, one click away: the repository's docs/curating.md, read when opened."""
+    guide = st.expander(
+        f"The curator's guide ({GUIDE})", icon=":material/menu_book:", key="curate-guide", on_change="rerun"
+    )
+    with guide:
+        if not guide.open:
+            return
+        try:
+            st.markdown((ROOT / GUIDE).read_text(encoding="utf-8"))
+        except OSError:
+            st.info(f"The guide is `{GUIDE}` in the repository; it is not beside this copy of the app.")
 
 
 def _validation_report() -> None:
@@ -379,6 +390,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     ):
         column.metric(title, summary.counts.get(kind, 0))
 
+    _guide()
     _validation_report()
     st.caption("The same report as `neutropenia-kg validate` on the command line (SHACL shapes and checks).")
     _edit_form(kb)

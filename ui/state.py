@@ -13,6 +13,7 @@ import streamlit as st
 from graph.caseio.deeplink import DeepLink, link_params, parse_link
 from graph.caseio.examples import ExampleCase, example_directories, find_example_cases
 from graph.curate.curation import ValidationReport, validate_for_curators
+from graph.curate.sparqlworker import drop_spares, keep_spare, limits_from_environment
 from graph.kb.knowledge import KnowledgeBase, load_knowledge_base
 from graph.kb.paths import resolve_ontology_path
 from graph.model.errors import OntologyError
@@ -27,6 +28,7 @@ __all__ = [
     "read_link",
     "write_link",
     "reload_ontology",
+    "warm_sparql",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +76,12 @@ def knowledge_base() -> KnowledgeBase:
         raise  # st.stop() ends the run; this line is never reached
 
 
+def warm_sparql() -> None:
+    """Keep a SPARQL worker reading the ontology for the next curator who opens the Curate view, so their
+    first query does not wait for the parse (graph.curate.sparqlworker.keep_spare)."""
+    keep_spare(ontology_path(), *limits_from_environment())
+
+
 def validation() -> ValidationReport:
     """The validation report of the loaded ontology (computed once)."""
     return _validation(ontology_path())
@@ -111,3 +119,7 @@ def reload_ontology() -> None:
     _knowledge_base.clear()
     _validation.clear()
     _examples.clear()
+    drop_spares()
+    worker = st.session_state.pop("sparql-worker", None)
+    if worker is not None:
+        worker.stop()

@@ -87,6 +87,7 @@ def _what_if_panel(kb: KnowledgeBase, case: dict[str, Any], base: Workup, rev: i
             help="Findings linked to the ten leading causes that the case does not mention yet.",
             format_func=lambda value: choice_label(kb, value),
             placeholder="type to search",
+            select_all=False,
         )
         for value in added:
             states.setdefault(value, "present")

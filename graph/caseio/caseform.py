@@ -56,6 +56,7 @@ __all__ = [
     "finding_choices",
     "choice_label",
     "finding_search_label",
+    "ancestry_search_label",
     "days_before",
     "date_for",
 ]
@@ -533,6 +534,27 @@ def finding_search_label(kb: KnowledgeBase, value: str) -> str:
     words = [w for w in dict.fromkeys(info.synonyms if info else ()) if normalise(w) != normalise(label)]
     shown = f"{label} · {curie(node)}" if curie(node).startswith("HP:") else label
     return shown + (" — also: " + ", ".join(words) if words else "")
+
+
+def ancestry_search_label(kb: KnowledgeBase, value: str) -> str:
+    """How an ancestry choice reads in the form's search box: the ontology's group and the words the
+    lexicon knows it by, so that typing "Somali" or "Afr" finds African; any other value as it is.
+
+    Examples
+    --------
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> label = ancestry_search_label(kb, "African")
+    >>> label.startswith("African — also: ") and "Somali" in label
+    True
+    >>> ancestry_search_label(kb, "")
+    'not recorded'
+    """
+    group = next((g for g in kb.ancestry_groups.values() if g.label == value), None)
+    if group is None:
+        return value or "not recorded"
+    words = [w for w in dict.fromkeys(group.synonyms) if normalise(w) != normalise(group.label)]
+    return group.label + (" — also: " + ", ".join(words) if words else "")
 
 
 def choice_label(kb: KnowledgeBase, value: str) -> str:

@@ -10,6 +10,11 @@ its :class:`SparqlWorker` is garbage collected (in the app: when the session end
 
 Answers come back as JSON (no pickle), and at most :data:`graph.curate.sparql.MAX_LIMIT` rows.
 
+Parsing the ontology takes a new worker a second or two, so a process keeps one spare worker per
+ontology that has read it already: :func:`take_worker` hands a new user the spare and starts the next
+one, and :func:`keep_spare` starts one before anyone asks (the app calls it on every page);
+:func:`drop_spares` forgets them when the ontology changes.
+
 Examples
 --------
 >>> from graph.kb.paths import bundled_ontology_path
@@ -23,6 +28,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
 import time
 import weakref
 from multiprocessing.connection import Connection
@@ -31,7 +37,16 @@ from typing import Any
 
 from ..model.errors import NeutropeniaKGError
 
-__all__ = ["SparqlWorker", "QueryStopped", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB", "limits_from_environment"]
+__all__ = [
+    "SparqlWorker",
+    "QueryStopped",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MEMORY_MB",
+    "limits_from_environment",
+    "take_worker",
+    "keep_spare",
+    "drop_spares",
+]
 
 DEFAULT_TIMEOUT = 10.0  # seconds of wall-clock time per query
 DEFAULT_MEMORY_MB = 512  # growth of the worker's resident memory allowed while a query runs
@@ -238,3 +253,48 @@ class SparqlWorker:
             reply["truncated"],
             reply["limit"],
         )
+
+
+#: the spare worker, by (ontology, time limit, memory limit): at most one, reading or holding the ontology
+_SPARES: dict[tuple[str, float, float], SparqlWorker] = {}
+_SPARES_LOCK = threading.Lock()
+
+
+def _new_spare(key: tuple[str, float, float]) -> None:
+    for other in _SPARES.values():  # one spare at a time: another ontology's is stopped
+        other.stop()
+    _SPARES.clear()
+    spare = SparqlWorker(key[0], timeout=key[1], memory_mb=key[2])
+    spare.warm()
+    _SPARES[key] = spare
+
+
+def keep_spare(root: Path | str, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEFAULT_MEMORY_MB) -> None:
+    """Start a spare worker reading ``root`` unless one is running (cheap when one is: nothing waits)."""
+    key = (str(root), timeout, memory_mb)
+    with _SPARES_LOCK:
+        if key not in _SPARES or not _SPARES[key].alive:
+            _new_spare(key)
+
+
+def take_worker(
+    root: Path | str, timeout: float = DEFAULT_TIMEOUT, memory_mb: float = DEFAULT_MEMORY_MB
+) -> SparqlWorker:
+    """A worker of one's own for a new user: the spare, which has been reading the ontology meanwhile
+    (a new one when there is none), and a new spare started for the next user."""
+    key = (str(root), timeout, memory_mb)
+    with _SPARES_LOCK:
+        worker = _SPARES.pop(key, None)
+        if worker is None or not worker.alive:
+            worker = SparqlWorker(root, timeout=timeout, memory_mb=memory_mb)
+            worker.warm()
+        _new_spare(key)
+    return worker
+
+
+def drop_spares() -> None:
+    """Stop every spare worker (the ontology changed: the next user's worker reads it anew)."""
+    with _SPARES_LOCK:
+        for spare in _SPARES.values():
+            spare.stop()
+        _SPARES.clear()

@@ -20,8 +20,10 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..kb.hpo import HpoIndex, load_hpo_index
 from ..kb.knowledge import KnowledgeBase
@@ -29,6 +31,9 @@ from ..model.errors import OntologyError
 from ..model.ids import HPO_PREFIX, RESOURCE, curie
 from ..model.regexcheck import backtracking_risks
 from ..model.types import AgentAssociation, ContextAssociation
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "Problem",
@@ -239,16 +244,9 @@ class _Checks:
                 self.report("error", "background-range", node, message)
 
     def hpo_term(self, node: str) -> None:
-        hpo = self.kb.hpo
-        if node in hpo.obsolete:
-            self.report("error", "obsolete-hpo", node, f"is obsolete in HPO {hpo.version}; use its replacement")
-        elif node not in hpo:
-            self.report("error", "unknown-hpo", node, f"is not a term of HPO {hpo.version}")
-        else:
-            given = self.G.nodes[node].get("label") if node in self.G else None
-            if given and str(given[0]) != hpo.labels[node]:
-                message = f"label {given[0]!r} differs from HPO's {hpo.labels[node]!r}"
-                self.report("warning", "hpo-label", node, message)
+        found = _hpo_term_problem(self.kb.hpo, self.G, node, self.kb.label(node))
+        if found is not None:
+            self.problems.append(found)
 
     def rules(self) -> None:
         for test in self.kb.tests.values():
@@ -281,6 +279,30 @@ class _Checks:
         if not self.kb.grades or not self.kb.thresholds:
             message = "severity grades or neutropenia thresholds are missing (model.ttl)"
             self.report("error", "missing-grades", "", message)
+
+
+def _hpo_term_problem(hpo: HpoIndex, G: nx.MultiDiGraph, node: str, label: str) -> Problem | None:
+    """What is wrong with an HPO term the ontology uses: obsolete or not in the release (errors), or a
+    label of its own that differs from HPO's (a warning); None when nothing is."""
+    if node in hpo.obsolete:
+        return Problem("error", "obsolete-hpo", node, label, f"is obsolete in HPO {hpo.version}; use its replacement")
+    if node not in hpo:
+        return Problem("error", "unknown-hpo", node, label, f"is not a term of HPO {hpo.version}")
+    given = G.nodes[node].get("label") if node in G else None
+    if given and str(given[0]) != hpo.labels[node]:
+        return Problem(
+            "warning", "hpo-label", node, label, f"label {given[0]!r} differs from HPO's {hpo.labels[node]!r}"
+        )
+    return None
+
+
+def _uncompiled_hpo_problems(G: nx.MultiDiGraph, hpo: HpoIndex, label: Callable[[str], str]) -> list[Problem]:
+    """The HPO problems of the findings the graph names, for an ontology the ranker cannot compile (so
+    that a wrong HPO id is reported beside the error that stops compiling, not after it is fixed)."""
+    terms = {n for n, kind in G.nodes(data="kind") if kind == "Finding" and n.startswith(HPO_PREFIX)}
+    terms |= {v for _, v, key in G.edges(keys=True) if key in ("finding", "broader") and v.startswith(HPO_PREFIX)}
+    found = (_hpo_term_problem(hpo, G, term, label(term)) for term in sorted(terms))
+    return [problem for problem in found if problem is not None]
 
 
 def validate_knowledge_base(kb: KnowledgeBase) -> list[Problem]:
@@ -401,6 +423,7 @@ def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyRep
         return str(labels[0]) if labels else curie(node)
 
     problems: list[Problem] = []
+    hpo: HpoIndex | None = None
     try:
         hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
         hpo = load_hpo_index(hpo_table) if hpo_table.is_file() else HpoIndex("none")
@@ -408,6 +431,7 @@ def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyRep
         problems = validate_knowledge_base(kb)
     except OntologyError as error:
         problems = [Problem("error", "cannot-compile", "", "ontology", f"{error}; the ranker cannot load it")]
+        problems += _uncompiled_hpo_problems(G, hpo, label) if hpo is not None else []
     said = {(p.code, p.subject): i for i, p in enumerate(problems)}
     for result in shape_results:
         index = said.get((result.code, result.subject))

@@ -18,6 +18,7 @@ from typing import Literal
 
 __all__ = [
     "association_log_lrs",
+    "sensitivity_specificity",
     "Anchor",
     "Polarity",
     "NodeInfo",
@@ -67,6 +68,25 @@ def association_log_lrs(p: float, background: float, polarity: Polarity) -> tupl
     if polarity == "opposes":  # a curator's polarity wins over a derived background
         present, absent = min(present, 0.0), max(absent, 0.0)
     return present, absent
+
+
+def sensitivity_specificity(lr_positive: float, lr_negative: float) -> tuple[float, float]:
+    """The sensitivity and specificity a test's likelihood ratios imply (the inverse of
+    LR+ = sensitivity / (1 - specificity) and LR- = (1 - sensitivity) / specificity).
+
+    Requires LR+ > 1 > LR- >= 0 (a test that speaks for the cause when positive, against it when negative).
+
+    >>> [round(x, 3) for x in sensitivity_specificity(9.0, 0.1)]
+    [0.91, 0.899]
+    >>> sensitivity_specificity(0.8, 0.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: likelihood ratios 0.8 and 0.5 need LR+ > 1 > LR- >= 0
+    """
+    if not lr_positive > 1 > lr_negative >= 0:
+        raise ValueError(f"likelihood ratios {lr_positive:g} and {lr_negative:g} need LR+ > 1 > LR- >= 0")
+    specificity = (lr_positive - 1) / (lr_positive - lr_negative)
+    return 1 - lr_negative * specificity, specificity
 
 
 @dataclass(frozen=True)
