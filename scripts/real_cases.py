@@ -83,7 +83,7 @@ def score_part(kb, part: str) -> tuple[Evaluation, list[str]]:
             candidates = workup_case(kb, raw, explain_top=0).candidates
         except (CaseError, NeutropeniaKGError) as error:
             refused.append(f"{path.name}: {error}")
-            candidates = []
+            candidates = ()
         evaluation.outcomes.append(outcome(kb, raw["id"], expected, list(candidates)))
     return evaluation, refused
 

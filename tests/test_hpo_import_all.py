@@ -97,3 +97,27 @@ def test_the_command_names_the_root_and_refuses_a_module_outside_the_ontology(on
         import_all_hpo(onto, tmp_path / "elsewhere.ttl", release)
     assert main(["--ontology", str(onto), "import-hpo", "--all", "--output", str(tmp_path / "x.ttl")]) == 2
     assert "inside the ontology folder" in capsys.readouterr().err
+
+
+def test_what_import_hpo_all_writes_stays_out_of_the_sdist_and_wheel(monkeypatch):
+    """setuptools' own selection of package data, read from pyproject.toml: the bundled ontology files go
+    into a build, the module and root that ``import-hpo --all`` writes beside them (55 MB) do not."""
+    import warnings
+
+    from setuptools.command.build_py import build_py
+    from setuptools.config.pyprojecttoml import apply_configuration
+    from setuptools.dist import Distribution
+
+    from graph.curate.hpo_import import ALL_ROOT_SUFFIX
+
+    repo = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(repo)
+    distribution = Distribution()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # setuptools calls [tool.setuptools] beta
+        apply_configuration(distribution, repo / "pyproject.toml")
+    command = build_py(distribution)
+    command.ensure_finalized()
+    bundled = ["ontology/neutropenia.ttl", "ontology/imports/hpo-neutropenia.ttl", "ontology/modules/drugs.ttl"]
+    written = [f"ontology/neutropenia{ALL_ROOT_SUFFIX}", "ontology/imports/hpo-all.ttl"]
+    assert command.exclude_data_files("graph.data", "ontology", bundled + written) == bundled

@@ -97,8 +97,9 @@ def test_a_candidate_built_in_place_is_an_ordinary_candidate():
     from graph.model.results import Candidate
     from graph.workup.rank import _unexplained
 
-    fast = _unexplained(3, "cause:x", 0.25, -1.5, ("drug:y",))
+    fast, other = _unexplained(3, [1, 0], ("cause:w", "cause:x"), [0.5, 0.25], [-1.0, -1.5], {1: ("drug:y",)})
     assert fast == Candidate(3, "cause:x", 0.25, -1.5, (), ("drug:y",))
+    assert other == Candidate(4, "cause:w", 0.5, -1.0, (), ())
     assert dataclasses.fields(Candidate) and len(fast.__dict__) == len(dataclasses.fields(Candidate))
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.rank = 1  # type: ignore[misc]

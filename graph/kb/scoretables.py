@@ -107,6 +107,9 @@ class FindingTable:
     #: id), and for every other cause: what the useful-tests planner reads (:func:`finding_rates`)
     rates: dict[str, float]
     other_rate: float
+    #: the same rates as arrays, in the order of ``rates``: cause positions and P(finding present | cause)
+    rate_positions: np.ndarray
+    rate_values: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,9 @@ class ScoreTables:
     #: causes inherited only in male-predominant modes
     male_predominant: np.ndarray
     requires_agent: np.ndarray
+    #: each cause's mechanism, as its place in ``mechanisms`` (the mechanisms in sorted order)
+    mechanism_of: np.ndarray
+    mechanisms: tuple[str, ...]
     #: the positions of causes with defining features
     with_defining_features: tuple[int, ...]
     #: prior modifiers, one entry each: cause position, age band (NaN: any), sex, ancestry, log multiplier
@@ -230,7 +236,16 @@ def _finding_table(tables: ScoreTables, finding: str) -> FindingTable:
         tables, finding, above["above"].tolist(), above["above_lr"], below["below"].tolist(), below["below_p"]
     )
     background = tables.kb.background(finding)
-    return FindingTable(finding=finding, background=background, **above, **below, rates=rates, other_rate=other)
+    return FindingTable(
+        finding=finding,
+        background=background,
+        **above,
+        **below,
+        rates=rates,
+        other_rate=other,
+        rate_positions=_int_array([tables.position[c] for c in rates]),
+        rate_values=_floats(rates.values()),
+    )
 
 
 def _rate(background: float, log_lr_present: float, log_lr_absent: float) -> float:
@@ -289,7 +304,11 @@ def _cause_part(kb: KnowledgeBase, causes: tuple[Cause, ...]) -> dict[str, Any]:
     tie_order[ordered] = np.arange(len(causes))
     onsets = [_onset(kb, c) for c in causes]
     male_modes = kb.male_predominant_inheritance
+    mechanisms = tuple(sorted({c.mechanism for c in causes}))
+    mechanism_number = {m: i for i, m in enumerate(mechanisms)}
     return {
+        "mechanism_of": _int_array([mechanism_number[c.mechanism] for c in causes]),
+        "mechanisms": mechanisms,
         "tie_order": tie_order,
         "log_prior": _floats(math.log(max(c.prevalence, 1e-9)) for c in causes),
         "onset_low": _floats(o[0] for o in onsets),

@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -1019,22 +1020,38 @@ def rank_causes(kb: KnowledgeBase, n: NormalisedCase, explain: int | None = None
         )
         for rank, i in enumerate(order_list[:shown], start=1)
     ]
-    rest = [
-        _unexplained(rank, t.cause_ids[i], probabilities[i], log_scores[i], implicated.get(i, ()))
-        for rank, i in enumerate(order_list[shown:], start=shown + 1)
-    ]
+    rest = _unexplained(shown + 1, order_list[shown:], t.cause_ids, probabilities, log_scores, implicated)
     return explained + rest
 
 
 _new_object = object.__new__
+_set_field = object.__setattr__
 
 
-def _unexplained(rank: int, cause: str, score: float, log_score: float, agents: tuple[str, ...]) -> Candidate:
-    """A candidate without evidence, filled in place: a ranking builds one for every cause (12,000 with
-    every HPO disease), and the frozen dataclass's ``__init__`` sets each field through
-    ``object.__setattr__``.  ``tests/test_vector_scoring.py`` checks it equals ``Candidate(...)``."""
-    candidate = _new_object(Candidate)
-    candidate.__dict__.update(
-        rank=rank, cause=cause, score=score, log_score=log_score, evidence=(), agents=agents, next_tests=()
+def _unexplained(
+    first_rank: int,
+    positions: list[int],
+    cause_ids: tuple[str, ...],
+    probabilities: list[float],
+    log_scores: list[float],
+    implicated: dict[int, tuple[str, ...]],
+) -> list[Candidate]:
+    """Candidates without evidence for the causes at ``positions`` (ranks from ``first_rank``), each filled in
+    place: a ranking builds one for every cause (12,000 with every HPO disease), and the frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``.  ``probabilities``, ``log_scores`` and
+    ``implicated`` are by cause position.  ``tests/test_vector_scoring.py`` checks they equal ``Candidate(...)``."""
+    candidates = list(map(_new_object, repeat(Candidate, len(positions))))
+    # fmt: off
+    fields = [
+        {"rank": rank, "cause": cause_ids[i], "score": probabilities[i], "log_score": log_scores[i],
+         "evidence": (), "agents": (), "next_tests": ()}
+        for rank, i in enumerate(positions, start=first_rank)
+    ]
+    # fmt: on
+    with_agents = np.flatnonzero(
+        np.isin(np.array(positions, dtype=np.int64), np.array(sorted(implicated), dtype=np.int64))
     )
-    return candidate
+    for k in with_agents.tolist():  # the few causes an agent of the case points to
+        fields[k]["agents"] = implicated[positions[k]]
+    list(map(_set_field, candidates, repeat("__dict__"), fields))
+    return candidates

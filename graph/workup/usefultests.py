@@ -31,8 +31,10 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..kb.knowledge import KnowledgeBase
-from ..kb.scoretables import score_tables
+from ..kb.scoretables import FindingTable, score_tables
 from ..model.results import Candidate, NormalisedCase, UsefulTest
 from ..model.types import DiagnosticTest  # the ranker's own probabilities, read, never restated
 from .resolve import resolve_test
@@ -56,50 +58,59 @@ _NEGLIGIBLE = 1e-12
 
 @dataclass(frozen=True)
 class Posterior:
-    """A probability over causes, with the sums the gain needs computed once (negligible causes left out).
+    """A probability over causes as arrays (one slot per cause), with the sums the gain needs computed once;
+    negligible causes hold 0 and are left out of every sum.
 
     >>> Posterior.of({"a": 0.5, "b": 0.5}).entropy_bits
     1.0
     """
 
-    probabilities: Mapping[str, float]
+    #: cause id -> its slot in the arrays
+    slots: Mapping[str, int]
+    probabilities: np.ndarray
+    #: log of each kept probability (0 in the slots left out)
+    log_p: np.ndarray
     #: sum of p log p (natural log) over every cause
     plogp: float
     entropy_bits: float
 
     @classmethod
     def of(cls, probabilities: Mapping[str, float]) -> Posterior:
-        kept = {c: p for c, p in probabilities.items() if p > _NEGLIGIBLE}
-        plogp = math.fsum(p * math.log(p) for p in kept.values())
-        return cls(kept, plogp, max(0.0, -plogp / _LN2))
+        """From a mapping cause id -> probability."""
+        slots = {c: i for i, c in enumerate(probabilities)}
+        return cls.over(np.fromiter(probabilities.values(), dtype=float, count=len(slots)), slots)
+
+    @classmethod
+    def over(cls, probabilities: np.ndarray, slots: Mapping[str, int]) -> Posterior:
+        """From an array of probabilities whose slots ``slots`` names."""
+        kept = np.where(probabilities > _NEGLIGIBLE, probabilities, 0.0)
+        log_p = np.log(kept, out=np.zeros_like(kept), where=kept > 0.0)
+        plogp = math.fsum((kept * log_p).tolist())
+        return cls(slots, kept, log_p, plogp, max(0.0, -plogp / _LN2))
 
 
 def _result_entropy(
-    prior: Posterior, rates: Mapping[str, float], default: float, power: float, found: bool
+    prior: Posterior, slots: np.ndarray, rates: np.ndarray, default: float, power: float, found: bool
 ) -> tuple[float, float]:
     """(P(result), entropy in bits of the posterior after it): the result is the finding found (``found``)
-    with probability ``rates[cause]`` (``default`` for a cause not listed), or missed with one minus it;
-    the posterior is updated by that probability ``** power``.
+    with probability ``rates[k]`` for the cause in slot ``slots[k]`` (``default`` for a cause not listed),
+    or missed with one minus it; the posterior is updated by that probability ``** power``.
 
     Causes not listed all move by the same factor, so their share of the entropy comes from the prior's
-    sums at once: the cost is in the causes both listed and likely.
+    sums at once: the cost is in the causes both listed and likely, taken as arrays.
     """
-    probabilities = prior.probabilities
-    if len(rates) <= len(probabilities):
-        pairs = [(rates[c], probabilities[c]) for c in rates if c in probabilities]
-    else:
-        pairs = [(rates[c], p) for c, p in probabilities.items() if c in rates]
-    listed_mass = listed_plogp = chance = z = tail = 0.0
-    for rate, p in pairs:
-        q = rate if found else 1.0 - rate
-        log_p = math.log(p)
-        listed_mass += p
-        listed_plogp += p * log_p
-        chance += p * q
-        if q > 0.0:
-            w = q**power
-            z += p * w
-            tail += p * w * (log_p + math.log(w))
+    p = prior.probabilities[slots]
+    kept = p > 0.0
+    p, log_p, rate = p[kept], prior.log_p[slots][kept], rates[kept]
+    q = rate if found else 1.0 - rate
+    listed_mass = float(p.sum())
+    listed_plogp = float((p * log_p).sum())
+    chance = float((p * q).sum())
+    likely = q > 0.0
+    w = q[likely] ** power
+    pw = p[likely] * w
+    z = float(pw.sum())
+    tail = float((pw * (log_p[likely] + np.log(w))).sum())
     rest = max(0.0, 1.0 - listed_mass)
     q0 = default if found else 1.0 - default
     w0 = q0**power if q0 > 0.0 else 0.0
@@ -111,6 +122,18 @@ def _result_entropy(
         tail += w0 * ((prior.plogp - listed_plogp) + rest * math.log(w0))
     total = tail / z - math.log(z)  # sum of p' log p' over every cause
     return chance, max(0.0, -total / _LN2)
+
+
+def _gain(prior: Posterior, slots: np.ndarray, rates: np.ndarray, default: float, temperature: float) -> float:
+    """:func:`expected_information_gain` over arrays: the rates of the causes in ``slots``."""
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    power = 1.0 / temperature
+    expected = 0.0
+    for found in (True, False):
+        chance, entropy = _result_entropy(prior, slots, rates, default, power, found)
+        expected += chance * entropy
+    return round(prior.entropy_bits - expected, 12) + 0.0
 
 
 def expected_information_gain(
@@ -131,14 +154,10 @@ def expected_information_gain(
     >>> expected_information_gain(even, {"a": 0.4, "b": 0.4}, 0.4)
     0.0
     """
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
-    power = 1.0 / temperature
-    expected = 0.0
-    for found in (True, False):
-        chance, entropy = _result_entropy(prior, positive, default, power, found)
-        expected += chance * entropy
-    return round(prior.entropy_bits - expected, 12) + 0.0
+    listed = [(prior.slots[c], rate) for c, rate in positive.items() if c in prior.slots]
+    slots = np.fromiter((s for s, _ in listed), dtype=np.int64, count=len(listed))
+    rates = np.fromiter((r for _, r in listed), dtype=float, count=len(listed))
+    return _gain(prior, slots, rates, default, temperature)
 
 
 def finding_rates(kb: KnowledgeBase, finding: str) -> tuple[dict[str, float], float]:
@@ -175,26 +194,53 @@ def _says_nothing(kb: KnowledgeBase, finding: str) -> bool:
     return kb.premise_finding in kb.hpo.ancestors(finding) or kb.states_neutropenia(finding)
 
 
-def _rises_most_if_found(
-    candidates: Sequence[Candidate], rates: Mapping[str, float], default: float, power: float
-) -> tuple[str, float]:
+@dataclass(frozen=True)
+class _Ranked:
+    """The candidates (best first) as arrays in their order: each one's slot among the causes and score."""
+
+    candidates: Sequence[Candidate]
+    slots: np.ndarray
+    scores: np.ndarray
+    #: cause slot -> the candidate's index (-1: no candidate)
+    index_of_slot: np.ndarray
+
+    @classmethod
+    def of(cls, candidates: Sequence[Candidate], position: Mapping[str, int], causes: int) -> _Ranked:
+        slots = np.array([position[c.cause] for c in candidates], dtype=np.int64)
+        index_of_slot = np.full(causes, -1, dtype=np.int64)
+        index_of_slot[slots] = np.arange(len(candidates))
+        return cls(candidates, slots, np.array([c.score for c in candidates], dtype=float), index_of_slot)
+
+    def posterior(self, causes: int, position: Mapping[str, int]) -> Posterior:
+        probabilities = np.zeros(causes)
+        probabilities[self.slots] = self.scores
+        return Posterior.over(probabilities, position)
+
+
+def _rises_most_if_found(ranked: _Ranked, table: FindingTable, power: float) -> tuple[str, float]:
     """The cause whose posterior would rise the most if the result came out present, and to what.
 
     Every cause without its own rate moves by the same factor, so of those only the likeliest can rise most.
     """
-    masses = []
-    z = 0.0
-    first_other = next((c for c in candidates if c.cause not in rates), None)
-    for candidate in candidates:
-        q = rates.get(candidate.cause, default)
-        mass = candidate.score * (q**power if q > 0.0 else 0.0)
-        z += mass
-        if candidate.cause in rates or candidate is first_other:
-            masses.append((candidate, mass))
-    if z <= 0.0 or not masses:
-        return candidates[0].cause, candidates[0].score
-    candidate, mass = max(masses, key=lambda item: (item[1] / z - item[0].score, -item[0].rank))
-    return candidate.cause, mass / z
+    index = ranked.index_of_slot[table.rate_positions]
+    shown = index >= 0
+    q = np.full(len(ranked.slots), table.other_rate)
+    q[index[shown]] = table.rate_values[shown]
+    mass = ranked.scores * np.where(q > 0.0, q, 0.0) ** power
+    z = float(mass.sum())
+    listed = np.zeros(len(ranked.slots), dtype=bool)
+    listed[index[shown]] = True
+    others = np.flatnonzero(~listed)
+    considered = listed.copy()
+    if len(others):
+        considered[others[0]] = True  # the first candidate without a rate of its own
+    top = ranked.candidates[0]
+    if z <= 0.0 or not considered.any():
+        return top.cause, top.score
+    which = np.flatnonzero(considered)
+    rise = mass[which] / z - ranked.scores[which]
+    k = int(which[np.argmax(rise)])  # ties: the first, which ranks higher
+    return ranked.candidates[k].cause, float(mass[k]) / z
 
 
 def _best_result(test: DiagnosticTest, gain_of: Callable[[str], float | None]) -> tuple[float, str] | None:
@@ -216,7 +262,9 @@ def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Cand
     """
     if not candidates:
         return ()
-    prior = Posterior.of({c.cause: c.score for c in candidates})
+    tables = score_tables(kb)
+    ranked = _Ranked.of(candidates, tables.position, len(tables.causes))
+    prior = ranked.posterior(len(tables.causes), tables.position)
     temperature = kb.param("posterior_temperature")
     done = {test for t in n.case.tests for test in resolve_test(kb, t.name)}
     known = _known_findings(kb, n)
@@ -227,8 +275,9 @@ def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Cand
             if finding in known or _says_nothing(kb, finding):
                 gains[finding] = None
             else:
-                rates, other = _rates(kb, finding)
-                gains[finding] = round(expected_information_gain(prior, rates, other, temperature), _GAIN_DIGITS)
+                table = tables.finding(finding)
+                gain = _gain(prior, table.rate_positions, table.rate_values, table.other_rate, temperature)
+                gains[finding] = round(gain, _GAIN_DIGITS)
         return gains[finding]
 
     scored = []
@@ -249,7 +298,6 @@ def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Cand
     scored.sort(key=lambda item: item[0])
     result = []
     for _, test_id, (gain, finding) in scored[: int(kb.param("useful_tests_shown"))]:
-        rates, other = _rates(kb, finding)
-        rises, to = _rises_most_if_found(candidates, rates, other, 1.0 / temperature)
+        rises, to = _rises_most_if_found(ranked, tables.finding(finding), 1.0 / temperature)
         result.append(UsefulTest(test_id, gain, finding, rises, to))
     return tuple(result)
