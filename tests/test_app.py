@@ -129,6 +129,7 @@ def test_a_chemotherapy_case_at_day_10_shows_the_expected_nadir_and_useful_tests
     assert "1. " in first and "expected gain" in first and "(estimate)" in first
 
 
+@needs_dev_cases
 def test_a_deep_link_opens_a_dev_case_and_its_cause(mini):
     at = app(case="dev-002", cause="cause:mini-viral")
     assert not at.exception

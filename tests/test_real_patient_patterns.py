@@ -203,3 +203,60 @@ def test_no_recurrent_infections_in_a_newborn_is_not_evidence_against_congenital
     child = _newborn_or_child(kb, 5)[ELANE]
     line = next(e for e in child.evidence if e.kind == "absent-finding" and "Recurrent infections" in e.label)
     assert line.log_lr < -2 and "not yet observable" not in line.label
+
+
+THIOPURINE = expand("cause:thiopurine-myelotoxicity")
+LUPUS = expand("cause:systemic-lupus-erythematosus")
+GRAVES = expand("cause:hyperthyroidism-associated-neutropenia")
+ANTITHYROID = expand("cause:antithyroid-drug-agranulocytosis")
+
+
+def test_a_condition_the_listed_drug_is_given_for_counts_for_the_drug_too(kb):
+    lupus_on_azathioprine = {"conditions": ["systemic lupus erythematosus"]}
+    drug = {"medications": [{"name": "azathioprine", "started_days_ago": 30}]}
+    result = candidates(kb, **lupus_on_azathioprine, **drug)
+    (indication,) = kinds(result[THIOPURINE], "indication")
+    assert "usual indication of azathioprine" in indication.label and indication.log_lr > 0
+    assert result[THIOPURINE].rank < result[LUPUS].rank
+    # without the drug the lupus itself leads, and no cause claims an indication
+    alone = candidates(kb, **lupus_on_azathioprine, medications=[{"name": "omeprazole"}])
+    assert alone[LUPUS].rank < alone[THIOPURINE].rank
+    assert not any(kinds(c, "indication") for c in alone.values())
+
+
+def test_signs_of_thyrotoxicosis_add_nothing_beyond_the_hyperthyroidism(kb):
+    signs = ["HP:0000836", "HP:0001962", "HP:0002046", "HP:0001337"]
+    result = candidates(kb, findings=signs, medications=[{"name": "carbimazole", "started_days_ago": 40}])
+    palpitations = [e for e in result[GRAVES].evidence if e.label.startswith("Palpitations")]
+    assert palpitations and all(abs(e.log_lr) < 0.05 for e in palpitations)
+    assert result[ANTITHYROID].rank < result[GRAVES].rank
+    # palpitations alone, without a stated hyperthyroidism, still point to it
+    bare = candidates(kb, findings=["HP:0001962", "HP:0002046"], medications=[{"name": "omeprazole"}])
+    (alone,) = [e for e in bare[GRAVES].evidence if e.label.startswith("Palpitations")]
+    assert alone.log_lr > 1
+
+
+COVID = expand("cause:covid-19")
+
+
+def test_a_past_acute_infection_says_nothing_of_the_present_illness(kb):
+    drug = {"medications": [{"name": "hydroxychloroquine"}], "conditions": ["rheumatoid arthritis"]}
+    history = {**drug, "conditions": [*drug["conditions"], "previous severe Pseudomonas pneumonia requiring ICU"]}
+    case = {"id": "t", "anc": 200, "patient": {"age_years": 70, "sex": "female"}, **history}
+    w = workup_case(kb, case, explain_top=None)
+    assert any("a past episode (Pneumonia)" in item.reason for item in w.normalised.no_bearing)
+    sepsis = next(c for c in w.candidates if c.cause == SEPSIS)
+    assert not kinds(sepsis, "agent"), "Pseudomonas of a past pneumonia is no agent of the present illness"
+    # the same infection written as current still counts
+    now = candidates(kb, **{**drug, "conditions": [*drug["conditions"], "severe Pseudomonas pneumonia"]})
+    assert kinds(now[SEPSIS], "agent")
+    assert now[SEPSIS].log_score > sepsis.log_score
+
+
+def test_a_named_diagnosis_and_its_detected_organism_count_once(kb):
+    named = candidates(kb, conditions=["COVID-19"], anc=800)
+    both = candidates(kb, conditions=["COVID-19 (SARS-CoV-2 pneumonia)"], anc=800)
+    (known,) = kinds(both[COVID], "known-diagnosis")
+    assert "counted once" in known.label
+    agent = sum(e.log_lr for e in kinds(both[COVID], "agent"))
+    assert math.isclose(known.log_lr + agent, max(agent, kinds(named[COVID], "known-diagnosis")[0].log_lr))

@@ -400,6 +400,7 @@ def _agent(G: nx.MultiDiGraph, node: str) -> Agent:
         _text(G, node, NKG.drugClass),
         _flag(G, node, NKG.agranulocytosisRisk),
         _flag(G, node, NKG.myelosuppressive),
+        tuple(sorted(_targets(G, node, NKG.usualIndication))),
     )
 
 
@@ -832,6 +833,23 @@ def _concept_phrases(nodes: _Nodes, findings: Mapping[str, FindingInfo], hpo: Hp
     return phrases
 
 
+def _words(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
+    """The label and synonyms of ``node``, lower-cased and sorted (none when it is absent)."""
+    if node not in G:
+        return ()
+    return tuple(sorted({str(w).lower() for w in (*_values(G, node, RDFS.label), *_values(G, node, SKOS.altLabel))}))
+
+
+def _text_cues(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """The words by which a case says where a variant arose and that an acute episode is past, and the
+    findings and conditions that are acute episodes."""
+    return {
+        "variant_origin_words": _variant_origin_words(G),
+        "past_episode_words": _words(G, str(NKG.PastEpisode)),
+        "acute_episodes": frozenset(n for n in G if _flag(G, n, NKG.acuteEpisode)),
+    }
+
+
 def _variant_origin_words(G: nx.MultiDiGraph) -> tuple[tuple[str, str], ...]:
     """The words that say a reported variant is germline or somatic (labels of nkg:Germline, nkg:Somatic)."""
     return tuple(
@@ -911,7 +929,7 @@ def _assemble(
         contexts=contexts,
         myelosuppressive_contexts=frozenset(n for n in contexts if _flag(G, n, NKG.myelosuppressive)),
         ancestry_groups=nodes.ancestry_groups,
-        variant_origin_words=_variant_origin_words(G),
+        **_text_cues(G),
         labels={n: _text(G, n, RDFS.label) for n in G if _values(G, n, RDFS.label)},
         finding_assocs=links.finding_assocs,
         agent_assocs=links.agent_assocs,

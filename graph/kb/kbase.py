@@ -112,6 +112,10 @@ class KnowledgeBase:
     supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
     #: (word, "germline" or "somatic"): the words that say where a reported gene variant arose
     variant_origin_words: tuple[tuple[str, str], ...] = ()
+    #: words that put an acute episode in the past (``nkg:PastEpisode``), and the findings and conditions
+    #: that are acute episodes (``nkg:acuteEpisode``): "previous pneumonia" says nothing of the present illness
+    past_episode_words: tuple[str, ...] = ()
+    acute_episodes: frozenset[str] = frozenset()
     #: names known to bear on no cause (``nkg:KnownTest``, ``nkg:DrugClass``), and the index of their names
     known_terms: dict[str, NodeInfo] = field(default_factory=dict)
     known_term_index: PhraseIndex = field(default_factory=lambda: PhraseIndex({}))

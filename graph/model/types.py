@@ -118,6 +118,8 @@ class Agent:
     drug_class: str = ""
     agranulocytosis_risk: bool = False
     myelosuppressive: bool = False
+    #: conditions and causes the drug is usually given for (``nkg:usualIndication``)
+    indications: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

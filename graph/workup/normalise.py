@@ -231,12 +231,20 @@ class _FreeText:
         spotted = self.kb.concept_index.spot(text)
         origin = f"{field}: '{text}'"
         used = False
+        past = past_episode(self.kb, text, spotted)
         for spot in spotted:
             for node in spot.ids:
                 kind = self.kb.kinds.get(node)
+                if past and (node in self.kb.acute_episodes or kind == "Organism"):
+                    continue
                 if kind in _KINDS_READ.get(field, (kind,)):
                     used = self._take(node, kind, field, text, origin, days_ago, spot.negated or negative) or used
-        self._note_unused(field, text, spotted, used)
+        if past:
+            self.no_bearing.append(
+                NoBearing(field, text, f"a past episode ({past}), which says nothing of the present illness")
+            )
+        else:
+            self._note_unused(field, text, spotted, used)
 
     def _take(
         self, node: str, kind: str | None, field: str, text: str, origin: str, days_ago: float | None, negated: bool
@@ -277,6 +285,25 @@ class _FreeText:
         elif not used:  # "no tick bite" among the absent findings, a condition named in a test result
             named = ", ".join(dict.fromkeys(self.kb.label(node) for spot in spotted for node in spot.ids))
             self.no_bearing.append(NoBearing(field, text, f"names {named}, which bears on no cause as written here"))
+
+
+def past_episode(kb: KnowledgeBase, text: str, spotted: list[Spotted]) -> str:
+    """The acute episode ``text`` puts in the past ("previous Pseudomonas pneumonia"), or "" when it does not:
+    it names an ``nkg:acuteEpisode`` and a word of ``nkg:PastEpisode``.
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> def said(text):
+    ...     return past_episode(kb, text, kb.concept_index.spot(text))
+    >>> said("previous severe Pseudomonas pneumonia requiring ICU"), said("pneumonia")
+    ('Pneumonia', '')
+    """
+    acute = [node for spot in spotted for node in spot.ids if node in kb.acute_episodes]
+    if not acute or not any(
+        re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE) for word in kb.past_episode_words
+    ):
+        return ""
+    return kb.label(acute[0])
 
 
 def variant_origin(kb: KnowledgeBase, text: str) -> str | None:

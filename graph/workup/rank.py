@@ -378,6 +378,8 @@ class _CaseIndex:
     contexts: dict[str, list[tuple[ContextHit, ContextAssociation]]]
     #: cause -> the context that names it as a known diagnosis
     known: dict[str, ContextHit]
+    #: drug cause -> (drug, the named condition it is usually given for, where the case names it)
+    indicated: dict[str, tuple[str, str, str]]
     #: absent finding -> the age from which it can be observed, when the patient is younger (it says nothing)
     not_yet_observable: dict[str, float]
 
@@ -438,6 +440,30 @@ def _context_hits(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, list[tuple[
     return hits
 
 
+def _indicated(
+    kb: KnowledgeBase,
+    n: NormalisedCase,
+    contexts: dict[str, list[tuple[ContextHit, ContextAssociation]]],
+) -> dict[str, tuple[str, str, str]]:
+    """Drug causes whose listed drug is usually given for a condition the case names (``nkg:usualIndication``).
+
+    A cause with its own context association for that condition keeps it instead (it is counted once)."""
+    named: dict[str, str] = {}
+    for hit in [*n.known_causes, *n.contexts]:
+        named.setdefault(hit.node, hit.origin)
+    found: dict[str, tuple[str, str, str]] = {}
+    for drug in n.drugs:
+        agent = kb.agents.get(drug.agent)
+        for condition in agent.indications if agent else ():
+            if condition not in named:
+                continue
+            for assoc in kb.agent_assocs.get(drug.agent, ()):
+                own = {hit.node for hit, _ in contexts.get(assoc.cause, ())}
+                if condition not in own and assoc.cause != condition:
+                    found.setdefault(assoc.cause, (drug.agent, condition, named[condition]))
+    return found
+
+
 def _not_yet_observable(kb: KnowledgeBase, absent: list[Observation], age: float | None) -> dict[str, float]:
     """Absent findings the patient is too young to show yet (``nkg:observableFromAge``), with that age."""
     if age is None:
@@ -471,6 +497,7 @@ def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
     for context in n.known_causes:
         known.setdefault(context.node, context)
     established = n.case.duration_days is not None or bool(n.case.anc_history)
+    contexts = _context_hits(kb, n)
     return _CaseIndex(
         premise=frozenset(premise),
         present=tuple(present),
@@ -482,8 +509,9 @@ def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
         consequence_of=_consequence_of(t, present, present_terms),
         unrelated={f: unrelated_log_lr(kb, f) for f in sorted(stated)},
         agent_options=_agent_options(kb, n),
-        contexts=_context_hits(kb, n),
+        contexts=contexts,
         known=known,
+        indicated=_indicated(kb, n, contexts),
         not_yet_observable=_not_yet_observable(kb, absent, n.case.age_years),
     )
 
@@ -879,16 +907,31 @@ def defining_column(t: ScoreTables, index: _CaseIndex) -> Column:
     return Column("no-defining-feature", values, explain)
 
 
-def context_column(t: ScoreTables, index: _CaseIndex) -> Column:
+def _known_diagnosis(t: ScoreTables, index: _CaseIndex, agent_values: np.ndarray) -> dict[int, float]:
+    """Cause position -> the log LR of its being named as a known diagnosis, beyond what its agent's
+    evidence already says: a named "COVID-19" and a detected SARS-CoV-2 are one fact, counted once (the
+    larger of the two)."""
+    known_lr = math.log(t.kb.param("known_diagnosis_lr"))
+    out = {}
+    for cause_id in index.known:
+        if cause_id in t.position:
+            i = t.position[cause_id]
+            out[i] = max(0.0, known_lr - max(float(agent_values[i]), 0.0))
+    return out
+
+
+def context_column(t: ScoreTables, index: _CaseIndex, agent_values: np.ndarray) -> Column:
     """Known conditions and exposures that change a cause's odds, and a diagnosis named as known."""
     kb = t.kb
     values = _zeros(t)
     for cause_id, hits in index.contexts.items():
         values[t.position[cause_id]] += math.fsum(math.log(assoc.likelihood_ratio) for _, assoc in hits)
-    known_lr = math.log(kb.param("known_diagnosis_lr"))
-    for cause_id in index.known:
-        if cause_id in t.position:
-            values[t.position[cause_id]] += known_lr
+    known = _known_diagnosis(t, index, agent_values)
+    for i, log_lr in known.items():
+        values[i] += log_lr
+    indication_lr = math.log(kb.param("indication_lr"))
+    for cause_id in index.indicated:
+        values[t.position[cause_id]] += indication_lr
 
     def explain(i: int) -> tuple[Evidence, ...]:
         cause_id = t.causes[i].id
@@ -899,10 +942,17 @@ def context_column(t: ScoreTables, index: _CaseIndex) -> Column:
             evidence.append(
                 _evidence("context", label, math.log(assoc.likelihood_ratio), path, assoc.sources, hit.origin)
             )
-        known = index.known.get(cause_id)
-        if known is not None:
-            label = f"named as a known diagnosis: LR {math.exp(known_lr):g}"
-            evidence.append(_evidence("known-diagnosis", label, known_lr, (cause_id,), (), known.origin))
+        if i in known:
+            label = f"named as a known diagnosis: LR {kb.param('known_diagnosis_lr'):g}"
+            if known[i] < math.log(kb.param("known_diagnosis_lr")):
+                label += f", beyond its agent's LR {math.exp(float(agent_values[i])):.3g} (one fact, counted once)"
+            origin = index.known[cause_id].origin
+            evidence.append(_evidence("known-diagnosis", label, known[i], (cause_id,), (), origin))
+        if cause_id in index.indicated:
+            drug, condition, origin = index.indicated[cause_id]
+            label = f"{kb.label(condition)}, a usual indication of {kb.label(drug)}: LR {math.exp(indication_lr):g}"
+            sources = tuple(s for s in kb.agents[drug].info.sources if s.startswith("DrugBank:"))
+            evidence.append(_evidence("indication", label, indication_lr, (condition, drug, cause_id), sources, origin))
         return tuple(evidence)
 
     return Column("context", values, explain)
@@ -925,7 +975,7 @@ def score_columns(kb: KnowledgeBase, n: NormalisedCase) -> tuple[list[Column], d
         *phenotype_columns(t, index),
         agents,
         defining_column(t, index),
-        context_column(t, index),
+        context_column(t, index, agents.values),
     ]
     return columns, implicated
 
