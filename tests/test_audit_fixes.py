@@ -145,3 +145,47 @@ def test_validate_reports_a_number_that_rests_on_a_consumer_page_alone(mini_dir,
     flagged = [p for p in validate_knowledge_base(kb) if p.code == "unsourced-number"]
     assert [(p.level, p.subject.rsplit("/", 1)[1]) for p in flagged] == [("warning", "mini-drug--clozapine")]
     assert "seed:001" in flagged[0].message
+
+
+def _finding_term(kb, case: dict, cause_label: str, finding_label: str) -> float:
+    result = workup_case(kb, parse_case(case), explain_top=None)
+    candidate = next(c for c in result.candidates if kb.label(c.cause) == cause_label)
+    return next(e.log_lr for e in candidate.evidence if e.kind == "finding" and finding_label in e.label)
+
+
+def test_thrombocytopenia_counts_for_covid_19_as_its_cited_series_reports(kb):
+    # Guan 2020 (DOI:10.1056/NEJMoa2002032): platelets below 150,000/mm3 in 36.2% of 869 patients, above
+    # thrombocytopenia's background among neutropenias, so the finding no longer argues against COVID-19
+    case = {"id": "covid", "patient": {"age_years": 50, "sex": "male"}, "anc": 1100,
+            "findings": ["Fever", "Cough", "Thrombocytopenia"]}  # fmt: skip
+    label = next(kb.label(c) for c in kb.causes if kb.label(c).startswith("COVID-19"))
+    assert _finding_term(kb, case, label, "Thrombocytopenia") > 0
+
+
+def test_clumsiness_in_hax1_deficiency_is_the_curated_minority_share_not_the_two_patient_annotation(kb):
+    # Germeshausen 2008 (PMID:18337561): neurological involvement only with variants that disrupt both isoforms
+    cause = next(c for c in kb.causes if c.endswith("/hax1-kostmann-syndrome"))
+    clumsy = [a for a in kb.finding_assocs[cause] if a.finding == "http://purl.obolibrary.org/obo/HP_0002312"]
+    assert len(clumsy) == 1  # the import no longer adds HPO's 0.95 beside the curated association
+    assert clumsy[0].frequency <= 0.3 and "PMID:18337561" in clumsy[0].sources
+
+
+#: causes whose gene was first reported after the 2011 review of congenital neutropenias (DOI:10.1186/1750-1172-6-26),
+#: with the first report each cause cites
+_GENES_AFTER_2011 = {
+    "clpb-deficiency": "PMID:25597511",
+    "csf3r-severe-congenital-neutropenia": "PMID:24753537",
+    "jagn1-severe-congenital-neutropenia": "PMID:25129144",
+    "srp54-congenital-neutropenia": "PMID:28972538",
+    "vps45-deficiency": "PMID:23738510",
+}
+
+
+def test_no_finding_of_a_gene_found_after_2011_cites_the_2011_review_alone(kb):
+    for name, first_report in _GENES_AFTER_2011.items():
+        cause = next(c for c in kb.causes if c.endswith("/" + name))
+        assocs = kb.finding_assocs[cause]
+        assert assocs, name
+        for assoc in assocs:
+            assert "DOI:10.1186/1750-1172-6-26" not in assoc.sources or len(assoc.sources) > 1, assoc.id
+        assert any(first_report in a.sources for a in assocs), name
