@@ -57,7 +57,8 @@ def test_a_report_carries_date_ontology_version_inputs_alerts_and_differential(m
         "## Differential"
     )
     first = differential_rows(mini_kb, workup, top=1)[0]
-    assert f"| 1 | {first.label} | curated |" in markdown and f"| {score_text(first.score)} |" in markdown
+    shown = markdown_file_text(score_text(first.score))  # ">99%" is written escaped
+    assert f"| 1 | {first.label} | curated |" in markdown and f"| {shown} |" in markdown
     assert "HYPOTHETICAL" not in markdown
 
 
