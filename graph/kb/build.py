@@ -117,7 +117,7 @@ def _flag(G: nx.MultiDiGraph, node: str, term: Term) -> bool:
 def _targets(G: nx.MultiDiGraph, node: str, term: Term) -> list[str]:
     """The nodes ``term`` links ``node`` to, sorted."""
     key = _name(term)
-    return sorted(v for _, v, k in G.out_edges(node, keys=True) if k == key)
+    return sorted(v for v, keys in G.succ[node].items() if key in keys)  # a key is unique per (node, v)
 
 
 def _target(G: nx.MultiDiGraph, node: str, term: Term, required: bool = True) -> str | None:
@@ -567,7 +567,8 @@ def _by_term(
             at[assoc.finding].append(assoc)
             for term in hpo.ancestors(assoc.finding):
                 below[term].append(assoc)
-    return {k: tuple(v) for k, v in at.items()}, {k: tuple(v) for k, v in below.items()}
+    # terms in sorted order: an ancestor set's order depends on the hash seed, the compiled copy must not
+    return {k: tuple(at[k]) for k in sorted(at)}, {k: tuple(below[k]) for k in sorted(below)}
 
 
 def _weights(
