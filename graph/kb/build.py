@@ -117,7 +117,9 @@ def _flag(G: nx.MultiDiGraph, node: str, term: Term) -> bool:
 def _targets(G: nx.MultiDiGraph, node: str, term: Term) -> list[str]:
     """The nodes ``term`` links ``node`` to, sorted."""
     key = _name(term)
-    return sorted(v for v, keys in G.succ[node].items() if key in keys)  # a key is unique per (node, v)
+    # the graph's own adjacency (node -> target -> key -> data), read without building a view per edge;
+    # a key is unique per (node, target)
+    return sorted(v for v, keys in G._succ[node].items() if key in keys)
 
 
 def _target(G: nx.MultiDiGraph, node: str, term: Term, required: bool = True) -> str | None:
@@ -164,7 +166,7 @@ def _info(G: nx.MultiDiGraph, node: str) -> NodeInfo:
 def _nodes_of(G: nx.MultiDiGraph, *kinds: Term) -> list[str]:
     """The nodes of any of ``kinds``, sorted."""
     names = {_name(kind) for kind in kinds}
-    return sorted(n for n, kind in G.nodes(data="kind") if kind in names)
+    return sorted(n for n, data in G._node.items() if data.get("kind") in names)  # the node table, without views
 
 
 def _labels_of(G: nx.MultiDiGraph, kind: Term) -> dict[str, str]:

@@ -356,7 +356,7 @@ class Codec:
         return union
 
     def _fixed_tuple_decoder(self, args: tuple[Any, ...]) -> Decoder:
-        """Decode a tuple of fixed length, each item by its own hint."""
+        """Decode a tuple of fixed length, each item by its own hint (scalars checked by type, in line)."""
         items = [self._decoder(a) for a in args]
 
         def fixed(data: Any, shared: list[Any]) -> Any:
@@ -364,23 +364,21 @@ class Codec:
                 raise CodecError(f"expected a list of {len(items)}")
             return tuple(decode(v, shared) for decode, v in zip(items, data, strict=False))
 
-        return fixed
+        scalars = [_scalar_types(a) for a in args]
+        if not all(kinds is not None for kinds in scalars):
+            return fixed
+
+        def plain(data: Any, shared: list[Any]) -> Any:
+            if type(data) is list and len(data) == len(scalars):
+                if all(type(item) in kinds for item, kinds in zip(data, scalars, strict=True)):  # type: ignore[operator]
+                    return tuple(data)
+            return fixed(data, shared)  # says what does not fit
+
+        return plain
 
     def _sequence_decoder(self, origin: Any, args: tuple[Any, ...]) -> Decoder:
         """Decode a list into ``origin`` (tuple, list, frozenset, set); scalars are checked in one pass."""
         build: Callable[[Any], Any] = origin
-        check = _CHECKS.get(args[0]) if args else None
-        if check is not None:
-
-            def plain(data: Any, shared: list[Any]) -> Any:
-                if type(data) is not list:
-                    raise CodecError(f"expected a list, got {type(data).__name__}")
-                if not all(map(check, data)):
-                    raise CodecError(f"expected a list of {_type_name(args[0])}")
-                return build(data)
-
-            return plain
-
         item = self._decoder(args[0]) if args else _any
 
         def sequence(data: Any, shared: list[Any]) -> Any:
@@ -388,32 +386,39 @@ class Codec:
                 raise CodecError(f"expected a list, got {type(data).__name__}")
             return build([item(v, shared) for v in data])
 
-        return sequence
+        kinds = _scalar_types(args[0]) if args else None
+        if kinds is None:
+            return sequence
+
+        def plain(data: Any, shared: list[Any]) -> Any:
+            if type(data) is list and set(map(type, data)) <= kinds:  # every item's type, at C speed
+                return build(data)
+            return sequence(data, shared)  # says what does not fit
+
+        return plain
 
     def _mapping_decoder(self, args: tuple[Any, ...]) -> Decoder:
         """Decode a dict from an object (string keys) or from a list of [key, value] pairs."""
         key_hint, value_hint = args
         decode_key, decode_value = self._decoder(key_hint), self._decoder(value_hint)
-        if key_hint is str:
+        if key_hint is not str:
+            return _pairs_decoder(decode_key, decode_value)
 
-            def mapping(data: Any, shared: list[Any]) -> Any:
-                if type(data) is not dict:
-                    raise CodecError(f"expected an object, got {type(data).__name__}")
-                return {k: decode_value(v, shared) for k, v in data.items()}
+        def mapping(data: Any, shared: list[Any]) -> Any:
+            if type(data) is not dict:
+                raise CodecError(f"expected an object, got {type(data).__name__}")
+            return {k: decode_value(v, shared) for k, v in data.items()}
 
+        kinds = _scalar_types(value_hint)
+        if kinds is None:
             return mapping
 
-        def pairs(data: Any, shared: list[Any]) -> Any:
-            if type(data) is not list:
-                raise CodecError(f"expected a list of pairs, got {type(data).__name__}")
-            out = {}
-            for pair in data:
-                if type(pair) is not list or len(pair) != 2:
-                    raise CodecError("expected a [key, value] pair")
-                out[decode_key(pair[0], shared)] = decode_value(pair[1], shared)
-            return out
+        def plain(data: Any, shared: list[Any]) -> Any:
+            if type(data) is dict and set(map(type, data.values())) <= kinds:  # a JSON object's keys are strings
+                return dict(data)
+            return mapping(data, shared)  # says what does not fit
 
-        return pairs
+        return plain
 
     def _class_decoder(self, hint: type) -> Decoder:
         """Decode a class by the codec's custom function for it, else by its ``from_data()``."""
@@ -480,6 +485,22 @@ class Codec:
         return decode
 
 
+def _pairs_decoder(decode_key: Decoder, decode_value: Decoder) -> Decoder:
+    """Decode a dict from a list of [key, value] pairs (keys that are not strings)."""
+
+    def pairs(data: Any, shared: list[Any]) -> Any:
+        if type(data) is not list:
+            raise CodecError(f"expected a list of pairs, got {type(data).__name__}")
+        out = {}
+        for pair in data:
+            if type(pair) is not list or len(pair) != 2:
+                raise CodecError("expected a [key, value] pair")
+            out[decode_key(pair[0], shared)] = decode_value(pair[1], shared)
+        return out
+
+    return pairs
+
+
 _SCALAR_TYPES: dict[Any, frozenset[type]] = {
     str: frozenset({str}),
     int: frozenset({int}),
@@ -506,9 +527,6 @@ def _exact(kind: type) -> Callable[[Any], bool]:
 
 def _is_number(value: Any) -> bool:
     return type(value) is float or type(value) is int
-
-
-_CHECKS: dict[Any, Callable[[Any], bool]] = {str: _exact(str), int: _exact(int), bool: _exact(bool), float: _is_number}
 
 
 def _any(data: Any, shared: list[Any]) -> Any:

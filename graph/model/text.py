@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "normalise",
@@ -113,10 +114,11 @@ def _needle(pattern: re.Pattern[str]) -> str:
 _SPELLING_RULES = [(_needle(pattern), pattern, replacement) for pattern, replacement in _SPELLING]
 
 
+@lru_cache(maxsize=1 << 16)  # compiling names many labels and synonyms more than once; bounded, for any input
 def normalise(text: str) -> str:
     """Return the comparison form of a name or phrase (see module docstring)."""
-    text = text.translate(_GREEK_TABLE)
-    if not text.isascii():  # NFKD leaves ASCII text as it is
+    if not text.isascii():  # every letter _GREEK spells out is non-ASCII, and NFKD leaves ASCII as it is
+        text = text.translate(_GREEK_TABLE)
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = text.lower()
     for needle, pattern, replacement in _SPELLING_RULES:
