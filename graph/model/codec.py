@@ -206,7 +206,17 @@ class Codec:
                 raise CodecError(f"expected a tuple of {len(items)}, got {type(value).__name__}")
             return [encode(v, memo) for encode, v in zip(items, value, strict=False)]
 
-        return fixed
+        scalars = [_scalar_types(a) for a in args]
+        if not all(kinds is not None for kinds in scalars):
+            return fixed
+
+        def plain(value: Any, memo: _Memo) -> Any:
+            if isinstance(value, tuple) and len(value) == len(scalars):
+                if all(type(v) in kinds for v, kinds in zip(value, scalars, strict=True)):  # type: ignore[operator]
+                    return list(value)
+            return fixed(value, memo)  # says what does not fit
+
+        return plain
 
     def _sequence_encoder(self, kind: Any, args: tuple[Any, ...]) -> Encoder:
         """Encode a list or a tuple of any length, in order."""
@@ -217,7 +227,16 @@ class Codec:
                 raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
             return [item(v, memo) for v in value]
 
-        return sequence
+        kinds = _scalar_types(args[0]) if args else None
+        if kinds is None:
+            return sequence
+
+        def plain(value: Any, memo: _Memo) -> Any:
+            if isinstance(value, kind) and set(map(type, value)) <= kinds:  # every item's type, at C speed
+                return list(value)
+            return sequence(value, memo)  # says what does not fit
+
+        return plain
 
     def _unordered_encoder(self, kind: Any, args: tuple[Any, ...]) -> Encoder:
         """Encode a set or frozenset as a list sorted by ``repr`` (the same under any hash seed)."""
@@ -228,7 +247,16 @@ class Codec:
                 raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
             return [item(v, memo) for v in sorted(value, key=repr)]
 
-        return unordered
+        kinds = _scalar_types(args[0])
+        if kinds is None:
+            return unordered
+
+        def plain(value: Any, memo: _Memo) -> Any:
+            if isinstance(value, kind) and set(map(type, value)) <= kinds:
+                return sorted(value, key=repr)
+            return unordered(value, memo)  # says what does not fit
+
+        return plain
 
     def _mapping_encoder(self, args: tuple[Any, ...]) -> Encoder:
         """Encode a dict: an object when its keys are strings, else a list of [key, value] pairs."""
@@ -242,7 +270,16 @@ class Codec:
                 return {encode_key(k, memo): encode_value(v, memo) for k, v in value.items()}
             return [[encode_key(k, memo), encode_value(v, memo)] for k, v in value.items()]
 
-        return mapping
+        kinds = _scalar_types(value_hint)
+        if key_hint is not str or kinds is None:
+            return mapping
+
+        def plain(value: Any, memo: _Memo) -> Any:
+            if isinstance(value, dict) and set(map(type, value)) <= {str} and set(map(type, value.values())) <= kinds:
+                return dict(value)
+            return mapping(value, memo)  # says what does not fit
+
+        return plain
 
     def _class_encoder(self, hint: type) -> Encoder:
         """Encode a class by the codec's custom function for it, else by its ``to_data()``."""
@@ -266,7 +303,8 @@ class Codec:
         return checked
 
     def _dataclass_encoder(self, cls: type) -> Encoder:
-        fields = [(name, self._encoder(h)) for name, h in _stored_fields(cls, self._names)]
+        # scalar fields (str, int, float, bool, None and their unions) are checked in line, by type
+        fields = [(name, self._encoder(h), _scalar_types(h)) for name, h in _stored_fields(cls, self._names)]
         shared = cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
 
         def encode(value: Any, memo: _Memo) -> Any:
@@ -276,7 +314,10 @@ class Codec:
                 index = memo.index.get(id(value))
                 if index is not None:
                     return index
-            data = [enc(getattr(value, name), memo) for name, enc in fields]
+            data = []
+            for name, enc, kinds in fields:
+                item = getattr(value, name)
+                data.append(item if kinds is not None and type(item) in kinds else enc(item, memo))
             if shared:
                 memo.index[id(value)] = len(memo.keep)
                 memo.keep.append(value)
