@@ -873,13 +873,6 @@ def _flag_holders(G: nx.MultiDiGraph, candidates: Iterable[str]) -> Callable[[st
     return lambda flag: frozenset(n for n in pool if flag and _is_true(_attr(G, n, flag)))
 
 
-def _causes_below(
-    assocs_below: Mapping[str, tuple[FindingAssociation, ...]], only: Polarity | None = None
-) -> dict[str, frozenset[str]]:
-    """term -> the causes with an association on it or below it (of polarity ``only``, if given)."""
-    return {t: frozenset(a.cause for a in v if only is None or a.polarity == only) for t, v in assocs_below.items()}
-
-
 # ---------------------------------------------------------------- building
 
 
@@ -949,8 +942,6 @@ def _assemble(
         kinds={node: str(kind) for node, kind in G.nodes(data="kind") if kind is not None},
         assoc_weights=links.assoc_weights,
         early_weights=links.early_weights,
-        causes_below=_causes_below(links.assocs_below),
-        supporting_causes_below=_causes_below(links.assocs_below, only="supports"),
     )
 
 
