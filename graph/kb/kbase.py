@@ -107,9 +107,6 @@ class KnowledgeBase:
     #: association id -> (early phase in days, clamped early frequency, log LR present, log LR absent), for
     #: associations whose test is less sensitive early in the illness (``nkg:earlyFrequency``)
     early_weights: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
-    #: term -> causes with an association on the term or below it (all / supporting only)
-    causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
-    supporting_causes_below: dict[str, frozenset[str]] = field(default_factory=dict)
     #: (word, "germline" or "somatic"): the words that say where a reported gene variant arose
     variant_origin_words: tuple[tuple[str, str], ...] = ()
     #: words that put an acute episode in the past (``nkg:PastEpisode``), and the findings and conditions

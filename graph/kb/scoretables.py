@@ -176,7 +176,8 @@ class ScoreTables:
         """The positions of the causes with an annotation on ``term`` or below it (kept per term)."""
         found = self._positions.get(term)
         if found is None:
-            found = self._positions.setdefault(term, self.positions(self.kb.causes_below.get(term, frozenset())))
+            causes = {assoc.cause for assoc in self.kb.assocs_below.get(term, ())}
+            found = self._positions.setdefault(term, self.positions(causes))
         return found
 
 

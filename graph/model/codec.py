@@ -206,7 +206,17 @@ class Codec:
                 raise CodecError(f"expected a tuple of {len(items)}, got {type(value).__name__}")
             return [encode(v, memo) for encode, v in zip(items, value, strict=False)]
 
-        return fixed
+        scalars = [_scalar_types(a) for a in args]
+        if not all(kinds is not None for kinds in scalars):
+            return fixed
+
+        def plain(value: Any, memo: _Memo) -> Any:
+            if isinstance(value, tuple) and len(value) == len(scalars):
+                if all(type(v) in kinds for v, kinds in zip(value, scalars, strict=True)):  # type: ignore[operator]
+                    return list(value)
+            return fixed(value, memo)  # says what does not fit
+
+        return plain
 
     def _sequence_encoder(self, kind: Any, args: tuple[Any, ...]) -> Encoder:
         """Encode a list or a tuple of any length, in order."""
@@ -217,7 +227,16 @@ class Codec:
                 raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
             return [item(v, memo) for v in value]
 
-        return sequence
+        kinds = _scalar_types(args[0]) if args else None
+        if kinds is None:
+            return sequence
+
+        def plain(value: Any, memo: _Memo) -> Any:
+            if isinstance(value, kind) and set(map(type, value)) <= kinds:  # every item's type, at C speed
+                return list(value)
+            return sequence(value, memo)  # says what does not fit
+
+        return plain
 
     def _unordered_encoder(self, kind: Any, args: tuple[Any, ...]) -> Encoder:
         """Encode a set or frozenset as a list sorted by ``repr`` (the same under any hash seed)."""
@@ -228,7 +247,16 @@ class Codec:
                 raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
             return [item(v, memo) for v in sorted(value, key=repr)]
 
-        return unordered
+        kinds = _scalar_types(args[0])
+        if kinds is None:
+            return unordered
+
+        def plain(value: Any, memo: _Memo) -> Any:
+            if isinstance(value, kind) and set(map(type, value)) <= kinds:
+                return sorted(value, key=repr)
+            return unordered(value, memo)  # says what does not fit
+
+        return plain
 
     def _mapping_encoder(self, args: tuple[Any, ...]) -> Encoder:
         """Encode a dict: an object when its keys are strings, else a list of [key, value] pairs."""
@@ -242,7 +270,16 @@ class Codec:
                 return {encode_key(k, memo): encode_value(v, memo) for k, v in value.items()}
             return [[encode_key(k, memo), encode_value(v, memo)] for k, v in value.items()]
 
-        return mapping
+        kinds = _scalar_types(value_hint)
+        if key_hint is not str or kinds is None:
+            return mapping
+
+        def plain(value: Any, memo: _Memo) -> Any:
+            if isinstance(value, dict) and set(map(type, value)) <= {str} and set(map(type, value.values())) <= kinds:
+                return dict(value)
+            return mapping(value, memo)  # says what does not fit
+
+        return plain
 
     def _class_encoder(self, hint: type) -> Encoder:
         """Encode a class by the codec's custom function for it, else by its ``to_data()``."""
@@ -266,7 +303,8 @@ class Codec:
         return checked
 
     def _dataclass_encoder(self, cls: type) -> Encoder:
-        fields = [(name, self._encoder(h)) for name, h in _stored_fields(cls, self._names)]
+        # scalar fields (str, int, float, bool, None and their unions) are checked in line, by type
+        fields = [(name, self._encoder(h), _scalar_types(h)) for name, h in _stored_fields(cls, self._names)]
         shared = cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
 
         def encode(value: Any, memo: _Memo) -> Any:
@@ -276,7 +314,10 @@ class Codec:
                 index = memo.index.get(id(value))
                 if index is not None:
                     return index
-            data = [enc(getattr(value, name), memo) for name, enc in fields]
+            data = []
+            for name, enc, kinds in fields:
+                item = getattr(value, name)
+                data.append(item if kinds is not None and type(item) in kinds else enc(item, memo))
             if shared:
                 memo.index[id(value)] = len(memo.keep)
                 memo.keep.append(value)
@@ -356,7 +397,7 @@ class Codec:
         return union
 
     def _fixed_tuple_decoder(self, args: tuple[Any, ...]) -> Decoder:
-        """Decode a tuple of fixed length, each item by its own hint."""
+        """Decode a tuple of fixed length, each item by its own hint (scalars checked by type, in line)."""
         items = [self._decoder(a) for a in args]
 
         def fixed(data: Any, shared: list[Any]) -> Any:
@@ -364,23 +405,21 @@ class Codec:
                 raise CodecError(f"expected a list of {len(items)}")
             return tuple(decode(v, shared) for decode, v in zip(items, data, strict=False))
 
-        return fixed
+        scalars = [_scalar_types(a) for a in args]
+        if not all(kinds is not None for kinds in scalars):
+            return fixed
+
+        def plain(data: Any, shared: list[Any]) -> Any:
+            if type(data) is list and len(data) == len(scalars):
+                if all(type(item) in kinds for item, kinds in zip(data, scalars, strict=True)):  # type: ignore[operator]
+                    return tuple(data)
+            return fixed(data, shared)  # says what does not fit
+
+        return plain
 
     def _sequence_decoder(self, origin: Any, args: tuple[Any, ...]) -> Decoder:
         """Decode a list into ``origin`` (tuple, list, frozenset, set); scalars are checked in one pass."""
         build: Callable[[Any], Any] = origin
-        check = _CHECKS.get(args[0]) if args else None
-        if check is not None:
-
-            def plain(data: Any, shared: list[Any]) -> Any:
-                if type(data) is not list:
-                    raise CodecError(f"expected a list, got {type(data).__name__}")
-                if not all(map(check, data)):
-                    raise CodecError(f"expected a list of {_type_name(args[0])}")
-                return build(data)
-
-            return plain
-
         item = self._decoder(args[0]) if args else _any
 
         def sequence(data: Any, shared: list[Any]) -> Any:
@@ -388,32 +427,39 @@ class Codec:
                 raise CodecError(f"expected a list, got {type(data).__name__}")
             return build([item(v, shared) for v in data])
 
-        return sequence
+        kinds = _scalar_types(args[0]) if args else None
+        if kinds is None:
+            return sequence
+
+        def plain(data: Any, shared: list[Any]) -> Any:
+            if type(data) is list and set(map(type, data)) <= kinds:  # every item's type, at C speed
+                return build(data)
+            return sequence(data, shared)  # says what does not fit
+
+        return plain
 
     def _mapping_decoder(self, args: tuple[Any, ...]) -> Decoder:
         """Decode a dict from an object (string keys) or from a list of [key, value] pairs."""
         key_hint, value_hint = args
         decode_key, decode_value = self._decoder(key_hint), self._decoder(value_hint)
-        if key_hint is str:
+        if key_hint is not str:
+            return _pairs_decoder(decode_key, decode_value)
 
-            def mapping(data: Any, shared: list[Any]) -> Any:
-                if type(data) is not dict:
-                    raise CodecError(f"expected an object, got {type(data).__name__}")
-                return {k: decode_value(v, shared) for k, v in data.items()}
+        def mapping(data: Any, shared: list[Any]) -> Any:
+            if type(data) is not dict:
+                raise CodecError(f"expected an object, got {type(data).__name__}")
+            return {k: decode_value(v, shared) for k, v in data.items()}
 
+        kinds = _scalar_types(value_hint)
+        if kinds is None:
             return mapping
 
-        def pairs(data: Any, shared: list[Any]) -> Any:
-            if type(data) is not list:
-                raise CodecError(f"expected a list of pairs, got {type(data).__name__}")
-            out = {}
-            for pair in data:
-                if type(pair) is not list or len(pair) != 2:
-                    raise CodecError("expected a [key, value] pair")
-                out[decode_key(pair[0], shared)] = decode_value(pair[1], shared)
-            return out
+        def plain(data: Any, shared: list[Any]) -> Any:
+            if type(data) is dict and set(map(type, data.values())) <= kinds:  # a JSON object's keys are strings
+                return dict(data)
+            return mapping(data, shared)  # says what does not fit
 
-        return pairs
+        return plain
 
     def _class_decoder(self, hint: type) -> Decoder:
         """Decode a class by the codec's custom function for it, else by its ``from_data()``."""
@@ -480,6 +526,22 @@ class Codec:
         return decode
 
 
+def _pairs_decoder(decode_key: Decoder, decode_value: Decoder) -> Decoder:
+    """Decode a dict from a list of [key, value] pairs (keys that are not strings)."""
+
+    def pairs(data: Any, shared: list[Any]) -> Any:
+        if type(data) is not list:
+            raise CodecError(f"expected a list of pairs, got {type(data).__name__}")
+        out = {}
+        for pair in data:
+            if type(pair) is not list or len(pair) != 2:
+                raise CodecError("expected a [key, value] pair")
+            out[decode_key(pair[0], shared)] = decode_value(pair[1], shared)
+        return out
+
+    return pairs
+
+
 _SCALAR_TYPES: dict[Any, frozenset[type]] = {
     str: frozenset({str}),
     int: frozenset({int}),
@@ -506,9 +568,6 @@ def _exact(kind: type) -> Callable[[Any], bool]:
 
 def _is_number(value: Any) -> bool:
     return type(value) is float or type(value) is int
-
-
-_CHECKS: dict[Any, Callable[[Any], bool]] = {str: _exact(str), int: _exact(int), bool: _exact(bool), float: _is_number}
 
 
 def _any(data: Any, shared: list[Any]) -> Any:

@@ -91,7 +91,7 @@ def is_hpo(text: str) -> bool:
 
 def local_name(iri: str) -> str:
     """The part of an IRI after its last ``#`` or ``/``."""
-    return re.split(r"[#/]", iri)[-1]
+    return iri[max(iri.rfind("#"), iri.rfind("/")) + 1 :]
 
 
 def imported_cause_curie(disease_id: str) -> str:

@@ -414,8 +414,18 @@ def _consequence_of(t: ScoreTables, present: list[Observation], present_terms: s
         info = t.kb.findings.get(observation.finding)
         origins = [o for o in (info.consequence_of if info else ()) if o in present_terms or o == t.kb.premise_finding]
         positions = [every if o == t.kb.premise_finding else t.positions_below(o) for o in origins]
-        out[observation.finding] = np.unique(np.concatenate(positions)) if positions else np.zeros(0, dtype=np.int64)
+        out[observation.finding] = (
+            _sorted_unique(np.concatenate(positions)) if positions else np.zeros(0, dtype=np.int64)
+        )
     return out
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for a 1-D array, without the import of ``numpy.ma`` that its first call costs a start."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
 
 
 def _agent_options(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, list[tuple[float, str, AgentAssociation, str]]]:
