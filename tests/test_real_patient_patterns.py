@@ -285,3 +285,16 @@ def test_an_infection_of_the_neutropenia_is_explained_by_every_cause_even_withou
     case = {"id": "t", "patient": {"age_years": 1, "sex": "male"}, "findings": ["Agranulocytosis", "skin abscess"]}
     for candidate in workup_case(kb, case, explain_top=None).candidates:
         assert not [e for e in kinds(candidate, "unexplained-finding") if "abscess" in e.label.lower()]
+
+
+@pytest.mark.parametrize("written", ["within normal limits", "unremarkable, no abnormalities", "normal bone marrow"])
+def test_a_normal_marrow_report_makes_infiltration_and_dysplasia_absent(kb, written):
+    case = {"id": "t", "anc": 400, "tests": [{"name": "bone marrow aspirate and biopsy", "result": written}]}
+    seen = {o.finding: o.present for o in workup_case(kb, case, explain_top=0).normalised.observations}
+    assert seen.get(expand("find:marrow-infiltration")) is False and seen.get(expand("HP:0002863")) is False
+
+
+def test_a_thick_blood_film_is_read_as_the_malaria_test(kb):
+    case = {"id": "t", "anc": 400, "tests": [{"name": "thick blood smear", "result": "negative"}]}
+    seen = {o.finding: o.present for o in workup_case(kb, case, explain_top=0).normalised.observations}
+    assert seen.get(expand("find:malaria-parasites-detected")) is False
