@@ -112,6 +112,10 @@ REPORTED = [
     ("calcium dobesilate", "idiosyncratic-drug-agranulocytosis"),
     ("Myocrisin", "idiosyncratic-drug-agranulocytosis"),
     ("promazine", "idiosyncratic-drug-agranulocytosis"),
+    ("Mellaril", "idiosyncratic-drug-agranulocytosis"),
+    ("aminoglutethimide", "idiosyncratic-drug-agranulocytosis"),
+    ("benznidazole", "idiosyncratic-drug-agranulocytosis"),
+    ("DFMO", "dose-dependent-drug-myelotoxicity"),
 ]
 
 
