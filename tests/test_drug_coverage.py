@@ -116,6 +116,8 @@ REPORTED = [
     ("aminoglutethimide", "idiosyncratic-drug-agranulocytosis"),
     ("benznidazole", "idiosyncratic-drug-agranulocytosis"),
     ("DFMO", "dose-dependent-drug-myelotoxicity"),
+    ("chlorpropamide", "idiosyncratic-drug-agranulocytosis"),
+    ("colchicine", "dose-dependent-drug-myelotoxicity"),
 ]
 
 
