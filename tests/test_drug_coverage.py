@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 
 from graph.curate.validate import drugs_linked_to_causes
+from graph.model.case import parse_case
+from graph.workup.pipeline import workup_case
 from graph.workup.resolve import resolve_drug
 
 #: (group in the issue, name as written, a word the label of one linked cause must contain, or "")
@@ -101,3 +103,48 @@ def test_the_drugs_that_only_co_occur_are_not_counted(kb):
     # paracetamol is in the ontology so that it is recognised, but no cause implicates it
     paracetamol = resolve_drug(kb, "paracetamol").agents
     assert paracetamol and not set(paracetamol) & set(drugs_linked_to_causes(kb))
+
+
+#: drugs of ontology/modules/drugs-reported.ttl: (name as a case writes it, the cause it reaches)
+REPORTED = [
+    ("flecainide", "idiosyncratic-drug-agranulocytosis"),
+    ("Tambocor", "idiosyncratic-drug-agranulocytosis"),
+    ("calcium dobesilate", "idiosyncratic-drug-agranulocytosis"),
+    ("Myocrisin", "idiosyncratic-drug-agranulocytosis"),
+    ("promazine", "idiosyncratic-drug-agranulocytosis"),
+    ("Mellaril", "idiosyncratic-drug-agranulocytosis"),
+    ("aminoglutethimide", "idiosyncratic-drug-agranulocytosis"),
+    ("benznidazole", "idiosyncratic-drug-agranulocytosis"),
+    ("DFMO", "dose-dependent-drug-myelotoxicity"),
+    ("chlorpropamide", "idiosyncratic-drug-agranulocytosis"),
+    ("colchicine", "dose-dependent-drug-myelotoxicity"),
+]
+
+
+@pytest.mark.parametrize(("name", "cause"), REPORTED, ids=[n for n, _ in REPORTED])
+def test_drugs_that_published_reports_name_are_linked_with_a_source(kb, name, cause):
+    match = resolve_drug(kb, name)
+    assert match.agents, f"{name} is not a drug of the ontology"
+    assocs = [a for agent in match.agents for a in kb.agent_assocs.get(agent, ())]
+    assert [a.cause.rsplit("/", 1)[-1] for a in assocs] == [cause]
+    assert all(a.window is not None and a.likelihood_ratio > 1 and _literature(a.sources) for a in assocs)
+
+
+def test_a_patient_on_flecainide_gets_the_drug_cause_with_flecainide_as_its_agent(kb):
+    # the Australian Prescriber case "Flecainide and neutropenia": three months on flecainide,
+    # neutrophils 0.61 then 0.28 x 10^9/L, otherwise well; before the link flecainide was "not a
+    # known cause" and the drug cause was credited to no agent
+    case = {
+        "id": "flecainide-neutropenia",
+        "patient": {"age_years": 73, "sex": "female"},
+        "anc": {"value": 0.28, "unit": "10^9/L"},
+        "findings": ["HP:0001882"],
+        "medications": [
+            {"name": "flecainide 50 mg twice daily", "started_days_ago": 90},
+            {"name": "omeprazole 20 mg twice daily", "started_days_ago": 730},
+        ],
+    }
+    candidates = workup_case(kb, parse_case(case, kb.case_rules), explain_top=0).candidates
+    drug_cause = next(c for c in candidates if c.cause.endswith("/idiosyncratic-drug-agranulocytosis"))
+    assert [kb.label(a) for a in drug_cause.agents] == ["flecainide"]
+    assert drug_cause in candidates[:3], [kb.label(c.cause) for c in candidates[:5]]
