@@ -81,3 +81,28 @@ def test_a_child_with_pharyngoconjunctival_fever_and_adenovirus_detected_ranks_a
         "tests": [{"name": "adenovirus PCR", "result": "detected"}],
     }
     assert "Adenovirus infection" in _top(kb, case)
+
+
+def test_a_young_woman_with_tender_neck_nodes_fever_and_leukopenia_ranks_kikuchi_after_biopsy(kb):
+    case = {
+        "id": "kfd",
+        "patient": {"age_years": 24, "sex": "female"},
+        "anc": 1000,
+        "duration_days": 21,
+        "findings": ["Cervical lymphadenopathy", "Fever"],
+        "labs": {"wbc_per_ul": 2800},
+        "tests": [{"name": "lymph node biopsy", "result": "histiocytic necrotizing lymphadenitis"}],
+    }
+    assert _top(kb, case, 1) == ["Kikuchi-Fujimoto disease"]
+
+
+def test_tender_neck_nodes_fever_and_leukopenia_before_biopsy_keep_kikuchi_in_the_top_ten(kb):
+    case = {
+        "id": "kfd-no-biopsy",
+        "patient": {"age_years": 24, "sex": "female"},
+        "anc": 1000,
+        "duration_days": 21,
+        "findings": ["Cervical lymphadenopathy", "Fever"],
+        "labs": {"wbc_per_ul": 2800},
+    }
+    assert "Kikuchi-Fujimoto disease" in _top(kb, case, 10)
