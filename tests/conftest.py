@@ -113,6 +113,18 @@ def copy_mini(mini_dir: Path, target: Path, extra_imports: tuple[str, ...] = ())
     return root
 
 
+@pytest.fixture
+def mini_copy(mini_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An editable copy of the mini ontology, uncached; its one module (beside its root, not in modules/)
+    is the module the curation forms offer."""
+    from graph.curate import edit as edit_module
+
+    monkeypatch.setenv("NEUTROPENIA_KG_CACHE", "")
+    root = copy_mini(mini_dir, tmp_path / "onto")
+    monkeypatch.setattr(edit_module, "curated_modules", lambda kb: [root.parent / "mini-causes.ttl"])
+    return root
+
+
 def dev_cases() -> list[Path]:
     """The worked cases with known answers (empty when shared/ is not beside the checkout)."""
     return sorted(DEV_CASES.glob("*.json")) if DEV_CASES.is_dir() else []

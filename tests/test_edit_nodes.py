@@ -3,7 +3,6 @@ through the edit machinery: checked in plain words, written as the right triples
 change), hostile text escaped, and a concurrent change to the module never overwritten."""
 
 import pytest
-from conftest import copy_mini
 
 from graph.curate import edit as edit_module
 from graph.curate.amend import Amendment, amendment_problems, preview_amendment
@@ -21,15 +20,6 @@ from graph.model.errors import NeutropeniaKGError
 from graph.model.ids import expand
 
 HOSTILE = 'Evil "drug" \\ <script>alert(1)</script>'
-
-
-@pytest.fixture
-def mini_copy(mini_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEUTROPENIA_KG_CACHE", "")
-    root = copy_mini(mini_dir, tmp_path / "onto")
-    # the mini ontology keeps its module beside its root, not in modules/, so it is the one module offered
-    monkeypatch.setattr(edit_module, "curated_modules", lambda kb: [root.parent / "mini-causes.ttl"])
-    return root
 
 
 def _module(root):

@@ -6,22 +6,12 @@ are refused in plain words, and a concurrent change to the module is never overw
 import math
 
 import pytest
-from conftest import copy_mini
 
-from graph.curate import edit as edit_module
 from graph.curate.edit import DiagnosticTestEdit, EditConflict, save_edit, schema_terms
 from graph.curate.testlinks import CauseLink, CauseLinksEdit, link_problems, preview_links
 from graph.kb.knowledge import load_knowledge_base
 from graph.model.errors import NeutropeniaKGError
 from graph.model.ids import expand
-
-
-@pytest.fixture
-def mini_copy(mini_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEUTROPENIA_KG_CACHE", "")
-    root = copy_mini(mini_dir, tmp_path / "onto")
-    monkeypatch.setattr(edit_module, "curated_modules", lambda kb: [root.parent / "mini-causes.ttl"])
-    return root
 
 
 def _new_test(kb, root, label="Lymph node biopsy"):
