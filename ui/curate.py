@@ -20,6 +20,7 @@ from graph.curate.edit import (
     Edit,
     EditConflict,
     EditRejected,
+    curated_causes,
     curated_modules,
     edit_problems,
     mechanisms_and_categories,
@@ -107,7 +108,7 @@ def _edit_form(kb: KnowledgeBase) -> None:
     written into the module that defines the cause (see graph.curate.edit)."""
     st.subheader("Add a finding association")
     st.caption(f"How to source and weigh it: the curator's guide, `{GUIDE}` (open it at the top of this view).")
-    causes = sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))
+    causes = curated_causes(kb)
     findings = sorted(kb.findings, key=lambda f: (kb.label(f), f))
     with st.form("edit-association"):
         cause = st.selectbox("Cause (curated)", causes, format_func=kb.label, key="edit-cause")
@@ -161,7 +162,7 @@ def _cause_form(kb: KnowledgeBase) -> None:
 def _drug_form(kb: KnowledgeBase) -> None:
     """Link a drug to a curated cause with a likelihood ratio and a timing window the ontology defines."""
     st.subheader("Link a drug to a cause")
-    causes = sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))
+    causes = curated_causes(kb)
     drugs = sorted((n for n, k in kb.kinds.items() if k == "Drug"), key=lambda d: (kb.label(d), d))
     windows = timing_windows(kb)
     with st.form("edit-drug-link"):

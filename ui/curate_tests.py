@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.curate.edit import DiagnosticTestEdit, curated_modules, schema_terms
+from graph.curate.edit import DiagnosticTestEdit, curated_causes, curated_modules, schema_terms
 from graph.curate.testlinks import CauseLink, CauseLinksEdit, result_findings
 from graph.kb.knowledge import KnowledgeBase
 from graph.model.errors import NeutropeniaKGError
-from graph.model.ids import curie, is_imported_cause
+from graph.model.ids import curie
 from ui.show import md
 
 __all__ = ["new_test_form", "existing_test_form", "MODES"]
@@ -24,15 +24,11 @@ MODES = {
 Proposal = tuple[CauseLinksEdit | None, list[str]]
 
 
-def _curated_causes(kb: KnowledgeBase) -> list[str]:
-    return sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))
-
-
 def _choose_causes(kb: KnowledgeBase, key: str, finding: str | None) -> tuple[list[str], str]:
     """The causes to link and how their accuracy is given (drawn outside the form, so rows follow)."""
     causes = st.multiselect(
         "Causes it confirms (positive result) or excludes (negative result)",
-        _curated_causes(kb),
+        curated_causes(kb),
         format_func=kb.label,
         key=f"{key}-causes",
         placeholder="none: the test only reads its finding",

@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 from ..kb.knowledge import KnowledgeBase
 from ..model.errors import NeutropeniaKGError
 from ..model.ids import curie, expand, is_imported_cause
-from .edit import SOURCE, EditPreview, _digest, _literal, timing_windows
+from .edit import SOURCE, EditPreview, _digest, _literal, module_diff, timing_windows
 
 __all__ = ["Amendment", "FIELDS", "amendment_problems", "current_values", "preview_amendment"]
 
@@ -216,7 +215,4 @@ def preview_amendment(kb: KnowledgeBase, amendment: Amendment) -> EditPreview:
         else:
             statement = statement[: span[0]] + _render(name, value) + statement[span[1] :]
     new = old[:start] + statement + old[end:]
-    diff = "".join(
-        difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path.name}", f"b/{path.name}", n=0)
-    )
-    return EditPreview(path, _digest(old), new, diff)
+    return EditPreview(path, _digest(old), new, module_diff(path, old, new, context=0))

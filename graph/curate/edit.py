@@ -169,6 +169,18 @@ def mechanisms_and_categories(kb: KnowledgeBase) -> tuple[dict[str, str], dict[s
     return schema_terms(kb, "Mechanism"), schema_terms(kb, "Category")
 
 
+def module_diff(path: Path, old: str, new: str, context: int = 1) -> str:
+    """The unified diff of a module file's text before and after an edit, as a preview shows it."""
+    return "".join(
+        difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path.name}", f"b/{path.name}", n=context)
+    )
+
+
+def curated_causes(kb: KnowledgeBase) -> list[str]:
+    """The curated causes (not imported from HPO) a curator may edit, by label."""
+    return sorted((c for c in kb.causes if not is_imported_cause(c)), key=lambda c: (kb.label(c), c))
+
+
 def curated_modules(kb: KnowledgeBase) -> list[Path]:
     """The module files a curator writes into (ontology/modules/*.ttl the ontology imports)."""
     return sorted(Path(f) for f in kb.files if Path(f).parent.name == "modules" and f.endswith(".ttl"))
@@ -436,10 +448,7 @@ def preview_edit(kb: KnowledgeBase, edit: Edit) -> EditPreview:
     block = f"\n# curated through the app's form\n{association_turtle(kb, edit)}"
     new = old if old.endswith("\n") else old + "\n"
     new += block
-    diff = "".join(
-        difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path.name}", f"b/{path.name}", n=1)
-    )
-    return EditPreview(path, _digest(old), new, diff)
+    return EditPreview(path, _digest(old), new, module_diff(path, old, new))
 
 
 def _ontology_root(kb: KnowledgeBase) -> Path:

@@ -28,9 +28,7 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..kb.knowledge import KnowledgeBase
 from ..model.errors import NeutropeniaKGError
@@ -47,6 +45,7 @@ from .edit import (
     _node_iri,
     _sourcing_problems,
     edit_problems,
+    module_diff,
     preview_edit,
 )
 
@@ -219,10 +218,4 @@ def preview_links(kb: KnowledgeBase, edit: CauseLinksEdit) -> EditPreview:
         new = (old if old.endswith("\n") else old + "\n") + "\n# curated through the app's form\n"
     if edit.links:
         new += links_turtle(kb, edit)
-    return EditPreview(path, _digest(old), new, _diff(path, old, new))
-
-
-def _diff(path: Path, old: str, new: str) -> str:
-    return "".join(
-        difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path.name}", f"b/{path.name}", n=1)
-    )
+    return EditPreview(path, _digest(old), new, module_diff(path, old, new))

@@ -115,6 +115,20 @@ def _check_count_or_statement(kb: KnowledgeBase, case: Case, observations: list[
 _NEGATED: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
+_FAMILY_NEUTROPENIA: weakref.WeakKeyDictionary[KnowledgeBase, str] = weakref.WeakKeyDictionary()
+
+
+def _family_neutropenia(kb: KnowledgeBase) -> str:
+    """The family-history finding of neutropenia (a family-history finding under the premise), or "";
+    looked up once per knowledge base."""
+    found = _FAMILY_NEUTROPENIA.get(kb)
+    if found is None:
+        under = (f for f, i in sorted(kb.findings.items()) if i.family_history)
+        found = next((f for f in under if kb.premise_finding in kb.hpo.ancestors(f)), "")
+        _FAMILY_NEUTROPENIA[kb] = found
+    return found
+
+
 def _negated_names(kb: KnowledgeBase) -> dict[str, str]:
     """Words that state a finding absent ("afebrile") -> the finding."""
     names = _NEGATED.get(kb)
@@ -324,12 +338,7 @@ class _FreeText:
         kb = self.kb
         stated = kind == "Finding" and kb.states_neutropenia(node)
         congenital = kind == "Cause" and kb.causes[node].category == kb.congenital_category
-        if not (stated or congenital):
-            return ""
-        found = [
-            f for f, i in sorted(kb.findings.items()) if i.family_history and kb.premise_finding in kb.hpo.ancestors(f)
-        ]
-        return found[0] if found else ""
+        return _family_neutropenia(kb) if stated or congenital else ""
 
     def _relatives_denied(self, text: str) -> bool:
         """Record the family-history findings ``text`` denies in one word ("nonconsanguineous parents"):
