@@ -255,6 +255,8 @@ class _Checks:
                     self.pattern(test.id, rule.id, rule.pattern)
                 if rule.finding is None and rule.organism is None:
                     self.report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
+        for pattern, word in self.kb.result_words:
+            self.pattern("result words (nkg:ResultWord)", f"the result word {word!r}", pattern)
 
     def pattern(self, test: str, rule: str, pattern: str) -> None:
         try:

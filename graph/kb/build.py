@@ -850,7 +850,22 @@ def _text_cues(G: nx.MultiDiGraph) -> dict[str, Any]:
         "variant_origin_words": _variant_origin_words(G),
         "past_episode_words": _words(G, str(NKG.PastEpisode)),
         "acute_episodes": frozenset(n for n in G if _flag(G, n, NKG.acuteEpisode)),
+        "result_words": _result_words(G),
+        "reference_range_words": tuple(
+            sorted({w for node in _nodes_of(G, NKG.ReferenceRange) for w in _words(G, node)})
+        ),
     }
+
+
+def _result_words(G: nx.MultiDiGraph) -> tuple[tuple[str, str], ...]:
+    """(pattern, canonical word) of every ``nkg:ResultWord``, sorted."""
+    return tuple(
+        sorted(
+            (_text(G, node, NKG.pattern), str(_values(G, node, RDFS.label)[0]).lower())
+            for node in _nodes_of(G, NKG.ResultWord)
+            if _text(G, node, NKG.pattern) and _values(G, node, RDFS.label)
+        )
+    )
 
 
 def _variant_origin_words(G: nx.MultiDiGraph) -> tuple[tuple[str, str], ...]:

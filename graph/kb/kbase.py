@@ -113,6 +113,10 @@ class KnowledgeBase:
     #: that are acute episodes (``nkg:acuteEpisode``): "previous pneumonia" says nothing of the present illness
     past_episode_words: tuple[str, ...] = ()
     acute_episodes: frozenset[str] = frozenset()
+    #: (pattern, canonical word) by which a result says what the rules read as "low", "positive" ...
+    #: (``nkg:ResultWord``), and the words that introduce a stated reference range (``nkg:ReferenceRange``)
+    result_words: tuple[tuple[str, str], ...] = ()
+    reference_range_words: tuple[str, ...] = ()
     #: names known to bear on no cause (``nkg:KnownTest``, ``nkg:DrugClass``), and the index of their names
     known_terms: dict[str, NodeInfo] = field(default_factory=dict)
     known_term_index: PhraseIndex = field(default_factory=lambda: PhraseIndex({}))

@@ -72,6 +72,8 @@ NKG_TERMS: tuple[str, ...] = (
     "Polarity",
     "PriorModifier",
     "ResultRule",
+    "ResultWord",
+    "ReferenceRange",
     "SeverityGrade",
     "SinceLastDose",
     "SinceStart",

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from ..kb.knowledge import KnowledgeBase
 from ..kb.lexicon import LexiconDrug, describe_not_a_cause, lookup_drug
+from ..model.reference import reference_reading
 from ..model.text import PhraseIndex, edit_distance, is_negated, normalise, singular_form
 
 __all__ = [
@@ -234,4 +235,33 @@ def read_result(kb: KnowledgeBase, test: str, result: str, name: str = "") -> li
     fired = _fire(kb, test, result, number)
     if not fired and name:
         fired = _fire(kb, test, f"{name}: {result}", number)
+    said = result_words(kb, result)
+    if not fired and said:  # "subnormal", "64 (reference 10-24)": read again with the words the rules know
+        worded = f"{' '.join(said)} {result}"
+        fired = _fire(kb, test, worded, number) or (_fire(kb, test, f"{name}: {worded}", number) if name else [])
     return fired
+
+
+def result_words(kb: KnowledgeBase, result: str) -> tuple[str, ...]:
+    """The canonical words a result says in other words (``nkg:ResultWord``, not negated), and "low",
+    "normal" or "high" when its value is given with a reference range (``nkg:ReferenceRange``).
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> result_words(kb, "6.5 IU/L (reference <0.4)"), result_words(kb, "severely deficient")
+    (('high',), ('low',))
+    >>> result_words(kb, "not deficient"), result_words(kb, "positive")
+    (('normal',), ())
+    """
+    said: list[str] = []
+    for pattern, word in kb.result_words:
+        try:
+            match = re.search(pattern, result, flags=re.IGNORECASE)
+        except re.error:
+            continue  # the validator reports bad patterns
+        if match is not None and not is_negated(result, match.start()) and word not in said:
+            said.append(word)
+    stated = reference_reading(result, kb.reference_range_words)
+    if stated is not None and stated not in said:
+        said.append(stated)
+    return tuple(said)

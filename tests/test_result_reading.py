@@ -1,0 +1,106 @@
+"""Results written in other words than a test's rules expect (ontology/modules/result-reading.ttl):
+canonical result words, a value read against the reference range written beside it, and the marrow
+and blood-film phrasings of case reports."""
+
+import pytest
+
+from graph.model.case import parse_case
+from graph.model.reference import reference_reading
+from graph.workup.normalise import normalise_case
+from graph.workup.pipeline import workup_case
+from graph.workup.resolve import result_words
+
+RANGE_WORDS = ("reference", "normal", "ref", "reference range")
+
+
+@pytest.mark.parametrize(
+    ("result", "reading"),
+    [
+        ("64 pmol/L (reference 10-24)", "high"),
+        ("6.5 IU/L (reference <0.4)", "high"),
+        ("0.2 (ref. 0.4 to 4.0)", "low"),
+        ("150 ng/mL [30-300]", "normal"),
+        ("IgG 2,500 mg/dL (normal 700-1,600)", "high"),  # thousands separators
+        ("2,5 (ref 3,0-5,0)", "low"),  # decimal commas
+        ("12 (normal value >20)", "low"),
+        ("positive", None),
+        ("(normal 10-24) 64", None),  # the value comes first
+        ("day 10-14 after the dose", None),  # a span of days is no range
+    ],
+)
+def test_a_value_is_read_against_the_range_written_after_it(result, reading):
+    assert reference_reading(result, RANGE_WORDS) == reading
+
+
+def _read(kb, name, result):
+    case = parse_case({"id": "r", "anc": 800, "tests": [{"name": name, "result": result}]})
+    n = normalise_case(kb, case)
+    return {(kb.label(o.finding), o.present) for o in n.observations if o.origin.startswith("tests:")}
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "finding", "present"),
+    [
+        ("TSH-receptor antibodies", "6.5 IU/L (reference <0.4)", "TSH-receptor antibody positivity", True),
+        ("free T4", "64 pmol/L (reference 10-24)", "Hyperthyroidism", True),
+        ("ceruloplasmin", "subnormal", "Decreased circulating ceruloplasmin concentration", True),
+        ("serum folic acid", "severely deficient", "Reduced blood folate concentration", True),
+        ("vitamin B12", "98 pg/mL (normal 200-900)", "Decreased circulating vitamin B12 concentration", True),
+        ("vitamin B12", "450 pg/mL (normal 200-900)", "Decreased circulating vitamin B12 concentration", False),
+        ("anti-neutrophil IgG antibodies by flow cytometry", "positive", "Antineutrophil antibody positivity", True),
+        ("bone marrow biopsy", "bone marrow aplasia", "Bone marrow hypocellularity", True),
+        ("bone marrow", "marrow devoid of almost all cellular elements", "Bone marrow hypocellularity", True),
+        ("bone marrow aspirate", "decreased granulocyte proliferation", "Granulocytic hypoplasia", True),
+        ("bone marrow biopsy", "pure granulocytic aplasia", "Granulocytic hypoplasia", True),
+        ("bone marrow", "granulocyte precursors absent beyond the myelocyte stage", "Myeloid maturation arrest", True),
+        ("blood film", "toxic neutrophils", "Abnormal neutrophil morphology", True),
+    ],
+)
+def test_results_in_the_words_of_case_reports_are_read(kb, name, result, finding, present):
+    assert (finding, present) in _read(kb, name, result)
+
+
+def test_a_lineage_aplasia_is_not_an_empty_marrow(kb):
+    assert ("Bone marrow hypocellularity", True) not in _read(kb, "bone marrow biopsy", "pure red cell aplasia")
+    assert ("Bone marrow hypocellularity", True) not in _read(kb, "bone marrow biopsy", "pure granulocytic aplasia")
+
+
+def test_a_negated_result_word_says_nothing(kb):
+    assert result_words(kb, "not deficient") == ("normal",)
+    assert ("Reduced blood folate concentration", True) not in _read(kb, "serum folate", "not deficient")
+
+
+def test_the_result_words_are_data(kb):
+    assert {word for _, word in kb.result_words} >= {"low", "high", "positive", "negative", "normal"}
+    assert "reference range" in kb.reference_range_words
+
+
+def test_a_selective_loss_of_the_granulocytic_line_speaks_for_the_drug(kb):
+    case = {
+        "id": "drug-marrow",
+        "patient": {"age_years": 58, "sex": "female"},
+        "anc": 100,
+        "findings": ["Fever"],
+        "medications": [{"name": "metamizole", "started_days_ago": 12}],
+    }
+    marrow = {**case, "tests": [{"name": "bone marrow aspirate", "result": "decreased granulocyte proliferation"}]}
+
+    def drug_score(c):
+        ranked = workup_case(kb, parse_case(c), explain_top=0).candidates
+        return next(x.log_score for x in ranked if x.cause.endswith("idiosyncratic-drug-agranulocytosis"))
+
+    assert drug_score(marrow) > drug_score(case)
+
+
+def test_validate_reports_a_result_word_whose_pattern_is_broken(mini_copy):
+    from graph.curate.validate import validate_ontology
+
+    causes = mini_copy.parent / "mini-causes.ttl"
+    word = (
+        "\n<https://w3id.org/neutropenia-kg/resource/result-word/broken> a "
+        '<https://w3id.org/neutropenia-kg/schema#ResultWord> ; <http://www.w3.org/2000/01/rdf-schema#label> "low" ; '
+        '<https://w3id.org/neutropenia-kg/schema#pattern> "subnormal(" .\n'
+    )
+    causes.write_text(causes.read_text(encoding="utf-8") + word, encoding="utf-8")
+    problems = validate_ontology(mini_copy).problems
+    assert any(p.code == "bad-pattern" and "subnormal(" in p.message for p in problems), problems
