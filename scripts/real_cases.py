@@ -7,12 +7,17 @@ the knowledge and the model) and a test part (about 40%, opened only to measure)
 a folder ``neutropenia-kg evaluate`` reads.  The split depends on nothing but the
 id, so adding cases never moves an existing one between parts.
 
+``tests/data/real-unindexed/`` is a third part outside the split: patients whose published source
+(a meeting abstract, a bulletin, a journal no index covers) has no PMID, DOI or PMCID.  The only
+criterion is the source, never how the case ranks.  ``add`` never files into it (it refuses a case
+without such an id); ``score`` reports it apart, with figures only, as it does the test part.
+
     python scripts/real_cases.py add FOLDER...        # file new transcriptions into real-dev/ or real-test/
-    python scripts/real_cases.py score [--format json] # top-1/3/10 and calibration on both parts
+    python scripts/real_cases.py score [--format json] # top-1/3/10 and calibration on every part
     python scripts/real_cases.py score --ontology ontology/neutropenia-hpo-all.ttl  # with every HPO disease
 
-The test part prints its figures only, never which of its cases fail, so that measuring it cannot
-guide a change.
+The test part (and the unindexed part, which holds former test cases) prints its figures only, never
+which of its cases fail, so that measuring it cannot guide a change.
 
 Scoring counts a case the tool refuses to read as a miss (it is never silently left out), and
 reports the calibration of the first candidate's probability (reliability bins and the expected
@@ -24,6 +29,8 @@ Examples
 True
 >>> part_of("real-drug-001") == part_of("real-drug-001")
 True
+>>> indexed({"source": "DOI:10.1000/xyz123"}), indexed({"source": "SHM meeting abstract 397"})
+(True, False)
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -45,7 +53,17 @@ from graph.workup.pipeline import workup_case  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 PARTS = ("dev", "test")
+#: the part outside the split: cases whose published source has no PMID, DOI or PMCID
+UNINDEXED = "unindexed"
+SCORED = (*PARTS, UNINDEXED)
+LABELS = {
+    "dev": "dev",
+    "test": "test",
+    UNINDEXED: "unindexed: cases whose published source has no PMID or DOI; reported apart",
+}
 TEST_SHARE = 0.4
+#: a source index id as ``expected.source`` writes it (``PMID:123``, ``DOI:10.x/y``, ``PMCID:PMC1``)
+INDEX_ID = re.compile(r"\b(PMID:\s*\d+|DOI:\s*10\.\d{4,9}/\S+|PMCID:\s*PMC\d+)", re.IGNORECASE)
 
 
 def part_of(case_id: str) -> str:
@@ -54,8 +72,13 @@ def part_of(case_id: str) -> str:
     return "test" if digest / 0xFFFFFFFF < TEST_SHARE else "dev"
 
 
+def indexed(expected: dict) -> bool:
+    """Whether ``expected.source`` names the report by a PMID, a DOI or a PMCID."""
+    return bool(INDEX_ID.search(str(expected.get("source") or "")))
+
+
 def add(folders: list[Path]) -> int:
-    """Copy every case file of ``folders`` into its part; refuse a file without a source or an id clash."""
+    """Copy every case file of ``folders`` into its part; refuse a file without an indexed source or an id clash."""
     added = 0
     for folder in folders:
         for path in sorted(folder.glob("*.json")):
@@ -63,6 +86,11 @@ def add(folders: list[Path]) -> int:
             expected = case.get("expected") or {}
             if not expected.get("source") or not expected.get("accept"):
                 raise SystemExit(f"{path}: needs expected.source and expected.accept")
+            if not indexed(expected):
+                raise SystemExit(
+                    f"{path}: expected.source {expected['source']!r} names no PMID, DOI or PMCID; "
+                    "find one, or place the case in real-unindexed/ by hand"
+                )
             target = DATA / f"real-{part_of(case['id'])}" / f"{case['id']}.json"
             if target.exists() and target.read_bytes() != path.read_bytes():
                 raise SystemExit(f"{path}: a different case {case['id']} is already in {target.parent.name}/")
@@ -91,11 +119,11 @@ def score_part(kb, part: str) -> tuple[Evaluation, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    adding = sub.add_parser("add", help="file new case files into real-dev/ or real-test/")
+    adding = sub.add_parser("add", help="file new case files into real-dev/ or real-test/ (never real-unindexed/)")
     adding.add_argument("folders", nargs="+", type=Path)
-    scoring = sub.add_parser("score", help="score both parts")
+    scoring = sub.add_parser("score", help="score every part (dev, test, and unindexed apart)")
     scoring.add_argument("--format", choices=("text", "json"), default="text")
-    scoring.add_argument("--part", choices=PARTS, action="append", help="only this part (repeatable)")
+    scoring.add_argument("--part", choices=SCORED, action="append", help="only this part (repeatable)")
     scoring.add_argument(
         "--ontology", metavar="PATH", help="ontology root (default: $NEUTROPENIA_KG_ONTOLOGY or the bundled one)"
     )
@@ -109,16 +137,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"real_cases: error: {error}", file=sys.stderr)
         return 2
     report = {}
-    for part in args.part or PARTS:
+    for part in args.part or SCORED:
         evaluation, refused = score_part(kb, part)
-        held_out = part == "test"
+        held_out = part != "dev"
         if args.format == "json":
             report[part] = {
                 **evaluation.to_dict(with_misses=not held_out),
                 "refused": len(refused) if held_out else refused,
             }
         else:
-            print(f"== {part} ({len(evaluation.outcomes)} cases)")
+            print(f"== {LABELS[part]} ({len(evaluation.outcomes)} cases)")
             print(summarise(evaluation, with_misses=not held_out))
             if held_out:
                 print(f"  refused (counted as misses): {len(refused)}")

@@ -14,8 +14,9 @@ refuses counts all its items as unrecognised.
     python scripts/recognition.py tests/data/phenopackets-store/dev  # phenopackets, read as the app reads them
 
 A Phenopacket (the Phenopacket Store copies) is read into a case as the app reads an uploaded one.
-The real-patient test part (``real-test``) and the store's test part (``phenopackets-store/test``)
-print their figures only, never their items, so that measuring them cannot guide a change.
+The real-patient test part (``real-test``), its unindexed part (``real-unindexed``, cases whose
+source has no PMID or DOI, some of them former test cases) and the store's test part
+(``phenopackets-store/test``) print their figures only, never their items, so that measuring them cannot guide a change.
 
 Examples
 --------
@@ -47,9 +48,9 @@ from graph.model.errors import CaseError, NeutropeniaKGError  # noqa: E402
 from graph.workup.normalise import normalise_case  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-FOLDERS = (DATA / "real-dev", DATA / "real-test", DATA / "holdout")
+FOLDERS = (DATA / "real-dev", DATA / "real-test", DATA / "real-unindexed", DATA / "holdout")
 #: folders whose individual items are never printed (measured only)
-HELD_OUT = (DATA / "real-test", DATA / "phenopackets-store" / "test")
+HELD_OUT = (DATA / "real-test", DATA / "real-unindexed", DATA / "phenopackets-store" / "test")
 
 
 def case_items(case: Case) -> list[tuple[str, str]]:
@@ -150,7 +151,9 @@ def _text(name: str, tally: Tally, with_items: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folders", nargs="*", type=Path, help="case folders (default: real-dev, real-test, holdout)")
+    parser.add_argument(
+        "folders", nargs="*", type=Path, help="case folders (default: real-dev, real-test, real-unindexed, holdout)"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--no-items", action="store_true", help="print the figures only")
     args = parser.parse_args(argv)
