@@ -164,8 +164,8 @@ def _course_observations(case: Case, severity: Severity) -> list[Observation]:
         found.append(_derived(severity.finding, True, f"ANC {case.anc:g}/uL is {severity.grade} for age"))
     if severity.chronic is not None:
         days = f"neutropenia for {severity.onset_days_ago:g} days"
-        found.append(_derived("HP:0410252", severity.chronic, days))
-        found.append(_derived("find:acute-neutropenia", not severity.chronic, days))
+        # acute and chronic are one fact: the course states one, never also the other as absent
+        found.append(_derived("HP:0410252" if severity.chronic else "find:acute-neutropenia", True, days))
     if severity.cyclic:
         found.append(_derived("HP:0040289", True, "serial counts show nadirs at a regular 14-35 day interval"))
     return found
