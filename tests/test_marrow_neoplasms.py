@@ -50,3 +50,20 @@ def test_an_old_patient_with_lymphocytosis_and_nodes_stays_chronic_lymphocytic_l
     }
     ranked = _ranked(kb, case)
     assert ranked.index(CLL) < ranked.index(AGGRESSIVE)
+
+
+def test_myeloid_blasts_on_flow_cytometry_put_aml_before_all(kb):
+    def case(result):
+        return {
+            "id": "blasts",
+            "patient": {"age_years": 14, "sex": "female"},
+            "anc": 400,
+            "findings": ["Fever", "Pallor"],
+            "labs": {"hemoglobin_g_dl": 7.2, "platelets_per_ul": 35000},
+            "tests": [{"name": "flow cytometry", "result": result}],
+        }
+
+    myeloid = _ranked(kb, case("32% blasts expressing CD34, CD117, CD13 and CD33"))
+    untyped = _ranked(kb, case("32% blasts"))
+    assert myeloid.index("Acute myeloid leukaemia") < myeloid.index("Acute lymphoblastic leukaemia")
+    assert untyped.index("Acute lymphoblastic leukaemia") < untyped.index("Acute myeloid leukaemia")
