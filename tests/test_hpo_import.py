@@ -104,12 +104,35 @@ def test_the_import_selects_links_and_converts_frequencies(onto, tmp_path):
     assert "Unrelated disease" not in text
     assert '<https://w3id.org/neutropenia-kg/resource/cause/mini-viral> skos:exactMatch "ORPHA:99999"' in text
     assert "nkg:finding HP:0001744 ;\n    nkg:frequency 0.9 ;" in text  # very frequent
-    assert "nkg:finding HP:0002716 ;\n    nkg:frequency 0.25 ;" in text  # 1/4
+    assert "nkg:finding HP:0002716 ;\n    nkg:frequency 0.3333 ;" in text  # 1/4: fewer than 5 patients, (1+1)/(4+2)
     assert "nkg:finding HP:0001873 ;\n    nkg:frequency 0.55 ;" in text  # frequent, from the ORPHA entry
     assert "nkg:finding HP:0001945 ;\n    nkg:frequency 0.01 ; nkg:polarity nkg:Opposes" in text  # NOT
     assert 'gene:TESTG1 a nkg:Gene ; rdfs:label "TESTG1" ; nkg:xref "NCBIGene:1234"' in text
     assert 'dcterms:source "DOI:10.1093/nar/gkad1005", "PMID:1"' in text
     assert 'owl:versionInfo "2025-01-16"' in text
+
+
+@pytest.mark.parametrize(
+    ("fraction", "expected"),
+    [("1/1", 0.6667), ("2/2", 0.75), ("1/2", 0.5), ("1/5", 0.2), ("6/6", 0.95), ("25/58", 0.431), ("0/3", None)],
+)
+def test_a_feature_seen_in_one_or_two_patients_is_not_read_as_near_certain(fraction, expected):
+    """Audit of 2026-12-03: Barth syndrome "macrotia" 1/1 and HAX1 "impaired vibration sense" 1/2 read as 0.95
+    and 0.5; below five patients Laplace's rule of succession, (n + 1) / (m + 2), is used instead of n/m."""
+    from graph.curate.hpo_import import ImportSettings, frequency_value
+
+    assert frequency_value(fraction, ImportSettings()) == expected
+
+
+def test_the_committed_import_reads_a_single_patient_as_uncertain():
+    from graph.kb.knowledge import load_knowledge_base
+
+    kb = load_knowledge_base()
+    barth = {
+        a.finding.rsplit("_", 1)[-1]: a.frequency
+        for a in kb.finding_assocs["https://w3id.org/neutropenia-kg/resource/cause/barth-syndrome"]
+    }
+    assert barth["0000400"] == 0.6667  # macrotia, one patient of one (PMID:34355125), was 0.95
 
 
 def test_the_import_is_deterministic_and_keeps_curator_edits(onto, tmp_path):

@@ -33,8 +33,10 @@ ontology and that module; the ranker loads it as ``--ontology``.  Neither is par
 Examples
 --------
 >>> settings = ImportSettings()
->>> [frequency_value(f, settings) for f in ("HP:0040281", "HP:0040280", "1/4", "50%", "")]
+>>> [frequency_value(f, settings) for f in ("HP:0040281", "HP:0040280", "3/12", "50%", "")]
 [0.9, 0.95, 0.25, 0.5, 0.5]
+>>> frequency_value("1/1", settings)    # one patient: (1 + 1) / (1 + 2), not 1
+0.6667
 >>> frequency_value("0/7", settings) is None    # observed in none: an excluded feature
 True
 >>> turtle_string('say "hi"')
@@ -114,6 +116,7 @@ class ImportSettings:
     very_rare: float = 0.02
     missing: float = 0.5
     excluded: float = 0.01
+    min_denominator: float = 5
 
 
 #: why each setting has its value (written beside it in the output file)
@@ -135,6 +138,9 @@ RATIONALE = {
     "missing": "An annotation without a frequency: nothing known, so even odds.",
     "excluded": "A NOT annotation or HP:0040285 Excluded (0%): the feature argues against the disease; also the "
     "floor of an n/m fraction.",
+    "min_denominator": "An n/m fraction from fewer patients than this is read by Laplace's rule of succession, "
+    "(n + 1) / (m + 2), instead of n/m: one or two reported patients (1/1, 2/2) do not make a feature near-certain "
+    "(audit of 2026-12-03: HAX1 clumsiness 2/2, Barth syndrome macrotia 1/1).",
 }
 
 
@@ -203,7 +209,9 @@ def frequency_value(text: str, settings: ImportSettings) -> float | None:
         return min(getattr(settings, _FREQUENCY_CLASSES[text]), settings.obligate_cap)
     match = re.fullmatch(r"(\d+)/(\d+)", text)
     if match and int(match.group(2)) > 0:
-        ratio = int(match.group(1)) / int(match.group(2))
+        seen, of = int(match.group(1)), int(match.group(2))
+        small = seen > 0 and of < settings.min_denominator
+        ratio = (seen + 1) / (of + 2) if small else seen / of
     elif re.fullmatch(r"\d+(\.\d+)?%", text):
         ratio = float(text[:-1]) / 100
     else:
