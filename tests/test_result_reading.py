@@ -60,6 +60,12 @@ def test_results_in_the_words_of_case_reports_are_read(kb, name, result, finding
     assert (finding, present) in _read(kb, name, result)
 
 
+def test_a_left_shift_in_the_marrow_is_not_band_cells_in_the_blood(kb):
+    read = _read(kb, "bone marrow aspiration", "trilineage hyperplasia with left shift")
+    assert ("Bone marrow hypercellularity", True) in read
+    assert ("Increased circulating band cell count", True) not in read
+
+
 def test_a_lineage_aplasia_is_not_an_empty_marrow(kb):
     assert ("Bone marrow hypocellularity", True) not in _read(kb, "bone marrow biopsy", "pure red cell aplasia")
     assert ("Bone marrow hypocellularity", True) not in _read(kb, "bone marrow biopsy", "pure granulocytic aplasia")
