@@ -224,6 +224,17 @@ def test_a_condition_the_listed_drug_is_given_for_counts_for_the_drug_too(kb):
     assert not any(kinds(c, "indication") for c in alone.values())
 
 
+def test_a_named_sepsis_is_the_indication_of_the_antibiotic_given_for_it(kb):
+    sepsis_on_vancomycin = {"conditions": ["MRSA sepsis"], "findings": ["Leukopenia"]}
+    drug = {"medications": [{"name": "vancomycin", "started_days_ago": 16}]}
+    result = candidates(kb, **sepsis_on_vancomycin, **drug)
+    (indication,) = kinds(result[IDIOSYNCRATIC], "indication")
+    assert "usual indication of vancomycin" in indication.label and indication.log_lr > 0
+    # a drug not given for sepsis claims no indication
+    other = candidates(kb, **sepsis_on_vancomycin, medications=[{"name": "clozapine", "started_days_ago": 16}])
+    assert not any(kinds(c, "indication") for c in other.values())
+
+
 def test_signs_of_thyrotoxicosis_add_nothing_beyond_the_hyperthyroidism(kb):
     signs = ["HP:0000836", "HP:0001962", "HP:0002046", "HP:0001337"]
     result = candidates(kb, findings=signs, medications=[{"name": "carbimazole", "started_days_ago": 40}])
