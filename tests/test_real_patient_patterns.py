@@ -235,6 +235,21 @@ def test_a_named_sepsis_is_the_indication_of_the_antibiotic_given_for_it(kb):
     assert not any(kinds(c, "indication") for c in other.values())
 
 
+CHEMOTHERAPY = expand("cause:chemotherapy-induced-neutropenia")
+
+
+def test_chemotherapy_named_with_its_days_ago_counts_within_its_nadir_window_only(kb):
+    drug = {"medications": [{"name": "lamotrigine", "started_days_ago": 98}]}
+    recent = candidates(kb, exposures=[{"name": "chemotherapy", "days_ago": 10}], **drug)
+    long_ago = candidates(kb, exposures=[{"name": "chemotherapy", "days_ago": 730}], **drug)
+    (near,) = kinds(recent[CHEMOTHERAPY], "context")
+    (far,) = kinds(long_ago[CHEMOTHERAPY], "context")
+    assert near.log_lr > 2 and far.log_lr < 0
+    assert "days since last dose" in far.detail
+    assert recent[CHEMOTHERAPY].rank == 1
+    assert long_ago[IDIOSYNCRATIC].rank < long_ago[CHEMOTHERAPY].rank
+
+
 def test_signs_of_thyrotoxicosis_add_nothing_beyond_the_hyperthyroidism(kb):
     signs = ["HP:0000836", "HP:0001962", "HP:0002046", "HP:0001337"]
     result = candidates(kb, findings=signs, medications=[{"name": "carbimazole", "started_days_ago": 40}])

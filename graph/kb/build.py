@@ -503,7 +503,8 @@ def _agent_association(G: nx.MultiDiGraph, node: str) -> AgentAssociation:
 
 
 def _context_association(G: nx.MultiDiGraph, node: str) -> ContextAssociation:
-    """The context association ``node``."""
+    """The context association ``node``, with its timing window if it has one."""
+    window = _target(G, node, NKG.timingWindow, required=False)
     return ContextAssociation(
         node,
         _target(G, node, NKG.context) or "",
@@ -511,6 +512,7 @@ def _context_association(G: nx.MultiDiGraph, node: str) -> ContextAssociation:
         _number(G, node, NKG.likelihoodRatio, required=True) or 1.0,
         _sources(G, node),
         _flag(G, node, NKG.standsForExposure),
+        _window(G, window) if window else None,
     )
 
 

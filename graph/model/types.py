@@ -227,6 +227,9 @@ class ContextAssociation:
     likelihood_ratio: float
     sources: tuple[str, ...] = ()
     stands_for_exposure: bool = False  # naming the context states the agent exposure ("on chemotherapy")
+    #: when the context is an exposure given with its days ago ("chemotherapy 9 days ago"): the window in
+    #: which it explains a neutropenia, weighed as a drug's timing is (graph/workup/rank.py timing_factor)
+    window: TimingWindow | None = None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 
 import numpy as np
@@ -383,6 +383,9 @@ class _CaseIndex:
     indicated: dict[str, tuple[str, str, str]]
     #: absent finding -> the age from which it can be observed, when the patient is younger (it says nothing)
     not_yet_observable: dict[str, float]
+    #: (context, association) -> (LR after timing, why) for a timed exposure ("chemotherapy 9 days ago")
+    #: whose association has a window; the others count their plain LR
+    context_timing: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict)
 
 
 def _present_terms(kb: KnowledgeBase, n: NormalisedCase) -> set[str]:
@@ -528,7 +531,24 @@ def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
         known=known,
         indicated=_indicated(kb, n, contexts),
         not_yet_observable=_not_yet_observable(kb, absent, n.case.age_years),
+        context_timing=_context_timing(kb, contexts, n.severity.onset_days_ago),
     )
+
+
+def _context_timing(
+    kb: KnowledgeBase, contexts: dict[str, list[tuple[ContextHit, ContextAssociation]]], onset_days_ago: float
+) -> dict[tuple[str, str], tuple[float, str]]:
+    """The LR of each exposure named with its days ago whose association has a timing window, weighed as
+    a drug's last dose is (:func:`timing_factor`): "chemotherapy 2 years ago" no longer explains today's count."""
+    timed: dict[tuple[str, str], tuple[float, str]] = {}
+    for hits in contexts.values():
+        for hit, assoc in hits:
+            if assoc.window is None or hit.days_ago is None:
+                continue
+            as_agent = AgentAssociation(assoc.id, assoc.cause, hit.node, assoc.likelihood_ratio, assoc.window)
+            exposure = DrugExposure(hit.node, hit.origin, "named", last_dose_days_ago=hit.days_ago)
+            timed[(hit.node, assoc.id)] = timing_factor(kb, as_agent, exposure, onset_days_ago)
+    return timed
 
 
 # ---------------------------------------------------------------- phenotype
@@ -939,8 +959,12 @@ def context_column(t: ScoreTables, index: _CaseIndex, agent_values: np.ndarray) 
     """Known conditions and exposures that change a cause's odds, and a diagnosis named as known."""
     kb = t.kb
     values = _zeros(t)
+
+    def lr(hit: ContextHit, assoc: ContextAssociation) -> float:
+        return index.context_timing.get((hit.node, assoc.id), (assoc.likelihood_ratio, ""))[0]
+
     for cause_id, hits in index.contexts.items():
-        values[t.position[cause_id]] += math.fsum(math.log(assoc.likelihood_ratio) for _, assoc in hits)
+        values[t.position[cause_id]] += math.fsum(math.log(lr(hit, assoc)) for hit, assoc in hits)
     known = _known_diagnosis(t, index, agent_values)
     for i, log_lr in known.items():
         values[i] += log_lr
@@ -952,11 +976,12 @@ def context_column(t: ScoreTables, index: _CaseIndex, agent_values: np.ndarray) 
         cause_id = t.causes[i].id
         evidence = []
         for hit, assoc in index.contexts.get(cause_id, ()):
-            label = f"{kb.label(hit.node)}: LR {assoc.likelihood_ratio:g}"
+            timed, why = index.context_timing.get((hit.node, assoc.id), (assoc.likelihood_ratio, ""))
+            label = f"{kb.label(hit.node)}: LR {timed:.3g}"
             path = (hit.node, assoc.id, cause_id)
-            evidence.append(
-                _evidence("context", label, math.log(assoc.likelihood_ratio), path, assoc.sources, hit.origin)
-            )
+            detail = f"{hit.origin}; {why}" if why else hit.origin
+            sources = assoc.sources + (assoc.window.sources if assoc.window and why else ())
+            evidence.append(_evidence("context", label, math.log(timed), path, sources, detail))
         if i in known:
             label = f"named as a known diagnosis: LR {kb.param('known_diagnosis_lr'):g}"
             if known[i] < math.log(kb.param("known_diagnosis_lr")):
