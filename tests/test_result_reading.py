@@ -110,3 +110,25 @@ def test_validate_reports_a_result_word_whose_pattern_is_broken(mini_copy):
     causes.write_text(causes.read_text(encoding="utf-8") + word, encoding="utf-8")
     problems = validate_ontology(mini_copy).problems
     assert any(p.code == "bad-pattern" and "subnormal(" in p.message for p in problems), problems
+
+
+def test_a_panel_written_as_one_name_is_read_by_every_test_it_names(kb):
+    both = _read(kb, "vitamin B12 and folate levels", "severely deficient")
+    assert ("Decreased circulating vitamin B12 concentration", True) in both
+    assert ("Reduced blood folate concentration", True) in both
+    screen = _read(kb, "hepatitis panel, CMV, EBV and HIV testing", "negative")
+    assert ("Positive HIV test (antigen/antibody or HIV RNA)", False) in screen
+    assert ("Cytomegalovirus detected (CMV IgM or CMV DNA in blood)", False) in screen
+
+
+def test_a_restricted_diet_speaks_for_the_deficiencies(kb):
+    case = {
+        "id": "diet",
+        "patient": {"age_years": 24, "sex": "female"},
+        "anc": 900,
+        "findings": ["Pancytopenia", "Macrocytic anemia"],
+        "exposures": [{"name": "strict vegan diet for six years"}],
+    }
+    ranked = workup_case(kb, parse_case(case), explain_top=None).candidates
+    b12 = next(c for c in ranked if c.cause.endswith("/vitamin-b12-deficiency"))
+    assert any(e.kind == "context" and e.label.startswith("vegan or restricted diet") for e in b12.evidence)

@@ -193,7 +193,34 @@ def resolve_any_test(kb: KnowledgeBase, written: str) -> tuple[tuple[str, ...], 
     known, known_length = _named_in(kb.known_term_index, written, lambda node: kb.known_terms[node].kind == "KnownTest")
     if known and known_length > test_length:
         return (), sorted(known)[0]
+    panel = _tests_of_a_panel(kb, written)
+    if panel:
+        return panel, None
     return tests, (sorted(known)[0] if known and not tests else None)
+
+
+#: what joins the tests of a panel written as one name ("vitamin B12 and folate", "HIV, HBV and HCV")
+_PANEL_JOINER = re.compile(r"\s*(?:,|;|&|\+|\band\b)\s*", re.IGNORECASE)
+
+
+def _tests_of_a_panel(kb: KnowledgeBase, written: str) -> tuple[str, ...]:
+    """Every diagnostic test of a name that joins several ("vitamin B12 and folate levels": both), when at
+    least two of its parts each name one; ``()`` otherwise.
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> [kb.label(t) for t in _tests_of_a_panel(kb, "vitamin B12 and folate levels")]
+    ['Serum or red-cell folate', 'Serum vitamin B12 (cobalamin)']
+    >>> _tests_of_a_panel(kb, "HIV-1/2 antibody")
+    ()
+    """
+    parts = [part for part in _PANEL_JOINER.split(written) if part.strip()]
+    if len(parts) < 2:
+        return ()
+    named = [_named_in(kb.test_index, part, lambda node: True)[0] for part in parts]
+    if sum(1 for tests in named if tests) < 2:
+        return ()
+    return tuple(sorted({test for tests in named for test in tests}))
 
 
 def first_number(text: str) -> float | None:
