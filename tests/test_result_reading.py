@@ -54,6 +54,8 @@ def _read(kb, name, result):
         ("bone marrow biopsy", "pure granulocytic aplasia", "Granulocytic hypoplasia", True),
         ("bone marrow", "granulocyte precursors absent beyond the myelocyte stage", "Myeloid maturation arrest", True),
         ("blood film", "toxic neutrophils", "Abnormal neutrophil morphology", True),
+        ("bone marrow examination", "hypoplasia", "Bone marrow hypocellularity", True),
+        ("TSH", "0.00 uIU/mL", "Hyperthyroidism", True),
     ],
 )
 def test_results_in_the_words_of_case_reports_are_read(kb, name, result, finding, present):
