@@ -266,6 +266,7 @@ def read_result(kb: KnowledgeBase, test: str, result: str, name: str = "") -> li
     if not fired and said:  # "subnormal", "64 (reference 10-24)": read again with the words the rules know
         worded = f"{' '.join(said)} {result}"
         fired = _fire(kb, test, worded, number) or (_fire(kb, test, f"{name}: {worded}", number) if name else [])
+        fired = fired or _fire(kb, test, " ".join(said), number)  # the words alone: "non-revealing" is "normal"
     return fired
 
 
