@@ -57,6 +57,7 @@ def _read(kb, name, result):
         ("bone marrow examination", "hypoplasia", "Bone marrow hypocellularity", True),
         ("TSH", "0.00 uIU/mL", "Hyperthyroidism", True),
         ("bone marrow aspirate and biopsy", "non-revealing", "Increased bone marrow blasts (5% or more)", False),
+        ("blood film", "pancytopenia without abnormal cells", "Increased peripheral blast count", False),
     ],
 )
 def test_results_in_the_words_of_case_reports_are_read(kb, name, result, finding, present):
