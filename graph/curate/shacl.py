@@ -26,12 +26,9 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, Namespace, URIRef
-from rdflib.namespace import SH
-from rdflib.term import Node
 
 from ..kb.kbcache import CacheProblem
 from ..kb.ontology import load_rdf, parse_file, to_rdflib_graph
@@ -50,8 +47,13 @@ __all__ = [
     "ENGINES",
 ]
 
-NKGSH = Namespace("https://w3id.org/neutropenia-kg/shapes#")
-_LEVELS = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "warning"}
+if TYPE_CHECKING:  # rdflib is imported where pyshacl runs, not to check the shapes with the core engine
+    from rdflib import Graph
+    from rdflib.term import Node
+
+_SH = "http://www.w3.org/ns/shacl#"
+_NKGSH_CODE = "https://w3id.org/neutropenia-kg/shapes#code"
+_LEVELS = {_SH + "Violation": "error", _SH + "Warning": "warning", _SH + "Info": "warning"}
 
 
 def shapes_path(ontology_root: Path | None = None) -> Path:
@@ -97,7 +99,7 @@ def load_shapes(path: Path | None = None) -> Graph:
 
 def _refuse_sparql(source: Path, used: set[str]) -> None:
     """The UsageError of :func:`load_shapes` when a SHACL-SPARQL term is among the ``used`` predicates and objects."""
-    found = sorted(f"sh:{t}" for t in _SPARQL_TERMS if str(SH) + t in used)
+    found = sorted(f"sh:{t}" for t in _SPARQL_TERMS if _SH + t in used)
     if found:
         raise UsageError(
             f"{source}: uses SHACL-SPARQL ({', '.join(found)}), which validate does not run; "
@@ -136,7 +138,9 @@ def check_triples(triples: list[ox.Triple], shapes: CoreShapes | Graph) -> list[
 
 def _code(shapes: Graph, shape: Node | None, component: Node | None) -> str:
     # without a shape, value(None, code) would answer the code of any shape
-    code = shapes.value(shape, NKGSH.code) if shape is not None else None
+    from rdflib import URIRef
+
+    code = shapes.value(shape, URIRef(_NKGSH_CODE)) if shape is not None else None
     if code is not None:
         return str(code)
     name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
@@ -146,6 +150,8 @@ def _code(shapes: Graph, shape: Node | None, component: Node | None) -> str:
 def check_shapes(data: Graph, shapes: Graph) -> list[ShapeResult]:
     """Run every shape on ``data`` (the merged ontology) and return the results, sorted."""
     from pyshacl import validate  # noqa: PLC0415 - heavy import, only when validating
+    from rdflib import RDF, URIRef
+    from rdflib.namespace import SH
 
     try:
         _, report, _ = validate(
@@ -166,7 +172,8 @@ def check_shapes(data: Graph, shapes: Graph) -> list[ShapeResult]:
             text = f"{text} (found {str(value)!r})"
         elif isinstance(value, URIRef) and str(value) not in text:
             text = f"{text} (found <{value}>)"
-        level = _LEVELS.get(report.value(result, SH.resultSeverity), "error")  # type: ignore[arg-type]
+        severity = report.value(result, SH.resultSeverity)
+        level = _LEVELS.get(str(severity), "error") if severity is not None else "error"
         results.add(
             ShapeResult(
                 level, _code(shapes, shape, report.value(result, SH.sourceConstraintComponent)), str(focus), text
