@@ -12,7 +12,9 @@ def test_an_unchanged_ontology_is_answered_from_the_store_and_an_edit_is_seen(mi
     root = copy_mini(mini_dir, tmp_path / "onto")
     runs = []
     real = validate.validate_ontology
-    monkeypatch.setattr(validate, "validate_ontology", lambda path=None: runs.append(path) or real(path))
+    monkeypatch.setattr(
+        validate, "validate_ontology", lambda path=None, engine="core": runs.append(path) or real(path, engine)
+    )
 
     first = cached_validation(root)
     again = cached_validation(root)

@@ -22,34 +22,38 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+import os
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, Namespace, URIRef
-from rdflib.namespace import SH
-from rdflib.term import Node
 
 from ..kb.kbcache import CacheProblem
-from ..kb.ontology import load_rdf, to_rdflib_graph
+from ..kb.ontology import load_rdf, parse_file, to_rdflib_graph
 from ..model.errors import OntologyError, UsageError
+from .shaclcore import CoreShapes, ShapeResult, Unsupported, check_core, compile_shapes, sorted_results
 
-__all__ = ["ShapeResult", "shapes_path", "load_shapes", "check_shapes", "check_modules"]
+__all__ = [
+    "ShapeResult",
+    "shapes_path",
+    "load_shapes",
+    "load_checker",
+    "check_shapes",
+    "check_triples",
+    "check_modules",
+    "check_modules_aside",
+    "ENGINES",
+]
 
-NKGSH = Namespace("https://w3id.org/neutropenia-kg/shapes#")
-_LEVELS = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "warning"}
+if TYPE_CHECKING:  # rdflib is imported where pyshacl runs, not to check the shapes with the core engine
+    from rdflib import Graph
+    from rdflib.term import Node
 
-
-@dataclass(frozen=True)
-class ShapeResult:
-    """One SHACL validation result, in the words of the shape that failed."""
-
-    level: str
-    code: str
-    subject: str
-    message: str
+_SH = "http://www.w3.org/ns/shacl#"
+_NKGSH_CODE = "https://w3id.org/neutropenia-kg/shapes#code"
+_LEVELS = {_SH + "Violation": "error", _SH + "Warning": "warning", _SH + "Info": "warning"}
 
 
 def shapes_path(ontology_root: Path | None = None) -> Path:
@@ -88,23 +92,55 @@ def load_shapes(path: Path | None = None) -> Graph:
     """
     source = path or shapes_path()
     graph, _ = load_rdf(source)
-    used = sorted(f"sh:{t}" for t in _SPARQL_TERMS if _uses(graph, URIRef(str(SH) + t)))
-    if used:
-        raise UsageError(
-            f"{source}: uses SHACL-SPARQL ({', '.join(used)}), which validate does not run; "
-            "write the constraint with core SHACL (sh:path, sh:minCount, sh:pattern, ...)"
-        )
+    used = {str(term) for triple in graph for term in triple[1:]}
+    _refuse_sparql(source, used)
     return graph
 
 
-def _uses(graph: Graph, term: URIRef) -> bool:
-    """Whether ``term`` appears as a property or an object (a class, a target type) in ``graph``."""
-    return any(True for _ in graph.triples((None, term, None))) or any(True for _ in graph.triples((None, None, term)))
+def _refuse_sparql(source: Path, used: set[str]) -> None:
+    """The UsageError of :func:`load_shapes` when a SHACL-SPARQL term is among the ``used`` predicates and objects."""
+    found = sorted(f"sh:{t}" for t in _SPARQL_TERMS if _SH + t in used)
+    if found:
+        raise UsageError(
+            f"{source}: uses SHACL-SPARQL ({', '.join(found)}), which validate does not run; "
+            "write the constraint with core SHACL (sh:path, sh:minCount, sh:pattern, ...)"
+        )
+
+
+#: the SHACL engines: ``core`` (:mod:`graph.curate.shaclcore`, pyshacl where the shapes need more) or ``pyshacl``
+ENGINES = ("core", "pyshacl")
+
+
+def load_checker(path: Path | None = None, engine: str = "core") -> CoreShapes | Graph:
+    """The shapes ready for :func:`check_triples`: read by :mod:`graph.curate.shaclcore` when it covers
+    every feature they use (and ``engine`` is ``core``), else as an rdflib graph for pyshacl."""
+    if engine not in ENGINES:
+        raise UsageError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
+    source = path or shapes_path()
+    if engine == "pyshacl":
+        return load_shapes(source)
+    triples = parse_file(source)
+    _refuse_sparql(
+        source, {term.value for t in triples for term in (t.predicate, t.object) if isinstance(term, ox.NamedNode)}
+    )
+    try:
+        return compile_shapes(triples)
+    except Unsupported:
+        return load_shapes(source)
+
+
+def check_triples(triples: list[ox.Triple], shapes: CoreShapes | Graph) -> list[ShapeResult]:
+    """Every shape's results on the data ``triples``, by the engine :func:`load_checker` chose."""
+    if isinstance(shapes, CoreShapes):
+        return check_core(triples, shapes)
+    return check_shapes(to_rdflib_graph(triples), shapes)
 
 
 def _code(shapes: Graph, shape: Node | None, component: Node | None) -> str:
     # without a shape, value(None, code) would answer the code of any shape
-    code = shapes.value(shape, NKGSH.code) if shape is not None else None
+    from rdflib import URIRef
+
+    code = shapes.value(shape, URIRef(_NKGSH_CODE)) if shape is not None else None
     if code is not None:
         return str(code)
     name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
@@ -114,6 +150,8 @@ def _code(shapes: Graph, shape: Node | None, component: Node | None) -> str:
 def check_shapes(data: Graph, shapes: Graph) -> list[ShapeResult]:
     """Run every shape on ``data`` (the merged ontology) and return the results, sorted."""
     from pyshacl import validate  # noqa: PLC0415 - heavy import, only when validating
+    from rdflib import RDF, URIRef
+    from rdflib.namespace import SH
 
     try:
         _, report, _ = validate(
@@ -134,13 +172,14 @@ def check_shapes(data: Graph, shapes: Graph) -> list[ShapeResult]:
             text = f"{text} (found {str(value)!r})"
         elif isinstance(value, URIRef) and str(value) not in text:
             text = f"{text} (found <{value}>)"
-        level = _LEVELS.get(report.value(result, SH.resultSeverity), "error")  # type: ignore[arg-type]
+        severity = report.value(result, SH.resultSeverity)
+        level = _LEVELS.get(str(severity), "error") if severity is not None else "error"
         results.add(
             ShapeResult(
                 level, _code(shapes, shape, report.value(result, SH.sourceConstraintComponent)), str(focus), text
             )
         )
-    return sorted(results, key=lambda r: (r.level != "error", r.code, r.subject, r.message))
+    return sorted_results(results)
 
 
 # ---------------------------------------------------------------- module by module, with a cache
@@ -213,7 +252,11 @@ def _names_in(triple: ox.Triple) -> list[str]:
 
 
 def check_modules(
-    modules: list[tuple[Path, list[ox.Triple]]], shapes_file: Path, folder: Path | None, identity: dict[str, str]
+    modules: list[tuple[Path, list[ox.Triple]]],
+    shapes_file: Path,
+    folder: Path | None,
+    identity: dict[str, str],
+    engine: str = "core",
 ) -> list[ShapeResult]:
     """Every shape's results on the ontology, checked module by module and kept in ``folder``.
 
@@ -222,11 +265,15 @@ def check_modules(
     ``identity`` (the package's code); they are reused while all of those are unchanged, so after
     an edit SHACL runs only over the modules the edit reaches.  A stored entry that is damaged or
     foreign is checked anew, never trusted.  ``folder`` None checks every module without storing.
+    ``engine`` is as for :func:`load_checker` (results are stored apart for each).
     """
     from ..kb.kbcache import CacheStore
 
+    if engine not in ENGINES:
+        raise UsageError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
     index = _Index(modules)
-    store = CacheStore(folder, {**identity, "kind": "SHACL results of one module"}, keep=1024) if folder else None
+    kind = {"kind": "SHACL results of one module", "engine": engine}
+    store = CacheStore(folder, {**identity, **kind}, keep=1024) if folder else None
     results: set[ShapeResult] = set()
     stale: list[tuple[Path, set[str], list[tuple[Path, ox.Triple]], str]] = []
     for file, own in modules:
@@ -238,12 +285,12 @@ def check_modules(
         else:
             results.update(found)
     if stale:
-        shapes = load_shapes(shapes_file)
+        shapes = load_checker(shapes_file, engine)
         whole = None  # when most of the ontology is to be checked, one run over all of it is faster
         if sum(len(needed) for _, _, needed, _ in stale) > WHOLE_RUN_SHARE * sum(len(own) for _, own in modules):
-            whole = check_shapes(to_rdflib_graph(dict.fromkeys(t for _, own in modules for t in own)), shapes)
+            whole = check_triples(list(dict.fromkeys(t for _, own in modules for t in own)), shapes)
         for file, subjects, needed, read in stale:
-            checked = whole if whole is not None else check_shapes(to_rdflib_graph(t for _, t in needed), shapes)
+            checked = whole if whole is not None else check_triples([t for _, t in needed], shapes)
             found = [r for r in checked if r.subject in subjects]
             results.update(found)
             if store is not None:
@@ -252,7 +299,55 @@ def check_modules(
                     store.save(file, [list(vars(r).values()) for r in found], [file, shapes_file])
                 except OSError:
                     pass  # an unusable cache folder only costs the next run its speed
-    return sorted(results, key=lambda r: (r.level != "error", r.code, r.subject, r.message))
+    return sorted_results(results)
+
+
+#: whether :func:`check_modules_aside` may run the check in a child process (tests that count SHACL runs turn it off)
+PARALLEL = True
+
+
+def check_modules_aside(
+    modules: list[tuple[Path, list[ox.Triple]]],
+    shapes_file: Path,
+    folder: Path | None,
+    identity: dict[str, str],
+    engine: str = "core",
+) -> Callable[[], list[ShapeResult]]:
+    """:func:`check_modules` started on the machine's other core; call the answer to wait for its results.
+
+    The check runs in a forked child process (on a POSIX machine with more than one core, when this
+    process runs no other thread), which sends its results back as JSON through a pipe, while the
+    caller compiles the knowledge base.  Where a child cannot be used, or it fails, the check runs
+    here (so that its errors are raised as they are).  Always call the answer, also on an error.
+    """
+    arguments = (modules, shapes_file, folder, identity, engine)
+    usable = PARALLEL and hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    if not usable:
+        found = check_modules(*arguments)
+        return lambda: found
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: check, write the results, and leave without running the parent's exit handlers
+        status = 1
+        try:
+            os.close(read)
+            text = json.dumps([list(vars(r).values()) for r in check_modules(*arguments)])
+            with os.fdopen(write, "wb") as out:
+                out.write(text.encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+
+    def results() -> list[ShapeResult]:
+        with os.fdopen(read, "rb") as handle:
+            data = handle.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return check_modules(*arguments)
+        return sorted_results(_decode_results(json.loads(data)))
+
+    return results
 
 
 def _texts_by_file(items: Iterable[tuple[Path, ox.Triple]]) -> dict[str, tuple[Path, set[str] | None]]:

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -259,10 +260,8 @@ class _Checks:
             self.pattern("result words (nkg:ResultWord)", f"the result word {word!r}", pattern)
 
     def pattern(self, test: str, rule: str, pattern: str) -> None:
-        try:
-            re.compile(pattern)
-            risks = backtracking_risks(pattern)
-        except re.error as error:
+        error, risks = _pattern_problems(pattern)
+        if error is not None:
             self.report("error", "bad-pattern", test, f"result pattern {pattern!r} is not a valid regex: {error}")
             return
         for risk in risks:
@@ -281,6 +280,16 @@ class _Checks:
         if not self.kb.grades or not self.kb.thresholds:
             message = "severity grades or neutropenia thresholds are missing (model.ttl)"
             self.report("error", "missing-grades", "", message)
+
+
+@lru_cache(maxsize=4096)  # many tests share a result pattern; each is parsed once
+def _pattern_problems(pattern: str) -> tuple[str | None, tuple[str, ...]]:
+    """(why ``pattern`` is not a regular expression, or None; the shapes of it that backtrack)."""
+    try:
+        re.compile(pattern)
+        return None, tuple(backtracking_risks(pattern))
+    except re.error as error:
+        return str(error), ()
 
 
 def _hpo_term_problem(hpo: HpoIndex, G: nx.MultiDiGraph, node: str, label: str) -> Problem | None:
@@ -385,7 +394,7 @@ class OntologyReport:
         return sum(p.level == "error" for p in self.problems)
 
 
-def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyReport:
+def validate_ontology(path: str | os.PathLike[str] | None = None, engine: str = "core") -> OntologyReport:
     """Parse the ontology at ``path`` once, then run the SHACL shapes and the Python checks.
 
     A problem both report (same code, same node) is listed once: in the Python check's words, which
@@ -395,7 +404,8 @@ def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyRep
 
     SHACL runs module by module, and a module's results are kept in the cache folder while the files
     its check read are unchanged (:func:`graph.curate.shacl.check_modules`): after an edit, only the modules
-    the edit reaches are checked again.
+    the edit reaches are checked again.  ``engine`` chooses how the shapes run
+    (:func:`graph.curate.shacl.load_checker`: ``core``, the fast built-in engine, or ``pyshacl``).
 
     Examples
     --------
@@ -406,46 +416,56 @@ def validate_ontology(path: str | os.PathLike[str] | None = None) -> OntologyRep
     (0, True)
     """
     from ..kb.bridge import triples_to_networkx
-    from ..kb.build import build_knowledge_base
     from ..kb.kbcache import code_digest, default_cache_dir
     from ..kb.ontology import load_modules, resolve_ontology_path
-    from .shacl import check_modules, shapes_path
+    from .shacl import check_modules_aside, shapes_path
 
     root = resolve_ontology_path(path)
     modules = load_modules(root)
     files = [file for file, _ in modules]
-    G = triples_to_networkx(dict.fromkeys(t for _, own in modules for t in own))
     folder = default_cache_dir()
-    shape_results = check_modules(
-        modules, shapes_path(root), folder / "shacl" if folder else None, {"code": code_digest()}
+    shacl_results = check_modules_aside(  # SHACL on the other core, while this one compiles
+        modules, shapes_path(root), folder / "shacl" if folder else None, {"code": code_digest()}, engine
     )
-
-    def label(node: str) -> str:
-        labels = G.nodes[node].get("label") if node in G else None
-        return str(labels[0]) if labels else curie(node)
-
-    problems: list[Problem] = []
-    hpo: HpoIndex | None = None
     try:
-        hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
-        hpo = load_hpo_index(hpo_table) if hpo_table.is_file() else HpoIndex("none")
-        kb = build_knowledge_base(G, hpo, [str(f) for f in files])
-        problems = validate_knowledge_base(kb)
-    except OntologyError as error:
-        problems = [Problem("error", "cannot-compile", "", "ontology", f"{error}; the ranker cannot load it")]
-        problems += _uncompiled_hpo_problems(G, hpo, label) if hpo is not None else []
+        G = triples_to_networkx(dict.fromkeys(t for _, own in modules for t in own))
+        problems = _compiled_problems(root, G, files)
+    finally:
+        shape_results = shacl_results()
     said = {(p.code, p.subject): i for i, p in enumerate(problems)}
     for result in shape_results:
         index = said.get((result.code, result.subject))
         if index is None:
-            problems.append(Problem(result.level, result.code, result.subject, label(result.subject), result.message))
+            label = _node_label(G, result.subject)
+            problems.append(Problem(result.level, result.code, result.subject, label, result.message))
         elif result.code.startswith("missing-"):  # the shape's words say what to add
             problems[index] = replace(problems[index], message=result.message)
     ordered = sorted(problems, key=lambda p: (p.level != "error", p.code, p.subject, p.message))
     return OntologyReport(tuple(ordered), tuple(str(Path(f)) for f in files), G.number_of_nodes())
 
 
-def cached_validation(path: str | os.PathLike[str] | None = None) -> OntologyReport:
+def _compiled_problems(root: Path, G: nx.MultiDiGraph, files: list[Path]) -> list[Problem]:
+    """The problems :func:`validate_knowledge_base` finds; or why the ontology cannot compile, and its HPO problems."""
+    from ..kb.build import build_knowledge_base
+
+    hpo: HpoIndex | None = None
+    try:
+        hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
+        hpo = load_hpo_index(hpo_table) if hpo_table.is_file() else HpoIndex("none")
+        return validate_knowledge_base(build_knowledge_base(G, hpo, [str(f) for f in files]))
+    except OntologyError as error:
+        problems = [Problem("error", "cannot-compile", "", "ontology", f"{error}; the ranker cannot load it")]
+        if hpo is not None:
+            problems += _uncompiled_hpo_problems(G, hpo, lambda node: _node_label(G, node))
+        return problems
+
+
+def _node_label(G: nx.MultiDiGraph, node: str) -> str:
+    labels = G.nodes[node].get("label") if node in G else None
+    return str(labels[0]) if labels else curie(node)
+
+
+def cached_validation(path: str | os.PathLike[str] | None = None, engine: str = "core") -> OntologyReport:
     """:func:`validate_ontology`, kept in the cache folder by the content of every file it read (the
     ontology's files, its shapes and its HPO table) and by the package's own code: run again on
     unchanged files, it answers at once; change any file and the whole ontology is validated anew.
@@ -467,17 +487,17 @@ def cached_validation(path: str | os.PathLike[str] | None = None) -> OntologyRep
     root = resolve_ontology_path(path)
     folder = default_cache_dir()
     if folder is None:
-        return validate_ontology(root)
+        return validate_ontology(root, engine)
     codec = Codec()  # the report's dataclasses by their hints, as the compiled knowledge base is stored
     identity = {"package": __version__, "code": code_digest(), "schema": codec.schema(OntologyReport)}
-    store = CacheStore(folder, {**identity, "kind": "validation report"})
+    store = CacheStore(folder, {**identity, "kind": "validation report", "engine": engine})
     try:
         stored = store.load(root, lambda data: codec.decode(data, OntologyReport))
     except (CacheProblem, CodecError):
         stored = None
     if stored is not None:
         return stored
-    report = validate_ontology(root)
+    report = validate_ontology(root, engine)
     hpo_table = root.resolve().parent / "imports" / "hpo-terms.tsv"
     sources = [Path(f) for f in report.files] + [shapes_path(root)] + ([hpo_table] if hpo_table.is_file() else [])
     try:

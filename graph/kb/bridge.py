@@ -92,28 +92,33 @@ def _literal_value(literal: ox.Literal) -> Any:
 
 def _build(types: dict[str, list[str]], statements: list[tuple[str, str, str, Any, bool]]) -> nx.MultiDiGraph:
     """The graph of typed nodes and (subject, predicate, sort text, object, is literal) statements."""
-    G = nx.MultiDiGraph()
-    for node, node_types in sorted(types.items()):
-        G.add_node(node, kind=_kind(node_types))
+    nodes: dict[str, dict[str, Any]] = {node: {"kind": _kind(node_types)} for node, node_types in sorted(types.items())}
     # in a fixed order, so the graph (and every export of it) is the same under any hash seed and any
     # order in which the store happens to hold the triples
     statements.sort(key=lambda statement: statement[:3])
-    nodes = G.nodes
+    names: dict[str, str] = {}
+    edges = []
     for s, predicate, _, obj, is_literal in statements:
-        name = local_name(predicate)
+        name = names.get(predicate)
+        if name is None:
+            name = names[predicate] = local_name(predicate)
         if is_literal:
-            if s not in G:
-                G.add_node(s, kind="Finding" if "HP_" in s else "Unknown")
-            nodes[s].setdefault(name, []).append(obj)
+            values = nodes.get(s)
+            if values is None:
+                values = nodes[s] = {"kind": "Finding" if "HP_" in s else "Unknown"}
+            values.setdefault(name, []).append(obj)
         else:
             for node in (s, obj):
-                if node not in G:
-                    G.add_node(node, kind="Unknown")
-            G.add_edge(s, obj, key=name)
-    for node in G:
-        for values in nodes[node].values():
+                if node not in nodes:
+                    nodes[node] = {"kind": "Unknown"}
+            edges.append((s, obj, name))
+    for attributes in nodes.values():
+        for values in attributes.values():
             if isinstance(values, list):
                 values.sort(key=str)
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(nodes.items())  # the nodes in the order they were first named, then the edges in order
+    G.add_edges_from(edges)
     return G
 
 

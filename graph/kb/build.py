@@ -77,7 +77,7 @@ def _name(term: Term) -> str:
 
 def _attr(G: nx.MultiDiGraph, node: str, name: str) -> list[Any]:
     """The values of the attribute ``name`` (a key the data names, as an agent flag)."""
-    return list(G.nodes[node].get(name, ()))
+    return list(G._node[node].get(name, ()))  # the node table itself, without a view per read
 
 
 def _values(G: nx.MultiDiGraph, node: str, term: Term) -> list[Any]:
@@ -154,7 +154,7 @@ def _info(G: nx.MultiDiGraph, node: str) -> NodeInfo:
     """The common description of a node: kind, label, synonyms, xrefs, definition, sources."""
     return NodeInfo(
         id=node,
-        kind=G.nodes[node].get("kind", "Unknown"),
+        kind=G._node[node].get("kind", "Unknown"),
         label=_label(G, node),
         synonyms=tuple(str(s) for s in _values(G, node, SKOS.altLabel)),
         xrefs=tuple(str(x) for x in _values(G, node, NKG.xref)),

@@ -220,7 +220,9 @@ class ClosedTerms:
     def __getattr__(self, name: str) -> str:
         if name.startswith("_") or name not in self._names:
             raise AttributeError(f"{name!r} is not a term of {self._namespace}")
-        return self._namespace + name
+        iri = self._namespace + name
+        self.__dict__[name] = iri  # kept: the next read is a plain attribute, the same string
+        return iri
 
 
 NKG = ClosedTerms(NKG_NAMESPACE, NKG_TERMS)
