@@ -148,3 +148,33 @@ def test_a_patient_on_flecainide_gets_the_drug_cause_with_flecainide_as_its_agen
     drug_cause = next(c for c in candidates if c.cause.endswith("/idiosyncratic-drug-agranulocytosis"))
     assert [kb.label(a) for a in drug_cause.agents] == ["flecainide"]
     assert drug_cause in candidates[:3], [kb.label(c.cause) for c in candidates[:5]]
+
+
+#: drugs of ontology/modules/drugs-breadth.ttl, written as a case or a real report writes them
+BREADTH = [
+    "rifampicin",
+    "rifampin",
+    "haloperidol",
+    "Haldol",
+    "fluconazole",
+    "Diflucan",
+    "mesalamine",
+    "azithromycin",
+    "amiodarone",
+    "Adalat",
+    "moxifloxacin",
+    "hydrochlorothiazide",
+]
+
+
+@pytest.mark.parametrize("name", BREADTH)
+def test_drugs_real_reports_list_are_weak_flagged_idiosyncratic_causes_with_a_case_report(kb, name):
+    # before drugs-breadth.ttl these were recognised but reported as "not a known cause"
+    match = resolve_drug(kb, name)
+    assert match.agents, f"{name} is not a drug of the ontology"
+    assocs = [a for agent in match.agents for a in kb.agent_assocs.get(agent, ())]
+    assert [a.cause.rsplit("/", 1)[-1] for a in assocs] == ["idiosyncratic-drug-agranulocytosis"]
+    for assoc in assocs:
+        assert assoc.window is not None and _literature(assoc.sources), assoc.id
+        # isolated case reports only: the weak end of the scale, never above a case-control drug
+        assert 1 < assoc.likelihood_ratio <= 4, assoc.id
