@@ -325,3 +325,39 @@ def test_latent_tuberculosis_is_not_read_as_disseminated_tuberculosis(kb):
 @pytest.mark.parametrize("written", ["NSCLC", "MGUS", "HbSS", "chronic granulomatous disease", "schistosomiasis"])
 def test_more_conditions_by_common_name_are_recognised(kb, written):
     assert not _normalised(kb, conditions=[written]).unrecognized
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [
+        ("CMV IgG", "positive"),  # past infection, in most adults
+        ("parvovirus B19 IgG", "positive"),
+        ("anti-HBs", "positive"),  # vaccinated or recovered, not HBsAg positive
+        ("anti-HBc", "positive"),
+    ],
+)
+def test_an_antibody_of_past_infection_reads_no_current_infection(kb, name, result):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert not normalised.agents and not [o for o in normalised.observations if o.present and "tests" in o.origin]
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [f"{name}: {result}"]
+
+
+def test_an_igm_of_the_current_infection_is_still_read(kb):
+    normalised = _normalised(kb, tests=[{"name": "anti-HBc IgM", "result": "positive"}])
+    assert [o.present for o in normalised.observations if "tests" in o.origin] == [True]
+
+
+@pytest.mark.parametrize(("name", "result"), [("SBDS gene sequencing", "sent"), ("CXCR4 sequencing", "pending")])
+def test_a_gene_test_sent_or_pending_finds_no_variant(kb, name, result):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert not normalised.agents and not normalised.unrecognized
+
+
+def test_a_known_test_named_after_a_fever_says_nothing_of_fever(kb):
+    normalised = _normalised(kb, tests=[{"name": "Q fever serology", "result": "negative"}])
+    assert expand("HP:0001945") not in {o.finding for o in normalised.observations}
+
+
+def test_a_test_named_after_its_finding_reads_absent_as_absent(kb):
+    normalised = _normalised(kb, tests=[{"name": "proteinuria", "result": "absent"}])
+    assert (expand("HP:0000093"), False) in {(o.finding, o.present) for o in normalised.observations}

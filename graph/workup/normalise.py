@@ -268,12 +268,15 @@ class _FreeText:
         info = self.kb.agents[gene].info
         return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in (info.label, *info.synonyms))
 
-    def read(self, field: str, text: str, days_ago: float | None = None, negative: bool = False) -> None:
+    def read(
+        self, field: str, text: str, days_ago: float | None = None, negative: bool = False, shown: str = ""
+    ) -> None:
         """Record what ``text`` names. A family history yields only findings about relatives
         (neutropenia in the family, consanguinity): a relative's disease is not the patient's.
-        Test results and medications are read only for the kinds in ``_KINDS_READ``."""
+        Test results and medications are read only for the kinds in ``_KINDS_READ``. ``shown`` is the
+        whole item, when ``text`` is the part of it that is read (the result of a known test)."""
         spotted = self.kb.concept_index.spot(text)
-        origin = f"{field}: '{text}'"
+        origin = f"{field}: '{shown or text}'"
         if not spotted and field == "conditions" and self._condition_as_finding(text, origin):
             return
         used = False
@@ -442,8 +445,11 @@ def _read_tests(
         if fired:
             continue
         text = f"{test.name}: {test.result}"
+        # the name of a test that bears on no cause says what was looked for, not what was found
+        # ("CMV IgG: positive" is a past infection, "Q fever serology" no fever): only its result is read
+        read = test.result if known is not None and not nodes else text
         before = len(free.unrecognized)
-        free.read("tests", text, negative=is_negative_result(test.result))
+        free.read("tests", read, negative=is_negative_result(test.result), shown=text)
         if len(free.unrecognized) == before:
             continue
         free.unrecognized.pop()
