@@ -361,3 +361,107 @@ def test_a_known_test_named_after_a_fever_says_nothing_of_fever(kb):
 def test_a_test_named_after_its_finding_reads_absent_as_absent(kb):
     normalised = _normalised(kb, tests=[{"name": "proteinuria", "result": "absent"}])
     assert (expand("HP:0000093"), False) in {(o.finding, o.present) for o in normalised.observations}
+
+
+@pytest.mark.parametrize(
+    ("written", "drugs"),
+    [
+        ("3TC", ["lamivudine"]),
+        ("TDF/3TC/EFV", ["tenofovir disoproxil", "lamivudine", "efavirenz"]),
+        ("AZT/3TC/NVP", ["zidovudine", "lamivudine", "nevirapine"]),
+        ("Descovy", ["emtricitabine", "tenofovir alafenamide"]),  # a brand of a combination
+        ("DTG 50 mg daily", ["dolutegravir"]),
+        ("SXT", ["trimethoprim-sulfamethoxazole"]),
+        ("INH", ["isoniazid"]),
+        ("VPA", ["valproic acid"]),
+        ("GCSF", ["filgrastim"]),
+    ],
+)
+def test_medication_abbreviations_name_their_drugs(kb, written, drugs):
+    normalised = _normalised(kb, medications=[{"name": written, "started_days_ago": 40}])
+    assert [kb.label(d.agent) for d in normalised.drugs] == drugs
+    assert not normalised.unrecognized
+
+
+def test_an_antiretroviral_that_no_cause_links_is_reported_as_not_a_known_cause(kb):
+    normalised = _normalised(kb, medications=[{"name": "3TC", "started_days_ago": 40}])
+    assert [(d.label, d.xref) for d in normalised.other_drugs] == [("lamivudine", "DrugBank:DB00709")]
+
+
+@pytest.mark.parametrize("written", ["OCP", "iron", "cannabis"])
+def test_classes_and_agents_named_without_a_drug_are_recognised(kb, written):
+    normalised = _normalised(kb, medications=[{"name": written}])
+    assert not normalised.unrecognized and not normalised.drugs
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "present"),
+    [
+        ("non-palpable spleen", "HP:0001744", False),  # once read as splenomegaly
+        ("impalpable liver", "HP:0002240", False),
+        ("circulating blasts", "HP:0032372", True),
+        ("haemophagocytes in the marrow", "HP:0012156", True),
+        ("mucosal haemorrhagic bullae", "HP:0001892", True),
+        ("altered level of consciousness", "HP:0004372", True),
+        ("delayed separation of the umbilical cord", "HP:0032434", True),
+        ("perianal fistula", "HP:0010447", True),
+        ("no B symptoms", "HP:0025142", False),
+        ("delayed wound healing", "HP:0001058", True),
+    ],
+)
+def test_more_findings_in_clinical_words_name_their_hpo_term(kb, written, term, present):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), present) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+@pytest.mark.parametrize("written", ["history of rheumatic fever", "scarlet fever", "familial Mediterranean fever"])
+def test_a_disease_named_after_fever_is_not_a_fever_now(kb, written):
+    normalised = _normalised(kb, findings=[written])
+    assert expand("HP:0001945") not in {o.finding for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["HTN", "T2D", "AFib", "HFrEF", "CVA", "OSA", "Gilbert syndrome", "shingles", "herpes zoster", "GPA", "PBC", "UC"],
+)
+def test_comorbidities_by_abbreviation_are_recognised(kb, written):
+    normalised = _normalised(kb, conditions=[written])
+    assert not normalised.unrecognized and not normalised.known_causes
+
+
+@pytest.mark.parametrize(
+    ("written", "cause"),
+    [("PLWH", "hiv-infection"), ("mononucleosis", "ebv-infectious-mononucleosis"), ("XLA", "orpha-47")],
+)
+def test_a_condition_abbreviation_that_is_a_cause_names_the_cause(kb, written, cause):
+    normalised = _normalised(kb, conditions=[written])
+    assert [h.node for h in normalised.known_causes] == [f"https://w3id.org/neutropenia-kg/resource/cause/{cause}"]
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "term", "present"),
+    [
+        ("DAT", "positive", "HP:0032366", True),
+        ("parvovirus IgM", "negative", None, False),
+        ("ENA", "negative", None, False),
+        ("USG abdomen", "splenomegaly", "HP:0001744", True),
+        ("BMAT", "hypocellular", "HP:0005528", True),
+        ("UA", "protein 2+", "HP:0000093", True),
+    ],
+)
+def test_test_abbreviations_are_read_by_their_tests_rules(kb, name, result, term, present):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    read = {(o.finding, o.present) for o in normalised.observations if "tests" in o.origin}
+    assert read and not normalised.unrecognized
+    if term:
+        assert (expand(term), present) in read
+    else:
+        assert {p for _, p in read} == {present}
+
+
+@pytest.mark.parametrize(("name", "result"), [("BioFire", "negative"), ("CT TAP", "normal"), ("ECG", "normal")])
+def test_tests_that_bear_on_no_cause_are_recognised_with_no_bearing(kb, name, result):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [f"{name}: {result}"]
