@@ -6,11 +6,15 @@ name, signs in lay and clinical words, medications written with brand names and 
 ancestry by nationality.  A word the tool does not know is still reported as unrecognised.
 """
 
+import dataclasses
+
 import pytest
 
+from graph.curate.validate import validate_knowledge_base
 from graph.kb.lexicon import lookup_drug
 from graph.model.case import parse_case
 from graph.model.ids import expand
+from graph.model.text import states_nothing_found
 from graph.workup.normalise import normalise_case
 from graph.workup.pipeline import workup_case
 
@@ -465,3 +469,15 @@ def test_test_abbreviations_are_read_by_their_tests_rules(kb, name, result, term
 def test_tests_that_bear_on_no_cause_are_recognised_with_no_bearing(kb, name, result):
     normalised = _normalised(kb, tests=[{"name": name, "result": result}])
     assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [f"{name}: {result}"]
+
+
+def test_the_phrases_that_state_nothing_found_are_data_of_the_knowledge_base(kb):
+    assert "unremarkable" in kb.nothing_found_phrases
+    assert states_nothing_found("Examination unremarkable", kb.nothing_found_phrases)
+    assert not states_nothing_found("Examination unremarkable")  # without the phrases only a negative result
+    assert states_nothing_found("negative")
+
+
+def test_a_phrase_of_nothing_found_that_backtracks_is_reported_by_validation(kb):
+    slow = dataclasses.replace(kb, nothing_found_phrases=(*kb.nothing_found_phrases, "(?:a+)+ well"))
+    assert "slow-pattern" in {p.code for p in validate_knowledge_base(slow) if p.subject == "nkg:NothingFound"}

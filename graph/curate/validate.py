@@ -255,6 +255,8 @@ class _Checks:
                     self.pattern(test.id, rule.id, rule.pattern)
                 if rule.finding is None and rule.organism is None:
                     self.report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
+        for phrase in self.kb.nothing_found_phrases:  # the phrases of nkg:NothingFound are patterns too
+            self.pattern("nkg:NothingFound", "nkg:NothingFound", phrase)
 
     def pattern(self, test: str, rule: str, pattern: str) -> None:
         try:

@@ -844,13 +844,21 @@ def _words(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
 
 
 def _text_cues(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """The words by which a case says where a variant arose and that an acute episode is past, and the
-    findings and conditions that are acute episodes."""
+    """The words by which a case says where a variant arose and that an acute episode is past, the
+    findings and conditions that are acute episodes, and the phrases by which an item says that nothing
+    of note was found."""
     return {
         "variant_origin_words": _variant_origin_words(G),
         "past_episode_words": _words(G, str(NKG.PastEpisode)),
         "acute_episodes": frozenset(n for n in G if _flag(G, n, NKG.acuteEpisode)),
+        "nothing_found_phrases": _nothing_found_phrases(G),
     }
+
+
+def _nothing_found_phrases(G: nx.MultiDiGraph) -> tuple[str, ...]:
+    """The patterns of ``nkg:NothingFound``, sorted (none when it is absent)."""
+    node = str(NKG.NothingFound)
+    return tuple(sorted({str(p) for p in _values(G, node, NKG.phrasePattern)})) if node in G else ()
 
 
 def _variant_origin_words(G: nx.MultiDiGraph) -> tuple[tuple[str, str], ...]:

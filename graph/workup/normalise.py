@@ -164,7 +164,7 @@ def _findings(
             if kb.concept_index.spot(text):  # a diagnosis or exposure written as a finding ("URTI symptoms")
                 free.read(field, text, negative=not present)
                 continue
-            if states_nothing_found(text):  # "asymptomatic", "otherwise well"
+            if states_nothing_found(text, kb.nothing_found_phrases):  # "asymptomatic", "otherwise well"
                 free.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
                 continue
             if present and _finding_as_test(kb, text, field, observations, free):  # "ANC 200/uL", "CRP 150 mg/L"
@@ -370,7 +370,7 @@ class _FreeText:
     def _note_unused(self, field: str, text: str, spotted: list[Spotted], used: bool) -> None:
         """Say why ``text`` yielded nothing, if it did not: it names nothing, or nothing read here."""
         about_relatives = field == "family_history"
-        if not spotted and about_relatives and states_nothing_found(text):
+        if not spotted and about_relatives and states_nothing_found(text, self.kb.nothing_found_phrases):
             self.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
         elif not spotted and about_relatives and self._relatives_denied(text):
             pass
@@ -489,7 +489,7 @@ def _unmatched_medication(
     if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
         # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
         free.read("medications", medication.name, medication.last_dose_days_ago)
-    elif states_nothing_found(medication.name):  # "none", "no regular medications"
+    elif states_nothing_found(medication.name, kb.nothing_found_phrases):  # "none", "no regular medications"
         no_bearing.append(NoBearing("medications", medication.name, "states that no drug is taken"))
     elif (group := resolve_known(kb, medication.name, "DrugClass")) is not None:
         reason = f"a class of drugs ({_named(kb, group)}); name the drug to have it weighed"
