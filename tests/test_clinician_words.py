@@ -481,3 +481,50 @@ def test_the_phrases_that_state_nothing_found_are_data_of_the_knowledge_base(kb)
 def test_a_phrase_of_nothing_found_that_backtracks_is_reported_by_validation(kb):
     slow = dataclasses.replace(kb, nothing_found_phrases=(*kb.nothing_found_phrases, "(?:a+)+ well"))
     assert "slow-pattern" in {p.code for p in validate_knowledge_base(slow) if p.subject == "nkg:NothingFound"}
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("spider naevi", "HP:0012522"),
+        ("ringed sideroblasts", "HP:0001924"),
+        ("pulmonary nodules", "HP:0033608"),
+        ("rheumatoid nodules", "HP:0001482"),
+        ("pain in both knees", "HP:0030839"),
+        (
+            "vacuolated marrow precursors",
+            "https://w3id.org/neutropenia-kg/resource/finding/vacuolated-myeloid-precursors",
+        ),
+    ],
+)
+def test_examination_and_marrow_words_name_their_term(kb, written, term):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), True) in {(o.finding, o.present) for o in normalised.observations}
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["heart sounds normal", "vesicular breath sounds", "no focal neurology", "no signs of infection", "HR 120"],
+)
+def test_a_normal_examination_or_a_vital_sign_has_no_bearing(kb, written):
+    normalised = _normalised(kb, findings=[written])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [written]
+    assert not [o for o in normalised.observations if "findings" in o.origin]
+
+
+def test_a_dairy_product_written_as_an_exposure_is_unpasteurised_dairy(kb):
+    normalised = _normalised(kb, exposures=[{"name": "goat cheese"}])
+    assert [h.node for h in normalised.contexts] == [
+        "https://w3id.org/neutropenia-kg/resource/exposure/unpasteurised-dairy"
+    ]
+
+
+@pytest.mark.parametrize("written", ["hepatoprotective agents", "steroid pulse", "immunosuppressive drugs", "khat"])
+def test_more_treatments_and_agents_named_without_a_drug_are_recognised(kb, written):
+    normalised = _normalised(kb, medications=[{"name": written}])
+    assert not normalised.unrecognized and not normalised.drugs
+
+
+def test_leishmania_immunofluorescence_is_read_as_the_leishmania_test(kb):
+    normalised = _normalised(kb, tests=[{"name": "Leishmania IFAT", "result": "positive 1:640"}])
+    assert [o.present for o in normalised.observations if "tests" in o.origin] == [True]
