@@ -528,3 +528,35 @@ def test_more_treatments_and_agents_named_without_a_drug_are_recognised(kb, writ
 def test_leishmania_immunofluorescence_is_read_as_the_leishmania_test(kb):
     normalised = _normalised(kb, tests=[{"name": "Leishmania IFAT", "result": "positive 1:640"}])
     assert [o.present for o in normalised.observations if "tests" in o.origin] == [True]
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "present"),
+    [
+        ("raised D-dimer", "HP:0033106", True),
+        ("elevated procalcitonin", "HP:0032308", True),
+        ("immature granulocytes", "HP:0032236", True),
+        ("megaloblastic changes", "HP:0001980", True),
+        ("normocellular marrow", "HP:0005528", False),
+    ],
+)
+def test_laboratory_and_marrow_findings_written_as_findings_name_their_term(kb, written, term, present):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), present) in {(o.finding, o.present) for o in normalised.observations}
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [("group and save", "O Rh+"), ("platelet antibodies", "negative"), ("CD18", "normal"), ("VRE screen", "negative")],
+)
+def test_more_tests_that_bear_on_no_cause_are_recognised(kb, name, result):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [f"{name}: {result}"]
+
+
+@pytest.mark.parametrize("written", ["GVHD", "ASCT", "allogeneic transplant"])
+def test_a_transplant_by_its_abbreviation_is_a_transplant_recipient(kb, written):
+    normalised = _normalised(kb, conditions=[written])
+    assert [h.node for h in normalised.contexts] == [
+        "https://w3id.org/neutropenia-kg/resource/condition/transplant-recipient"
+    ]
