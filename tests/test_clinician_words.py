@@ -560,3 +560,13 @@ def test_a_transplant_by_its_abbreviation_is_a_transplant_recipient(kb, written)
     assert [h.node for h in normalised.contexts] == [
         "https://w3id.org/neutropenia-kg/resource/condition/transplant-recipient"
     ]
+
+
+@pytest.mark.parametrize(
+    ("result", "present"),
+    [("<10 mg/dL", True), ("0.1 g/L", True), ("undetectable", True), ("120 mg/dL", False), ("normal", False)],
+)
+def test_haptoglobin_reads_haemolysis(kb, result, present):
+    # 25 mg/dL or less: sensitivity 83%, specificity 96% for haemolysis (Marchand et al. 1980, PMID:7365971)
+    normalised = _normalised(kb, tests=[{"name": "haptoglobin", "result": result}])
+    assert (expand("HP:0001878"), present) in {(o.finding, o.present) for o in normalised.observations}
