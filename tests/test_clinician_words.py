@@ -6,11 +6,15 @@ name, signs in lay and clinical words, medications written with brand names and 
 ancestry by nationality.  A word the tool does not know is still reported as unrecognised.
 """
 
+import dataclasses
+
 import pytest
 
+from graph.curate.validate import validate_knowledge_base
 from graph.kb.lexicon import lookup_drug
 from graph.model.case import parse_case
 from graph.model.ids import expand
+from graph.model.text import states_nothing_found
 from graph.workup.normalise import normalise_case
 from graph.workup.pipeline import workup_case
 
@@ -325,3 +329,244 @@ def test_latent_tuberculosis_is_not_read_as_disseminated_tuberculosis(kb):
 @pytest.mark.parametrize("written", ["NSCLC", "MGUS", "HbSS", "chronic granulomatous disease", "schistosomiasis"])
 def test_more_conditions_by_common_name_are_recognised(kb, written):
     assert not _normalised(kb, conditions=[written]).unrecognized
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [
+        ("CMV IgG", "positive"),  # past infection, in most adults
+        ("parvovirus B19 IgG", "positive"),
+        ("anti-HBs", "positive"),  # vaccinated or recovered, not HBsAg positive
+        ("anti-HBc", "positive"),
+    ],
+)
+def test_an_antibody_of_past_infection_reads_no_current_infection(kb, name, result):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert not normalised.agents and not [o for o in normalised.observations if o.present and "tests" in o.origin]
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [f"{name}: {result}"]
+
+
+def test_an_igm_of_the_current_infection_is_still_read(kb):
+    normalised = _normalised(kb, tests=[{"name": "anti-HBc IgM", "result": "positive"}])
+    assert [o.present for o in normalised.observations if "tests" in o.origin] == [True]
+
+
+@pytest.mark.parametrize(("name", "result"), [("SBDS gene sequencing", "sent"), ("CXCR4 sequencing", "pending")])
+def test_a_gene_test_sent_or_pending_finds_no_variant(kb, name, result):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert not normalised.agents and not normalised.unrecognized
+
+
+def test_a_known_test_named_after_a_fever_says_nothing_of_fever(kb):
+    normalised = _normalised(kb, tests=[{"name": "Q fever serology", "result": "negative"}])
+    assert expand("HP:0001945") not in {o.finding for o in normalised.observations}
+
+
+def test_a_test_named_after_its_finding_reads_absent_as_absent(kb):
+    normalised = _normalised(kb, tests=[{"name": "proteinuria", "result": "absent"}])
+    assert (expand("HP:0000093"), False) in {(o.finding, o.present) for o in normalised.observations}
+
+
+@pytest.mark.parametrize(
+    ("written", "drugs"),
+    [
+        ("3TC", ["lamivudine"]),
+        ("TDF/3TC/EFV", ["tenofovir disoproxil", "lamivudine", "efavirenz"]),
+        ("AZT/3TC/NVP", ["zidovudine", "lamivudine", "nevirapine"]),
+        ("Descovy", ["emtricitabine", "tenofovir alafenamide"]),  # a brand of a combination
+        ("DTG 50 mg daily", ["dolutegravir"]),
+        ("SXT", ["trimethoprim-sulfamethoxazole"]),
+        ("INH", ["isoniazid"]),
+        ("VPA", ["valproic acid"]),
+        ("GCSF", ["filgrastim"]),
+    ],
+)
+def test_medication_abbreviations_name_their_drugs(kb, written, drugs):
+    normalised = _normalised(kb, medications=[{"name": written, "started_days_ago": 40}])
+    assert [kb.label(d.agent) for d in normalised.drugs] == drugs
+    assert not normalised.unrecognized
+
+
+def test_an_antiretroviral_that_no_cause_links_is_reported_as_not_a_known_cause(kb):
+    normalised = _normalised(kb, medications=[{"name": "3TC", "started_days_ago": 40}])
+    assert [(d.label, d.xref) for d in normalised.other_drugs] == [("lamivudine", "DrugBank:DB00709")]
+
+
+@pytest.mark.parametrize("written", ["OCP", "iron", "cannabis"])
+def test_classes_and_agents_named_without_a_drug_are_recognised(kb, written):
+    normalised = _normalised(kb, medications=[{"name": written}])
+    assert not normalised.unrecognized and not normalised.drugs
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "present"),
+    [
+        ("non-palpable spleen", "HP:0001744", False),  # once read as splenomegaly
+        ("impalpable liver", "HP:0002240", False),
+        ("circulating blasts", "HP:0032372", True),
+        ("haemophagocytes in the marrow", "HP:0012156", True),
+        ("mucosal haemorrhagic bullae", "HP:0001892", True),
+        ("altered level of consciousness", "HP:0004372", True),
+        ("delayed separation of the umbilical cord", "HP:0032434", True),
+        ("perianal fistula", "HP:0010447", True),
+        ("no B symptoms", "HP:0025142", False),
+        ("delayed wound healing", "HP:0001058", True),
+    ],
+)
+def test_more_findings_in_clinical_words_name_their_hpo_term(kb, written, term, present):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), present) in {(o.finding, o.present) for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+@pytest.mark.parametrize("written", ["history of rheumatic fever", "scarlet fever", "familial Mediterranean fever"])
+def test_a_disease_named_after_fever_is_not_a_fever_now(kb, written):
+    normalised = _normalised(kb, findings=[written])
+    assert expand("HP:0001945") not in {o.finding for o in normalised.observations}
+    assert not normalised.unrecognized
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["HTN", "T2D", "AFib", "HFrEF", "CVA", "OSA", "Gilbert syndrome", "shingles", "herpes zoster", "GPA", "PBC", "UC"],
+)
+def test_comorbidities_by_abbreviation_are_recognised(kb, written):
+    normalised = _normalised(kb, conditions=[written])
+    assert not normalised.unrecognized and not normalised.known_causes
+
+
+@pytest.mark.parametrize(
+    ("written", "cause"),
+    [("PLWH", "hiv-infection"), ("mononucleosis", "ebv-infectious-mononucleosis"), ("XLA", "orpha-47")],
+)
+def test_a_condition_abbreviation_that_is_a_cause_names_the_cause(kb, written, cause):
+    normalised = _normalised(kb, conditions=[written])
+    assert [h.node for h in normalised.known_causes] == [f"https://w3id.org/neutropenia-kg/resource/cause/{cause}"]
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "term", "present"),
+    [
+        ("DAT", "positive", "HP:0032366", True),
+        ("parvovirus IgM", "negative", None, False),
+        ("ENA", "negative", None, False),
+        ("USG abdomen", "splenomegaly", "HP:0001744", True),
+        ("BMAT", "hypocellular", "HP:0005528", True),
+        ("UA", "protein 2+", "HP:0000093", True),
+    ],
+)
+def test_test_abbreviations_are_read_by_their_tests_rules(kb, name, result, term, present):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    read = {(o.finding, o.present) for o in normalised.observations if "tests" in o.origin}
+    assert read and not normalised.unrecognized
+    if term:
+        assert (expand(term), present) in read
+    else:
+        assert {p for _, p in read} == {present}
+
+
+@pytest.mark.parametrize(("name", "result"), [("BioFire", "negative"), ("CT TAP", "normal"), ("ECG", "normal")])
+def test_tests_that_bear_on_no_cause_are_recognised_with_no_bearing(kb, name, result):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [f"{name}: {result}"]
+
+
+def test_the_phrases_that_state_nothing_found_are_data_of_the_knowledge_base(kb):
+    assert "unremarkable" in kb.nothing_found_phrases
+    assert states_nothing_found("Examination unremarkable", kb.nothing_found_phrases)
+    assert not states_nothing_found("Examination unremarkable")  # without the phrases only a negative result
+    assert states_nothing_found("negative")
+
+
+def test_a_phrase_of_nothing_found_that_backtracks_is_reported_by_validation(kb):
+    slow = dataclasses.replace(kb, nothing_found_phrases=(*kb.nothing_found_phrases, "(?:a+)+ well"))
+    assert "slow-pattern" in {p.code for p in validate_knowledge_base(slow) if p.subject == "nkg:NothingFound"}
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("spider naevi", "HP:0012522"),
+        ("ringed sideroblasts", "HP:0001924"),
+        ("pulmonary nodules", "HP:0033608"),
+        ("rheumatoid nodules", "HP:0001482"),
+        ("pain in both knees", "HP:0030839"),
+        (
+            "vacuolated marrow precursors",
+            "https://w3id.org/neutropenia-kg/resource/finding/vacuolated-myeloid-precursors",
+        ),
+    ],
+)
+def test_examination_and_marrow_words_name_their_term(kb, written, term):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), True) in {(o.finding, o.present) for o in normalised.observations}
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["heart sounds normal", "vesicular breath sounds", "no focal neurology", "no signs of infection", "HR 120"],
+)
+def test_a_normal_examination_or_a_vital_sign_has_no_bearing(kb, written):
+    normalised = _normalised(kb, findings=[written])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [written]
+    assert not [o for o in normalised.observations if "findings" in o.origin]
+
+
+def test_a_dairy_product_written_as_an_exposure_is_unpasteurised_dairy(kb):
+    normalised = _normalised(kb, exposures=[{"name": "goat cheese"}])
+    assert [h.node for h in normalised.contexts] == [
+        "https://w3id.org/neutropenia-kg/resource/exposure/unpasteurised-dairy"
+    ]
+
+
+@pytest.mark.parametrize("written", ["hepatoprotective agents", "steroid pulse", "immunosuppressive drugs", "khat"])
+def test_more_treatments_and_agents_named_without_a_drug_are_recognised(kb, written):
+    normalised = _normalised(kb, medications=[{"name": written}])
+    assert not normalised.unrecognized and not normalised.drugs
+
+
+def test_leishmania_immunofluorescence_is_read_as_the_leishmania_test(kb):
+    normalised = _normalised(kb, tests=[{"name": "Leishmania IFAT", "result": "positive 1:640"}])
+    assert [o.present for o in normalised.observations if "tests" in o.origin] == [True]
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "present"),
+    [
+        ("raised D-dimer", "HP:0033106", True),
+        ("elevated procalcitonin", "HP:0032308", True),
+        ("immature granulocytes", "HP:0032236", True),
+        ("megaloblastic changes", "HP:0001980", True),
+        ("normocellular marrow", "HP:0005528", False),
+    ],
+)
+def test_laboratory_and_marrow_findings_written_as_findings_name_their_term(kb, written, term, present):
+    normalised = _normalised(kb, findings=[written])
+    assert (expand(term), present) in {(o.finding, o.present) for o in normalised.observations}
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [("group and save", "O Rh+"), ("platelet antibodies", "negative"), ("CD18", "normal"), ("VRE screen", "negative")],
+)
+def test_more_tests_that_bear_on_no_cause_are_recognised(kb, name, result):
+    normalised = _normalised(kb, tests=[{"name": name, "result": result}])
+    assert not normalised.unrecognized and [b.text for b in normalised.no_bearing] == [f"{name}: {result}"]
+
+
+@pytest.mark.parametrize("written", ["GVHD", "ASCT", "allogeneic transplant"])
+def test_a_transplant_by_its_abbreviation_is_a_transplant_recipient(kb, written):
+    normalised = _normalised(kb, conditions=[written])
+    assert [h.node for h in normalised.contexts] == [
+        "https://w3id.org/neutropenia-kg/resource/condition/transplant-recipient"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("result", "present"),
+    [("<10 mg/dL", True), ("0.1 g/L", True), ("undetectable", True), ("120 mg/dL", False), ("normal", False)],
+)
+def test_haptoglobin_reads_haemolysis(kb, result, present):
+    # 25 mg/dL or less: sensitivity 83%, specificity 96% for haemolysis (Marchand et al. 1980, PMID:7365971)
+    normalised = _normalised(kb, tests=[{"name": "haptoglobin", "result": result}])
+    assert (expand("HP:0001878"), present) in {(o.finding, o.present) for o in normalised.observations}

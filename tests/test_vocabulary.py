@@ -82,7 +82,7 @@ def test_common_conditions_are_recognised_even_when_they_change_no_odds(kb):
     [
         ("serum potassium", "3.1 mmol/L", "Serum potassium, LOINC:2823-3"),
         ("haemoglobin HPLC", "normal", "Haemoglobin electrophoresis or HPLC"),
-        ("haptoglobin", "<8.0 mg/dL", "Haptoglobin"),
+        ("serum lysozyme", "elevated", "Serum lysozyme"),  # haptoglobin now reads haemolysis
         ("RDW", "25.8", "Red cell distribution width, LOINC:788-0"),
         ("thyroid uptake scan", "homogeneous increased uptake", "Imaging study"),
         ("infectious work-up", "negative", "Infection screen"),

@@ -258,6 +258,8 @@ class _Checks:
                     self.report("error", "rule-target", rule.id, "result rule names neither a finding nor an organism")
         for pattern, word in self.kb.result_words:
             self.pattern("result words (nkg:ResultWord)", f"the result word {word!r}", pattern)
+        for phrase in self.kb.nothing_found_phrases:  # the phrases of nkg:NothingFound are patterns too
+            self.pattern("nkg:NothingFound", "nkg:NothingFound", phrase)
 
     def pattern(self, test: str, rule: str, pattern: str) -> None:
         error, risks = _pattern_problems(pattern)

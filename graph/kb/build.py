@@ -846,8 +846,9 @@ def _words(G: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
 
 
 def _text_cues(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """The words by which a case says where a variant arose and that an acute episode is past, and the
-    findings and conditions that are acute episodes."""
+    """The words by which a case says where a variant arose and that an acute episode is past, the
+    findings and conditions that are acute episodes, and the phrases by which an item says that nothing
+    of note was found."""
     return {
         "variant_origin_words": _variant_origin_words(G),
         "past_episode_words": _words(G, str(NKG.PastEpisode)),
@@ -856,6 +857,7 @@ def _text_cues(G: nx.MultiDiGraph) -> dict[str, Any]:
         "reference_range_words": tuple(
             sorted({w for node in _nodes_of(G, NKG.ReferenceRange) for w in _words(G, node)})
         ),
+        "nothing_found_phrases": _nothing_found_phrases(G),
     }
 
 
@@ -868,6 +870,12 @@ def _result_words(G: nx.MultiDiGraph) -> tuple[tuple[str, str], ...]:
             if _text(G, node, NKG.pattern) and _values(G, node, RDFS.label)
         )
     )
+
+
+def _nothing_found_phrases(G: nx.MultiDiGraph) -> tuple[str, ...]:
+    """The patterns of ``nkg:NothingFound``, sorted (none when it is absent)."""
+    node = str(NKG.NothingFound)
+    return tuple(sorted({str(p) for p in _values(G, node, NKG.phrasePattern)})) if node in G else ()
 
 
 def _variant_origin_words(G: nx.MultiDiGraph) -> tuple[tuple[str, str], ...]:

@@ -117,6 +117,9 @@ class KnowledgeBase:
     #: (``nkg:ResultWord``), and the words that introduce a stated reference range (``nkg:ReferenceRange``)
     result_words: tuple[tuple[str, str], ...] = ()
     reference_range_words: tuple[str, ...] = ()
+    #: regular expressions by which a whole item says that nothing of note was found (``nkg:NothingFound``:
+    #: "unremarkable", "no family history"), for :func:`graph.model.text.states_nothing_found`
+    nothing_found_phrases: tuple[str, ...] = ()
     #: names known to bear on no cause (``nkg:KnownTest``, ``nkg:DrugClass``), and the index of their names
     known_terms: dict[str, NodeInfo] = field(default_factory=dict)
     known_term_index: PhraseIndex = field(default_factory=lambda: PhraseIndex({}))

@@ -164,7 +164,7 @@ def _findings(
             if kb.concept_index.spot(text):  # a diagnosis or exposure written as a finding ("URTI symptoms")
                 free.read(field, text, negative=not present)
                 continue
-            if states_nothing_found(text):  # "asymptomatic", "otherwise well"
+            if states_nothing_found(text, kb.nothing_found_phrases):  # "asymptomatic", "otherwise well"
                 free.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
                 continue
             if present and _finding_as_test(kb, text, field, observations, free):  # "ANC 200/uL", "CRP 150 mg/L"
@@ -268,12 +268,15 @@ class _FreeText:
         info = self.kb.agents[gene].info
         return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in (info.label, *info.synonyms))
 
-    def read(self, field: str, text: str, days_ago: float | None = None, negative: bool = False) -> None:
+    def read(
+        self, field: str, text: str, days_ago: float | None = None, negative: bool = False, shown: str = ""
+    ) -> None:
         """Record what ``text`` names. A family history yields only findings about relatives
         (neutropenia in the family, consanguinity): a relative's disease is not the patient's.
-        Test results and medications are read only for the kinds in ``_KINDS_READ``."""
+        Test results and medications are read only for the kinds in ``_KINDS_READ``. ``shown`` is the
+        whole item, when ``text`` is the part of it that is read (the result of a known test)."""
         spotted = self.kb.concept_index.spot(text)
-        origin = f"{field}: '{text}'"
+        origin = f"{field}: '{shown or text}'"
         if not spotted and field == "conditions" and self._condition_as_finding(text, origin):
             return
         used = False
@@ -367,7 +370,7 @@ class _FreeText:
     def _note_unused(self, field: str, text: str, spotted: list[Spotted], used: bool) -> None:
         """Say why ``text`` yielded nothing, if it did not: it names nothing, or nothing read here."""
         about_relatives = field == "family_history"
-        if not spotted and about_relatives and states_nothing_found(text):
+        if not spotted and about_relatives and states_nothing_found(text, self.kb.nothing_found_phrases):
             self.no_bearing.append(NoBearing(field, text, "states that nothing of note was found"))
         elif not spotted and about_relatives and self._relatives_denied(text):
             pass
@@ -442,8 +445,11 @@ def _read_tests(
         if fired:
             continue
         text = f"{test.name}: {test.result}"
+        # the name of a test that bears on no cause says what was looked for, not what was found
+        # ("CMV IgG: positive" is a past infection, "Q fever serology" no fever): only its result is read
+        read = test.result if known is not None and not nodes else text
         before = len(free.unrecognized)
-        free.read("tests", text, negative=is_negative_result(test.result))
+        free.read("tests", read, negative=is_negative_result(test.result), shown=text)
         if len(free.unrecognized) == before:
             continue
         free.unrecognized.pop()
@@ -483,7 +489,7 @@ def _unmatched_medication(
     if match.match != "ambiguous" and kb.concept_index.spot(medication.name):
         # "chemotherapy (FOLFOX)", "radiotherapy": an exposure written as a medication
         free.read("medications", medication.name, medication.last_dose_days_ago)
-    elif states_nothing_found(medication.name):  # "none", "no regular medications"
+    elif states_nothing_found(medication.name, kb.nothing_found_phrases):  # "none", "no regular medications"
         no_bearing.append(NoBearing("medications", medication.name, "states that no drug is taken"))
     elif (group := resolve_known(kb, medication.name, "DrugClass")) is not None:
         reason = f"a class of drugs ({_named(kb, group)}); name the drug to have it weighed"
