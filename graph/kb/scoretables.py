@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,6 +148,7 @@ class ScoreTables:
     assoc_number: dict[str, int]
     _findings: dict[str, FindingTable] = field(default_factory=dict, repr=False, compare=False)
     _positions: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _derived: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -167,6 +168,14 @@ class ScoreTables:
             if finding in kb.hpo or finding in kb.findings:
                 table = self._findings.setdefault(finding, table)  # one atomic write: the first one wins
         return table
+
+    def derived(self, key: object, build: Callable[[ScoreTables], Any]) -> Any:
+        """What a later stage derives from these tables alone (arrays over every test's results, say),
+        built by ``build(tables)`` on first use under ``key`` and kept while the tables live."""
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived.setdefault(key, build(self))  # one atomic write: the first one wins
+        return found
 
     def positions(self, cause_ids: frozenset[str] | set[str]) -> np.ndarray:
         """The positions of the given causes, in ascending order (unknown ids left out)."""
