@@ -110,6 +110,27 @@ class FindingTable:
     #: the same rates as arrays, in the order of ``rates``: cause positions and P(finding present | cause)
     rate_positions: np.ndarray
     rate_values: np.ndarray
+    _entries: dict[str, dict[int, int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def entries(self, part: str) -> dict[int, int]:
+        """Cause position -> its entry in ``above``, ``below`` or ``general`` (``part``), built on first use and
+        kept with the table (the explanation of each candidate shown looks its entries up).
+
+        >>> from graph.kb.knowledge import load_knowledge_base
+        >>> kb = load_knowledge_base()
+        >>> fever = score_tables(kb).finding("http://purl.obolibrary.org/obo/HP_0001945")
+        >>> j = fever.entries("above")[int(fever.above[0])]
+        >>> j == 0 and fever.entries("above") is fever.entries("above")
+        True
+        """
+        found = self._entries.get(part)
+        if found is None:
+            if part == "general":
+                positions = self.below[self.general].tolist()
+            else:
+                positions = (self.above if part == "above" else self.below).tolist()
+            found = self._entries.setdefault(part, dict(zip(positions, range(len(positions)), strict=True)))
+        return found
 
 
 @dataclass(frozen=True)

@@ -688,13 +688,9 @@ def _count_shared_once(matches: list[_PresentMatch]) -> None:
 
 def _present_column(t: ScoreTables, match: _PresentMatch) -> Column:
     kb, table, observation = t.kb, match.table, match.observation
-    above: dict[int, int] = {}  # cause position -> entry, filled when the first candidate is explained
-    general: dict[int, int] = {}
 
     def explain(i: int) -> tuple[Evidence, ...]:
-        if not above and not general:
-            above.update((p, j) for j, p in enumerate(table.above.tolist()))
-            general.update((int(table.below[j]), k) for k, j in enumerate(table.general.tolist()))
+        above, general = table.entries("above"), table.entries("general")
         cause_id, log_lr = t.causes[i].id, float(match.values[i])
         if i in above:
             j = above[i]
@@ -783,12 +779,9 @@ def _absent_column(t: ScoreTables, index: _CaseIndex, observation: Observation, 
         log_lr = np.log((1 - p) / (1 - background))
     values = _zeros(t)
     values[table.below[scored]] = log_lr[scored]
-    entry: dict[int, int] = {}  # cause position -> entry, filled when the first candidate is explained
 
     def explain(i: int) -> tuple[Evidence, ...]:
-        if not entry:
-            entry.update((pos, j) for j, pos in enumerate(table.below.tolist()))
-        j = entry.get(i)
+        j = table.entries("below").get(i)
         if j is None or not scored[j]:
             return ()
         kept = matches.get(j, table.below_assocs[j])

@@ -23,8 +23,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..kb.knowledge import KnowledgeBase
 from ..kb.lexicon import LexiconDrug, describe_not_a_cause, lookup_drug
+from ..kb.scoretables import score_tables
 from ..model.text import PhraseIndex, edit_distance, is_negated, normalise, singular_form
 
 __all__ = [
@@ -53,17 +56,57 @@ class DrugMatch:
     known: LexiconDrug | None = None  # a drug the ontology does not model, named by the lexicon
 
 
+@dataclass(frozen=True)
+class _Letters:
+    """Every drug name of a knowledge base (by length, as ``drug_names_by_length`` lists them) with how
+    often each character occurs in it.  An edit (insert, delete, substitute, swap) changes by at most one
+    what either name has of a character beyond the other, so the edit distance is at least the larger of
+    those two counts: a name too far off by them is never aligned (:func:`graph.model.text.edit_distance`).
+    """
+
+    names: tuple[str, ...]
+    lengths: np.ndarray
+    counts: np.ndarray
+    column: dict[str, int]
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> _Letters:
+        names = tuple(n for length in sorted(kb.drug_names_by_length) for n in kb.drug_names_by_length[length])
+        column = {c: k for k, c in enumerate(sorted({c for n in names for c in n}))}
+        counts = np.zeros((len(names), len(column)), dtype=np.int64)
+        for i, name in enumerate(names):
+            for c in name:
+                counts[i, column[c]] += 1
+        return cls(names, np.array([len(n) for n in names], dtype=np.int64), counts, column)
+
+    def near(self, name: str, lengths: range, bound: int) -> list[str]:
+        """The names of a length in ``lengths`` that may be within ``bound`` edits of ``name``, in order."""
+        query = np.zeros(len(self.column), dtype=np.int64)
+        unknown = 0  # characters no drug name has
+        for c in name:
+            k = self.column.get(c)
+            if k is None:
+                unknown += 1
+            else:
+                query[k] += 1
+        surplus = np.maximum(query - self.counts, 0).sum(axis=1) + unknown
+        deficit = np.maximum(self.counts - query, 0).sum(axis=1)
+        fits = (self.lengths >= lengths.start) & (self.lengths < lengths.stop)
+        keep = fits & (np.maximum(surplus, deficit) <= bound)
+        return [self.names[i] for i in np.flatnonzero(keep).tolist()]
+
+
 def _fuzzy(kb: KnowledgeBase, name: str) -> DrugMatch | None:
     if len(name) < kb.param("fuzzy_min_length"):
         return None
     limit = int(kb.param("fuzzy_max_edits_long") if len(name) >= 10 else kb.param("fuzzy_max_edits"))
     scored: list[tuple[int, str]] = []
     shortest = int(kb.param("fuzzy_min_length"))
-    for length in range(max(len(name) - limit - 1, shortest), len(name) + limit + 2):
-        for known in kb.drug_names_by_length.get(length, ()):
-            distance = edit_distance(name, known, limit=limit + 1)
-            if distance <= limit + 1:
-                scored.append((distance, known))
+    letters: _Letters = score_tables(kb).derived("drug-name-letters", lambda _: _Letters.of(kb))
+    for known in letters.near(name, range(max(len(name) - limit - 1, shortest), len(name) + limit + 2), limit + 1):
+        distance = edit_distance(name, known, limit=limit + 1)
+        if distance <= limit + 1:
+            scored.append((distance, known))
     if not scored:
         return None
     scored.sort()
