@@ -364,10 +364,13 @@ def _best_results(plan: _Plan, gains: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return plan.test_rows[np.arange(len(best)), best], padded[np.arange(len(best)), best]
 
 
-def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Candidate]) -> tuple[UsefulTest, ...]:
+def useful_tests(
+    kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Candidate], done: frozenset[str] | None = None
+) -> tuple[UsefulTest, ...]:
     """The tests whose results would most change the differential, most useful first.
 
-    Tests the case already reports are left out, as are results it already settles.  A test scores
+    Tests the case already reports (``done``, by default each written test name resolved) are left
+    out, as are results it already settles.  A test scores
     the gain of its most informative result; those below ``useful_test_min_bits`` are left out, and
     the first ``useful_tests_shown`` are returned, ties broken by cost band, invasiveness, label, id.
     """
@@ -380,7 +383,8 @@ def useful_tests(kb: KnowledgeBase, n: NormalisedCase, candidates: Sequence[Cand
     gains = _gains(prior, plan.results)
     gains[[plan.row[f] for f in _known_findings(kb, n) if f in plan.row]] = -np.inf  # the case settles them
     rows, best = _best_results(plan, _rounded_gains(gains, least))
-    done = {test for t in n.case.tests for test in resolve_test(kb, t.name)}
+    if done is None:
+        done = frozenset(test for t in n.case.tests for test in resolve_test(kb, t.name))
     keep = (best >= least) & np.array([t not in done for t in plan.tests], dtype=bool)
     chosen = np.flatnonzero(keep)
     chosen = chosen[np.argsort(-best[chosen], kind="stable")][: int(kb.param("useful_tests_shown"))]
