@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -141,6 +142,20 @@ def _by_lexicon_name(kb: KnowledgeBase, known: LexiconDrug, written: str) -> Dru
     return DrugMatch((), "lexicon", describe_not_a_cause(known.xref), known)
 
 
+def _drugs_by_xref(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Cross-reference (a DrugBank id) -> the ontology's drugs that carry it, in id order (kept per knowledge base)."""
+
+    def build(_: object) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for node, agent in sorted(kb.agents.items()):
+            if agent.info.kind == "Drug":
+                for xref in dict.fromkeys(agent.info.xrefs):
+                    found.setdefault(xref, []).append(node)
+        return {xref: tuple(nodes) for xref, nodes in found.items()}
+
+    return score_tables(kb).derived("drugs-by-xref", build)
+
+
 def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     """Resolve a medication name (see module docstring)."""
     name = normalise(written)
@@ -163,9 +178,7 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     )
     known = lookup_drug(cleaned or name)
     if known is not None:
-        same = tuple(
-            sorted(a for a, agent in kb.agents.items() if agent.info.kind == "Drug" and known.xref in agent.info.xrefs)
-        )
+        same = _drugs_by_xref(kb).get(known.xref, ())
         if not same:  # a real drug the ontology does not model is not a misspelling of one it does
             return _by_lexicon_name(kb, known, written)
         if fuzzy is None:  # another name of an ontology drug
@@ -246,14 +259,23 @@ def first_number(text: str) -> float | None:
     return float(match.group(0).replace(",", ""))
 
 
+@lru_cache(maxsize=1 << 12)  # one per result rule of the knowledge base; bounded, for any ontology
+def _result_pattern(pattern: str) -> re.Pattern[str] | None:
+    """A result rule's pattern compiled (case-insensitive), or None when it is not a valid expression."""
+    try:
+        return re.compile(pattern, flags=re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def _fire(kb: KnowledgeBase, test: str, text: str, number: float | None) -> list[tuple[str | None, bool, str | None]]:
     fired: list[tuple[str | None, bool, str | None]] = []
     for rule in kb.tests[test].rules:
         if rule.pattern:
-            try:
-                match = re.search(rule.pattern, text, flags=re.IGNORECASE)
-            except re.error:
+            pattern = _result_pattern(rule.pattern)
+            if pattern is None:
                 continue  # the validator reports bad patterns
+            match = pattern.search(text)
             if match is None or is_negated(text, match.start()):
                 continue
         if rule.below is not None and (number is None or not number < rule.below):
