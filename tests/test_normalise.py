@@ -248,3 +248,18 @@ def test_an_exposure_written_as_a_medication_is_read_as_the_exposure(mini_kb):
     n, _ = observations(mini_kb, medications=[{"name": "tick bite prophylaxis"}, {"name": "methamizole"}])
     assert [mini_kb.label(c.node) for c in n.contexts] == ["tick bite"]
     assert [(u.field, u.text) for u in n.unrecognized] == [("medications", "methamizole")]
+
+
+@pytest.mark.parametrize("written", ["clozapinne", "carbamazepin", "metamizol", "levetiracetem", "azathiprine"])
+def test_the_character_count_never_hides_a_drug_name_within_reach(kb, written):
+    """Drug names are aligned with a misspelling only when their characters leave them within the edit
+    limit; every name that is within it (by the edit distance itself) must still be considered."""
+    from graph.model.text import edit_distance
+    from graph.workup.resolve import _Letters
+
+    letters = _Letters.of(kb)
+    for bound in (1, 2, 3):
+        near = set(letters.near(written, range(0, len(written) + bound + 1), bound))
+        within = {name for name in letters.names if edit_distance(written, name, limit=bound) <= bound}
+        assert within <= near, sorted(within - near)
+        assert within or bound < 2, f"{written}: no drug name within {bound} edits"

@@ -135,3 +135,23 @@ def test_day_10_after_chemotherapy_is_said_plainly_as_the_expected_nadir_with_wh
 
 def test_a_count_long_after_the_last_cycle_is_not_called_the_nadir(kb):
     assert workup_case(kb, _chemo(30)).situations == ()
+
+
+def test_each_useful_test_gains_what_its_best_result_gains_alone(kb):
+    """The list is computed for every test's results at once; each shown test's gain is the one its most
+    informative result, not settled by the case, gains on its own (``expected_information_gain``)."""
+    from graph.kb.scoretables import score_tables
+    from graph.workup.usefultests import finding_rates
+
+    workup = workup_case(kb, SPLENOMEGALY)
+    tables = score_tables(kb)
+    prior = Posterior.of({tables.cause_ids[tables.position[c.cause]]: c.score for c in workup.candidates})
+    settled = {o.finding for o in workup.normalised.observations}
+    temperature = kb.param("posterior_temperature")
+    for useful in workup.useful_tests:
+        alone = {}
+        for rule in kb.tests[useful.test].rules:
+            if rule.finding and rule.finding not in settled:
+                rates, other = finding_rates(kb, rule.finding)
+                alone[rule.finding] = round(expected_information_gain(prior, rates, other, temperature), 9)
+        assert useful.gain_bits == max(alone.values()) == alone[useful.finding], useful.test

@@ -29,8 +29,6 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from ..caseio.phenopacket import case_to_phenopacket, is_phenopacket, left_out, phenopacket_to_case
-from ..curate.evaluate import Evaluation, outcome, summarise
-from ..curate.validate import cached_validation, count_by_kind, drugs_linked_to_causes
 from ..kb.knowledge import KnowledgeBase, load_knowledge_base
 from ..kb.paths import OUTSIDE_IMPORTS_VAR, resolve_ontology_path
 from ..model.case import (
@@ -331,6 +329,8 @@ def _joined_lines(text: str) -> str:
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    from ..curate.evaluate import Evaluation, outcome, summarise  # curation modules stay off the path of a rank
+
     kb = _load(args)
     cases, errors = _read_cases(args.paths, kb.case_rules)
     with_answers = [(source, case, raw) for source, case, raw in cases if isinstance(raw.get("expected"), dict)]
@@ -358,6 +358,8 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    from ..curate.validate import count_by_kind, drugs_linked_to_causes
+
     kb = _load(args)
     counts = count_by_kind(kb)
     summary = {
@@ -378,6 +380,8 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from ..curate.validate import cached_validation
+
     report = cached_validation(args.file or getattr(args, "ontology", None), engine=args.shacl_engine)
     for problem in report.problems:
         out.write(str(problem) + "\n")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +110,27 @@ class FindingTable:
     #: the same rates as arrays, in the order of ``rates``: cause positions and P(finding present | cause)
     rate_positions: np.ndarray
     rate_values: np.ndarray
+    _entries: dict[str, dict[int, int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def entries(self, part: str) -> dict[int, int]:
+        """Cause position -> its entry in ``above``, ``below`` or ``general`` (``part``), built on first use and
+        kept with the table (the explanation of each candidate shown looks its entries up).
+
+        >>> from graph.kb.knowledge import load_knowledge_base
+        >>> kb = load_knowledge_base()
+        >>> fever = score_tables(kb).finding("http://purl.obolibrary.org/obo/HP_0001945")
+        >>> j = fever.entries("above")[int(fever.above[0])]
+        >>> j == 0 and fever.entries("above") is fever.entries("above")
+        True
+        """
+        found = self._entries.get(part)
+        if found is None:
+            if part == "general":
+                positions = self.below[self.general].tolist()
+            else:
+                positions = (self.above if part == "above" else self.below).tolist()
+            found = self._entries.setdefault(part, dict(zip(positions, range(len(positions)), strict=True)))
+        return found
 
 
 @dataclass(frozen=True)
@@ -148,6 +169,7 @@ class ScoreTables:
     assoc_number: dict[str, int]
     _findings: dict[str, FindingTable] = field(default_factory=dict, repr=False, compare=False)
     _positions: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _derived: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -167,6 +189,14 @@ class ScoreTables:
             if finding in kb.hpo or finding in kb.findings:
                 table = self._findings.setdefault(finding, table)  # one atomic write: the first one wins
         return table
+
+    def derived(self, key: object, build: Callable[[ScoreTables], Any]) -> Any:
+        """What a later stage derives from these tables alone (arrays over every test's results, say),
+        built by ``build(tables)`` on first use under ``key`` and kept while the tables live."""
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived.setdefault(key, build(self))  # one atomic write: the first one wins
+        return found
 
     def positions(self, cause_ids: frozenset[str] | set[str]) -> np.ndarray:
         """The positions of the given causes, in ascending order (unknown ids left out)."""

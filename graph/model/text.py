@@ -326,7 +326,7 @@ class PhraseIndex:
                 tokens.append(token)
                 starts.append(offset)
         found: list[Spotted] = []
-        scope = NegationScope(raw_text)
+        scope: NegationScope | None = None  # read when the first phrase is found (most texts name none)
         i = 0
         while i < len(tokens):
             match = None
@@ -340,6 +340,7 @@ class PhraseIndex:
                 i += 1
                 continue
             key, size = match
+            scope = NegationScope(raw_text) if scope is None else scope
             found.append(Spotted(" ".join(key), self._ids[key], scope.negated(starts[i])))
             i += size
         return found

@@ -27,7 +27,7 @@ from ..model.results import Candidate, MechanismScore, Workup
 from .alerts import raise_alerts
 from .causality import assess_drugs
 from .concurrent import concurrent_cause
-from .explain import add_next_tests
+from .explain import add_next_tests, reported_tests
 from .normalise import normalise_case
 from .rank import rank_causes
 from .situations import expected_situations
@@ -62,7 +62,9 @@ def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int
     checked = case if isinstance(case, Case) else parse_case(case, kb.case_rules)
     normalised = normalise_case(kb, checked)
     candidates = rank_causes(kb, normalised, explain=explain_top)
-    candidates = add_next_tests(kb, normalised, candidates, limit=explain_top)
+    explained = explain_top != 0  # 0: batch ranking, nothing explained
+    done = reported_tests(kb, normalised) if explained else frozenset()
+    candidates = add_next_tests(kb, normalised, candidates, limit=explain_top, done=done)
     mechanisms = mechanism_scores(kb, candidates)
     alerts = tuple(raise_alerts(kb, normalised, candidates))
     workup = Workup(
@@ -71,7 +73,7 @@ def workup_case(kb: KnowledgeBase, case: Case | dict[str, Any], explain_top: int
         mechanisms,
         alerts,
         concurrent_cause(kb, candidates),
-        useful_tests(kb, normalised, candidates) if explain_top != 0 else (),  # 0: batch ranking, nothing explained
+        useful_tests(kb, normalised, candidates, done) if explained else (),
         expected_situations(kb, normalised),
     )
-    return replace(workup, causality=assess_drugs(kb, workup)) if explain_top != 0 else workup
+    return replace(workup, causality=assess_drugs(kb, workup)) if explained else workup

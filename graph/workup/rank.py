@@ -207,10 +207,20 @@ def _modifier_applies(t: ScoreTables, n: NormalisedCase) -> np.ndarray:
         fits_age = ~banded
     else:
         fits_age = ~banded | ((t.modifier_min_age <= age) & (age < t.modifier_max_age))
-    sex, ancestry = n.case.sex, n.ancestry_group
-    fits_sex = np.array([s is None or s == sex for s in t.modifier_sex], dtype=bool)
-    fits_ancestry = np.array([a is None or a == ancestry for a in t.modifier_ancestry], dtype=bool)
+    fits_sex = _fits(t, "sex", t.modifier_sex, n.case.sex)
+    fits_ancestry = _fits(t, "ancestry", t.modifier_ancestry, n.ancestry_group)
     return fits_age & fits_sex & fits_ancestry
+
+
+def _fits(t: ScoreTables, kind: str, wanted: tuple[str | None, ...], value: str | None) -> np.ndarray:
+    """Which modifiers ask for no ``kind`` or for ``value``, kept per value the modifiers name (and None)."""
+    known: dict[str | None, np.ndarray] = t.derived(("modifier-fits", kind), lambda _: {})
+    fits = known.get(value)
+    if fits is None:
+        fits = np.array([w is None or w == value for w in wanted], dtype=bool)
+        if value is None or value in wanted:
+            fits = known.setdefault(value, fits)
+    return fits
 
 
 def modifier_column(t: ScoreTables, n: NormalisedCase) -> Column:
@@ -331,8 +341,15 @@ def _is_trait(kb: KnowledgeBase, finding: str) -> bool:
 
 def _restates_premise(kb: KnowledgeBase, finding: str) -> bool:
     """Whether the finding says the patient is neutropenic ("Agranulocytosis"): below the premise finding
-    or flagged ``nkg:statesNeutropenia``, itself or through an ancestor."""
-    return kb.premise_finding in kb.hpo.ancestors(finding) or kb.states_neutropenia(finding)
+    or flagged ``nkg:statesNeutropenia``, itself or through an ancestor (kept per finding the knowledge
+    base knows)."""
+    known: dict[str, bool] = score_tables(kb).derived("restates-premise", lambda _: {})
+    answer = known.get(finding)
+    if answer is None:
+        answer = kb.premise_finding in kb.hpo.ancestors(finding) or kb.states_neutropenia(finding)
+        if finding in kb.hpo or finding in kb.findings:
+            known[finding] = answer
+    return answer
 
 
 def _mediated(kb: KnowledgeBase, finding: str, present_terms: set[str]) -> bool:
@@ -683,20 +700,17 @@ def _count_shared_once(matches: list[_PresentMatch]) -> None:
     annotation of a cause (antinuclear antibodies, rheumatoid factor and anti-CCP all under
     "Autoimmunity"), the strongest of them scores it (ties: the finding id, then the order given) and
     the others are neutral."""
-    numbers: list[np.ndarray] = []
-    owners: list[tuple[int, int]] = []
-    for m, match in enumerate(matches):
-        shared = np.flatnonzero(~match.table.above_exact & ~match.table.above_premise)
-        numbers.append(match.table.above_ids[shared])
-        owners.extend((m, int(j)) for j in shared)
-    if not owners:
+    shared = [np.flatnonzero(~match.table.above_exact & ~match.table.above_premise) for match in matches]
+    if not sum(len(entries) for entries in shared):
         return
-    flat = np.concatenate(numbers)
-    unique, counts = np.unique(flat, return_counts=True)
-    for number in unique[counts > 1].tolist():
+    flat = np.concatenate([match.table.above_ids[entries] for match, entries in zip(matches, shared, strict=True)])
+    owner = np.repeat(np.arange(len(matches)), [len(entries) for entries in shared]).tolist()
+    entry = np.concatenate(shared).tolist()
+    ordered = np.sort(flat)
+    for number in _sorted_unique(ordered[1:][ordered[1:] == ordered[:-1]]).tolist():  # shared by several
         sharers = []
         for k in np.flatnonzero(flat == number).tolist():
-            m, j = owners[k]
+            m, j = owner[k], entry[k]
             position = int(matches[m].table.above[j])
             sharers.append((-float(matches[m].values[position]), matches[m].observation.finding, m, position))
         sharers.sort()
@@ -708,13 +722,9 @@ def _count_shared_once(matches: list[_PresentMatch]) -> None:
 
 def _present_column(t: ScoreTables, match: _PresentMatch) -> Column:
     kb, table, observation = t.kb, match.table, match.observation
-    above: dict[int, int] = {}  # cause position -> entry, filled when the first candidate is explained
-    general: dict[int, int] = {}
 
     def explain(i: int) -> tuple[Evidence, ...]:
-        if not above and not general:
-            above.update((p, j) for j, p in enumerate(table.above.tolist()))
-            general.update((int(table.below[j]), k) for k, j in enumerate(table.general.tolist()))
+        above, general = table.entries("above"), table.entries("general")
         cause_id, log_lr = t.causes[i].id, float(match.values[i])
         if i in above:
             j = above[i]
@@ -803,12 +813,9 @@ def _absent_column(t: ScoreTables, index: _CaseIndex, observation: Observation, 
         log_lr = np.log((1 - p) / (1 - background))
     values = _zeros(t)
     values[table.below[scored]] = log_lr[scored]
-    entry: dict[int, int] = {}  # cause position -> entry, filled when the first candidate is explained
 
     def explain(i: int) -> tuple[Evidence, ...]:
-        if not entry:
-            entry.update((pos, j) for j, pos in enumerate(table.below.tolist()))
-        j = entry.get(i)
+        j = table.entries("below").get(i)
         if j is None or not scored[j]:
             return ()
         kept = matches.get(j, table.below_assocs[j])

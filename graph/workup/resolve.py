@@ -22,9 +22,13 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from ..kb.knowledge import KnowledgeBase
 from ..kb.lexicon import LexiconDrug, describe_not_a_cause, lookup_drug
+from ..kb.scoretables import score_tables
 from ..model.reference import reference_reading
 from ..model.text import PhraseIndex, edit_distance, is_negated, normalise, singular_form
 
@@ -54,17 +58,57 @@ class DrugMatch:
     known: LexiconDrug | None = None  # a drug the ontology does not model, named by the lexicon
 
 
+@dataclass(frozen=True)
+class _Letters:
+    """Every drug name of a knowledge base (by length, as ``drug_names_by_length`` lists them) with how
+    often each character occurs in it.  An edit (insert, delete, substitute, swap) changes by at most one
+    what either name has of a character beyond the other, so the edit distance is at least the larger of
+    those two counts: a name too far off by them is never aligned (:func:`graph.model.text.edit_distance`).
+    """
+
+    names: tuple[str, ...]
+    lengths: np.ndarray
+    counts: np.ndarray
+    column: dict[str, int]
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> _Letters:
+        names = tuple(n for length in sorted(kb.drug_names_by_length) for n in kb.drug_names_by_length[length])
+        column = {c: k for k, c in enumerate(sorted({c for n in names for c in n}))}
+        counts = np.zeros((len(names), len(column)), dtype=np.int64)
+        for i, name in enumerate(names):
+            for c in name:
+                counts[i, column[c]] += 1
+        return cls(names, np.array([len(n) for n in names], dtype=np.int64), counts, column)
+
+    def near(self, name: str, lengths: range, bound: int) -> list[str]:
+        """The names of a length in ``lengths`` that may be within ``bound`` edits of ``name``, in order."""
+        query = np.zeros(len(self.column), dtype=np.int64)
+        unknown = 0  # characters no drug name has
+        for c in name:
+            k = self.column.get(c)
+            if k is None:
+                unknown += 1
+            else:
+                query[k] += 1
+        surplus = np.maximum(query - self.counts, 0).sum(axis=1) + unknown
+        deficit = np.maximum(self.counts - query, 0).sum(axis=1)
+        fits = (self.lengths >= lengths.start) & (self.lengths < lengths.stop)
+        keep = fits & (np.maximum(surplus, deficit) <= bound)
+        return [self.names[i] for i in np.flatnonzero(keep).tolist()]
+
+
 def _fuzzy(kb: KnowledgeBase, name: str) -> DrugMatch | None:
     if len(name) < kb.param("fuzzy_min_length"):
         return None
     limit = int(kb.param("fuzzy_max_edits_long") if len(name) >= 10 else kb.param("fuzzy_max_edits"))
     scored: list[tuple[int, str]] = []
     shortest = int(kb.param("fuzzy_min_length"))
-    for length in range(max(len(name) - limit - 1, shortest), len(name) + limit + 2):
-        for known in kb.drug_names_by_length.get(length, ()):
-            distance = edit_distance(name, known, limit=limit + 1)
-            if distance <= limit + 1:
-                scored.append((distance, known))
+    letters: _Letters = score_tables(kb).derived("drug-name-letters", lambda _: _Letters.of(kb))
+    for known in letters.near(name, range(max(len(name) - limit - 1, shortest), len(name) + limit + 2), limit + 1):
+        distance = edit_distance(name, known, limit=limit + 1)
+        if distance <= limit + 1:
+            scored.append((distance, known))
     if not scored:
         return None
     scored.sort()
@@ -99,6 +143,20 @@ def _by_lexicon_name(kb: KnowledgeBase, known: LexiconDrug, written: str) -> Dru
     return DrugMatch((), "lexicon", describe_not_a_cause(known.xref), known)
 
 
+def _drugs_by_xref(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Cross-reference (a DrugBank id) -> the ontology's drugs that carry it, in id order (kept per knowledge base)."""
+
+    def build(_: object) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for node, agent in sorted(kb.agents.items()):
+            if agent.info.kind == "Drug":
+                for xref in dict.fromkeys(agent.info.xrefs):
+                    found.setdefault(xref, []).append(node)
+        return {xref: tuple(nodes) for xref, nodes in found.items()}
+
+    return score_tables(kb).derived("drugs-by-xref", build)
+
+
 def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     """Resolve a medication name (see module docstring)."""
     name = normalise(written)
@@ -121,9 +179,7 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     )
     known = lookup_drug(cleaned or name)
     if known is not None:
-        same = tuple(
-            sorted(a for a, agent in kb.agents.items() if agent.info.kind == "Drug" and known.xref in agent.info.xrefs)
-        )
+        same = _drugs_by_xref(kb).get(known.xref, ())
         if not same:  # a real drug the ontology does not model is not a misspelling of one it does
             return _by_lexicon_name(kb, known, written)
         if fuzzy is None:  # another name of an ontology drug
@@ -231,14 +287,23 @@ def first_number(text: str) -> float | None:
     return float(match.group(0).replace(",", ""))
 
 
+@lru_cache(maxsize=1 << 12)  # one per result rule of the knowledge base; bounded, for any ontology
+def _result_pattern(pattern: str) -> re.Pattern[str] | None:
+    """A result rule's pattern compiled (case-insensitive), or None when it is not a valid expression."""
+    try:
+        return re.compile(pattern, flags=re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def _fire(kb: KnowledgeBase, test: str, text: str, number: float | None) -> list[tuple[str | None, bool, str | None]]:
     fired: list[tuple[str | None, bool, str | None]] = []
     for rule in kb.tests[test].rules:
         if rule.pattern:
-            try:
-                match = re.search(rule.pattern, text, flags=re.IGNORECASE)
-            except re.error:
+            pattern = _result_pattern(rule.pattern)
+            if pattern is None:
                 continue  # the validator reports bad patterns
+            match = pattern.search(text)
             if match is None or is_negated(text, match.start()):
                 continue
         if rule.below is not None and (number is None or not number < rule.below):

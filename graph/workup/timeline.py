@@ -11,8 +11,6 @@ Examples
 
 from __future__ import annotations
 
-from statistics import median
-
 from ..kb.knowledge import KnowledgeBase
 from ..model.case import Case
 from ..model.ids import expand
@@ -30,6 +28,18 @@ __all__ = [
     "stated_grade",
     "timeline_observations",
 ]
+
+
+def _median(values: list[float]) -> float:
+    """The median, as :func:`statistics.median` gives it (whose module, with ``fractions`` and ``decimal``,
+    would cost every start its import).
+
+    >>> _median([3.0, 1.0, 2.0]), _median([4.0, 1.0, 3.0, 2.0])
+    (2.0, 2.5)
+    """
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _in_band(age: float | None, low: float, high: float) -> bool:
@@ -191,7 +201,7 @@ def _history_observations(kb: KnowledgeBase, case: Case, severity: Severity) -> 
         )
     span = -series[0][0] if series else 0.0
     if severity.chronic and span >= kb.param("stable_min_days"):
-        middle = median(anc for _, anc in series)
+        middle = _median([anc for _, anc in series])
         spread = kb.param("stable_variation") * middle
         stable = all(abs(anc - middle) <= spread for _, anc in series)
         found.append(
