@@ -179,7 +179,7 @@ def resolve_drug(kb: KnowledgeBase, written: str) -> DrugMatch:
     )
     known = lookup_drug(cleaned or name)
     if known is not None:
-        same = _drugs_by_xref(kb).get(known.xref, ())
+        same = _drugs_by_xref(kb).get(known.xref, ()) if known.xref else ()
         if not same:  # a real drug the ontology does not model is not a misspelling of one it does
             return _by_lexicon_name(kb, known, written)
         if fuzzy is None:  # another name of an ontology drug
