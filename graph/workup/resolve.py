@@ -327,8 +327,8 @@ def read_result(kb: KnowledgeBase, test: str, result: str, name: str = "") -> li
     fired = _fire(kb, test, result, number)
     if not fired and name:
         fired = _fire(kb, test, f"{name}: {result}", number)
-    said = result_words(kb, result)
-    if not fired and said:  # "subnormal", "64 (reference 10-24)": read again with the words the rules know
+    said = () if fired else result_words(kb, result)
+    if said:  # "subnormal", "64 (reference 10-24)": read again with the words the rules know
         worded = f"{' '.join(said)} {result}"
         fired = _fire(kb, test, worded, number) or (_fire(kb, test, f"{name}: {worded}", number) if name else [])
         fired = fired or _fire(kb, test, " ".join(said), number)  # the words alone: "non-revealing" is "normal"
@@ -348,10 +348,8 @@ def result_words(kb: KnowledgeBase, result: str) -> tuple[str, ...]:
     """
     said: list[str] = []
     for pattern, word in kb.result_words:
-        try:
-            match = re.search(pattern, result, flags=re.IGNORECASE)
-        except re.error:
-            continue  # the validator reports bad patterns
+        compiled = _result_pattern(pattern)  # None for a bad pattern, which the validator reports
+        match = compiled.search(result) if compiled is not None else None
         if match is not None and not is_negated(result, match.start()) and word not in said:
             said.append(word)
     stated = reference_reading(result, kb.reference_range_words)
