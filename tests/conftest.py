@@ -125,6 +125,14 @@ def mini_copy(mini_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return root
 
 
+def normalised_case(kb, anc: float = 900, **fields):
+    """A case of ``fields`` (with a count of ``anc``) read by the knowledge base, as the ranker reads it."""
+    from graph.model.case import parse_case
+    from graph.workup.normalise import normalise_case
+
+    return normalise_case(kb, parse_case({"id": "words", "anc": anc, **fields}, kb.case_rules))
+
+
 def dev_cases() -> list[Path]:
     """The worked cases with known answers (empty when shared/ is not beside the checkout)."""
     return sorted(DEV_CASES.glob("*.json")) if DEV_CASES.is_dir() else []

@@ -9,18 +9,18 @@ ancestry by nationality.  A word the tool does not know is still reported as unr
 import dataclasses
 
 import pytest
+from conftest import normalised_case
 
 from graph.curate.validate import validate_knowledge_base
 from graph.kb.lexicon import lookup_drug
 from graph.model.case import parse_case
 from graph.model.ids import expand
 from graph.model.text import states_nothing_found
-from graph.workup.normalise import normalise_case
 from graph.workup.pipeline import workup_case
 
 
 def _normalised(kb, **fields):
-    return normalise_case(kb, parse_case({"id": "words", "anc": 700, **fields}, kb.case_rules))
+    return normalised_case(kb, anc=700, **fields)
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,10 @@ canonical result words, a value read against the reference range written beside 
 and blood-film phrasings of case reports."""
 
 import pytest
+from conftest import normalised_case
 
 from graph.model.case import parse_case
 from graph.model.reference import reference_reading
-from graph.workup.normalise import normalise_case
 from graph.workup.pipeline import workup_case
 from graph.workup.resolve import result_words
 
@@ -33,8 +33,7 @@ def test_a_value_is_read_against_the_range_written_after_it(result, reading):
 
 
 def _read(kb, name, result):
-    case = parse_case({"id": "r", "anc": 800, "tests": [{"name": name, "result": result}]})
-    n = normalise_case(kb, case)
+    n = normalised_case(kb, anc=800, tests=[{"name": name, "result": result}])
     return {(kb.label(o.finding), o.present) for o in n.observations if o.origin.startswith("tests:")}
 
 

@@ -1,6 +1,7 @@
 """The clinician's words: lay and clinical phrases, common test names and ancestry names (real ontology)."""
 
 import pytest
+from conftest import normalised_case
 
 from graph.model.case import parse_case
 from graph.model.ids import expand
@@ -8,7 +9,7 @@ from graph.workup.normalise import normalise_case
 
 
 def _normalised(kb, **fields):
-    return normalise_case(kb, parse_case({"id": "words", "anc": 900, **fields}))
+    return normalised_case(kb, **fields)
 
 
 def _observed(normalised):
