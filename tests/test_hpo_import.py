@@ -135,6 +135,31 @@ def test_the_committed_import_reads_a_single_patient_as_uncertain():
     assert barth["0000400"] == 0.6667  # macrotia, one patient of one (PMID:34355125), was 0.95
 
 
+def _association_text(text: str, term: str) -> str:
+    """The two lines of the imported association on ``term`` (its subject line and its numbers)."""
+    start = text.index(f"nkg:finding {term} ;")
+    return text[start : text.index(" .\n", start)]
+
+
+def test_a_number_no_annotation_states_is_marked_an_estimate(onto, tmp_path):
+    """Audit of 2026-12-03c: a feature annotated without a frequency was imported as 0.5 and one seen in
+    fewer than five patients by Laplace's rule, both unmarked; no source states either number, so each is
+    written as nkg:estimate true with the reason, while a frequency class stays a stated number."""
+    text, _ = run_import(onto, write_release(tmp_path / "release"))
+    assert "nkg:estimate true" in _association_text(text, "HP:0002716")  # 1/4
+    assert "rule made it" in _association_text(text, "HP:0002716")
+    assert "nkg:estimate" not in _association_text(text, "HP:0001744")  # very frequent
+    assert "nkg:estimate" not in _association_text(text, "HP:0001873")  # frequent
+
+
+def test_the_committed_import_marks_unstated_numbers_of_curated_causes():
+    kb = load_knowledge_base()
+    node = kb.graph.nodes["https://w3id.org/neutropenia-kg/resource/assoc/dyskeratosis-congenita--hpoa-hp-0000252"]
+    assert any(str(v).lower() == "true" for v in node.get("estimate", ()))  # microcephaly: OMIM gives no frequency
+    stated = kb.graph.nodes["https://w3id.org/neutropenia-kg/resource/assoc/pearson-syndrome--hpoa-hp-0001944"]
+    assert not any(str(v).lower() == "true" for v in stated.get("estimate", ()))  # dehydration 2/5 (PMID:2243133)
+
+
 def test_the_import_is_deterministic_and_keeps_curator_edits(onto, tmp_path):
     release = write_release(tmp_path / "release")
     first, _ = run_import(onto, release)

@@ -159,6 +159,9 @@ class ImportedDisease:
     #: HPO CURIE -> (frequency, references); frequency None means a NOT (excluded) annotation
     present: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
     absent: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: the present terms whose number no annotation states: HPO gives no frequency, or n/m of fewer
+    #: patients than the import's minimum denominator, so the import's rule made the number
+    unstated: set[str] = field(default_factory=set)
     genes: set[tuple[str, str]] = field(default_factory=set)
     #: HPO annotates a mode of inheritance for it
     inherited: bool = False
@@ -219,6 +222,53 @@ def frequency_value(text: str, settings: ImportSettings) -> float | None:
     if ratio <= 0:
         return None
     return round(min(max(ratio, settings.excluded), settings.obligate_cap), 4)
+
+
+def frequency_stated(text: str, settings: ImportSettings) -> bool:
+    """True when an HPOA frequency states a share: a frequency class, a percentage, or n/m of at least the
+    minimum denominator of patients; False when it is empty or n/m of fewer patients (the import's rule
+    then makes the number, an estimate).
+
+    >>> [frequency_stated(f, ImportSettings()) for f in ("HP:0040282", "40%", "3/12", "1/1", "")]
+    [True, True, True, False, False]
+    """
+    text = text.strip()
+    match = re.fullmatch(r"(\d+)/(\d+)", text)
+    if match:
+        return int(match.group(2)) >= settings.min_denominator
+    return text in _FREQUENCY_CLASSES or text == "HP:0040285" or bool(re.fullmatch(r"\d+(\.\d+)?%", text))
+
+
+def _keep_larger(
+    present: dict[str, tuple[float, frozenset[str]]],
+    unstated: set[str],
+    term: str,
+    value: float,
+    refs: frozenset[str],
+    stated: bool,
+) -> None:
+    """Record ``value`` for ``term`` where it is the larger number, merging the references; the number
+    counts as stated when the annotation that gives it (or one that gives the same number) states it."""
+    old_value, old_refs = present.get(term, (0.0, frozenset()))
+    old_stated = term in present and term not in unstated
+    present[term] = (max(old_value, value), old_refs | refs)
+    if value > old_value:
+        now_stated = stated
+    elif value == old_value:
+        now_stated = stated or old_stated
+    else:
+        now_stated = old_stated
+    if now_stated:
+        unstated.discard(term)
+    else:
+        unstated.add(term)
+
+
+#: the comment of an imported number that no annotation states (ImportedDisease.unstated)
+UNSTATED_COMMENT = (
+    "Estimate: HPO states no share (no frequency, or n/m of too few patients); the import's rule made it "
+    "(hpo_import_missing, hpo_import_min_denominator)."
+)
 
 
 def _read_table(path: Path) -> tuple[dict[str, str], list[list[str]]]:
@@ -304,8 +354,8 @@ def _add_row(disease: ImportedDisease, row: dict[str, str], term: str, hpo: HpoI
     if value is None:
         disease.absent[term] = disease.absent.get(term, frozenset()) | references
     else:
-        old_value, old_refs = disease.present.get(term, (0.0, frozenset()))
-        disease.present[term] = (max(old_value, value), old_refs | references)
+        stated = frequency_stated(row["frequency"], settings)
+        _keep_larger(disease.present, disease.unstated, term, value, references, stated)
 
 
 def gather_diseases(
@@ -372,8 +422,7 @@ def _merge_same_name(diseases: dict[str, ImportedDisease]) -> dict[str, Imported
             first.onset |= other.onset
             first.inheritance |= other.inheritance
             for term, (value, refs) in other.present.items():
-                old_value, old_refs = first.present.get(term, (0.0, frozenset()))
-                first.present[term] = (max(old_value, value), old_refs | refs)
+                _keep_larger(first.present, first.unstated, term, value, refs, term not in other.unstated)
             for term, refs in other.absent.items():
                 first.absent[term] = first.absent.get(term, frozenset()) | refs
         for term in first.present:
@@ -825,6 +874,11 @@ def _cause_lines(
     ]
 
 
+def _estimate(term: str, unstated: set[str]) -> str:
+    """The estimate flag and its reason for a number no annotation states, else nothing."""
+    return f"nkg:estimate true ; rdfs:comment {turtle_string(UNSTATED_COMMENT)} ;\n    " if term in unstated else ""
+
+
 def _finding_lines(disease: ImportedDisease, settings: ImportSettings) -> list[str]:
     """The finding associations of an imported disease: its annotations, then its NOT annotations."""
     node = _cause_name(disease.id)
@@ -832,7 +886,7 @@ def _finding_lines(disease: ImportedDisease, settings: ImportSettings) -> list[s
     for term, (frequency, references) in sorted(disease.present.items()):
         out.append(
             f"assoc:{node[6:]}--{term.lower().replace(':', '-')} a nkg:FindingAssociation ; nkg:cause {node} ; "
-            f"nkg:finding {term} ;\n    nkg:frequency {_number(frequency)} ; "
+            f"nkg:finding {term} ;\n    nkg:frequency {_number(frequency)} ; {_estimate(term, disease.unstated)}"
             f"dcterms:source {_sources(references)} ."
         )
     for term, references in sorted(disease.absent.items()):
@@ -937,11 +991,11 @@ def _render_inherited(
     """Write the HPO annotations of ``diseases`` that curated ``cause`` lacks; the number written."""
     own = curated.terms_by_cause.get(cause, frozenset())
     present: dict[str, tuple[float, frozenset[str]]] = {}
+    unstated: set[str] = set()
     absent: dict[str, frozenset[str]] = {}
     for disease in diseases:
         for term, (value, refs) in disease.present.items():
-            old_value, old_refs = present.get(term, (0.0, frozenset()))
-            present[term] = (max(old_value, value), old_refs | refs)
+            _keep_larger(present, unstated, term, value, refs, term not in disease.unstated)
         for term, refs in disease.absent.items():
             absent[term] = absent.get(term, frozenset()) | refs
     local = cause.rsplit("/", 1)[1]
@@ -952,7 +1006,8 @@ def _render_inherited(
         value, refs = present[term]
         out.append(
             f"assoc:{local}--hpoa-{term.lower().replace(':', '-')} a nkg:FindingAssociation ; nkg:cause <{cause}> ; "
-            f"nkg:finding {term} ;\n    nkg:frequency {_number(value)} ; dcterms:source {_sources(refs)} ."
+            f"nkg:finding {term} ;\n    nkg:frequency {_number(value)} ; {_estimate(term, unstated)}"
+            f"dcterms:source {_sources(refs)} ."
         )
         written += 1
     for term in sorted(absent):
