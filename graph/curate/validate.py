@@ -164,7 +164,8 @@ class _Checks:
             self.report(level, f"missing-{attr}", node, f"has no {what}; add it")
 
     def need_edge(self, node: str, key: str, what: str, level: str = "error") -> None:
-        if not any(k == key for _, _, k in self.G.out_edges(node, keys=True)):
+        # the graph's own adjacency (target -> edge key -> data), without a view per node
+        if not any(key in keys for keys in self.G._succ.get(node, {}).values()):
             self.report(level, f"missing-{key}", node, f"has no {what}; add it")
 
     def cause(self, node: str) -> None:
