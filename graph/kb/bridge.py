@@ -121,7 +121,17 @@ def _build(types: dict[str, list[str]], statements: list[tuple[str, str, str, An
                 values.sort(key=str)
     G = nx.MultiDiGraph()
     G.add_nodes_from(nodes.items())  # the nodes in the order they were first named, then the edges in order
-    G.add_edges_from(edges)
+    # each edge written into the graph's own adjacency, as add_edges_from would write it (the same
+    # successor and predecessor tables in the same order) without its views and the exception it
+    # raises and catches for every (u, v, key) tuple: every node exists, and the key's data is empty
+    succ, pred = G._succ, G._pred
+    for s, obj, name in edges:
+        targets = succ[s]
+        keys = targets.get(obj)
+        if keys is None:
+            keys = targets[obj] = {}
+            pred[obj][s] = keys
+        keys[name] = {}
     return G
 
 
