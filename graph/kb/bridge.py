@@ -141,7 +141,7 @@ def triples_to_networkx(triples: Iterable[ox.Triple]) -> nx.MultiDiGraph:
 
     named, literal = ox.NamedNode, ox.Literal
     types: dict[str, list[str]] = {}
-    statements = []
+    statements: list[tuple[str, str, str, Any, bool]] = []
     add = statements.append
     for subject, predicate, obj in triples:
         if not isinstance(subject, named):
