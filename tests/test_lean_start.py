@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import networkx as nx
 from rdflib import OWL, Graph, URIRef
 
 from graph.kb.bridge import rdf_to_networkx, triples_to_networkx
@@ -43,6 +44,21 @@ def test_pyoxigraph_and_rdflib_parsers_compile_the_same_graph():
     assert graph_to_data(triples_to_networkx(triples)) == expected
     rdf, _ = load_rdf(root)  # the rdflib graph SHACL and SPARQL see is the same graph too
     assert graph_to_data(rdf_to_networkx(rdf)) == expected
+
+
+def test_the_bridge_fills_the_adjacency_as_networkx_add_edges_from_does():
+    """The bridge writes edges into the graph's own tables; successors and predecessors (and their order)
+    are those networkx's add_edges_from gives, so every algorithm and view sees the same graph."""
+    G = triples_to_networkx(load_triples(ROOT / "ontology" / "neutropenia.ttl")[0])
+    H = nx.MultiDiGraph()
+    H.add_nodes_from(G.nodes(data=True))
+    H.add_edges_from(G.edges(keys=True, data=True))
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert [(n, list(G.succ[n].items())) for n in G] == [(n, list(H.succ[n].items())) for n in H]
+    assert [(n, list(G.pred[n].items())) for n in G] == [(n, list(H.pred[n].items())) for n in H]
+    assert all(G._succ[u][v] is G._pred[v][u] for u, v in G.edges())  # one key table per (u, v), as networkx keeps it
+    some = next(n for n in G if G.in_degree(n) > 1)
+    assert sorted(G.predecessors(some)) == sorted(H.predecessors(some))
 
 
 def test_an_ill_typed_literal_keeps_its_text_as_rdflib_does(tmp_path):

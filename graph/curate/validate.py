@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..kb.hpo import HpoIndex, load_hpo_index
-from ..kb.knowledge import KnowledgeBase
+from ..kb.knowledge import KnowledgeBase, without_gc
 from ..model.errors import OntologyError
 from ..model.ids import HPO_PREFIX, RESOURCE, curie
 from ..model.regexcheck import backtracking_risks
@@ -164,7 +164,8 @@ class _Checks:
             self.report(level, f"missing-{attr}", node, f"has no {what}; add it")
 
     def need_edge(self, node: str, key: str, what: str, level: str = "error") -> None:
-        if not any(k == key for _, _, k in self.G.out_edges(node, keys=True)):
+        # the graph's own adjacency (target -> edge key -> data), without a view per node
+        if not any(key in keys for keys in self.G._succ.get(node, {}).values()):
             self.report(level, f"missing-{key}", node, f"has no {what}; add it")
 
     def cause(self, node: str) -> None:
@@ -430,8 +431,9 @@ def validate_ontology(path: str | os.PathLike[str] | None = None, engine: str = 
         modules, shapes_path(root), folder / "shacl" if folder else None, {"code": code_digest()}, engine
     )
     try:
-        G = triples_to_networkx(dict.fromkeys(t for _, own in modules for t in own))
-        problems = _compiled_problems(root, G, files)
+        with without_gc():
+            G = triples_to_networkx(dict.fromkeys(t for _, own in modules for t in own))
+            problems = _compiled_problems(root, G, files)
     finally:
         shape_results = shacl_results()
     said = {(p.code, p.subject): i for i, p in enumerate(problems)}

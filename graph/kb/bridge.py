@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -76,18 +77,20 @@ _READERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _literal_value(literal: ox.Literal) -> Any:
-    """The Python value of a pyoxigraph literal, as rdflib would give it."""
+def _literal_value(literal: ox.Literal, text: str) -> Any:
+    """The Python value of a pyoxigraph literal (whose lexical form is ``text``), as rdflib would give it."""
     reader = _READERS.get(literal.datatype.value)
     if reader is None:  # a datatype the ontology does not use: ask rdflib itself
         from .ontology import to_rdflib
 
         value = to_rdflib(literal).toPython()  # type: ignore[attr-defined]
         return value if isinstance(value, (str, int, float, Decimal, date, time)) else str(literal.value)
+    if reader is str:
+        return text
     try:
-        return reader(literal.value)
+        return reader(text)
     except (ValueError, InvalidOperation):  # ill-typed: rdflib keeps the literal, the bridge its text
-        return literal.value
+        return text
 
 
 def _build(types: dict[str, list[str]], statements: list[tuple[str, str, str, Any, bool]]) -> nx.MultiDiGraph:
@@ -95,7 +98,7 @@ def _build(types: dict[str, list[str]], statements: list[tuple[str, str, str, An
     nodes: dict[str, dict[str, Any]] = {node: {"kind": _kind(node_types)} for node, node_types in sorted(types.items())}
     # in a fixed order, so the graph (and every export of it) is the same under any hash seed and any
     # order in which the store happens to hold the triples
-    statements.sort(key=lambda statement: statement[:3])
+    statements.sort(key=itemgetter(0, 1, 2))
     names: dict[str, str] = {}
     edges = []
     for s, predicate, _, obj, is_literal in statements:
@@ -114,11 +117,21 @@ def _build(types: dict[str, list[str]], statements: list[tuple[str, str, str, An
             edges.append((s, obj, name))
     for attributes in nodes.values():
         for values in attributes.values():
-            if isinstance(values, list):
+            if type(values) is list and len(values) > 1:
                 values.sort(key=str)
     G = nx.MultiDiGraph()
     G.add_nodes_from(nodes.items())  # the nodes in the order they were first named, then the edges in order
-    G.add_edges_from(edges)
+    # each edge written into the graph's own adjacency, as add_edges_from would write it (the same
+    # successor and predecessor tables in the same order) without its views and the exception it
+    # raises and catches for every (u, v, key) tuple: every node exists, and the key's data is empty
+    succ, pred = G._succ, G._pred
+    for s, obj, name in edges:
+        targets = succ[s]
+        keys = targets.get(obj)
+        if keys is None:
+            keys = targets[obj] = {}
+            pred[obj][s] = keys
+        keys[name] = {}
     return G
 
 
@@ -126,21 +139,23 @@ def triples_to_networkx(triples: Iterable[ox.Triple]) -> nx.MultiDiGraph:
     """Convert pyoxigraph triples (the merged ontology, :func:`graph.kb.ontology.load_triples`) to a MultiDiGraph."""
     import pyoxigraph as ox
 
+    named, literal = ox.NamedNode, ox.Literal
     types: dict[str, list[str]] = {}
-    statements = []
-    for triple in triples:
-        subject, obj = triple.subject, triple.object
-        if not isinstance(subject, ox.NamedNode):
+    statements: list[tuple[str, str, str, Any, bool]] = []
+    add = statements.append
+    for subject, predicate, obj in triples:
+        if not isinstance(subject, named):
             continue
-        s, p = subject.value, triple.predicate.value
+        s, p = subject.value, predicate.value
         if p == _RDF_TYPE:
             if obj.value.startswith(SCHEMA):  # type: ignore[union-attr]
                 types.setdefault(s, []).append(local_name(obj.value))  # type: ignore[union-attr]
-        elif isinstance(obj, ox.Literal):
-            value = _literal_value(obj)
-            statements.append((s, p, obj.value, value, True))
-        elif isinstance(obj, ox.NamedNode):
-            statements.append((s, p, obj.value, obj.value, False))
+        elif isinstance(obj, literal):
+            text = obj.value
+            add((s, p, text, _literal_value(obj, text), True))
+        elif isinstance(obj, named):
+            text = obj.value
+            add((s, p, text, text, False))
     return _build(types, statements)
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "graph_to_data",
     "graph_from_data",
     "LazyGraph",
+    "without_gc",
 ]
 
 PROG = "neutropenia-kg"
@@ -66,14 +67,18 @@ _TAGGED: dict[str, tuple[type, Callable[[Any], str], Callable[[str], Any]]] = {
 
 
 def _value_to_data(value: Any) -> Any:
-    if value is None or type(value) in (str, bool, int, float):
-        return value
-    if isinstance(value, list):
-        return [_value_to_data(v) for v in value]
+    """A value JSON has no type for (called by the JSON encoder): tagged, as {"decimal": "0.05"}."""
     for tag, (kind, write, _) in _TAGGED.items():  # datetime before date: a datetime is a date
         if isinstance(value, kind):
             return {tag: write(value)}
     raise CodecError(f"cannot store a graph attribute of type {type(value).__name__}")
+
+
+def _named(values: dict[Any, Any]) -> dict[str, Any]:
+    """An attribute table with its names as text (they are already, for every graph the bridge builds)."""
+    if all(type(name) is str for name in values):
+        return values
+    return {str(name): value for name, value in values.items()}
 
 
 def _value_from_data(data: Any) -> Any:
@@ -95,15 +100,20 @@ def graph_to_data(G: nx.MultiDiGraph) -> str:
     it is parsed when the graph is first used (:class:`LazyGraph`).
     """
 
-    def attrs(data: dict[str, Any]) -> dict[str, Any]:
-        return {str(k): _value_to_data(v) for k, v in data.items()}
-
+    # the graph's own tables, written by the JSON encoder at C speed (node attributes are lists of
+    # literal values; the encoder asks _value_to_data for a Decimal or a date); nodes and edges in
+    # the order G.nodes(data=True) and G.edges(keys=True, data=True) give them
     data = {
-        "graph": attrs(G.graph),
-        "nodes": [[node, attrs(data)] for node, data in G.nodes(data=True)],
-        "edges": [[u, v, key, attrs(data)] for u, v, key, data in G.edges(keys=True, data=True)],
+        "graph": _named(G.graph),
+        "nodes": [[node, _named(values)] for node, values in G._node.items()],
+        "edges": [
+            [u, v, key, _named(values)]
+            for u, targets in G._adj.items()
+            for v, keys in targets.items()
+            for key, values in keys.items()
+        ],
     }
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False, default=_value_to_data)
 
 
 def graph_from_data(text: Any) -> nx.MultiDiGraph:
@@ -224,8 +234,13 @@ def __getattr__(name: str) -> Any:
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
-    """Building many small objects is much faster without the cyclic garbage collector."""
+def without_gc() -> Iterator[None]:
+    """Building many small objects is much faster without the cyclic garbage collector.
+
+    Compiling, encoding and decoding the knowledge base make about a million small objects that
+    live as long as the process (no cycles to collect); with the collector on, each of its
+    generation-2 passes walks them all.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -263,7 +278,9 @@ def load_knowledge_base(
     if endpoint is not None:
         from .endpoint import endpoint_triples
 
-        remote, _ = _compile(root, endpoint_triples(endpoint), [endpoint])
+        triples = endpoint_triples(endpoint)
+        with without_gc():
+            remote, _ = _compile(root, triples, [endpoint])
         gc.freeze()
         return remote
     folder = default_cache_dir() if use_cache else None
@@ -271,17 +288,20 @@ def load_knowledge_base(
     kb = None
     if store is not None:
         try:
-            with _no_gc():
+            with without_gc():
                 kb = store.load(root, lambda data: kb_codec().decode(data, KnowledgeBase))
         except (CacheProblem, CodecError) as problem:
             _note(f"compiled cache not used, rebuilding: {problem}")
         except OSError as error:
             _note(f"compiled cache not readable, rebuilding: {error}")
     if kb is None:
-        kb, sources = _compile(root)
+        with without_gc():
+            kb, sources = _compile(root)
         if store is not None:
             try:
-                store.save(root, kb_codec().encode(kb, KnowledgeBase), sources)
+                with without_gc():
+                    data = kb_codec().encode(kb, KnowledgeBase)
+                store.save(root, data, sources)
             except (CodecError, ValueError) as error:  # ValueError: a NaN, which JSON cannot hold
                 _note(f"compiled knowledge base not cached: {error}")
             except OSError as error:
