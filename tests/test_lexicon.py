@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from graph.kb.knowledge import load_knowledge_base
@@ -61,3 +63,40 @@ def test_reports_carry_the_one_phrase(kb):
     workup = workup_case(kb, case)
     assert f"lamivudine: a drug, DrugBank:DB00709, {NOT_A_KNOWN_CAUSE}" in workup_to_text(kb, workup)
     assert workup_to_dict(kb, workup)["other_drugs"][0]["xref"] == "DrugBank:DB00709"
+
+
+def _drug_cause_evidence(kb, duration_days=None, **medication):
+    """The agent evidence of idiosyncratic drug-induced agranulocytosis for a febrile agranulocytosis on one drug."""
+    case = {
+        "id": "unlisted",
+        "anc": 150,
+        "patient": {"age_years": 55, "sex": "female"},
+        "temperature_c": 38.7,
+        "findings": ["sore throat"],
+        "medications": [medication],
+    }
+    if duration_days is not None:
+        case["duration_days"] = duration_days
+    w = workup_case(kb, case, explain_top=None)
+    candidate = next(c for c in w.candidates if c.cause.endswith("/idiosyncratic-drug-agranulocytosis"))
+    (evidence,) = [e for e in candidate.evidence if e.kind in ("agent", "no-agent")]
+    return w, candidate, evidence
+
+
+def test_a_recently_started_drug_no_cause_lists_still_counts_for_drug_induced_agranulocytosis(kb):
+    # 125 drugs were implicated in published agranulocytosis (PMID:17470834): an unlisted drug started
+    # three weeks before is not the same as no drug at all
+    w, candidate, evidence = _drug_cause_evidence(kb, name="ciprofloxacin", started_days_ago=25)
+    none_w, none_candidate, none_evidence = _drug_cause_evidence(kb, name="ciprofloxacin", started_days_ago=3000)
+    assert evidence.kind == "agent" and "ciprofloxacin" in evidence.detail
+    assert evidence.label.startswith(kb.label(kb.unlisted_drug))
+    assert math.isclose(math.exp(evidence.log_lr), 0.3)
+    assert candidate.rank < none_candidate.rank and evidence.log_lr > none_evidence.log_lr
+    # the stand-in is never implicated by name: no causality form, no "implicated agent" for it
+    assert kb.unlisted_drug not in candidate.agents
+    assert [o.written for o in w.normalised.other_drugs] == ["ciprofloxacin"]
+
+
+def test_an_unlisted_drug_started_after_the_neutropenia_counts_as_no_drug(kb):
+    _, _, after = _drug_cause_evidence(kb, duration_days=30, name="ciprofloxacin", started_days_ago=5)
+    assert math.isclose(math.exp(after.log_lr), kb.param("no_exposure_lr"))

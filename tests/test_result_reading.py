@@ -2,6 +2,8 @@
 canonical result words, a value read against the reference range written beside it, and the marrow
 and blood-film phrasings of case reports."""
 
+import math
+
 import pytest
 from conftest import normalised_case
 
@@ -135,3 +137,53 @@ def test_a_restricted_diet_speaks_for_the_deficiencies(kb):
     ranked = workup_case(kb, parse_case(case), explain_top=None).candidates
     b12 = next(c for c in ranked if c.cause.endswith("/vitamin-b12-deficiency"))
     assert any(e.kind == "context" and e.label.startswith("vegan or restricted diet") for e in b12.evidence)
+
+
+@pytest.mark.parametrize(
+    ("name", "result"),
+    [
+        ("infectious work-up", "negative"),
+        ("infection workup", "no evidence of infection"),
+        ("search for a source of infection", "none identified"),
+        ("microbiological investigations", "no microbial aetiology"),
+    ],
+)
+def test_a_negative_infection_work_up_is_read(kb, name, result):
+    assert ("Infection found by the infection work-up", False) in _read(kb, name, result)
+
+
+def _infection_work_up_case(result: str | None) -> dict:
+    case = {
+        "id": "work-up",
+        "anc": 300,
+        "patient": {"age_years": 60, "sex": "male"},
+        "temperature_c": 38.5,
+        "medications": [{"name": "clopidogrel", "started_days_ago": 30}],
+    }
+    if result is not None:
+        case["tests"] = [{"name": "infectious work-up", "result": result}]
+    return case
+
+
+def test_a_negative_infection_work_up_lowers_every_infection_but_not_the_drug(kb):
+    def scores(result):
+        w = workup_case(kb, _infection_work_up_case(result), explain_top=None)
+        return {c.cause: c.log_score for c in w.candidates}, w
+
+    before, _ = scores(None)
+    after, w = scores("negative")
+    infections = [c for c in kb.causes.values() if c.category == "infection"]
+    assert len(infections) > 30
+    assert all(after[c.id] <= before[c.id] for c in infections)
+    assert sum(after[c.id] < before[c.id] for c in infections) >= len(infections) - 1  # post-viral: rarely found
+    drug = next(c for c in kb.causes if c.endswith("/idiosyncratic-drug-agranulocytosis"))
+    assert math.isclose(after[drug], before[drug])
+    # each infection's term comes from the one category association, unless the cause states its own
+    sepsis = next(c for c in w.candidates if c.cause.endswith("/sepsis-associated-neutropenia"))
+    (term,) = [e for e in sepsis.evidence if "infection work-up" in e.label]
+    assert "PMID:27615024" in term.sources and "expected in 53%" in term.label
+    dengue = next(c for c in w.candidates if c.cause.endswith("/dengue"))
+    (term,) = [e for e in dengue.evidence if "infection work-up" in e.label]
+    assert "expected in 70%" in term.label
+    assert kb.graph.nodes[term.path[1]]["kind"] == "FindingAssociation"
+    assert any(key == "derivedFrom" for _, _, key in kb.graph.out_edges(term.path[1], keys=True))

@@ -86,7 +86,7 @@ def test_common_conditions_are_recognised_even_when_they_change_no_odds(kb):
         ("serum lysozyme", "elevated", "Serum lysozyme"),  # haptoglobin now reads haemolysis
         ("RDW", "25.8", "Red cell distribution width, LOINC:788-0"),
         ("thyroid uptake scan", "homogeneous increased uptake", "Imaging study"),
-        ("infectious work-up", "negative", "Infection screen"),
+        ("serum electrolytes", "normal", "Electrolytes panel"),
     ],
 )
 def test_a_known_test_without_bearing_is_recognised_and_reported(kb, name, result, known_as):

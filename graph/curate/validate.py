@@ -132,8 +132,9 @@ def count_by_kind(kb: KnowledgeBase) -> dict[str, int]:
 def drugs_linked_to_causes(kb: KnowledgeBase) -> tuple[str, ...]:
     """The drugs that at least one cause implicates (the agent of an agent association), sorted by id.
 
-    A drug the ontology lists only to recognise it (a co-medication that causes nothing) is left out;
-    so are organisms and genes, which are agents too.
+    A drug the ontology lists only to recognise it (a co-medication that causes nothing) is left out, and
+    so is the stand-in for every drug no cause lists (``nkg:standsForUnlistedDrugs``); so are organisms
+    and genes, which are agents too.
 
     Examples
     --------
@@ -144,7 +145,7 @@ def drugs_linked_to_causes(kb: KnowledgeBase) -> tuple[str, ...]:
     >>> "https://w3id.org/neutropenia-kg/resource/drug/paracetamol" in drugs_linked_to_causes(kb)
     False
     """
-    drugs = {agent for agent, info in kb.agents.items() if info.info.kind == "Drug"}
+    drugs = {agent for agent, info in kb.agents.items() if info.info.kind == "Drug" and agent != kb.unlisted_drug}
     return tuple(sorted(agent for agent, assocs in kb.agent_assocs.items() if assocs and agent in drugs))
 
 

@@ -632,6 +632,37 @@ class _Links:
     early_weights: dict[str, tuple[float, float, float, float]]
 
 
+def _expand_category_associations(G: nx.MultiDiGraph) -> None:
+    """Give every cause of a category the finding associations its category states (``nkg:CategoryAssociation``),
+    unless the cause has its own association with that finding, which overrides it.
+
+    Each becomes an ordinary finding association node, ``<category association>--<cause>``, with the
+    category association's frequency, sources and notes, and an ``nkg:derivedFrom`` edge back to it, so
+    that ranking, explanations and cause pages treat it like any other.  The files hold only the one
+    category association a curator edits.
+    """
+    cause_key, category_key = _name(NKG.cause), _name(NKG.category)
+    own = {
+        (_target(G, node, NKG.cause, required=False), _target(G, node, NKG.finding, required=False))
+        for node in _nodes_of(G, NKG.FindingAssociation)
+    }
+    causes = _nodes_of(G, NKG.Cause)
+    kind = _name(NKG.FindingAssociation)
+    for node in _nodes_of(G, NKG.CategoryAssociation):
+        category, finding = _target(G, node, NKG.category), _target(G, node, NKG.finding)
+        attributes = {name: list(values) for name, values in G._node[node].items() if name != "kind"}
+        links = sorted((target, key) for target, keys in G._succ[node].items() for key in keys if key != category_key)
+        for cause in causes:
+            if (cause, finding) in own or _target(G, cause, NKG.category, required=False) != category:
+                continue
+            derived = f"{node}--{local_name(cause)}"
+            G.add_node(derived, kind=kind, **attributes)
+            for target, key in links:
+                G.add_edge(derived, target, key=key)
+            G.add_edge(derived, cause, key=cause_key)
+            G.add_edge(derived, node, key=_name(NKG.derivedFrom))
+
+
 def _read_links(G: nx.MultiDiGraph, nodes: _Nodes, hpo: HpoIndex, params: Mapping[str, float]) -> _Links:
     """Every association, with unstated polarities derived, indexed by term and weighted."""
     raw = [_finding_association(G, node) for node in _nodes_of(G, NKG.FindingAssociation)]
@@ -938,6 +969,8 @@ def _flag_holders(G: nx.MultiDiGraph, candidates: Iterable[str]) -> Callable[[st
 def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str] = ()) -> KnowledgeBase:
     """Build the typed, indexed knowledge base from the networkx graph and the HPO index (freezes ``G``)."""
     _KIND_TABLES.pop(G, None)  # G may have changed since an earlier build read it
+    _expand_category_associations(G)
+    _KIND_TABLES.pop(G, None)  # the expansion added finding associations
     nodes = _read_nodes(G, hpo)
     model = _read_model(G)
     links = _read_links(G, nodes, hpo, model.parameters.values)
@@ -986,6 +1019,7 @@ def _assemble(
         alert_rules=model.alert_rules,
         situations=_situations(G, _flag_holders(G, (*nodes.agents, *contexts))),
         causality=model.causality,
+        unlisted_drug=next((n for n in sorted(nodes.agents) if _flag(G, n, NKG.standsForUnlistedDrugs)), None),
         case_rules=model.case_rules,
         params=params.values,
         premise_finding=params.terms.get("premise_finding", (expand("HP:0001875"),))[0],

@@ -131,6 +131,8 @@ class KnowledgeBase:
     kinds: dict[str, str] = field(default_factory=dict)
     #: situations a case's timeline predicts (the chemotherapy nadir), said plainly beside the alerts
     situations: tuple[ExpectedSituation, ...] = ()
+    #: the drug node that stands for every recognised drug no cause links (``nkg:standsForUnlistedDrugs``)
+    unlisted_drug: str | None = None
     #: the drug causality questions, WHO-UMC categories and Naranjo bands (graph/workup/causality.py)
     causality: CausalityScales = field(default_factory=CausalityScales)
 

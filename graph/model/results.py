@@ -139,6 +139,14 @@ class OtherDrug:
     written: str
     label: str
     xref: str | None
+    started_days_ago: float | None = None
+    stopped_days_ago: float | None = None
+    last_dose_days_ago: float | None = None
+
+    @property
+    def timing(self) -> tuple[float | None, float | None, float | None]:
+        """(started, stopped, last dose) days ago, in the order :class:`DrugExposure` takes them."""
+        return self.started_days_ago, self.stopped_days_ago, self.last_dose_days_ago
 
 
 @dataclass(frozen=True)

@@ -510,8 +510,9 @@ def _read_medications(
     other_drugs: list[OtherDrug] = []
     for medication in case.medications or ():
         match = resolve_drug(kb, medication.name)
+        timing = (medication.started_days_ago, medication.stopped_days_ago, medication.last_dose_days_ago)
         if match.known is not None:
-            other_drugs.append(OtherDrug(medication.name, match.known.label, match.known.xref))
+            other_drugs.append(OtherDrug(medication.name, match.known.label, match.known.xref, *timing))
             continue
         if not match.agents:
             _unmatched_medication(kb, medication, match, free, unrecognized, no_bearing)
@@ -519,17 +520,9 @@ def _read_medications(
         for agent in match.agents:
             if not kb.agent_assocs.get(agent):
                 info = kb.agents[agent].info
-                other_drugs.append(OtherDrug(medication.name, info.label, info.xrefs[0] if info.xrefs else None))
-            drugs.append(
-                DrugExposure(
-                    agent,
-                    medication.name,
-                    match.match,
-                    medication.started_days_ago,
-                    medication.stopped_days_ago,
-                    medication.last_dose_days_ago,
-                )
-            )
+                xref = info.xrefs[0] if info.xrefs else None
+                other_drugs.append(OtherDrug(medication.name, info.label, xref, *timing))
+            drugs.append(DrugExposure(agent, medication.name, match.match, *timing))
     return drugs, other_drugs
 
 

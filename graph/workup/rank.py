@@ -120,6 +120,22 @@ def _window_weight(kb: KnowledgeBase, window: TimingWindow, days: float) -> tupl
     return max(weight, floor), f"{side} ({span})"
 
 
+def _kept(kb: KnowledgeBase, lr: float, weight: float) -> float:
+    """An agent's likelihood ratio with ``weight`` (0 to 1) of its evidence kept: LR ** weight above 1; a
+    ratio below 1 (a drug that counts for less than a listed culprit but more than none, such as a drug no
+    cause links) moves the same share of the way up from ``no_exposure_lr``.
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> _kept(kb, 100.0, 0.5), round(_kept(kb, 0.1, 0.5) / kb.param("no_exposure_lr"), 6)
+    (10.0, 3.162278)
+    """
+    if lr >= 1:
+        return lr**weight
+    floor = kb.param("no_exposure_lr")
+    return floor * (lr / floor) ** weight if lr > floor else lr
+
+
 def anchor_days_ago(window: TimingWindow, drug: DrugExposure) -> float | None:
     """Days since the dose a timing window counts from: the first dose, or the last (else the stop)."""
     if window.anchor == "start":
@@ -143,7 +159,7 @@ def timing_factor(
         return lr, "no timing window"
     started = drug.started_days_ago
     if started is not None and started < onset_days_ago:
-        return kb.param("started_after_onset_lr"), (
+        return min(kb.param("started_after_onset_lr"), _kept(kb, lr, 0.0)), (
             f"started {started:g} days ago, after the neutropenia began ({onset_days_ago:g} days ago)"
         )
     anchor = anchor_days_ago(window, drug)
@@ -152,13 +168,13 @@ def timing_factor(
         gap = drug.stopped_days_ago - onset_days_ago
         grace = window.stopped_grace if window.stopped_grace is not None else window.typical_max
         if gap > grace:
-            return kb.param("outside_window_lr"), f"stopped {gap:g} days before the neutropenia began"
+            value = min(kb.param("outside_window_lr"), _kept(kb, lr, 0.0))
+            return value, f"stopped {gap:g} days before the neutropenia began"
     if anchor is None:
-        return lr ** kb.param("unknown_timing_exponent"), "timing not given"
+        return _kept(kb, lr, kb.param("unknown_timing_exponent")), "timing not given"
     days = anchor - onset_days_ago
     weight, where = _window_weight(kb, window, days)
-    value = lr**weight if lr >= 1 else lr
-    return value, f"{days:g} days {anchor_text} at onset: {where}"
+    return _kept(kb, lr, weight), f"{days:g} days {anchor_text} at onset: {where}"
 
 
 # ---------------------------------------------------------------- columns
@@ -448,9 +464,21 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+def _unlisted_exposures(kb: KnowledgeBase, n: NormalisedCase) -> list[DrugExposure]:
+    """The recognised drugs that no cause links, each as an exposure to the drug node standing for them all
+    (``nkg:standsForUnlistedDrugs``), with its own dates; none when the ontology has no such node."""
+    if kb.unlisted_drug is None:
+        return []
+    exposures = []
+    for other in n.other_drugs:
+        named = "" if other.label.casefold() == other.written.casefold() else f"{other.label}, "
+        exposures.append(DrugExposure(kb.unlisted_drug, other.written, f"{named}linked to no cause", *other.timing))
+    return exposures
+
+
 def _agent_options(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, list[tuple[float, str, AgentAssociation, str]]]:
     options: dict[str, list[tuple[float, str, AgentAssociation, str]]] = {}
-    for drug in n.drugs:
+    for drug in (*n.drugs, *_unlisted_exposures(kb, n)):
         for assoc in kb.agent_assocs.get(drug.agent, ()):
             lr, why = timing_factor(kb, assoc, drug, n.severity.onset_days_ago)
             options.setdefault(assoc.cause, []).append((lr, drug.agent, assoc, f"{drug.written} ({drug.match}): {why}"))
