@@ -1,6 +1,7 @@
 """GA4GH Phenopacket v2: a case goes out and comes back the same; `rank` reads a phenopacket as a case."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,72 @@ def test_export_case_says_what_a_phenopacket_cannot_hold(mini_dir, tmp_path, cap
     assert code == 0 and json.loads(Path(out).read_text(encoding="utf-8"))["id"] == "c"
     err = capsys.readouterr().err
     assert "'no such finding' (not an HPO term)" in err and "'conditions'" in err
+
+
+def _genetic_packet(status: str = "CAUSATIVE", acmg: str = "PATHOGENIC") -> dict:
+    """A genetics-clinic phenopacket: features, no count, and one interpreted AK2 variant."""
+    return {
+        "id": "rd-1",
+        "subject": {"id": "rd-1", "sex": "FEMALE", "timeAtLastEncounter": {"age": {"iso8601duration": "P0Y1M"}}},
+        "phenotypicFeatures": [
+            {"type": {"id": "HP:0001875", "label": "Neutropenia"}},
+            {"type": {"id": "HP:0000405", "label": "Conductive hearing impairment"}},
+        ],
+        "interpretations": [
+            {
+                "id": "i1",
+                "progressStatus": "SOLVED",
+                "diagnosis": {
+                    "disease": {"id": "OMIM:267500", "label": "Reticular dysgenesis"},
+                    "genomicInterpretations": [
+                        {
+                            "subjectOrBiosampleId": "rd-1",
+                            "interpretationStatus": status,
+                            "variantInterpretation": {
+                                "acmgPathogenicityClassification": acmg,
+                                "variationDescriptor": {
+                                    "id": "v1",
+                                    "geneContext": {"valueId": "HGNC:362", "symbol": "AK2"},
+                                    "expressions": [{"syntax": "hgvs.c", "value": "NM_001625.4:c.1A>G"}],
+                                    "allelicState": {"id": "GENO:0000136", "label": "homozygous"},
+                                },
+                            },
+                        }
+                    ],
+                },
+            }
+        ],
+        "metaData": {"created": "2025-01-31T00:00:00Z", "phenopacketSchemaVersion": "2.0"},
+    }
+
+
+def test_a_causative_variant_is_read_as_a_genetic_result_and_never_the_diagnosis():
+    case = phenopacket_to_case(_genetic_packet())
+    assert case["tests"] == [{"name": "genetic testing", "result": "pathogenic homozygous c.1A>G in AK2"}]
+    assert "267500" not in json.dumps(case) and "dysgenesis" not in json.dumps(case).lower()
+    assert "tests" not in phenopacket_to_case(_genetic_packet(status="REJECTED", acmg="BENIGN"))
+
+
+def test_the_reported_gene_counts_against_every_cause_it_does_not_link(kb):
+    from graph.workup.pipeline import workup_case
+
+    with_gene = workup_case(kb, phenopacket_to_case(_genetic_packet()), explain_top=None)
+    without = workup_case(kb, phenopacket_to_case(_genetic_packet(status="REJECTED", acmg="BENIGN")), explain_top=None)
+    first = with_gene.candidates[0]
+    assert kb.label(first.cause).startswith("Reticular dysgenesis") and "AK2" in {kb.label(a) for a in first.agents}
+    rank_without = next(c.rank for c in without.candidates if c.cause == first.cause)
+    assert rank_without > 1
+    other = with_gene.candidates[1]
+    (term,) = [e for e in other.evidence if e.kind == "genotype"]
+    assert "AK2" in term.label and abs(term.log_lr - math.log(kb.param("unlinked_gene_lr"))) < 1e-9
+
+
+def test_a_somatic_variant_does_not_count_against_other_causes(kb):
+    from conftest import normalised_case
+
+    from graph.kb.scoretables import score_tables
+    from graph.workup.rank import genotype_column
+
+    tests = [{"name": "genetic testing", "result": "somatic AK2 variant, VAF 12%"}]
+    column = genotype_column(score_tables(kb), normalised_case(kb, tests=tests))
+    assert not column.values.any()

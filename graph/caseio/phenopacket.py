@@ -7,7 +7,10 @@ LOINC code, each with its UCUM unit for :func:`graph.model.case.parse_case` to c
 (drugs by label, with their dose intervals as timing).  Times are counted in days back from
 ``metaData.created``, the moment the phenopacket describes.  A phenopacket without a neutrophil
 count (as genetics clinics write them) keeps Neutropenia, Agranulocytosis or Leukopenia as findings,
-which then stand for the count.  The diagnosis (``interpretations``, ``diseases``) is never read.
+which then stand for the count.  The causative variants of ``interpretations`` (their status
+causative or contributory, or their ACMG class pathogenic) are read as genetic test results, as a
+genetics report would be entered ("pathogenic homozygous c.1A>G in AK2"); the diagnosis they name
+and ``diseases`` are never read.
 
 Field names follow the GA4GH Phenopacket Schema v2 (``Measurement.timeObserved``); a test parses
 every export with the ``phenopackets`` package.
@@ -236,6 +239,51 @@ def _medications_of(data: Mapping[str, Any], reference: datetime | None) -> list
     return medications
 
 
+#: the interpretation statuses and ACMG classes of a variant the report holds responsible
+_CAUSAL_STATUSES = frozenset({"CAUSATIVE", "CONTRIBUTORY"})
+_CAUSAL_CLASSES = frozenset({"PATHOGENIC", "LIKELY_PATHOGENIC"})
+#: the HGVS expressions of a variant, in the order a report writes them
+_HGVS_ORDER = ("hgvs.c", "hgvs.p", "hgvs.g", "hgvs")
+
+
+def _variant_text(descriptor: Mapping[str, Any]) -> str:
+    """A variant as a genetics report writes it: zygosity, HGVS and gene ("homozygous c.1A>G in AK2")."""
+    symbol = str((descriptor.get("geneContext") or {}).get("symbol") or "").strip()
+    expressions = {str(e.get("syntax")): str(e.get("value")) for e in descriptor.get("expressions") or ()}
+    hgvs = next((expressions[s].split(":")[-1] for s in _HGVS_ORDER if expressions.get(s)), "")
+    zygosity = str((descriptor.get("allelicState") or {}).get("label") or "").strip()
+    words = " ".join(w for w in (zygosity, hgvs or "variant") if w)
+    return f"{words} in {symbol}" if symbol else ""
+
+
+def _genetic_results_of(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The variants (or genes) each interpretation holds responsible, as genetic test results.
+
+    Only the genotype is read, as a clinician would enter a genetics report: a variant whose status is
+    causative or contributory, or whose ACMG class is (likely) pathogenic; never the diagnosis the
+    interpretation names.
+    """
+    results: list[dict[str, str]] = []
+    for interpretation in data.get("interpretations") or ():
+        diagnosis = interpretation.get("diagnosis") or {}
+        for genomic in diagnosis.get("genomicInterpretations") or ():
+            variant = genomic.get("variantInterpretation") or {}
+            causal = genomic.get("interpretationStatus") in _CAUSAL_STATUSES or (
+                variant.get("acmgPathogenicityClassification") in _CAUSAL_CLASSES
+            )
+            if not causal:
+                continue
+            if variant:
+                text = _variant_text(variant.get("variationDescriptor") or {})
+            else:
+                text = str((genomic.get("gene") or {}).get("symbol") or "").strip()
+            if text:
+                result = {"name": "genetic testing", "result": f"pathogenic {text}"}
+                if result not in results:
+                    results.append(result)
+    return results
+
+
 def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
     """A case dict (``shared/case-format.md``) from a decoded Phenopacket v2; CaseError names a bad field."""
     meta = data.get("metaData") or {}
@@ -245,6 +293,7 @@ def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
     counts, labs, temperatures = _measurements_of(data)
     duration, present, absent = _features_of(data, reference, bool(counts))
     medications = _medications_of(data, reference)
+    genetics = _genetic_results_of(data)
     fields = (
         ("patient", patient),
         ("anc", counts[-1][1] if counts else None),
@@ -255,6 +304,7 @@ def phenopacket_to_case(data: Mapping[str, Any]) -> dict[str, Any]:
         ("absent_findings", absent or None),
         ("labs", labs or None),
         ("medications", medications or None),
+        ("tests", genetics or None),
     )
     return {"id": str(data.get("id") or subject.get("id") or "").strip()} | {k: v for k, v in fields if v is not None}
 

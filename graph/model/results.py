@@ -179,7 +179,9 @@ class NormalisedCase:
 class Evidence:
     """One term of a candidate's score, with its path in the graph and its sources."""
 
-    kind: str  # prior, finding, absent-finding, unexplained-finding, agent, context, known-diagnosis, no-agent
+    kind: (
+        str  # prior, finding, absent-finding, unexplained-finding, agent, context, known-diagnosis, no-agent, genotype
+    )
     label: str
     log_lr: float
     direction: str  # "for" / "against" / "neutral"

@@ -951,6 +951,46 @@ def agent_column(t: ScoreTables, n: NormalisedCase, index: _CaseIndex) -> tuple[
     return Column("agent", values, explain), implicated
 
 
+def _reported_genes(kb: KnowledgeBase, n: NormalisedCase) -> tuple[str, ...]:
+    """The genes a genetic test result reports a variant in (not a somatic one), that some cause links."""
+    return tuple(
+        sorted(
+            {
+                hit.agent
+                for hit in n.agents
+                if kb.kinds.get(hit.agent) == "Gene"
+                and hit.origin.startswith("tests:")
+                and hit.variant_origin != "somatic"
+                and kb.agent_assocs.get(hit.agent)
+            }
+        )
+    )
+
+
+def genotype_column(t: ScoreTables, n: NormalisedCase) -> Column:
+    """A genetic result that reports a variant in a gene some cause links counts against every cause linked to
+    none of the reported genes (``unlinked_gene_lr``), as LIRICAL's genotype likelihood ratio does for a
+    disease whose gene carries no variant: the variant, not a cause outside it, is the likelier explanation."""
+    kb = t.kb
+    genes = _reported_genes(kb, n)
+    values = _zeros(t)
+    if not genes:
+        return Column("genotype", values, _silent)
+    code = "unlinked_gene_lr"
+    linked = {assoc.cause for gene in genes for assoc in kb.agent_assocs[gene]}
+    unlinked = np.array([cause.id not in linked for cause in t.causes], dtype=bool)
+    values[unlinked] = math.log(kb.param(code))
+    names = ", ".join(kb.label(gene) for gene in genes)
+
+    def explain(i: int) -> tuple[Evidence, ...]:
+        if not unlinked[i]:
+            return ()
+        label = f"not linked to the gene the genetic result names ({names})"
+        return (_evidence("genotype", label, float(values[i]), (t.causes[i].id,), _param_sources(kb, code), code),)
+
+    return Column("genotype", values, explain)
+
+
 def defining_column(t: ScoreTables, index: _CaseIndex) -> Column:
     """A cause none of whose defining features the case states is less likely. A cause named as a known
     diagnosis, or a drug cause whose agent the case lists, needs no defining feature stated."""
@@ -1049,6 +1089,7 @@ def score_columns(kb: KnowledgeBase, n: NormalisedCase) -> tuple[list[Column], d
         sex_column(t, n),
         *phenotype_columns(t, index),
         agents,
+        genotype_column(t, n),
         defining_column(t, index),
         context_column(t, index, agents.values),
     ]
