@@ -641,6 +641,9 @@ def _expand_category_associations(G: nx.MultiDiGraph) -> None:
     that ranking, explanations and cause pages treat it like any other.  The files hold only the one
     category association a curator edits.
     """
+    category_associations = _nodes_of(G, NKG.CategoryAssociation)
+    if not category_associations:
+        return
     cause_key, category_key = _name(NKG.cause), _name(NKG.category)
     own = {
         (_target(G, node, NKG.cause, required=False), _target(G, node, NKG.finding, required=False))
@@ -648,7 +651,7 @@ def _expand_category_associations(G: nx.MultiDiGraph) -> None:
     }
     causes = _nodes_of(G, NKG.Cause)
     kind = _name(NKG.FindingAssociation)
-    for node in _nodes_of(G, NKG.CategoryAssociation):
+    for node in category_associations:
         category, finding = _target(G, node, NKG.category), _target(G, node, NKG.finding)
         attributes = {name: list(values) for name, values in G._node[node].items() if name != "kind"}
         links = sorted((target, key) for target, keys in G._succ[node].items() for key in keys if key != category_key)
@@ -661,6 +664,7 @@ def _expand_category_associations(G: nx.MultiDiGraph) -> None:
                 G.add_edge(derived, target, key=key)
             G.add_edge(derived, cause, key=cause_key)
             G.add_edge(derived, node, key=_name(NKG.derivedFrom))
+    _KIND_TABLES.pop(G, None)  # the finding associations added are read by kind from here on
 
 
 def _read_links(G: nx.MultiDiGraph, nodes: _Nodes, hpo: HpoIndex, params: Mapping[str, float]) -> _Links:
@@ -970,7 +974,6 @@ def build_knowledge_base(G: nx.MultiDiGraph, hpo: HpoIndex, files: Iterable[str]
     """Build the typed, indexed knowledge base from the networkx graph and the HPO index (freezes ``G``)."""
     _KIND_TABLES.pop(G, None)  # G may have changed since an earlier build read it
     _expand_category_associations(G)
-    _KIND_TABLES.pop(G, None)  # the expansion added finding associations
     nodes = _read_nodes(G, hpo)
     model = _read_model(G)
     links = _read_links(G, nodes, hpo, model.parameters.values)

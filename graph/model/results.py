@@ -179,9 +179,8 @@ class NormalisedCase:
 class Evidence:
     """One term of a candidate's score, with its path in the graph and its sources."""
 
-    kind: (
-        str  # prior, finding, absent-finding, unexplained-finding, agent, context, known-diagnosis, no-agent, genotype
-    )
+    #: prior, finding, absent-finding, unexplained-finding, agent, context, known-diagnosis, no-agent, genotype
+    kind: str
     label: str
     log_lr: float
     direction: str  # "for" / "against" / "neutral"

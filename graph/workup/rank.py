@@ -136,6 +136,12 @@ def _kept(kb: KnowledgeBase, lr: float, weight: float) -> float:
     return floor * (lr / floor) ** weight if lr > floor else lr
 
 
+def _ruled_out(kb: KnowledgeBase, lr: float, code: str) -> float:
+    """The ratio of an exposure whose timing rules it out (``code``: started after the onset, stopped long
+    before it); never more than no exposure at all for an agent whose ratio is below 1."""
+    return min(kb.param(code), _kept(kb, lr, 0.0))
+
+
 def anchor_days_ago(window: TimingWindow, drug: DrugExposure) -> float | None:
     """Days since the dose a timing window counts from: the first dose, or the last (else the stop)."""
     if window.anchor == "start":
@@ -159,7 +165,7 @@ def timing_factor(
         return lr, "no timing window"
     started = drug.started_days_ago
     if started is not None and started < onset_days_ago:
-        return min(kb.param("started_after_onset_lr"), _kept(kb, lr, 0.0)), (
+        return _ruled_out(kb, lr, "started_after_onset_lr"), (
             f"started {started:g} days ago, after the neutropenia began ({onset_days_ago:g} days ago)"
         )
     anchor = anchor_days_ago(window, drug)
@@ -168,8 +174,7 @@ def timing_factor(
         gap = drug.stopped_days_ago - onset_days_ago
         grace = window.stopped_grace if window.stopped_grace is not None else window.typical_max
         if gap > grace:
-            value = min(kb.param("outside_window_lr"), _kept(kb, lr, 0.0))
-            return value, f"stopped {gap:g} days before the neutropenia began"
+            return _ruled_out(kb, lr, "outside_window_lr"), f"stopped {gap:g} days before the neutropenia began"
     if anchor is None:
         return _kept(kb, lr, kb.param("unknown_timing_exponent")), "timing not given"
     days = anchor - onset_days_ago
@@ -977,8 +982,10 @@ def genotype_column(t: ScoreTables, n: NormalisedCase) -> Column:
     if not genes:
         return Column("genotype", values, _silent)
     code = "unlinked_gene_lr"
-    linked = {assoc.cause for gene in genes for assoc in kb.agent_assocs[gene]}
-    unlinked = np.array([cause.id not in linked for cause in t.causes], dtype=bool)
+    unlinked = np.ones(len(t.causes), dtype=bool)
+    unlinked[
+        sorted({t.position[a.cause] for gene in genes for a in kb.agent_assocs[gene] if a.cause in t.position})
+    ] = False
     values[unlinked] = math.log(kb.param(code))
     names = ", ".join(kb.label(gene) for gene in genes)
 
