@@ -110,6 +110,26 @@ CASES = [
             "tests": [{"name": "Rickettsia typhi IgM", "result": "positive"}],
         },
     ),
+    (
+        "Mediterranean spotted fever (Rickettsia conorii)",
+        {
+            "patient": {"age_years": 61, "sex": "male"},
+            "anc": 1100,
+            "findings": ["Fever", "Skin rash", "Eschar", "Headache"],
+            "exposures": [{"name": "tick bite"}, {"name": "travel to the Mediterranean"}],
+            "tests": [{"name": "Rickettsia conorii IgM", "result": "positive, 1:256"}],
+        },
+    ),
+    (
+        "Acute toxoplasmosis (Toxoplasma gondii)",
+        {
+            "patient": {"age_years": 27, "sex": "female"},
+            "anc": 1200,
+            "findings": ["Lymphadenopathy", "Fatigue", "Fever"],
+            "exposures": [{"name": "undercooked meat"}],
+            "tests": [{"name": "Toxoplasma IgM", "result": "positive, low avidity IgG"}],
+        },
+    ),
 ]
 
 
