@@ -130,6 +130,28 @@ CASES = [
             "tests": [{"name": "Toxoplasma IgM", "result": "positive, low avidity IgG"}],
         },
     ),
+    (
+        "Leptospirosis",
+        {
+            "patient": {"age_years": 34, "sex": "male"},
+            "anc": 1300,
+            "findings": ["Fever", "Myalgia", "Conjunctivitis", "Jaundice", "Thrombocytopenia"],
+            "exposures": [{"name": "wading in flood water"}],
+            "tests": [{"name": "Leptospira IgM", "result": "positive"}],
+        },
+    ),
+    (
+        "Sarcoidosis-associated neutropenia (splenic or marrow sarcoidosis)",
+        {
+            "patient": {"age_years": 46, "sex": "female"},
+            "anc": 1000,
+            "findings": ["Cough", "Splenomegaly", "Lymphopenia"],
+            "tests": [
+                {"name": "chest CT", "result": "bilateral hilar lymphadenopathy"},
+                {"name": "bone marrow biopsy", "result": "non-caseating granulomas, stains for AFB and fungi negative"},
+            ],
+        },
+    ),
 ]
 
 
