@@ -69,3 +69,29 @@ def test_a_gene_test_sent_or_pending_is_not_a_variant(kb, result):
     n = normalised_case(kb, tests=[{"name": "SBDS gene sequencing", "result": result}])
     assert not n.agents
     assert not any("sbds" in o.finding for o in n.observations)
+
+
+@pytest.mark.parametrize(
+    ("result", "present"),
+    [("ineffective", True), ("no response", True), ("refractory", True), ("responded, ANC rose to 2.1", False)],
+)
+def test_a_trial_of_g_csf_is_read_and_not_as_cerebrospinal_fluid(kb, result, present):
+    n = normalised_case(kb, tests=[{"name": "response to G-CSF", "result": result}])
+    read = [o for o in n.observations if o.finding.endswith("g-csf-unresponsive")]
+    assert [o.present for o in read] == [present]
+    assert not any("Cerebrospinal" in b.reason for b in n.no_bearing)
+
+
+def test_a_count_that_does_not_rise_on_g_csf_speaks_for_a_receptor_defect(kb):
+    case = {
+        "id": "girl",
+        "patient": {"age_years": 2, "sex": "female"},
+        "anc": {"value": 0.4, "unit": "10^9/L"},
+        "findings": ["HP:0002719"],
+    }
+
+    def rank_of(cases):
+        return next(c.rank for c in _ranked(kb, cases) if "csf3r" in c.cause)
+
+    trial = {**case, "tests": [{"name": "response to G-CSF", "result": "ineffective"}]}
+    assert rank_of(trial) < rank_of(case) and rank_of(trial) <= 5
