@@ -69,6 +69,9 @@ class AgentHit:
     origin: str
     #: for a gene: "germline" or "somatic" when the case says so ("somatic UBA1 variant"), else None
     variant_origin: str | None = None
+    #: the finding the same result states ("Pathogenic SBDS variant"), which already weighs the variant for
+    #: every cause that lists it, so that the gene's own ratio is not counted a second time
+    finding: str | None = None
 
 
 @dataclass(frozen=True)

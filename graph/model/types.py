@@ -306,7 +306,8 @@ class OnsetBand:
 
 @dataclass(frozen=True)
 class ResultRule:
-    """Reads one kind of result of a test into a finding (present/absent) or an organism."""
+    """Reads one kind of result of a test into a finding (present/absent) and, optionally, an agent: the organism
+    detected or the gene a pathogenic variant is reported in (``organism`` names either)."""
 
     id: str
     pattern: str | None = None

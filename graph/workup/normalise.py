@@ -263,7 +263,7 @@ class _FreeText:
         self.unrecognized: list[Unrecognized] = []
         self.no_bearing: list[NoBearing] = []
 
-    def _symbol_as_written(self, gene: str, text: str) -> bool:
+    def symbol_as_written(self, gene: str, text: str) -> bool:
         """Gene symbols count only as written (case-sensitive): 'WAS' the gene, not 'was' the verb."""
         info = self.kb.agents[gene].info
         return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) for name in (info.label, *info.synonyms))
@@ -328,7 +328,7 @@ class _FreeText:
             self.contexts.append(ContextHit(node, origin, days_ago))
         elif kind == "Drug":
             self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
-        elif kind == "Organism" or (kind == "Gene" and self._symbol_as_written(node, text)):
+        elif kind == "Organism" or (kind == "Gene" and self.symbol_as_written(node, text)):
             found = variant_origin(self.kb, text) if kind == "Gene" else None
             self.agents.append(AgentHit(node, origin, found))
         else:
@@ -437,11 +437,16 @@ def _read_tests(
         origin = f"tests: '{test.name}' = '{test.result}'"
         nodes, known = resolve_any_test(kb, test.name)
         fired = [rule for node in nodes for rule in read_result(kb, node, test.result, test.name)]
-        for finding, present, organism in fired:
+        if not fired and not nodes:  # "VPS13B sequencing": the name says which gene; the panel's rules read both
+            named = f"{test.name}: {test.result}"
+            fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
+        for finding, present, agent in fired:
             if finding:
                 observations.append(Observation(finding, present, origin))
-            if organism:
-                agents.append(AgentHit(organism, origin))
+            if agent and kb.kinds.get(agent) == "Gene":  # a gene a variant is reported in, and where it arose
+                agents.append(AgentHit(agent, origin, variant_origin(kb, test.result), finding if present else None))
+            elif agent:  # an organism detected
+                agents.append(AgentHit(agent, origin))
         if fired:
             continue
         text = f"{test.name}: {test.result}"
@@ -462,6 +467,18 @@ def _read_tests(
         else:
             reason = "test not in the ontology and its result names nothing known"
             unrecognized.append(Unrecognized("tests", text, reason))
+
+
+def _gene_tests(kb: KnowledgeBase, free: _FreeText, name: str) -> list[str]:
+    """The tests whose rules read a variant in a gene that a test's ``name`` names as written ("HAX1 gene
+    sequencing"): the gene panel, whose rules then need a variant stated, not a test sent or pending."""
+    genes = {
+        node
+        for spot in kb.concept_index.spot(name)
+        for node in spot.ids
+        if kb.kinds.get(node) == "Gene" and free.symbol_as_written(node, name)
+    }
+    return sorted(test for test, info in kb.tests.items() if any(rule.organism in genes for rule in info.rules))
 
 
 def _named(kb: KnowledgeBase, node: str) -> str:

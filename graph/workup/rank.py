@@ -490,6 +490,8 @@ def _agent_options(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, list[tuple
     for hit in n.agents:
         for assoc in kb.agent_assocs.get(hit.agent, ()):
             lr, why = assoc.likelihood_ratio, hit.origin
+            if hit.finding and any(f.finding == hit.finding for f in kb.finding_assocs.get(assoc.cause, ())):
+                lr, why = 1.0, f"{why}; weighed once, as the finding {kb.label(hit.finding)}"
             if hit.variant_origin and assoc.variant_origin and hit.variant_origin != assoc.variant_origin:
                 lr = kb.param("variant_origin_mismatch_lr")
                 why += f"; a {hit.variant_origin} variant, but this cause arises from a {assoc.variant_origin} one"
