@@ -64,6 +64,10 @@ LABELS = {
 TEST_SHARE = 0.4
 #: a source index id as ``expected.source`` writes it (``PMID:123``, ``DOI:10.x/y``, ``PMCID:PMC1``)
 INDEX_ID = re.compile(r"\b(PMID:\s*\d+|DOI:\s*10\.\d{4,9}/\S+|PMCID:\s*PMC\d+)", re.IGNORECASE)
+#: an index id anywhere in ``expected.source`` or ``expected.citation``, also written ``PMID 123`` or bare ``10.x/y``
+_ANY_ID = re.compile(
+    r"\b(?:(PMID)[:\s]\s*(\d+)|(PMCID)[:\s]\s*(PMC\d+)|(?:DOI[:\s]\s*)?(10\.\d{4,9}/[^\s;,)]+))", re.IGNORECASE
+)
 
 
 def part_of(case_id: str) -> str:
@@ -77,9 +81,45 @@ def indexed(expected: dict) -> bool:
     return bool(INDEX_ID.search(str(expected.get("source") or "")))
 
 
+def source_ids(expected: dict) -> set[str]:
+    """Every PMID, PMCID and DOI that ``expected.source`` or ``expected.citation`` names, normalised.
+
+    >>> sorted(source_ids({"source": "DOI:10.1000/Ab.1", "citation": "Blood 2001 (PMID 123); PMC9"}))
+    ['doi:10.1000/ab.1', 'pmid:123']
+    """
+    text = f"{expected.get('source') or ''} {expected.get('citation') or ''}"
+    ids = set()
+    for match in _ANY_ID.finditer(text):
+        if match.group(2):
+            ids.add(f"pmid:{match.group(2)}")
+        elif match.group(4):
+            ids.add(f"pmcid:{match.group(4).lower()}")
+        else:
+            ids.add(f"doi:{match.group(5).rstrip('.').lower()}")
+    return ids
+
+
+def _corpus_sources() -> dict[str, str]:
+    """Each source id already in the corpus, with the case that holds it (held-out cases are not named)."""
+    seen: dict[str, str] = {}
+    for part in SCORED:
+        for path in sorted((DATA / f"real-{part}").glob("*.json")):
+            expected = json.loads(path.read_text(encoding="utf-8")).get("expected") or {}
+            where = f"real-dev/{path.name}" if part == "dev" else "a held-out part"
+            for source_id in sorted(source_ids(expected)):
+                seen.setdefault(source_id, where)
+    return seen
+
+
 def add(folders: list[Path]) -> int:
-    """Copy every case file of ``folders`` into its part; refuse a file without an indexed source or an id clash."""
-    added = 0
+    """Copy every case file of ``folders`` into its part.
+
+    Refuses a file without an indexed source, an id clash, or a report (PMID, PMCID or DOI) that a
+    case of any part already transcribes; a held-out part is named as such, never by its case.
+    Nothing is copied unless every file passes.
+    """
+    seen = _corpus_sources()
+    plan: list[tuple[Path, Path]] = []
     for folder in folders:
         for path in sorted(folder.glob("*.json")):
             case = json.loads(path.read_text(encoding="utf-8"))
@@ -94,10 +134,17 @@ def add(folders: list[Path]) -> int:
             target = DATA / f"real-{part_of(case['id'])}" / f"{case['id']}.json"
             if target.exists() and target.read_bytes() != path.read_bytes():
                 raise SystemExit(f"{path}: a different case {case['id']} is already in {target.parent.name}/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            added += 1
-    return added
+            if not target.exists():
+                clash = sorted(source_id for source_id in source_ids(expected) if source_id in seen)
+                if clash:
+                    raise SystemExit(f"{path}: the report {clash[0]} is already transcribed ({seen[clash[0]]})")
+            for source_id in source_ids(expected):
+                seen.setdefault(source_id, str(path))
+            plan.append((path, target))
+    for path, target in plan:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return len(plan)
 
 
 def score_part(kb, part: str) -> tuple[Evaluation, list[str]]:

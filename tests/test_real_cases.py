@@ -72,3 +72,21 @@ def test_score_reports_the_unindexed_part_apart_with_figures_only(capsys):
     )
     assert "misses (not ranked first)" not in out and "refused (counted as misses):" in out
     assert "top1=" in out
+
+
+def test_add_refuses_a_report_the_corpus_already_transcribes(tmp_path):
+    dev_case = json.loads(sorted((DATA / "real-dev").glob("*.json"))[0].read_text(encoding="utf-8"))
+    copy = {"id": "real-zz-002", "expected": {"source": dev_case["expected"]["source"], "accept": ["x"]}}
+    (tmp_path / "real-zz-002.json").write_text(json.dumps(copy), encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"already transcribed \(real-dev/"):
+        real_cases.add([tmp_path])
+    assert not any((DATA / f"real-{part}" / "real-zz-002.json").exists() for part in real_cases.PARTS)
+
+
+def test_add_refuses_the_same_report_twice_in_one_batch(tmp_path):
+    for number in (3, 4):
+        case = {"id": f"real-zz-00{number}", "expected": {"source": "PMID:1", "accept": ["x"]}}
+        (tmp_path / f"real-zz-00{number}.json").write_text(json.dumps(case), encoding="utf-8")
+    with pytest.raises(SystemExit, match="pmid:1 is already transcribed"):
+        real_cases.add([tmp_path])
+    assert not any((DATA / f"real-{part}" / "real-zz-003.json").exists() for part in real_cases.PARTS)
