@@ -28,7 +28,7 @@ def _aplasia(drug: str, **timing) -> dict:
 
 @pytest.mark.parametrize(
     ("drug", "ratio"),
-    [("carbamazepine", 9), ("indomethacin", 12), ("chloramphenicol", 10), ("cotrimoxazole", 5)],
+    [("carbamazepine", 9), ("indomethacin", 12), ("chloramphenicol", 10), ("cotrimoxazole", 5), ("etanercept", 3)],
 )
 def test_pancytopenia_with_a_hypocellular_marrow_after_a_drug_names_the_drug(kb, drug, ratio):
     w = workup_case(kb, _aplasia(drug, started_days_ago=90, last_dose_days_ago=30), explain_top=3)

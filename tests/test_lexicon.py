@@ -102,11 +102,12 @@ def test_an_unlisted_drug_started_after_the_neutropenia_counts_as_no_drug(kb):
     assert math.isclose(math.exp(after.log_lr), kb.param("no_exposure_lr"))
 
 
-@pytest.mark.parametrize("name", ["filgrastim", "prednisolone", "IVIG", "micafungin"])
+@pytest.mark.parametrize("name", ["filgrastim", "prednisolone", "IVIG", "micafungin", "cyanocobalamin", "leucovorin"])
 def test_a_treatment_of_neutropenia_is_reported_and_not_weighed_as_a_culprit(kb, name):
     """G-CSF, a corticosteroid for a suspected immune cause, immunoglobulin or an antifungal for febrile
-    neutropenia (nkg:deliversTreatment) is what a neutropenic patient is given: named without dates it
-    is not the unlisted drug at LR 0.3 ** unknown_timing_exponent, but no drug at all."""
+    neutropenia, or vitamin B12 or folinic acid for a cause (nkg:deliversTreatment), is what the patient is
+    expected to be given: named without dates it is not the unlisted drug at LR 0.3 **
+    unknown_timing_exponent, but no drug at all."""
     w, _, evidence = _drug_cause_evidence(kb, name=name)
     assert w.normalised.other_drugs == ()
     (reported,) = [b for b in w.normalised.no_bearing if b.field == "medications"]
