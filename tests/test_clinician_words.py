@@ -150,8 +150,9 @@ def test_medications_with_brand_names_salts_and_doses_are_recognised(kb, written
 
 
 def test_a_drug_known_only_by_mesh_carries_its_mesh_id(kb):
-    normalised = _normalised(kb, medications=[{"name": "intravenous immunoglobulin", "started_days_ago": 5}])
-    assert [(d.label, d.xref) for d in normalised.other_drugs] == [("Immunoglobulins, Intravenous", "MeSH:D007155")]
+    # (intravenous immunoglobulin, the earlier example, is now a drug node: it delivers a treatment)
+    normalised = _normalised(kb, medications=[{"name": "interferon", "started_days_ago": 5}])
+    assert [(d.label, d.xref) for d in normalised.other_drugs] == [("Interferons", "MeSH:D000998")]
 
 
 def test_a_brand_of_a_combination_names_the_drugs_it_contains(kb):

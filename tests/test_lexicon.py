@@ -100,3 +100,24 @@ def test_a_recently_started_drug_no_cause_lists_still_counts_for_drug_induced_ag
 def test_an_unlisted_drug_started_after_the_neutropenia_counts_as_no_drug(kb):
     _, _, after = _drug_cause_evidence(kb, duration_days=30, name="ciprofloxacin", started_days_ago=5)
     assert math.isclose(math.exp(after.log_lr), kb.param("no_exposure_lr"))
+
+
+@pytest.mark.parametrize("name", ["filgrastim", "prednisolone", "IVIG", "micafungin", "cyanocobalamin", "leucovorin"])
+def test_a_treatment_of_neutropenia_is_reported_and_not_weighed_as_a_culprit(kb, name):
+    """G-CSF, a corticosteroid for a suspected immune cause, immunoglobulin or an antifungal for febrile
+    neutropenia, or vitamin B12 or folinic acid for a cause (nkg:deliversTreatment), is what the patient is
+    expected to be given: named without dates it is not the unlisted drug at LR 0.3 **
+    unknown_timing_exponent, but no drug at all."""
+    w, _, evidence = _drug_cause_evidence(kb, name=name)
+    assert w.normalised.other_drugs == ()
+    (reported,) = [b for b in w.normalised.no_bearing if b.field == "medications"]
+    assert reported.text == name and "not weighed as a culprit" in reported.reason
+    assert evidence.kind == "no-agent"
+    _, _, unlisted = _drug_cause_evidence(kb, name="ciprofloxacin")
+    assert unlisted.kind == "agent" and evidence.log_lr < unlisted.log_lr
+
+
+def test_a_treatment_drug_that_a_cause_links_is_still_weighed_by_its_link(kb):
+    # cefepime is given for febrile neutropenia and is also a beta-lactam culprit: its link decides
+    n = _normalised(kb, "cefepime")
+    assert [kb.label(d.agent) for d in n.drugs] == ["cefepime"] and not n.no_bearing

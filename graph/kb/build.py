@@ -419,6 +419,7 @@ def _agent(G: nx.MultiDiGraph, node: str) -> Agent:
         _flag(G, node, NKG.agranulocytosisRisk),
         _flag(G, node, NKG.myelosuppressive),
         tuple(sorted(_targets(G, node, NKG.usualIndication))),
+        tuple(sorted(_targets(G, node, NKG.deliversTreatment))),
     )
 
 

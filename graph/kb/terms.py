@@ -93,6 +93,7 @@ NKG_TERMS: tuple[str, ...] = (
     "agent",
     "agranulocytosisRisk",
     "usualIndication",
+    "deliversTreatment",
     "acuteEpisode",
     "ancAtLeast",
     "ancBelow",

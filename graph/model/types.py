@@ -140,6 +140,8 @@ class Agent:
     myelosuppressive: bool = False
     #: conditions and causes the drug is usually given for (``nkg:usualIndication``)
     indications: tuple[str, ...] = ()
+    #: treatments the drug is given as (``nkg:deliversTreatment``): filgrastim delivers G-CSF
+    treatments: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

@@ -536,11 +536,25 @@ def _read_medications(
             continue
         for agent in match.agents:
             if not kb.agent_assocs.get(agent):
-                info = kb.agents[agent].info
-                xref = info.xrefs[0] if info.xrefs else None
-                other_drugs.append(OtherDrug(medication.name, info.label, xref, *timing))
+                given_as = _treatment_given(kb, agent)
+                if given_as:  # G-CSF, a corticosteroid: expected in neutropenia, never a culprit candidate
+                    no_bearing.append(NoBearing("medications", medication.name, given_as))
+                else:
+                    info = kb.agents[agent].info
+                    xref = info.xrefs[0] if info.xrefs else None
+                    other_drugs.append(OtherDrug(medication.name, info.label, xref, *timing))
             drugs.append(DrugExposure(agent, medication.name, match.match, *timing))
     return drugs, other_drugs
+
+
+def _treatment_given(kb: KnowledgeBase, agent: str) -> str:
+    """Why a drug that no cause links is not a possible culprit: the treatments it delivers
+    (``nkg:deliversTreatment``: G-CSF, corticosteroids for a suspected immune cause, antibiotics for
+    febrile neutropenia), which a patient with neutropenia is expected to be given; empty when none."""
+    given = [kb.label(treatment) for treatment in kb.agents[agent].treatments if treatment in kb.treatments]
+    if not given:
+        return ""
+    return f"given as a treatment ({'; '.join(given)}) of neutropenia or its causes; not weighed as a culprit"
 
 
 def _ancestry_group(kb: KnowledgeBase, case: Case, unrecognized: list[Unrecognized]) -> str | None:
