@@ -200,6 +200,7 @@ def _age_band(G: nx.MultiDiGraph, node: str) -> tuple[float, float]:
 _ANCHORS = {str(NKG.SinceStart): "start", str(NKG.SinceLastDose): "last_dose"}
 _POLARITY: dict[str, Polarity] = {str(NKG.Supports): "supports", str(NKG.Opposes): "opposes"}
 _VARIANT_ORIGIN = {str(NKG.Germline): "germline", str(NKG.Somatic): "somatic"}
+_ZYGOSITY = {str(NKG.Monoallelic): "monoallelic", str(NKG.Biallelic): "biallelic", str(NKG.Hemizygous): "hemizygous"}
 
 
 def _window(G: nx.MultiDiGraph, node: str) -> TimingWindow:
@@ -902,7 +903,8 @@ def _text_cues(G: nx.MultiDiGraph) -> dict[str, Any]:
     findings and conditions that are acute episodes, and the phrases by which an item says that nothing
     of note was found."""
     return {
-        "variant_origin_words": _variant_origin_words(G),
+        "variant_origin_words": _kind_words(G, _VARIANT_ORIGIN),
+        "zygosity_words": _kind_words(G, _ZYGOSITY),
         "past_episode_words": _words(G, str(NKG.PastEpisode)),
         "acute_episodes": frozenset(n for n in G if _flag(G, n, NKG.acuteEpisode)),
         "result_words": _result_words(G),
@@ -930,12 +932,13 @@ def _nothing_found_phrases(G: nx.MultiDiGraph) -> tuple[str, ...]:
     return tuple(sorted({str(p) for p in _values(G, node, NKG.phrasePattern)})) if node in G else ()
 
 
-def _variant_origin_words(G: nx.MultiDiGraph) -> tuple[tuple[str, str], ...]:
-    """The words that say a reported variant is germline or somatic (labels of nkg:Germline, nkg:Somatic)."""
+def _kind_words(G: nx.MultiDiGraph, kinds: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """(word, kind) for the labels and synonyms of each node of ``kinds`` (node -> kind): the words that say
+    where a reported variant arose (nkg:Germline, nkg:Somatic) or in how many copies (nkg:Zygosity)."""
     return tuple(
         sorted(
-            (str(word).lower(), _VARIANT_ORIGIN[node])
-            for node in _VARIANT_ORIGIN
+            (str(word).lower(), kinds[node])
+            for node in kinds
             if node in G
             for word in (*_values(G, node, RDFS.label), *_values(G, node, SKOS.altLabel))
         )
@@ -1019,6 +1022,7 @@ def _assemble(
         param_sources=params.sources,
         default_onset=params.terms.get("default_congenital_onset", (None,))[0],
         male_predominant_inheritance=frozenset(params.terms.get("x_linked_recessive_female_fraction", ())),
+        biallelic_inheritance=frozenset(params.terms.get("carrier_variant_lr", ())),
         congenital_category=nodes.categories.get(str(NKG.Congenital), "congenital"),
         alert_rules=model.alert_rules,
         situations=_situations(G, _flag_holders(G, (*nodes.agents, *contexts))),

@@ -109,6 +109,11 @@ class KnowledgeBase:
     early_weights: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     #: (word, "germline" or "somatic"): the words that say where a reported gene variant arose
     variant_origin_words: tuple[tuple[str, str], ...] = ()
+    #: (word, "monoallelic", "biallelic" or "hemizygous"): the words that say how many copies of a gene a
+    #: reported variant is in
+    zygosity_words: tuple[tuple[str, str], ...] = ()
+    #: the modes of inheritance that need a variant in both copies of the gene (autosomal recessive)
+    biallelic_inheritance: frozenset[str] = frozenset()
     #: words that put an acute episode in the past (``nkg:PastEpisode``), and the findings and conditions
     #: that are acute episodes (``nkg:acuteEpisode``): "previous pneumonia" says nothing of the present illness
     past_episode_words: tuple[str, ...] = ()

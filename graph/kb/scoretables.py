@@ -149,7 +149,7 @@ class ScoreTables:
     onset_high: np.ndarray
     onset_exponent: np.ndarray
     onset_origin: tuple[str, ...]
-    #: causes inherited only in male-predominant modes
+    #: causes inherited only in male-predominant modes and with no curated prior modifier for sex
     male_predominant: np.ndarray
     requires_agent: np.ndarray
     #: each cause's mechanism, as its place in ``mechanisms`` (the mechanisms in sorted order)
@@ -346,7 +346,11 @@ def _cause_part(kb: KnowledgeBase, causes: tuple[Cause, ...]) -> dict[str, Any]:
         "onset_high": _floats(o[1] for o in onsets),
         "onset_exponent": _floats(o[2] for o in onsets),
         "onset_origin": tuple(o[3] for o in onsets),
-        "male_predominant": _flags(bool(c.inheritance) and set(c.inheritance) <= male_modes for c in causes),
+        # a cause with a curated prior modifier for sex weighs the patient's sex by that modifier, once
+        "male_predominant": _flags(
+            bool(c.inheritance) and set(c.inheritance) <= male_modes and not any(m.sex for m in kb.priors.get(c.id, ()))
+            for c in causes
+        ),
         "requires_agent": _flags(c.requires_agent for c in causes),
         "with_defining_features": tuple(i for i, c in enumerate(causes) if c.defining_features),
     }

@@ -72,6 +72,8 @@ class AgentHit:
     #: the finding the same result states ("Pathogenic SBDS variant"), which already weighs the variant for
     #: every cause that lists it, so that the gene's own ratio is not counted a second time
     finding: str | None = None
+    #: for a gene: "monoallelic", "biallelic" or "hemizygous" when the result says so, else None
+    zygosity: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..kb.knowledge import KnowledgeBase
 from ..model.case import Case, Medication
@@ -329,8 +330,9 @@ class _FreeText:
         elif kind == "Drug":
             self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
         elif kind == "Organism" or (kind == "Gene" and self.symbol_as_written(node, text)):
-            found = variant_origin(self.kb, text) if kind == "Gene" else None
-            self.agents.append(AgentHit(node, origin, found))
+            gene = kind == "Gene"
+            origin_said, copies = (variant_origin(self.kb, text), zygosity(self.kb, text)) if gene else (None, None)
+            self.agents.append(AgentHit(node, origin, origin_said, zygosity=copies))
         else:
             return False
         return True
@@ -414,12 +416,46 @@ def variant_origin(kb: KnowledgeBase, text: str) -> str | None:
     >>> variant_origin(kb, "somatic UBA1 p.Met41Thr, VAF 60%"), variant_origin(kb, "ELANE variant")
     ('somatic', None)
     """
+    return _said_kind(kb.variant_origin_words, text)
+
+
+def zygosity(kb: KnowledgeBase, text: str) -> str | None:
+    """In how many copies of the gene ``text`` says a variant is: "monoallelic", "biallelic" or
+    "hemizygous" (the longest words win: "compound heterozygous" is biallelic), else None.
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> zygosity(kb, "compound heterozygous HAX1 variants"), zygosity(kb, "heterozygous c.1A>G in HAX1")
+    ('biallelic', 'monoallelic')
+    """
+    return _said_kind(kb.zygosity_words, text)
+
+
+def _said_kind(words: tuple[tuple[str, str], ...], text: str) -> str | None:
+    """The one kind whose words ``text`` uses, a word inside a longer one that matched not counting; None
+    when it uses none, or words of two kinds."""
+    spans = [
+        (m.start(), m.end(), kind)
+        for word, kind in words
+        for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+    ]
     said = {
         kind
-        for word, kind in kb.variant_origin_words
-        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+        for start, end, kind in spans
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans)
     }
     return said.pop() if len(said) == 1 else None
+
+
+def _compound_heterozygous(agents: list[AgentHit]) -> list[AgentHit]:
+    """Two different results that each report one variant in the same gene read as compound
+    heterozygous: both hits become biallelic (the phase is not known; a report of two variants means it)."""
+    results: dict[str, set[str]] = {}
+    for hit in agents:
+        if hit.zygosity == "monoallelic":
+            results.setdefault(hit.agent, set()).add(hit.origin)
+    paired = {gene for gene, origins in results.items() if len(origins) > 1}
+    return [replace(hit, zygosity="biallelic") if hit.agent in paired and hit.zygosity else hit for hit in agents]
 
 
 def _read_tests(
@@ -444,7 +480,15 @@ def _read_tests(
             if finding:
                 observations.append(Observation(finding, present, origin))
             if agent and kb.kinds.get(agent) == "Gene":  # a gene a variant is reported in, and where it arose
-                agents.append(AgentHit(agent, origin, variant_origin(kb, test.result), finding if present else None))
+                agents.append(
+                    AgentHit(
+                        agent,
+                        origin,
+                        variant_origin(kb, test.result),
+                        finding if present else None,
+                        zygosity(kb, test.result),
+                    )
+                )
             elif agent:  # an organism detected
                 agents.append(AgentHit(agent, origin))
         if fired:
@@ -638,7 +682,7 @@ def normalise_case(kb: KnowledgeBase, case: Case) -> NormalisedCase:
         case=case,
         observations=_first_wins(observations),
         drugs=tuple(drugs + free.drugs),
-        agents=tuple(agents + free.agents),
+        agents=tuple(_compound_heterozygous(agents + free.agents)),
         contexts=tuple(free.contexts),
         known_causes=tuple(free.known_causes),
         ancestry_group=ancestry_group,

@@ -50,7 +50,7 @@ import numpy as np
 
 from ..kb.knowledge import KnowledgeBase
 from ..kb.scoretables import FindingTable, ScoreTables, noisy_or_of, score_tables, unrelated_log_lr
-from ..model.results import Candidate, ContextHit, DrugExposure, Evidence, NormalisedCase, Observation
+from ..model.results import AgentHit, Candidate, ContextHit, DrugExposure, Evidence, NormalisedCase, Observation
 from ..model.types import (
     AgentAssociation,
     Cause,
@@ -495,6 +495,9 @@ def _agent_options(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, list[tuple
             if hit.variant_origin and assoc.variant_origin and hit.variant_origin != assoc.variant_origin:
                 lr = kb.param("variant_origin_mismatch_lr")
                 why += f"; a {hit.variant_origin} variant, but this cause arises from a {assoc.variant_origin} one"
+            elif _carrier_only(kb, hit, assoc.cause):
+                lr = kb.param("carrier_variant_lr")
+                why += "; one heterozygous variant, but this cause needs two (a carrier)"
             options.setdefault(assoc.cause, []).append((lr, hit.agent, assoc, why))
     return options
 
@@ -958,8 +961,16 @@ def agent_column(t: ScoreTables, n: NormalisedCase, index: _CaseIndex) -> tuple[
     return Column("agent", values, explain), implicated
 
 
+def _carrier_only(kb: KnowledgeBase, hit: AgentHit, cause: str) -> bool:
+    """Whether ``hit`` reports one heterozygous variant in a gene of ``cause`` and every mode of inheritance
+    the cause lists needs two (``carrier_variant_lr``): the carrier state, not the disease."""
+    modes = kb.causes[cause].inheritance if cause in kb.causes else ()
+    return hit.zygosity == "monoallelic" and bool(modes) and all(m in kb.biallelic_inheritance for m in modes)
+
+
 def _reported_genes(kb: KnowledgeBase, n: NormalisedCase) -> tuple[str, ...]:
-    """The genes a genetic test result reports a variant in (not a somatic one), that some cause links."""
+    """The genes a genetic test result reports a variant in (not a somatic one), that some cause links and
+    that could cause it: a heterozygous variant in a gene whose causes all need two is a carrier's."""
     return tuple(
         sorted(
             {
@@ -969,6 +980,7 @@ def _reported_genes(kb: KnowledgeBase, n: NormalisedCase) -> tuple[str, ...]:
                 and hit.origin.startswith("tests:")
                 and hit.variant_origin != "somatic"
                 and kb.agent_assocs.get(hit.agent)
+                and not all(_carrier_only(kb, hit, a.cause) for a in kb.agent_assocs[hit.agent])
             }
         )
     )
