@@ -55,7 +55,7 @@ _CHILD = {"id": "csf3r", "patient": {"age_years": 4, "sex": "female"}, "anc": 30
 
 def test_a_somatic_csf3r_variant_does_not_carry_the_germline_likelihood_ratio(kb):
     label = kb.label(next(a.cause for a in kb.agent_assocs[next(g for g in kb.agents if g.endswith("/CSF3R"))]))
-    germline = _agent_lr(kb, {**_CHILD, "conditions": ["heterozygous CSF3R variant"]}, label)
+    germline = _agent_lr(kb, {**_CHILD, "conditions": ["homozygous CSF3R variant"]}, label)
     unstated = _agent_lr(kb, {**_CHILD, "conditions": ["CSF3R variant"]}, label)
     somatic = _agent_lr(kb, {**_CHILD, "conditions": ["somatic CSF3R variant, VAF 8%"]}, label)
     assert germline == unstated > 3  # the curated germline ratio (50)
