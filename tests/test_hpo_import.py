@@ -183,7 +183,7 @@ def test_the_import_validates_and_the_ranker_uses_it(onto, tmp_path):
         "duration_days": 400,
         "findings": ["Splenomegaly", "Lymphadenopathy", "Thrombocytopenia"],
         "absent_findings": ["Fever"],
-        "conditions": ["heterozygous TESTG1 pathogenic variant"],
+        "conditions": ["homozygous TESTG1 pathogenic variant"],
     }
     top = workup_case(kb, case).candidates[0]
     assert kb.label(top.cause) == "Test neutropenia syndrome"
