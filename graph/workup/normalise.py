@@ -330,9 +330,7 @@ class _FreeText:
         elif kind == "Drug":
             self.drugs.append(DrugExposure(node, text, "named in " + field, last_dose_days_ago=days_ago))
         elif kind == "Organism" or (kind == "Gene" and self.symbol_as_written(node, text)):
-            gene = kind == "Gene"
-            origin_said, copies = (variant_origin(self.kb, text), zygosity(self.kb, text)) if gene else (None, None)
-            self.agents.append(AgentHit(node, origin, origin_said, zygosity=copies))
+            self.agents.append(gene_hit(self.kb, node, origin, text) if kind == "Gene" else AgentHit(node, origin))
         else:
             return False
         return True
@@ -431,6 +429,19 @@ def zygosity(kb: KnowledgeBase, text: str) -> str | None:
     return _said_kind(kb.zygosity_words, text)
 
 
+def gene_hit(kb: KnowledgeBase, gene: str, origin: str, text: str, finding: str | None = None) -> AgentHit:
+    """A gene that ``text`` reports a variant in, with where the variant arose and in how many copies, as
+    the text says them (``finding``: the variant finding the same result states, see :class:`AgentHit`).
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> hit = gene_hit(kb, "gene:HAX1", "tests: 'exome'", "homozygous HAX1 c.430dupG")
+    >>> hit.variant_origin, hit.zygosity
+    ('germline', 'biallelic')
+    """
+    return AgentHit(gene, origin, variant_origin(kb, text), finding, zygosity(kb, text))
+
+
 def _said_kind(words: tuple[tuple[str, str], ...], text: str) -> str | None:
     """The one kind whose words ``text`` uses, a word inside a longer one that matched not counting; None
     when it uses none, or words of two kinds."""
@@ -480,15 +491,7 @@ def _read_tests(
             if finding:
                 observations.append(Observation(finding, present, origin))
             if agent and kb.kinds.get(agent) == "Gene":  # a gene a variant is reported in, and where it arose
-                agents.append(
-                    AgentHit(
-                        agent,
-                        origin,
-                        variant_origin(kb, test.result),
-                        finding if present else None,
-                        zygosity(kb, test.result),
-                    )
-                )
+                agents.append(gene_hit(kb, agent, origin, test.result, finding if present else None))
             elif agent:  # an organism detected
                 agents.append(AgentHit(agent, origin))
         if fired:
