@@ -9,6 +9,11 @@ cited source and judge it.
 
     python scripts/audit_sample.py                 # 40 assertions, seed 20261202
     python scripts/audit_sample.py --size 10 --seed 7
+    python scripts/audit_sample.py --exclude docs/audited-assertions.txt   # leave earlier samples out
+
+``--exclude`` names a file of association ids (``assoc:...``), one a line, ``#`` starting a comment;
+those assertions are left out of the population before the draw, so that a fresh audit does not
+re-read what an earlier one judged.
 
 Examples
 --------
@@ -37,6 +42,19 @@ _IMPORTED = re.compile(r"cause[/:](omim|orpha)-\d+$")
 def imported(cause_id: str) -> bool:
     """True when *cause_id* names a cause imported from HPO rather than curated."""
     return bool(_IMPORTED.search(cause_id))
+
+
+def read_excluded(path: Path) -> set[str]:
+    r"""The association ids listed in *path* (one a line; blank lines and ``#`` comments skipped).
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+    ...     _ = f.write("# seed 1\nassoc:a--b\n\nassoc:c--d  # why\n")
+    >>> sorted(read_excluded(Path(f.name)))
+    ['assoc:a--b', 'assoc:c--d']
+    """
+    ids = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {i for i in ids if i}
 
 
 def population(kb) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
@@ -73,11 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=40, help="how many assertions to draw (default 40)")
     parser.add_argument("--seed", type=int, default=20261202, help="random seed (default 20261202)")
+    parser.add_argument("--exclude", type=Path, help="file of association ids (assoc:...) to leave out, one a line")
     args = parser.parse_args(argv)
     if args.size < 1:
         parser.error("--size must be at least 1")
+    if args.exclude is not None and not args.exclude.is_file():
+        parser.error(f"--exclude: no file {args.exclude}")
+    excluded = read_excluded(args.exclude) if args.exclude is not None else set()
     kb = load_knowledge_base()
-    rows = population(kb)
+    rows = [row for row in population(kb) if curie(row[1].id) not in excluded]  # type: ignore[attr-defined]
+    if excluded:
+        print(f"{len(excluded)} ids excluded ({args.exclude})")
     size = min(args.size, len(rows))
     sample = random.Random(args.seed).sample(rows, size)
     print(f"{size} of {len(rows)} curated assertions (seed {args.seed})\n")

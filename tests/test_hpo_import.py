@@ -25,6 +25,8 @@ from graph.model.errors import UsageError
 from graph.workup.pipeline import workup_case
 
 ROOT = Path(__file__).resolve().parent.parent
+CAUSE = "https://w3id.org/neutropenia-kg/resource/cause/"
+ASSOC = "https://w3id.org/neutropenia-kg/resource/assoc/"
 HEADER = "\t".join(
     [
         "database_id",
@@ -55,10 +57,10 @@ ROWS = [
 ]
 
 
-def write_release(directory: Path, version: str = "2025-01-16") -> Path:
+def write_release(directory: Path, version: str = "2025-01-16", rows: list[tuple[str, ...]] | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     lines = [f"#description: test\n#version: {version}\n", HEADER + "\n"]
-    for row in ROWS:
+    for row in ROWS if rows is None else rows:
         database_id, name, qualifier, term, reference, frequency, *aspect = row
         fields = [
             database_id,
@@ -150,6 +152,30 @@ def test_a_number_no_annotation_states_is_marked_an_estimate(onto, tmp_path):
     assert "rule made it" in _association_text(text, "HP:0002716")
     assert "nkg:estimate" not in _association_text(text, "HP:0001744")  # very frequent
     assert "nkg:estimate" not in _association_text(text, "HP:0001873")  # frequent
+
+
+def test_an_orphanet_grade_the_case_reports_do_not_record_is_marked_an_estimate(onto, tmp_path):
+    """Audit of 2026-12-03d: Orphanet graded CD25+ mast cells in Chediak-Higashi syndrome and renal cysts in
+    CLPB deficiency very frequent, yet the case reports HPO annotates for them (19 patients) record neither.
+    Once the disease's case reports count at least hpo_import_series_min patients, a frequent grade that no
+    report records is written as an estimate for a curator to check; a feature a report records is not."""
+    series = [(*row[:5], "3/12", *row[6:]) if row[3] == "HP:0002716" else row for row in ROWS]
+    text, _ = run_import(onto, write_release(tmp_path / "release", rows=series))
+    assert "up to 12 patients" in _association_text(text, "HP:0001873")  # ORPHA:99 frequent, no report
+    assert "nkg:estimate" not in _association_text(text, "HP:0001744")  # very frequent in a report (PMID:1)
+    assert "nkg:estimate" not in _association_text(text, "HP:0002716")  # 3/12, stated
+    few, _ = run_import(onto, write_release(tmp_path / "few"))  # the reports count 4 patients: too few to judge
+    assert "nkg:estimate" not in _association_text(few, "HP:0001873")
+
+
+def test_the_committed_import_flags_the_audited_orphanet_grades():
+    kb = load_knowledge_base()
+    chs = {a.finding.rsplit("_", 1)[-1]: a for a in kb.finding_assocs[CAUSE + "chediak-higashi-syndrome"]}
+    assert chs["0031408"].frequency == 0.01 and chs["0031408"].polarity == "opposes"  # curated over the import
+    clpb = {a.finding.rsplit("_", 1)[-1]: a.frequency for a in kb.finding_assocs[CAUSE + "clpb-deficiency"]}
+    assert clpb["0000107"] == 0.05 and clpb["0000121"] == 0.05  # renal cyst, nephrocalcinosis (was 0.9)
+    node = kb.graph.nodes[ASSOC + "cartilage-hair-hypoplasia--hpoa-hp-0001638"]  # cardiomyopathy, Orphanet only
+    assert any(str(v).lower() == "true" for v in node.get("estimate", ()))
 
 
 def test_the_committed_import_marks_unstated_numbers_of_curated_causes():

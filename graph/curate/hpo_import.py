@@ -117,6 +117,7 @@ class ImportSettings:
     missing: float = 0.5
     excluded: float = 0.01
     min_denominator: float = 5
+    series_min: float = 10
 
 
 #: why each setting has its value (written beside it in the output file)
@@ -141,6 +142,11 @@ RATIONALE = {
     "min_denominator": "An n/m fraction from fewer patients than this is read by Laplace's rule of succession, "
     "(n + 1) / (m + 2), instead of n/m: one or two reported patients (1/1, 2/2) do not make a feature near-certain "
     "(audit of 2026-12-03: HAX1 clumsiness 2/2, Barth syndrome macrotia 1/1).",
+    "series_min": "An Orphanet grade of frequent or very frequent is marked an estimate for a curator to check when "
+    "the disease's case reports that HPO annotates count at least this many patients (the largest n/m) and none of "
+    "them records the feature, a broader or a narrower one (audit of 2026-12-03d: Chediak-Higashi syndrome 'CD25+ "
+    "mast cells' and CLPB deficiency 'renal cyst', graded very frequent, absent from 19 patients of the two "
+    "founding reports; cartilage-hair hypoplasia 'cardiomyopathy', absent from the 108-patient series).",
 }
 
 
@@ -162,6 +168,12 @@ class ImportedDisease:
     #: the present terms whose number no annotation states: HPO gives no frequency, or n/m of fewer
     #: patients than the import's minimum denominator, so the import's rule made the number
     unstated: set[str] = field(default_factory=set)
+    #: terms a case report or OMIM annotates (present or NOT), i.e. any annotation not from Orphanet
+    reported: set[str] = field(default_factory=set)
+    #: present terms that an Orphanet annotation grades frequent or very frequent
+    graded: set[str] = field(default_factory=set)
+    #: the most patients of one n/m annotation of a case report (0 when none gives n/m)
+    series: int = 0
     genes: set[tuple[str, str]] = field(default_factory=set)
     #: HPO annotates a mode of inheritance for it
     inherited: bool = False
@@ -351,6 +363,14 @@ def _add_row(disease: ImportedDisease, row: dict[str, str], term: str, hpo: HpoI
         return
     references = frozenset(r.strip() for r in row["reference"].split(";") if r.strip())
     value = None if row["qualifier"] == "NOT" else frequency_value(row["frequency"], settings)
+    if references and all(r.startswith("ORPHA:") for r in references):
+        if value is not None and value >= settings.frequent:
+            disease.graded.add(term)
+    else:
+        disease.reported.add(term)
+        fraction = re.fullmatch(r"\d+/(\d+)", row["frequency"].strip())
+        if fraction:
+            disease.series = max(disease.series, int(fraction.group(1)))
     if value is None:
         disease.absent[term] = disease.absent.get(term, frozenset()) | references
     else:
@@ -421,6 +441,9 @@ def _merge_same_name(diseases: dict[str, ImportedDisease]) -> dict[str, Imported
             first.inherited = first.inherited or other.inherited
             first.onset |= other.onset
             first.inheritance |= other.inheritance
+            first.reported |= other.reported
+            first.graded |= other.graded
+            first.series = max(first.series, other.series)
             for term, (value, refs) in other.present.items():
                 _keep_larger(first.present, first.unstated, term, value, refs, term not in other.unstated)
             for term, refs in other.absent.items():
@@ -874,19 +897,53 @@ def _cause_lines(
     ]
 
 
-def _estimate(term: str, unstated: set[str]) -> str:
-    """The estimate flag and its reason for a number no annotation states, else nothing."""
+def uncorroborated(
+    graded: Iterable[str], reported: Iterable[str], series: int, hpo: HpoIndex, settings: ImportSettings
+) -> frozenset[str]:
+    """The Orphanet-graded terms (``graded``) that no case report records although the disease's case
+    reports count at least ``settings.series_min`` patients (``series``): neither the term, nor a broader
+    or a narrower one, is among the ``reported`` terms.
+
+    >>> sorted(uncorroborated(["HP:1", "HP:2"], ["HP:2"], 19, HpoIndex("none"), ImportSettings()))
+    ['HP:1']
+    >>> sorted(uncorroborated(["HP:1"], [], 4, HpoIndex("none"), ImportSettings()))
+    []
+    """
+    if series < settings.series_min:
+        return frozenset()
+    reported = {expand(t) for t in reported}
+    broader = set().union(*(hpo.ancestors(t) for t in reported)) if reported else set()
+    return frozenset(
+        term for term in graded if expand(term) not in broader and not (hpo.ancestors(expand(term)) & reported)
+    )
+
+
+def _series_comment(series: int) -> str:
+    return (
+        f"Estimate for a curator to check: Orphanet grades it frequent or very frequent, but the case reports "
+        f"that HPO annotates for the same disease (up to {series} patients) do not record it "
+        f"(hpo_import_series_min)."
+    )
+
+
+def _estimate(term: str, unstated: set[str], unreported: frozenset[str] = frozenset(), series: int = 0) -> str:
+    """The estimate flag and its reason for a number no annotation states, or an Orphanet grade the
+    case reports do not bear out; else nothing."""
+    if term in unreported:
+        return f"nkg:estimate true ; rdfs:comment {turtle_string(_series_comment(series))} ;\n    "
     return f"nkg:estimate true ; rdfs:comment {turtle_string(UNSTATED_COMMENT)} ;\n    " if term in unstated else ""
 
 
-def _finding_lines(disease: ImportedDisease, settings: ImportSettings) -> list[str]:
+def _finding_lines(disease: ImportedDisease, settings: ImportSettings, hpo: HpoIndex) -> list[str]:
     """The finding associations of an imported disease: its annotations, then its NOT annotations."""
     node = _cause_name(disease.id)
+    unreported = uncorroborated(disease.graded, disease.reported, disease.series, hpo, settings)
     out = []
     for term, (frequency, references) in sorted(disease.present.items()):
+        flag = _estimate(term, disease.unstated, unreported, disease.series)
         out.append(
             f"assoc:{node[6:]}--{term.lower().replace(':', '-')} a nkg:FindingAssociation ; nkg:cause {node} ; "
-            f"nkg:finding {term} ;\n    nkg:frequency {_number(frequency)} ; {_estimate(term, disease.unstated)}"
+            f"nkg:finding {term} ;\n    nkg:frequency {_number(frequency)} ; {flag}"
             f"dcterms:source {_sources(references)} ."
         )
     for term, references in sorted(disease.absent.items()):
@@ -962,14 +1019,14 @@ def render_turtle(
     out += _link_lines(parts)
     associations = 0
     for cause in sorted(set(parts.inherited) - scope.enriched_elsewhere):
-        associations += _render_inherited(out, cause, parts.inherited[cause], curated, settings)
+        associations += _render_inherited(out, cause, parts.inherited[cause], curated, settings, hpo)
     out += ["", "# " + "-" * 64 + " not imported (no inheritance, no gene)"]
     out += [f"# {', '.join((d.id, *d.also))} {d.name}" for d in parts.not_imported]
     context = _Context(curated, scope)
     for disease in parts.imported:
         kind = classify(disease, curated, hpo)
         out += _cause_lines(disease, kind, version, settings, context)
-        out += _finding_lines(disease, settings)
+        out += _finding_lines(disease, settings, hpo)
         out += _gene_lines(disease, kind, settings, context)
         associations += len(disease.present) + len(disease.absent)
     out += _gene_node_lines(context.gene_nodes)
@@ -986,13 +1043,22 @@ def render_turtle(
 
 
 def _render_inherited(
-    out: list[str], cause: str, diseases: list[ImportedDisease], curated: _Curated, settings: ImportSettings
+    out: list[str],
+    cause: str,
+    diseases: list[ImportedDisease],
+    curated: _Curated,
+    settings: ImportSettings,
+    hpo: HpoIndex,
 ) -> int:
     """Write the HPO annotations of ``diseases`` that curated ``cause`` lacks; the number written."""
     own = curated.terms_by_cause.get(cause, frozenset())
     present: dict[str, tuple[float, frozenset[str]]] = {}
     unstated: set[str] = set()
     absent: dict[str, frozenset[str]] = {}
+    series = max((d.series for d in diseases), default=0)
+    unreported = uncorroborated(
+        set().union(*(d.graded for d in diseases)), set().union(*(d.reported for d in diseases)), series, hpo, settings
+    )
     for disease in diseases:
         for term, (value, refs) in disease.present.items():
             _keep_larger(present, unstated, term, value, refs, term not in disease.unstated)
@@ -1004,9 +1070,10 @@ def _render_inherited(
         if term in own or term == NEUTROPENIA:
             continue
         value, refs = present[term]
+        flag = _estimate(term, unstated, unreported, series)
         out.append(
             f"assoc:{local}--hpoa-{term.lower().replace(':', '-')} a nkg:FindingAssociation ; nkg:cause <{cause}> ; "
-            f"nkg:finding {term} ;\n    nkg:frequency {_number(value)} ; {_estimate(term, unstated)}"
+            f"nkg:finding {term} ;\n    nkg:frequency {_number(value)} ; {flag}"
             f"dcterms:source {_sources(refs)} ."
         )
         written += 1
