@@ -440,6 +440,8 @@ def _read_tests(
         if not fired and not nodes:  # "VPS13B sequencing": the name says which gene; the panel's rules read both
             named = f"{test.name}: {test.result}"
             fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
+        if not fired and not nodes:  # "Epstein-Barr virus test": the name says which organism was looked for
+            fired = [rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)]
         for finding, present, agent in fired:
             if finding:
                 observations.append(Observation(finding, present, origin))
@@ -479,6 +481,27 @@ def _gene_tests(kb: KnowledgeBase, free: _FreeText, name: str) -> list[str]:
         if kb.kinds.get(node) == "Gene" and free.symbol_as_written(node, name)
     }
     return sorted(test for test, info in kb.tests.items() if any(rule.organism in genes for rule in info.rules))
+
+
+def _organism_tests(kb: KnowledgeBase, name: str) -> list[str]:
+    """The tests for an organism that a test's ``name`` names ("Epstein-Barr virus test", "parvovirus B19
+    antibodies"): the tests that confirm a cause the organism is linked to and that name the organism
+    themselves (the EBV serology, not the blood film or the aminotransferases that also confirm
+    mononucleosis), so that their rules read the result ("negative") as they would under their own name."""
+    organisms = {
+        node for spot in kb.concept_index.spot(name) if not spot.negated for node in spot.ids
+        if kb.kinds.get(node) == "Organism"
+    }
+    found: set[str] = set()
+    for organism in sorted(organisms):
+        info = kb.agents[organism].info
+        names = [n.lower() for n in (info.label, *info.synonyms) if len(n) > 2]
+        for assoc in kb.agent_assocs.get(organism, ()):
+            for test in kb.causes[assoc.cause].tests:
+                tinfo = kb.tests[test].info
+                if any(n in t.lower() for t in (tinfo.label, *tinfo.synonyms) for n in names):
+                    found.add(test)
+    return sorted(found)
 
 
 def _named(kb: KnowledgeBase, node: str) -> str:
