@@ -235,9 +235,9 @@ def resolve_known(kb: KnowledgeBase, written: str, kind: str) -> str | None:
 
 def resolve_any_test(kb: KnowledgeBase, written: str) -> tuple[tuple[str, ...], str | None]:
     """The diagnostic tests a written name refers to (every test of a panel written as one name, "ANA /
-    ENA / ANCA", first), or else the known test (one that bears on no cause): whichever the name names the longer way ("haemoglobin HPLC" is the known test Haemoglobin
-    electrophoresis or HPLC, not the blood count that "haemoglobin" names); a tie goes to the
-    diagnostic tests.
+    ENA / ANCA", first), or else the known test (one that bears on no cause): whichever the name names
+    the longer way ("haemoglobin HPLC" is the known test Haemoglobin electrophoresis or HPLC, not the
+    blood count that "haemoglobin" names); a tie goes to the diagnostic tests.
 
     >>> from graph.kb.knowledge import load_knowledge_base
     >>> kb = load_knowledge_base()
