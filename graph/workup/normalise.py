@@ -489,7 +489,10 @@ def _organism_tests(kb: KnowledgeBase, name: str) -> list[str]:
     themselves (the EBV serology, not the blood film or the aminotransferases that also confirm
     mononucleosis), so that their rules read the result ("negative") as they would under their own name."""
     organisms = {
-        node for spot in kb.concept_index.spot(name) if not spot.negated for node in spot.ids
+        node
+        for spot in kb.concept_index.spot(name)
+        if not spot.negated
+        for node in spot.ids
         if kb.kinds.get(node) == "Organism"
     }
     found: set[str] = set()
