@@ -440,8 +440,12 @@ def _read_tests(
         if not fired and not nodes:  # "VPS13B sequencing": the name says which gene; the panel's rules read both
             named = f"{test.name}: {test.result}"
             fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
-        if not fired and not nodes:  # "Epstein-Barr virus test": the name says which organism was looked for
-            fired = [rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)]
+        if not fired and not nodes:  # "Epstein-Barr virus test: negative": the organism looked for was not found
+            # only what was not found: a positive "CMV IgG" is a past infection, which the free text reads
+            organism_rules = (
+                rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)
+            )
+            fired = [rule for rule in organism_rules if not rule[1] and not rule[2]]
         for finding, present, agent in fired:
             if finding:
                 observations.append(Observation(finding, present, origin))
@@ -487,7 +491,7 @@ def _organism_tests(kb: KnowledgeBase, name: str) -> list[str]:
     """The tests for an organism that a test's ``name`` names ("Epstein-Barr virus test", "parvovirus B19
     antibodies"): the tests that confirm a cause the organism is linked to and that name the organism
     themselves (the EBV serology, not the blood film or the aminotransferases that also confirm
-    mononucleosis), so that their rules read the result ("negative") as they would under their own name."""
+    mononucleosis), so that their rules read a negative result as they would under their own name."""
     organisms = {
         node
         for spot in kb.concept_index.spot(name)
