@@ -440,7 +440,7 @@ def _read_tests(
         if not fired and not nodes:  # "VPS13B sequencing": the name says which gene; the panel's rules read both
             named = f"{test.name}: {test.result}"
             fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
-        if not fired and not nodes:  # "Epstein-Barr virus test: negative": the organism looked for was not found
+        if not fired:  # "Epstein-Barr virus test: negative", "malaria films: negative": what was sought was not found
             # only what was not found: a positive "CMV IgG" is a past infection, which the free text reads
             organism_rules = (
                 rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)
@@ -488,23 +488,29 @@ def _gene_tests(kb: KnowledgeBase, free: _FreeText, name: str) -> list[str]:
 
 
 def _organism_tests(kb: KnowledgeBase, name: str) -> list[str]:
-    """The tests for an organism that a test's ``name`` names ("Epstein-Barr virus test", "parvovirus B19
-    antibodies"): the tests that confirm a cause the organism is linked to and that name the organism
-    themselves (the EBV serology, not the blood film or the aminotransferases that also confirm
-    mononucleosis), so that their rules read a negative result as they would under their own name."""
-    organisms = {
-        node
-        for spot in kb.concept_index.spot(name)
-        if not spot.negated
-        for node in spot.ids
-        if kb.kinds.get(node) == "Organism"
-    }
+    """The tests for an organism or an infection that a test's ``name`` names ("Epstein-Barr virus test",
+    "malaria thick and thin films x3"): the tests that confirm the infection (a cause the organism is
+    linked to, or the cause named) and that name the organism or the infection themselves (the EBV
+    serology, not the blood film or the aminotransferases that also confirm mononucleosis), so that their
+    rules read a negative result as they would under their own name."""
+    named = sorted(
+        {
+            node
+            for spot in kb.concept_index.spot(name)
+            if not spot.negated
+            for node in spot.ids
+            if kb.kinds.get(node) in ("Organism", "Cause")
+        }
+    )
     found: set[str] = set()
-    for organism in sorted(organisms):
-        info = kb.agents[organism].info
+    for node in named:
+        if kb.kinds[node] == "Organism":
+            info, causes = kb.agents[node].info, [assoc.cause for assoc in kb.agent_assocs.get(node, ())]
+        else:
+            info, causes = kb.causes[node].info, [node]
         names = [n.lower() for n in (info.label, *info.synonyms) if len(n) > 2]
-        for assoc in kb.agent_assocs.get(organism, ()):
-            for test in kb.causes[assoc.cause].tests:
+        for cause in causes:
+            for test in kb.causes[cause].tests:
                 tinfo = kb.tests[test].info
                 if any(n in t.lower() for t in (tinfo.label, *tinfo.synonyms) for n in names):
                     found.add(test)
