@@ -187,3 +187,72 @@ def test_a_negative_infection_work_up_lowers_every_infection_but_not_the_drug(kb
     assert "expected in 70%" in term.label
     assert kb.graph.nodes[term.path[1]]["kind"] == "FindingAssociation"
     assert any(key == "derivedFrom" for _, _, key in kb.graph.out_edges(term.path[1], keys=True))
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "absent"),
+    [
+        ("autoimmune screen", "negative", {"Antinuclear antibody positivity", "Rheumatoid factor positive"}),
+        ("autoantibody panel", "no autoantibodies detected", {"Antinuclear antibody positivity"}),
+        (
+            "vitamin levels",
+            "no deficiency confirmed",
+            {"Decreased circulating vitamin B12 concentration", "Reduced blood folate concentration"},
+        ),
+        (
+            "investigations for common causes of neutropenia",
+            "negative",
+            {
+                "Decreased circulating vitamin B12 concentration",
+                "Antinuclear antibody positivity",
+                "Infection found by the infection work-up",
+            },
+        ),
+        (
+            "Epstein-Barr virus test",
+            "negative",
+            {"Serology of acute Epstein-Barr virus infection (VCA IgM positive, EBNA negative)"},
+        ),
+    ],
+)
+def test_a_negative_screen_reported_as_a_whole_makes_its_parts_absent(kb, name, result, absent):
+    read = _read(kb, name, result)
+    assert {(label, False) for label in absent} <= read
+    assert not any(present for _, present in read)  # a negative screen finds nothing
+
+
+def test_a_positive_screen_is_not_read_as_negative(kb):
+    # only a negative verdict is read: "positive" must say what was found, which the free text then reads
+    assert not any(not present for _, present in _read(kb, "autoimmune screen", "positive ANA 1:640"))
+
+
+def test_a_panel_joined_by_a_slash_reads_each_of_its_tests(kb):
+    read = _read(kb, "ANA / anti-dsDNA", "negative")
+    assert ("Antinuclear antibody positivity", False) in read
+    assert any(label.startswith("Anti-dsDNA") or "double-stranded" in label.lower() for label, _ in read)
+
+
+def test_a_negative_autoimmune_screen_lowers_lupus_not_the_drug(kb):
+    def scores(tests):
+        case = {
+            "id": "screen",
+            "anc": 900,
+            "patient": {"age_years": 35, "sex": "female"},
+            "findings": ["HP:0001369"],  # arthritis
+            "medications": [{"name": "methimazole", "started_days_ago": 40}],
+            "tests": tests,
+        }
+        return {c.cause: c.log_score for c in workup_case(kb, case, explain_top=0).candidates}
+
+    before = scores([])
+    after = scores([{"name": "autoimmune screen", "result": "negative"}])
+    lupus = next(c for c in kb.causes if c.endswith("/systemic-lupus-erythematosus"))
+    drug = next(c for c in kb.causes if c.endswith("/antithyroid-drug-agranulocytosis"))
+    assert after[lupus] < before[lupus] - 1.0  # ANA is found in nearly every patient with lupus
+    assert math.isclose(after[drug], before[drug], abs_tol=0.05)
+
+
+def test_an_earlier_normal_blood_count_states_a_previously_normal_count(kb):
+    read = _read(kb, "complete blood count 2 and 4 months before admission", "no abnormalities")
+    assert read == {("Previously normal neutrophil count", True)}
+    assert _read(kb, "complete blood count", "no abnormalities") == set()  # no time said: nothing to read

@@ -487,6 +487,12 @@ def _read_tests(
         if not fired and not nodes:  # "VPS13B sequencing": the name says which gene; the panel's rules read both
             named = f"{test.name}: {test.result}"
             fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
+        if not fired:  # "Epstein-Barr virus test: negative", "malaria films: negative": what was sought was not found
+            # only what was not found: a positive "CMV IgG" is a past infection, which the free text reads
+            organism_rules = (
+                rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)
+            )
+            fired = [rule for rule in organism_rules if not rule[1] and not rule[2]]
         for finding, present, agent in fired:
             if finding:
                 observations.append(Observation(finding, present, origin))
@@ -526,6 +532,36 @@ def _gene_tests(kb: KnowledgeBase, free: _FreeText, name: str) -> list[str]:
         if kb.kinds.get(node) == "Gene" and free.symbol_as_written(node, name)
     }
     return sorted(test for test, info in kb.tests.items() if any(rule.organism in genes for rule in info.rules))
+
+
+def _organism_tests(kb: KnowledgeBase, name: str) -> list[str]:
+    """The tests for an organism or an infection that a test's ``name`` names ("Epstein-Barr virus test",
+    "malaria thick and thin films x3"): the tests that confirm the infection (a cause the organism is
+    linked to, or the cause named) and that name the organism or the infection themselves (the EBV
+    serology, not the blood film or the aminotransferases that also confirm mononucleosis), so that their
+    rules read a negative result as they would under their own name."""
+    named = sorted(
+        {
+            node
+            for spot in kb.concept_index.spot(name)
+            if not spot.negated
+            for node in spot.ids
+            if kb.kinds.get(node) in ("Organism", "Cause")
+        }
+    )
+    found: set[str] = set()
+    for node in named:
+        if kb.kinds[node] == "Organism":
+            info, causes = kb.agents[node].info, [assoc.cause for assoc in kb.agent_assocs.get(node, ())]
+        else:
+            info, causes = kb.causes[node].info, [node]
+        names = [n.lower() for n in (info.label, *info.synonyms) if len(n) > 2]
+        for cause in causes:
+            for test in kb.causes[cause].tests:
+                tinfo = kb.tests[test].info
+                if any(n in t.lower() for t in (tinfo.label, *tinfo.synonyms) for n in names):
+                    found.add(test)
+    return sorted(found)
 
 
 def _named(kb: KnowledgeBase, node: str) -> str:

@@ -234,10 +234,10 @@ def resolve_known(kb: KnowledgeBase, written: str, kind: str) -> str | None:
 
 
 def resolve_any_test(kb: KnowledgeBase, written: str) -> tuple[tuple[str, ...], str | None]:
-    """The diagnostic tests a written name refers to, or else the known test (one that bears on no
-    cause): whichever the name names the longer way ("haemoglobin HPLC" is the known test Haemoglobin
-    electrophoresis or HPLC, not the blood count that "haemoglobin" names); a tie goes to the
-    diagnostic tests.
+    """The diagnostic tests a written name refers to (every test of a panel written as one name, "ANA /
+    ENA / ANCA", first), or else the known test (one that bears on no cause): whichever the name names
+    the longer way ("haemoglobin HPLC" is the known test Haemoglobin electrophoresis or HPLC, not the
+    blood count that "haemoglobin" names); a tie goes to the diagnostic tests.
 
     >>> from graph.kb.knowledge import load_knowledge_base
     >>> kb = load_knowledge_base()
@@ -245,18 +245,19 @@ def resolve_any_test(kb: KnowledgeBase, written: str) -> tuple[tuple[str, ...], 
     >>> tests, kb.label(known)
     ((), 'Haemoglobin electrophoresis or HPLC')
     """
+    panel = _tests_of_a_panel(kb, written)  # "ANA / ENA / ANCA": the diagnostic tests it joins, first
+    if panel:
+        return panel, None
     tests, test_length = _named_in(kb.test_index, written, lambda node: True)
     known, known_length = _named_in(kb.known_term_index, written, lambda node: kb.known_terms[node].kind == "KnownTest")
     if known and known_length > test_length:
         return (), sorted(known)[0]
-    panel = _tests_of_a_panel(kb, written)
-    if panel:
-        return panel, None
     return tests, (sorted(known)[0] if known and not tests else None)
 
 
-#: what joins the tests of a panel written as one name ("vitamin B12 and folate", "HIV, HBV and HCV")
-_PANEL_JOINER = re.compile(r"\s*(?:,|;|&|\+|\band\b)\s*", re.IGNORECASE)
+#: what joins the tests of a panel written as one name ("vitamin B12 and folate", "HIV, HBV and HCV",
+#: "ANA / ENA / ANCA"); a slash only between spaces, since "HIV-1/2" and "IgM/IgG" name one test
+_PANEL_JOINER = re.compile(r"\s*(?:,|;|&|\+|\band\b)\s*|\s+/\s+", re.IGNORECASE)
 
 
 def _tests_of_a_panel(kb: KnowledgeBase, written: str) -> tuple[str, ...]:
@@ -267,6 +268,8 @@ def _tests_of_a_panel(kb: KnowledgeBase, written: str) -> tuple[str, ...]:
     >>> kb = load_knowledge_base()
     >>> [kb.label(t) for t in _tests_of_a_panel(kb, "vitamin B12 and folate levels")]
     ['Serum or red-cell folate', 'Serum vitamin B12 (cobalamin)']
+    >>> sorted(kb.label(t) for t in _tests_of_a_panel(kb, "ANA / anti-dsDNA"))
+    ['Anti-double-stranded DNA antibody', 'Antinuclear antibody (ANA)']
     >>> _tests_of_a_panel(kb, "HIV-1/2 antibody")
     ()
     """
