@@ -71,3 +71,24 @@ def test_origin_in_the_balkans_is_a_stay_in_the_mediterranean_basin(kb):
     )[VL]
     assert _evidence(candidate, "context", "Mediterranean")
     assert not [e for e in candidate.evidence if "none of its defining features" in e.label]
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "finding", "present"),
+    [
+        ("Ziehl-Neelsen stain", "positive", "mycobacterium-tuberculosis-detected", True),
+        ("Coxiella phase II IgG", "positive", "coxiella-detected", True),
+        ("Ehrlichia IgG", "1:256", "ehrlichia-detected", True),
+        ("Anaplasma IgG", "negative", "anaplasma-detected", False),
+        ("Rickettsia IgG", "1:512", "spotted-fever-serology-positive", True),
+        ("blood parasite smear", "positive", "malaria-parasites-detected", True),
+        ("Wright agglutination", "1:320", "brucella-serology-positive", True),
+        ("Paul-Bunnell", "positive", "heterophile-antibody-positive", True),
+    ],
+)
+def test_infection_tests_are_read_by_their_common_names(kb, name, result, finding, present):
+    """Each name used to fall to a test that bears on no cause (special stains, serum IgG, the blood film
+    or a zoonosis panel) or to nothing, so the result said nothing about the infection it tests for."""
+    case = parse_case({"id": "t", "anc": 900, "tests": [{"name": name, "result": result}]})
+    observed = {(o.finding, o.present) for o in normalise_case(kb, case).observations}
+    assert (NKGR + "finding/" + finding, present) in observed
