@@ -503,9 +503,11 @@ def _agent_options(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, list[tuple
 
 
 def _context_hits(kb: KnowledgeBase, n: NormalisedCase) -> dict[str, list[tuple[ContextHit, ContextAssociation]]]:
+    """Cause -> the conditions and exposures the case names that raise or lower it, each counted once. A
+    cause the case names as known is a context too: a known HIV infection raises disseminated tuberculosis."""
     hits: dict[str, list[tuple[ContextHit, ContextAssociation]]] = {}
     seen: set[str] = set()
-    for context in n.contexts:
+    for context in [*n.contexts, *n.known_causes]:
         if context.node not in seen:
             seen.add(context.node)
             for assoc in kb.context_assocs.get(context.node, ()):
