@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..kb.knowledge import KnowledgeBase
-from ..model.case import Case, Medication
+from ..model.case import Case, Medication, TestResult
 from ..model.errors import CaseError
 from ..model.ids import expand
 from ..model.results import (
@@ -483,16 +483,7 @@ def _read_tests(
     for test in case.tests:
         origin = f"tests: '{test.name}' = '{test.result}'"
         nodes, known = resolve_any_test(kb, test.name)
-        fired = [rule for node in nodes for rule in read_result(kb, node, test.result, test.name)]
-        if not fired and not nodes:  # "VPS13B sequencing": the name says which gene; the panel's rules read both
-            named = f"{test.name}: {test.result}"
-            fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
-        if not fired:  # "Epstein-Barr virus test: negative", "malaria films: negative": what was sought was not found
-            # only what was not found: a positive "CMV IgG" is a past infection, which the free text reads
-            organism_rules = (
-                rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)
-            )
-            fired = [rule for rule in organism_rules if not rule[1] and not rule[2]]
+        fired = _fired_rules(kb, free, test, nodes)
         for finding, present, agent in fired:
             if finding:
                 observations.append(Observation(finding, present, origin))
@@ -500,26 +491,57 @@ def _read_tests(
                 agents.append(gene_hit(kb, agent, origin, test.result, finding if present else None))
             elif agent:  # an organism detected
                 agents.append(AgentHit(agent, origin))
-        if fired:
-            continue
-        text = f"{test.name}: {test.result}"
-        # the name of a test that bears on no cause says what was looked for, not what was found
-        # ("CMV IgG: positive" is a past infection, "Q fever serology" no fever): only its result is read
-        read = test.result if known is not None and not nodes else text
-        before = len(free.unrecognized)
-        free.read("tests", read, negative=is_negative_result(test.result), shown=text)
-        if len(free.unrecognized) == before:
-            continue
-        free.unrecognized.pop()
-        if nodes:
-            reason = f"{kb.label(nodes[0])}: its rules do not read this result"
-            no_bearing.append(NoBearing("tests", text, reason))
-        elif known is not None:
-            reason = f"a known test ({_named(kb, known)}) that bears on no cause here"
-            no_bearing.append(NoBearing("tests", text, reason))
-        else:
-            reason = "test not in the ontology and its result names nothing known"
-            unrecognized.append(Unrecognized("tests", text, reason))
+        if not fired:
+            _read_test_as_text(kb, free, test, nodes, known, unrecognized, no_bearing)
+
+
+def _fired_rules(
+    kb: KnowledgeBase, free: _FreeText, test: TestResult, nodes: tuple[str, ...]
+) -> list[tuple[str | None, bool, str | None]]:
+    """The rules a test result fires: its own test's; else, for a test the ontology does not name, a gene
+    panel's rules for the gene its name names; else the negative rules of the tests for an organism it names."""
+    fired = [rule for node in nodes for rule in read_result(kb, node, test.result, test.name)]
+    if not fired and not nodes:  # "VPS13B sequencing": the name says which gene; the panel's rules read both
+        named = f"{test.name}: {test.result}"
+        fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
+    if not fired:  # "Epstein-Barr virus test: negative", "malaria films: negative": what was sought was not found
+        # only what was not found: a positive "CMV IgG" is a past infection, which the free text reads
+        organism_rules = (
+            rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)
+        )
+        fired = [rule for rule in organism_rules if not rule[1] and not rule[2]]
+    return fired
+
+
+def _read_test_as_text(
+    kb: KnowledgeBase,
+    free: _FreeText,
+    test: TestResult,
+    nodes: tuple[str, ...],
+    known: str | None,
+    unrecognized: list[Unrecognized],
+    no_bearing: list[NoBearing],
+) -> None:
+    """Read a result no rule fired on as free text; when that finds nothing either, say why: the test's
+    rules do not read it, the test bears on no cause here, or the test is unknown."""
+    text = f"{test.name}: {test.result}"
+    # the name of a test that bears on no cause says what was looked for, not what was found
+    # ("CMV IgG: positive" is a past infection, "Q fever serology" no fever): only its result is read
+    read = test.result if known is not None and not nodes else text
+    before = len(free.unrecognized)
+    free.read("tests", read, negative=is_negative_result(test.result), shown=text)
+    if len(free.unrecognized) == before:
+        return
+    free.unrecognized.pop()
+    if nodes:
+        reason = f"{kb.label(nodes[0])}: its rules do not read this result"
+        no_bearing.append(NoBearing("tests", text, reason))
+    elif known is not None:
+        reason = f"a known test ({_named(kb, known)}) that bears on no cause here"
+        no_bearing.append(NoBearing("tests", text, reason))
+    else:
+        reason = "test not in the ontology and its result names nothing known"
+        unrecognized.append(Unrecognized("tests", text, reason))
 
 
 def _gene_tests(kb: KnowledgeBase, free: _FreeText, name: str) -> list[str]:
