@@ -174,7 +174,9 @@ def test_the_committed_import_flags_the_audited_orphanet_grades():
     assert chs["0031408"].frequency == 0.01 and chs["0031408"].polarity == "opposes"  # curated over the import
     clpb = {a.finding.rsplit("_", 1)[-1]: a.frequency for a in kb.finding_assocs[CAUSE + "clpb-deficiency"]}
     assert clpb["0000107"] == 0.05 and clpb["0000121"] == 0.05  # renal cyst, nephrocalcinosis (was 0.9)
-    node = kb.graph.nodes[ASSOC + "cartilage-hair-hypoplasia--hpoa-hp-0001638"]  # cardiomyopathy, Orphanet only
+    chh = {a.finding.rsplit("_", 1)[-1]: a.frequency for a in kb.finding_assocs[CAUSE + "cartilage-hair-hypoplasia"]}
+    assert chh["0001638"] == 0.05 and chh["0001508"] == 0.2  # cardiomyopathy, failure to thrive (were 0.9)
+    node = kb.graph.nodes[ASSOC + "cartilage-hair-hypoplasia--hpoa-hp-0002983"]  # micromelia, Orphanet only
     assert any(str(v).lower() == "true" for v in node.get("estimate", ()))
 
 
