@@ -79,3 +79,41 @@ def test_a_marrow_neoplasm_named_by_its_who_subtype_is_that_cause(kb, condition,
     unnamed = [kb.label(c) for c in _ranked(_workup(kb))]
     assert named.index(cause) < 3
     assert named.index(cause) < unnamed.index(cause) or unnamed.index(cause) == 0
+
+
+@pytest.mark.parametrize(
+    "test, result, finding",
+    [
+        (
+            "bone marrow biopsy",
+            "clusters of atypical megakaryocytes",
+            "Atypical megakaryocytes in clusters in the marrow",
+        ),
+        (
+            "bone marrow biopsy",
+            "multifocal aggregates of spindle-shaped mast cells",
+            "Mast-cell aggregates in the marrow",
+        ),
+        ("flow cytometry", "CD56+ NK cells expanded", "Expansion of CD3-negative CD16/CD56-positive NK cells"),
+        ("serum free light chains", "kappa/lambda ratio 45", "Paraproteinemia"),
+        ("Bence Jones protein", "positive", "Paraproteinemia"),
+    ],
+)
+def test_marrow_flow_and_paraprotein_reports_are_read_in_their_own_words(kb, test, result, finding):
+    assert (finding, True) in _observed(kb, _workup(kb, [(test, result)]))
+
+
+def test_a_normal_free_light_chain_ratio_is_no_paraprotein(kb):
+    assert ("Paraproteinemia", True) not in _observed(
+        kb, _workup(kb, [("serum free light chains", "kappa/lambda ratio 1.2")])
+    )
+
+
+def test_mast_cell_aggregates_put_systemic_mastocytosis_first(kb):
+    tests = [("bone marrow biopsy", "multifocal dense aggregates of CD25-positive spindle-shaped mast cells")]
+    assert kb.label(_ranked(_workup(kb, tests, age=55))[0]) == "Systemic mastocytosis (KIT D816V)"
+
+
+def test_atypical_megakaryocyte_clusters_with_fibrosis_put_primary_myelofibrosis_first(kb):
+    tests = [("bone marrow biopsy", "grade 2 reticulin fibrosis with clusters of atypical megakaryocytes")]
+    assert kb.label(_ranked(_workup(kb, tests))[0]) == "Primary myelofibrosis"
