@@ -117,3 +117,25 @@ def test_mast_cell_aggregates_put_systemic_mastocytosis_first(kb):
 def test_atypical_megakaryocyte_clusters_with_fibrosis_put_primary_myelofibrosis_first(kb):
     tests = [("bone marrow biopsy", "grade 2 reticulin fibrosis with clusters of atypical megakaryocytes")]
     assert kb.label(_ranked(_workup(kb, tests))[0]) == "Primary myelofibrosis"
+
+
+def test_a_cancer_in_the_history_raises_marrow_metastases_even_when_not_called_metastatic(kb):
+    """Most marrow metastases come in patients whose cancer is known (Ozkalemkas 2005; Filanovsky 2017)."""
+
+    def metastatic(conditions):
+        case = {
+            "id": "known-cancer",
+            "patient": {"age_years": 62, "sex": "female"},
+            "anc": 800,
+            "findings": ["Fatigue", "Bone pain"],
+            "labs": {"hemoglobin_g_dl": 8.4, "platelets_per_ul": 58000},
+            "conditions": conditions,
+        }
+        candidates = workup_case(kb, parse_case(case), explain_top=0).candidates
+        label = "Metastatic solid-tumour infiltration of the bone marrow"
+        return next(c for c in candidates if kb.label(c.cause) == label)
+
+    known = metastatic(["breast cancer treated with surgery 6 years ago"])
+    assert known.rank == 1
+    assert known.score > 0.5
+    assert known.score > 1.5 * metastatic([]).score
