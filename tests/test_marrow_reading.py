@@ -139,3 +139,15 @@ def test_a_cancer_in_the_history_raises_marrow_metastases_even_when_not_called_m
     assert known.rank == 1
     assert known.score > 0.5
     assert known.score > 1.5 * metastatic([]).score
+
+
+@pytest.mark.parametrize(
+    "test, result, finding, present",
+    [
+        ("IGH rearrangement", "clonal", "Clonal B-cell population", True),
+        ("immunoglobulin heavy chain gene rearrangement", "polyclonal", "Clonal B-cell population", False),
+        ("T-cell receptor gamma gene rearrangement", "monoclonal", "Clonal T-cell receptor gene rearrangement", True),
+    ],
+)
+def test_a_gene_rearrangement_study_is_read_as_a_clone_or_its_absence(kb, test, result, finding, present):
+    assert (finding, present) in _observed(kb, _workup(kb, [(test, result)]))
