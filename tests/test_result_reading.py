@@ -266,6 +266,10 @@ def test_an_earlier_normal_blood_count_states_a_previously_normal_count(kb):
         ("SFTSV RT-PCR", "positive", "SFTS virus detected (RT-PCR or seroconversion)"),
         ("serum SFTS virus RNA", "detected", "SFTS virus detected (RT-PCR or seroconversion)"),
         ("Plasmodium PCR", "positive", "Malaria parasites detected (blood film or rapid antigen test)"),
+        ("ICT malaria", "Pf positive", "Malaria parasites detected (blood film or rapid antigen test)"),
+        ("dengue NS1Ag", "positive", "Positive dengue NS1 antigen"),
+        ("PVB19 PCR", "positive", "Parvovirus B19 detected (IgM or DNA)"),
+        ("OXK", "1:640", "Positive scrub typhus test (Orientia tsutsugamushi IgM or PCR)"),
     ],
 )
 def test_a_positive_test_for_the_agent_itself_is_read_under_any_name(kb, name, result, finding):
@@ -299,6 +303,8 @@ def test_influenza_found_by_a_pcr_under_its_own_name_leads_the_differential(kb):
         ("findings", "relative bradycardia", "Bradycardia"),
         ("findings", "retro-orbital pain", "Ocular pain"),
         ("findings", "haemoconcentration", "Increased hematocrit"),
+        ("findings", "leukocytopenia", "Leukopenia"),
+        ("findings", "tonsillar exudate", "Pharyngitis"),
         ("exposures", "consumption of unpasteurised goat milk", "Unpasteurised dairy products"),
     ],
 )
