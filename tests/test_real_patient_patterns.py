@@ -288,6 +288,21 @@ def test_a_named_diagnosis_and_its_detected_organism_count_once(kb):
     assert math.isclose(known.log_lr + agent, max(agent, kinds(named[COVID], "known-diagnosis")[0].log_lr))
 
 
+def test_an_infection_named_in_an_exposure_counts_less_than_a_diagnosis(kb):
+    # "household contact with COVID-19" says the patient was exposed, not that the patient has it
+    contact = candidates(kb, exposures=[{"name": "household contact with COVID-19"}], anc=800)
+    diagnosis = candidates(kb, conditions=["COVID-19"], anc=800)
+    (exposed,) = kinds(contact[COVID], "known-diagnosis")
+    (stated,) = kinds(diagnosis[COVID], "known-diagnosis")
+    assert "named in an exposure" in exposed.label and "known diagnosis" in stated.label
+    assert math.isclose(exposed.log_lr, math.log(kb.param("named_exposure_lr")))
+    assert exposed.log_lr < stated.log_lr
+    # the same cause stated as a diagnosis as well counts as the diagnosis
+    both = candidates(kb, exposures=[{"name": "household contact with COVID-19"}], conditions=["COVID-19"], anc=800)
+    (known,) = kinds(both[COVID], "known-diagnosis")
+    assert math.isclose(known.log_lr, stated.log_lr)
+
+
 FAMILY = expand("find:family-history-neutropenia")
 
 

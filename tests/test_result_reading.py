@@ -256,3 +256,61 @@ def test_an_earlier_normal_blood_count_states_a_previously_normal_count(kb):
     read = _read(kb, "complete blood count 2 and 4 months before admission", "no abnormalities")
     assert read == {("Previously normal neutrophil count", True)}
     assert _read(kb, "complete blood count", "no abnormalities") == set()  # no time said: nothing to read
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "finding"),
+    [
+        ("influenza A PCR", "positive", "Influenza virus detected"),
+        ("influenza B RT-PCR", "detected", "Influenza virus detected"),
+        ("SFTSV RT-PCR", "positive", "SFTS virus detected (RT-PCR or seroconversion)"),
+        ("serum SFTS virus RNA", "detected", "SFTS virus detected (RT-PCR or seroconversion)"),
+        ("Plasmodium PCR", "positive", "Malaria parasites detected (blood film or rapid antigen test)"),
+        ("ICT malaria", "Pf positive", "Malaria parasites detected (blood film or rapid antigen test)"),
+        ("dengue NS1Ag", "positive", "Positive dengue NS1 antigen"),
+        ("PVB19 PCR", "positive", "Parvovirus B19 detected (IgM or DNA)"),
+        ("OXK", "1:640", "Positive scrub typhus test (Orientia tsutsugamushi IgM or PCR)"),
+    ],
+)
+def test_a_positive_test_for_the_agent_itself_is_read_under_any_name(kb, name, result, finding):
+    # a PCR, an antigen or an IgM named after the infection finds it, as a negative one excludes it
+    assert (finding, True) in _read(kb, name, result)
+
+
+@pytest.mark.parametrize(("name", "result"), [("CMV IgG", "positive"), ("parvovirus B19 IgG", "positive")])
+def test_a_positive_antibody_of_a_past_infection_is_not_a_current_infection(kb, name, result):
+    assert not any(present for _, present in _read(kb, name, result))
+
+
+def test_influenza_found_by_a_pcr_under_its_own_name_leads_the_differential(kb):
+    case = {
+        "id": "flu-pcr",
+        "anc": 900,
+        "patient": {"age_years": 34, "sex": "female"},
+        "temperature_c": 38.9,
+        "findings": ["cough", "myalgia"],
+        "tests": [{"name": "influenza A PCR", "result": "positive"}],
+    }
+    first = workup_case(kb, case, explain_top=1).candidates[0]
+    assert kb.label(first.cause) == "Influenza"
+    assert any("Influenza virus detected" in e.label for e in first.evidence)
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "read"),
+    [
+        ("findings", "pulse-temperature dissociation", "Bradycardia"),
+        ("findings", "relative bradycardia", "Bradycardia"),
+        ("findings", "retro-orbital pain", "Ocular pain"),
+        ("findings", "haemoconcentration", "Increased hematocrit"),
+        ("findings", "leukocytopenia", "Leukopenia"),
+        ("findings", "tonsillar exudate", "Pharyngitis"),
+        ("exposures", "consumption of unpasteurised goat milk", "Unpasteurised dairy products"),
+    ],
+)
+def test_signs_and_exposures_of_the_febrile_infections_are_read(kb, field, text, read):
+    item = {"name": text} if field == "exposures" else text
+    n = normalised_case(kb, anc=800, **{field: [item]})
+    labels = {kb.label(o.finding) for o in n.observations if o.present} | {kb.label(c.node) for c in n.contexts}
+    assert read in labels
+    assert not n.unrecognized

@@ -906,6 +906,8 @@ def _text_cues(G: nx.MultiDiGraph) -> dict[str, Any]:
         "variant_origin_words": _kind_words(G, _VARIANT_ORIGIN),
         "zygosity_words": _kind_words(G, _ZYGOSITY),
         "past_episode_words": _words(G, str(NKG.PastEpisode)),
+        "current_infection_words": _words(G, str(NKG.CurrentInfection)),
+        "past_infection_words": _words(G, str(NKG.PastInfection)),
         "acute_episodes": frozenset(n for n in G if _flag(G, n, NKG.acuteEpisode)),
         "result_words": _result_words(G),
         "reference_range_words": tuple(

@@ -118,6 +118,10 @@ class KnowledgeBase:
     #: that are acute episodes (``nkg:acuteEpisode``): "previous pneumonia" says nothing of the present illness
     past_episode_words: tuple[str, ...] = ()
     acute_episodes: frozenset[str] = frozenset()
+    #: words by which a test for an infection says it looks for the agent or a recent antibody (PCR, antigen,
+    #: IgM: ``nkg:CurrentInfection``) and words by which it can say a past infection (IgG: ``nkg:PastInfection``)
+    current_infection_words: tuple[str, ...] = ()
+    past_infection_words: tuple[str, ...] = ()
     #: (pattern, canonical word) by which a result says what the rules read as "low", "positive" ...
     #: (``nkg:ResultWord``), and the words that introduce a stated reference range (``nkg:ReferenceRange``)
     result_words: tuple[tuple[str, str], ...] = ()

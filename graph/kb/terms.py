@@ -70,6 +70,8 @@ NKG_TERMS: tuple[str, ...] = (
     "OnsetAgeRange",
     "OnsetBand",
     "PastEpisode",
+    "CurrentInfection",
+    "PastInfection",
     "Opposes",
     "Organism",
     "Polarity",

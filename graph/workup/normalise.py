@@ -406,6 +406,25 @@ def past_episode(kb: KnowledgeBase, text: str, spotted: list[Spotted]) -> str:
     return kb.label(acute[0])
 
 
+def current_infection(kb: KnowledgeBase, text: str) -> bool:
+    """Whether a test written as ``text`` looks for the agent itself or for the antibody of a recent
+    infection (a word of ``nkg:CurrentInfection``: PCR, antigen, IgM) and uses no word of a past one
+    (``nkg:PastInfection``: IgG).
+
+    >>> from graph.kb.knowledge import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> current_infection(kb, "influenza A PCR: positive"), current_infection(kb, "CMV IgG: positive")
+    (True, False)
+    >>> current_infection(kb, "parvovirus IgM and IgG: both positive"), current_infection(kb, "EBV test: positive")
+    (False, False)
+    """
+
+    def says(words: tuple[str, ...]) -> bool:
+        return any(re.search(rf"(?<![\w-]){re.escape(word)}(?![\w])", text, re.IGNORECASE) for word in words)
+
+    return says(kb.current_infection_words) and not says(kb.past_infection_words)
+
+
 def variant_origin(kb: KnowledgeBase, text: str) -> str | None:
     """Where ``text`` says a gene variant arose: "germline" or "somatic" (words of one kind only), else None.
 
@@ -505,11 +524,13 @@ def _fired_rules(
         named = f"{test.name}: {test.result}"
         fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
     if not fired:  # "Epstein-Barr virus test: negative", "malaria films: negative": what was sought was not found
-        # only what was not found: a positive "CMV IgG" is a past infection, which the free text reads
+        # what was not found; what was found only when the test looks for the agent itself or a recent
+        # antibody ("influenza A PCR: positive"): a positive "CMV IgG" is a past infection (the free text reads it)
+        current = current_infection(kb, f"{test.name}: {test.result}")
         organism_rules = (
             rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)
         )
-        fired = [rule for rule in organism_rules if not rule[1] and not rule[2]]
+        fired = [rule for rule in organism_rules if (current or not rule[1]) and not rule[2]]
     return fired
 
 

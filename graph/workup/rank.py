@@ -569,7 +569,8 @@ def case_index(t: ScoreTables, n: NormalisedCase) -> _CaseIndex:
     }
     stated = _stated(kb, present, given_origin)
     known: dict[str, ContextHit] = {}
-    for context in n.known_causes:
+    # a diagnosis the case states wins over the same cause named in an exposure ("contact with COVID-19")
+    for context in sorted(n.known_causes, key=_named_in_exposure):
         known.setdefault(context.node, context)
     established = n.case.duration_days is not None or bool(n.case.anc_history)
     contexts = _context_hits(kb, n)
@@ -1040,15 +1041,26 @@ def defining_column(t: ScoreTables, index: _CaseIndex) -> Column:
     return Column("no-defining-feature", values, explain)
 
 
+def _named_in_exposure(hit: ContextHit) -> bool:
+    """Whether a cause is named in an exposure of the case ("residence in a malaria-endemic area", "contact
+    with a COVID-19 patient"): the patient was exposed to it, which does not say that the patient has it."""
+    return hit.origin.startswith("exposures")
+
+
+def _known_code(hit: ContextHit) -> str:
+    """The parameter that weighs a cause the case names: as a diagnosis, or in an exposure."""
+    return "named_exposure_lr" if _named_in_exposure(hit) else "known_diagnosis_lr"
+
+
 def _known_diagnosis(t: ScoreTables, index: _CaseIndex, agent_values: np.ndarray) -> dict[int, float]:
-    """Cause position -> the log LR of its being named as a known diagnosis, beyond what its agent's
-    evidence already says: a named "COVID-19" and a detected SARS-CoV-2 are one fact, counted once (the
-    larger of the two)."""
-    known_lr = math.log(t.kb.param("known_diagnosis_lr"))
+    """Cause position -> the log LR of its being named as a known diagnosis (or in an exposure), beyond
+    what its agent's evidence already says: a named "COVID-19" and a detected SARS-CoV-2 are one fact,
+    counted once (the larger of the two)."""
     out = {}
-    for cause_id in index.known:
+    for cause_id, hit in index.known.items():
         if cause_id in t.position:
             i = t.position[cause_id]
+            known_lr = math.log(t.kb.param(_known_code(hit)))
             out[i] = max(0.0, known_lr - max(float(agent_values[i]), 0.0))
     return out
 
@@ -1081,10 +1093,14 @@ def context_column(t: ScoreTables, index: _CaseIndex, agent_values: np.ndarray) 
             sources = assoc.sources + (assoc.window.sources if assoc.window and why else ())
             evidence.append(_evidence("context", label, math.log(timed), path, sources, detail))
         if i in known:
-            label = f"named as a known diagnosis: LR {kb.param('known_diagnosis_lr'):g}"
-            if known[i] < math.log(kb.param("known_diagnosis_lr")):
+            hit = index.known[cause_id]
+            code = _known_code(hit)
+            exposure = _named_in_exposure(hit)
+            named = "named in an exposure, not as a diagnosis" if exposure else "named as a known diagnosis"
+            label = f"{named}: LR {kb.param(code):g}"
+            if known[i] < math.log(kb.param(code)):
                 label += f", beyond its agent's LR {math.exp(float(agent_values[i])):.3g} (one fact, counted once)"
-            origin = index.known[cause_id].origin
+            origin = hit.origin
             evidence.append(_evidence("known-diagnosis", label, known[i], (cause_id,), (), origin))
         if cause_id in index.indicated:
             drug, condition, origin = index.indicated[cause_id]
