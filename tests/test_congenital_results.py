@@ -95,3 +95,47 @@ def test_a_count_that_does_not_rise_on_g_csf_speaks_for_a_receptor_defect(kb):
 
     trial = {**case, "tests": [{"name": "response to G-CSF", "result": "ineffective"}]}
     assert rank_of(trial) < rank_of(case) and rank_of(trial) <= 5
+
+
+@pytest.mark.parametrize(
+    "result",
+    ["pathogenic homozygous c.79G>C in AK2", "AK2 c.79G>C, homozygous, pathogenic", "pathogenic p.Ala27Pro in AK2"],
+)
+def test_a_variant_written_before_its_gene_turns_on_the_gene_s_finding(kb, result):
+    """A genetics report (and the phenopacket reader) writes the HGVS variant first: its period ("c.79")
+    does not end the clause, so the curated "Pathogenic AK2 variant" is read whichever comes first."""
+    infant = {
+        "id": "infant",
+        "patient": {"age_years": 0.1, "sex": "male"},
+        "findings": ["HP:0012234", "HP:0001888", "HP:0002719"],
+        "tests": [{"name": "genetic testing", "result": result}],
+    }
+    first = _ranked(kb, infant)[0]
+    assert "reticular-dysgenesis" in first.cause
+    assert [e for e in first.evidence if e.kind == "finding" and "Pathogenic AK2 variant" in e.label]
+
+
+def test_a_vus_written_before_its_gene_turns_on_nothing(kb):
+    from graph.workup.resolve import read_result
+
+    panel = "https://w3id.org/neutropenia-kg/resource/test/neutropenia-gene-panel"
+    assert read_result(kb, panel, "variant of uncertain significance c.79G>C in AK2", "genetic testing") == []
+
+
+def test_a_variant_in_an_imported_disease_s_gene_weighs_as_a_curated_one(kb):
+    """A child with pancytopenia, a hypocellular marrow and myelodysplasia and a pathogenic SAMD9L variant:
+    the SAMD9L syndrome (imported from HPO) comes first, ahead of Fanconi anaemia and aplastic anaemia,
+    and its gene weighs as much as a curated cause's pathogenic-variant finding (0.95 / 0.002)."""
+    child = {
+        "id": "samd9l",
+        "patient": {"age_years": 7, "sex": "female"},
+        "findings": ["HP:0001876", "HP:0005528", "HP:0002863", "HP:0001875"],
+        "tests": [{"name": "genetic testing", "result": "pathogenic heterozygous c.4534G>A in SAMD9L"}],
+    }
+    ranked = _ranked(kb, child)
+    assert ranked[0].cause.endswith("omim-159550")
+    (agent,) = [e for e in ranked[0].evidence if e.kind == "agent"]
+    assert agent.log_lr == pytest.approx(math.log(kb.param("hpo_import_gene_lr")))
+    assert kb.param("hpo_import_gene_lr") >= 0.95 / 0.002
+    marrow = [e for e in ranked[0].evidence if e.kind == "finding" and "hypocellularity" in e.label]
+    assert marrow and marrow[0].log_lr > 0

@@ -107,7 +107,7 @@ class ImportSettings:
     """
 
     prevalence: float = 0.0003
-    gene_lr: float = 50.0
+    gene_lr: float = 500.0
     somatic_gene_lr: float = 10.0
     obligate_cap: float = 0.95
     very_frequent: float = 0.9
@@ -126,8 +126,12 @@ RATIONALE = {
     "(0.0003: reticular dysgenesis, Chediak-Higashi and Griscelli syndromes in modules/congenital.ttl), because "
     "each is one of some 200 ultra-rare diseases of that kind; a curated cause that is the same disease keeps "
     "its own prior.",
-    "gene_lr": "Likelihood ratio of a germline pathogenic variant in one of the disease's genes, as for the "
-    "curated congenital causes (modules/congenital.ttl).",
+    "gene_lr": "Likelihood ratio of a germline pathogenic variant reported in one of the disease's genes: that of "
+    "the pathogenic-variant finding of a curated congenital cause (modules/congenital.ttl: in 95% of its patients, "
+    "background 0.002, about 475; the finding then stands for the gene's own ratio), so that a reported variant "
+    "weighs the same for an imported disease as for a curated one. LIRICAL's genotype likelihood ratio compares "
+    "the variant's probability under the disease with its background frequency in the population (Robinson et al. "
+    "2020, PMID:32755546).",
     "somatic_gene_lr": "Likelihood ratio of a somatic variant in one of the genes of a disease that HPO records as "
     "somatic (a classification rule gives nkg:Somatic): lower than the germline ratio, because the same somatic "
     "variants (KRAS, NRAS) also arise in myeloid neoplasms such as juvenile myelomonocytic leukaemia.",
