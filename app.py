@@ -10,19 +10,17 @@ The app supports clinicians; it gives no advice to patients.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import streamlit as st
 
-from graph.caseio.deeplink import VIEWS, DeepLink, View, merge_link
+from graph.caseio.deeplink import VIEWS, DeepLink, View
 from graph.kb.knowledge import KnowledgeBase
 from ui import compare, curate, explore, workup
 from ui.caseinput import init_case
-from ui.show import compact_layout, md
-from ui.state import knowledge_base, read_link, warm_sparql, write_link
+from ui.show import compact_layout, md, show_unexpected_error
+from ui.state import keep_link, knowledge_base, read_link, warm_sparql
 
-LOG = logging.getLogger("neutropenia_kg.app")
 TITLES: dict[View, str] = {
     "workup": "Case workup",
     "explore": "Explore",
@@ -54,7 +52,7 @@ def _draw() -> None:
     init_case(kb, link)
     view = _sidebar(kb, link)
     shown = SHOW[view](kb, link)
-    write_link(merge_link(st.session_state.get("link", link), shown))
+    keep_link(shown)
     warm_sparql()
 
 
@@ -65,12 +63,7 @@ def main() -> None:
     try:
         _draw()
     except Exception:  # noqa: BLE001 - the UI edge: log the traceback, show a message, never a traceback
-        LOG.exception("unexpected error while drawing the app")
-        st.error(
-            "Something went wrong while drawing this page. The details are in the server log; "
-            "please report them with the case you used.",
-            icon=":material/error:",
-        )
+        show_unexpected_error()
 
 
 if __name__ == "__main__":

@@ -125,6 +125,7 @@ async ([group, choice]) => {
       if (marks.banner !== undefined && marks.table !== undefined) { observer.disconnect(); resolve(marks); }
     });
     observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    setTimeout(() => { observer.disconnect(); resolve(marks); }, 15000);  // a mark never reached stays unset
   });
 }
 """

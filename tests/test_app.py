@@ -458,10 +458,11 @@ def test_an_unexpected_failure_is_a_message_not_a_traceback(mini, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(ui.workup, "workup_case", broken)
+    monkeypatch.setattr(ui.workup, "differential_rows", broken)  # inside the workup's fragment
     at = app(c=encode_case(CASE))
     assert not at.exception
     assert "Something went wrong while drawing this page" in texts(at.error) and "boom" not in texts(at.error)
+    assert at.title[0].value == "Case workup", "the page around the failed part is still drawn"
 
 
 def _in_order(at: AppTest) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ which shows plain text), never as raw Markdown or HTML.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 
 import networkx as nx
@@ -19,7 +20,19 @@ from graph.model.results import Alert
 from graph.present.render import Layout, network_html
 from graph.workup.differential import Reason
 
-__all__ = ["md", "link_md", "links_md", "reasons_md", "show_alerts", "show_graph", "compact_layout"]
+__all__ = [
+    "md",
+    "link_md",
+    "links_md",
+    "reasons_md",
+    "show_alerts",
+    "show_graph",
+    "show_page",
+    "compact_layout",
+    "show_unexpected_error",
+]
+
+LOG = logging.getLogger("neutropenia_kg.app")
 
 
 def md(text: object) -> str:
@@ -76,12 +89,22 @@ def _page(H: nx.DiGraph, height: int, layout: Layout) -> str:
 def show_graph(H: nx.DiGraph, height: int, layout: Layout, description: str) -> None:
     """Draw ``H`` with pyvis in a frame (offline, script-safe: see :mod:`graph.present.render`)."""
     if H.number_of_nodes() == 0:
-        st.info("Nothing to draw at these settings.")
+        show_page(None, "", height, description)
         return
     try:
-        page = _page(H, height, layout)
+        show_page(_page(H, height, layout), "", height, description)
     except NeutropeniaKGError as error:
-        st.error(md(str(error)))
+        show_page(None, str(error), height, description)
+
+
+def show_page(page: str | None, problem: str, height: int, description: str) -> None:
+    """A graph page drawn by :func:`graph.present.render.network_html` in a frame; without a page, the
+    problem that stopped it, or else that there is nothing to draw."""
+    if page is None:
+        if problem:
+            st.error(md(problem))
+        else:
+            st.info("Nothing to draw at these settings.")
         return
     st.iframe(page, height=height + 40, alt=description)
 
@@ -103,3 +126,14 @@ _COMPACT_CSS = """<style>
 def compact_layout() -> None:
     """Apply the app's compact stylesheet (once per page run)."""
     st.html(_COMPACT_CSS)  # a page of only <style> is applied without taking room on screen
+
+
+def show_unexpected_error() -> None:
+    """At the UI edge (a page run, or a fragment's own rerun): log the traceback of the exception being
+    handled and show a message instead of it."""
+    LOG.exception("unexpected error while drawing the app")
+    st.error(
+        "Something went wrong while drawing this page. The details are in the server log; "
+        "please report them with the case you used.",
+        icon=":material/error:",
+    )

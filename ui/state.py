@@ -6,17 +6,24 @@ once per ontology path and never mutated by a session.
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from graph.caseio.deeplink import DeepLink, link_params, parse_link
+from graph.caseio.deeplink import DeepLink, link_params, merge_link, parse_link
 from graph.caseio.examples import ExampleCase, example_directories, find_example_cases
 from graph.curate.curation import ValidationReport, validate_for_curators
 from graph.curate.sparqlworker import drop_spares, keep_spare, limits_from_environment
 from graph.kb.knowledge import KnowledgeBase, load_knowledge_base
 from graph.kb.paths import resolve_ontology_path
-from graph.model.errors import OntologyError
+from graph.model.errors import NeutropeniaKGError, OntologyError
+from graph.model.results import Workup
+from graph.present.graphview import workup_graph
+from graph.present.render import Layout, network_html
+from graph.workup.pipeline import workup_case
 from ui.show import md
 
 __all__ = [
@@ -27,6 +34,10 @@ __all__ = [
     "validation",
     "read_link",
     "write_link",
+    "keep_link",
+    "case_key",
+    "cached_workup",
+    "explanation_page",
     "reload_ontology",
     "warm_sparql",
 ]
@@ -47,6 +58,48 @@ def _validation(path: str) -> ValidationReport:
 @st.cache_resource(show_spinner=False)
 def _examples(path: str) -> tuple[list[ExampleCase], list[str]]:
     return find_example_cases(example_directories(ROOT), _knowledge_base(path).case_rules)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _workup(path: str, key: str, _case: dict[str, Any]) -> tuple[Workup, float]:
+    started = time.perf_counter()
+    workup = workup_case(_knowledge_base(path), _case)
+    return workup, time.perf_counter() - started
+
+
+def case_key(case: dict[str, Any]) -> str:
+    """The case as canonical JSON (sorted keys, no spaces): equal cases, however entered, share a key."""
+    return json.dumps(case, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def cached_workup(case: dict[str, Any]) -> tuple[Workup, float]:
+    """The workup of ``case`` on the loaded ontology and the seconds its ranking took, computed once per
+    distinct case for every session (a what-if toggled back, or a case another session opened, is not
+    ranked again).  A Workup is frozen, so sharing it is safe; an error (a case that cannot be ranked)
+    is raised each time, never cached."""
+    return _workup(ontology_path(), case_key(case), case)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _explanation_page(
+    path: str, key: str, top: int, depth: int, weak: float, layout: Layout, height: int, _workup: Workup
+) -> tuple[int, int, str | None, str]:
+    H = workup_graph(_knowledge_base(path), _workup, top=top, depth=depth, min_weight=weak)
+    if H.number_of_nodes() == 0:
+        return 0, 0, None, ""
+    try:
+        return H.number_of_nodes(), H.number_of_edges(), network_html(H, height=height, layout=layout), ""
+    except NeutropeniaKGError as error:
+        return H.number_of_nodes(), H.number_of_edges(), None, str(error)
+
+
+def explanation_page(
+    case: dict[str, Any], workup: Workup, top: int, depth: int, weak: float, layout: Layout, height: int
+) -> tuple[int, int, str | None, str]:
+    """The explanatory graph of ``workup`` (the workup of ``case``) drawn as a page: its node and link counts,
+    the HTML (None when there is nothing to draw, or it cannot be drawn) and the reason it cannot.  Built
+    once per case and setting, so a re-drawn page or a what-if toggled back sends the same page again."""
+    return _explanation_page(ontology_path(), case_key(case), top, depth, weak, layout, height, workup)
 
 
 def examples() -> tuple[list[ExampleCase], list[str]]:
@@ -113,12 +166,19 @@ def write_link(link: DeepLink) -> None:
         st.query_params.from_dict(params)
 
 
+def keep_link(shown: DeepLink) -> None:
+    """Merge what a view shows into the session's link and put it in the address bar."""
+    write_link(merge_link(st.session_state.get("link", shown), shown))
+
+
 def reload_ontology() -> None:
     """Forget the loaded ontology, its validation and its examples (after a curator saved an edit): the
     next run reads the edited files (the compiled cache is keyed by content, so it rebuilds too)."""
     _knowledge_base.clear()
     _validation.clear()
     _examples.clear()
+    _workup.clear()
+    _explanation_page.clear()
     drop_spares()
     worker = st.session_state.pop("sparql-worker", None)
     if worker is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pandas as pd
@@ -17,7 +16,7 @@ from graph.kb.knowledge import KnowledgeBase
 from graph.model.errors import NeutropeniaKGError
 from graph.model.results import Workup
 from graph.present.export import DISCLAIMER, workup_to_html, workup_to_markdown
-from graph.present.graphview import MAX_DEPTH, workup_graph
+from graph.present.graphview import MAX_DEPTH
 from graph.present.matrix import cell_colour, finding_matrix
 from graph.present.pdf import PDF_AVAILABLE, workup_to_pdf
 from graph.present.report import workup_to_dict
@@ -43,7 +42,6 @@ from graph.workup.phrases import (
     situation_text,
     useful_test_text,
 )
-from graph.workup.pipeline import workup_case
 from graph.workup.whatif import (
     STATES,
     FindingState,
@@ -56,11 +54,13 @@ from graph.workup.whatif import (
 )
 from ui.caseinput import case_panel
 from ui.causality import show_causality
-from ui.show import links_md, md, reasons_md, show_alerts, show_graph
+from ui.show import links_md, md, reasons_md, show_alerts, show_page, show_unexpected_error
+from ui.state import cached_workup, explanation_page, keep_link
 
 __all__ = ["show"]
 
 _SHOWN_REASONS = 6
+_GRAPH_HEIGHT = 560
 
 
 def _what_if_panel(kb: KnowledgeBase, case: dict[str, Any], base: Workup, rev: int) -> dict[str, FindingState]:
@@ -174,7 +174,8 @@ def _why(kb: KnowledgeBase, workup: Workup, chosen: str) -> None:
             st.caption("Sources: " + links_md(detail.sources))
 
 
-def _graph(kb: KnowledgeBase, workup: Workup) -> None:
+def _graph(workup: Workup, case: dict[str, Any]) -> None:
+    """The explanatory graph of ``workup``, the workup of ``case`` (the what-if's when one is set)."""
     st.subheader("The explanation as a graph")
     controls = st.columns([2, 2, 2, 2])
     top = controls[0].slider("Top N causes", 1, 10, 3, key="graph-top", persist_state="session")
@@ -191,13 +192,15 @@ def _graph(kb: KnowledgeBase, workup: Workup) -> None:
         "Hide evidence weaker than |log LR|", 0.0, 2.0, 0.0, 0.1, key="graph-weak", persist_state="session"
     )
     layered = controls[3].toggle("Layered layout", True, key="graph-layered", persist_state="session")
-    H = workup_graph(kb, workup, top=top, depth=depth, min_weight=weak)
+    nodes, links, page, problem = explanation_page(
+        case, workup, top, depth, weak, "layered" if layered else "force", _GRAPH_HEIGHT
+    )
     st.caption(
-        f"{H.number_of_nodes()} nodes, {H.number_of_edges()} links. Layered from left to right: mechanism, "
+        f"{nodes} nodes, {links} links. Layered from left to right: mechanism, "
         "cause, association, evidence, agent; dashed edges argue against; hover for the source. Click a node, "
         "or Tab to the graph, step with the arrow keys and press Enter, to open its page here (Back returns)."
     )
-    show_graph(H, 560, "layered" if layered else "force", "Explanatory graph of the ranked causes")
+    show_page(page, problem, _GRAPH_HEIGHT, "Explanatory graph of the ranked causes")
 
 
 def _matrix(kb: KnowledgeBase, workup: Workup) -> None:
@@ -238,38 +241,36 @@ def _export(kb: KnowledgeBase, workup: Workup, case: dict[str, Any], shareable: 
     name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in workup.normalised.case.case_id)[:60] or "case"
     name += "-what-if" if what_if else ""
     columns = st.columns(5)
-    columns[0].download_button(
-        "Workup (JSON)",
-        json.dumps(workup_to_dict(kb, workup, top=10), indent=2, ensure_ascii=False),
-        file_name=f"{name}-workup.json",
-        mime="application/json",
-    )
-    columns[1].download_button(
-        "Report (Markdown)",
-        workup_to_markdown(kb, workup, what_if=what_if),
-        file_name=f"{name}-report.md",
-        mime="text/markdown",
-    )
-    columns[2].download_button(
-        "Printable report (HTML)",
-        workup_to_html(kb, workup, what_if=what_if),
-        file_name=f"{name}-report.html",
-        mime="text/html",
-    )
+    reports = {  # made when a button is clicked, not on every run (a toggle need not write four reports)
+        "Workup (JSON)": (
+            lambda: json.dumps(workup_to_dict(kb, workup, top=10), indent=2, ensure_ascii=False),
+            f"{name}-workup.json",
+            "application/json",
+        ),
+        "Report (Markdown)": (
+            lambda: workup_to_markdown(kb, workup, what_if=what_if),
+            f"{name}-report.md",
+            "text/markdown",
+        ),
+        "Printable report (HTML)": (
+            lambda: workup_to_html(kb, workup, what_if=what_if),
+            f"{name}-report.html",
+            "text/html",
+        ),
+        "Case (JSON)": (
+            lambda: case_to_json({k: v for k, v in case.items() if k != "expected"}),
+            f"{name}.json",
+            "application/json",
+        ),
+    }
     if PDF_AVAILABLE:
-        columns[4].download_button(
-            "Report (PDF)",
+        reports["Report (PDF)"] = (
             lambda: workup_to_pdf(kb, workup, what_if=what_if),
-            file_name=f"{name}-report.pdf",
-            mime="application/pdf",
-            on_click="ignore",
+            f"{name}-report.pdf",
+            "application/pdf",
         )
-    columns[3].download_button(
-        "Case (JSON)",
-        case_to_json({k: v for k, v in case.items() if k != "expected"}),
-        file_name=f"{name}.json",
-        mime="application/json",
-    )
+    for column, (label, (data, file_name, mime)) in zip(columns, reports.items(), strict=False):
+        column.download_button(label, data, file_name=file_name, mime=mime, on_click="ignore")
     if shareable:
         st.caption(
             "The address bar holds a link to this workup (view, case and selected cause); share it to share the workup."
@@ -285,17 +286,15 @@ def _workups(
     kb: KnowledgeBase, case: dict[str, Any], rev: int
 ) -> tuple[Workup, Workup, dict[str, FindingState], float]:
     """The workup of the case as entered, that of the what-if (the same when nothing is changed), the changes
-    and the time taken; a NeutropeniaKGError when the case as entered cannot be ranked."""
-    started = time.perf_counter()
-    base = workup_case(kb, case)
-    elapsed = time.perf_counter() - started
+    and the time the ranking took; a NeutropeniaKGError when the case as entered cannot be ranked.  Both come
+    from the cache of workups, so toggling a finding back, or re-drawing the page, ranks nothing again."""
+    base, elapsed = cached_workup(case)
     states = _what_if_panel(kb, case, base, rev)
     if not states:
         return base, base, states, elapsed
     try:
-        started = time.perf_counter()
-        workup = workup_case(kb, apply_what_if(case, states))
-        return base, workup, states, elapsed + time.perf_counter() - started
+        workup, more = cached_workup(apply_what_if(case, states))
+        return base, workup, states, elapsed + more
     except NeutropeniaKGError as error:  # e.g. the change removes the only finding that states the neutropenia
         st.warning(
             f"**What if:** the changed case cannot be ranked: {md(str(error))}. "
@@ -358,14 +357,15 @@ def _not_ranked(kb: KnowledgeBase, workup: Workup) -> None:
 def _choose_cause(kb: KnowledgeBase, workup: Workup, link: DeepLink, rev: int) -> str:
     """The cause whose reasons are shown: the deep link's when it is a candidate, else the first."""
     causes = [c.cause for c in workup.candidates]
-    wanted = link.cause if link.cause in causes else causes[0]
+    rank = {cause: number for number, cause in enumerate(causes, 1)}
+    wanted = link.cause if link.cause in rank else causes[0]
     chosen: str = st.selectbox(
         "Why this cause?",
         causes,
-        index=causes.index(wanted),
+        index=rank[wanted] - 1,
         key=f"cause-{rev}",
         persist_state="session",
-        format_func=lambda c: f"#{causes.index(c) + 1} {kb.label(c)}",
+        format_func=lambda c: f"#{rank[c]} {kb.label(c)}",
     )
     return chosen
 
@@ -399,10 +399,24 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     case_panel(kb)
     case = st.session_state.get("case")
     key = st.session_state.get("case_key")
-    rev = st.session_state.get("case_rev", 0)
     if case is None:
         st.info("Choose an example case, or enter one in the form above.")
         return DeepLink(view="workup")
+    return _workup_view(kb, link, case, key, st.session_state.get("case_rev", 0))
+
+
+@st.fragment
+def _workup_view(kb: KnowledgeBase, link: DeepLink, case: dict[str, Any], key: str | None, rev: int) -> DeepLink:
+    """Everything drawn from the ranking, as a fragment: a what-if toggle, a chosen cause or a graph setting
+    reruns only this part, not the case form above it (a new case reruns the whole page)."""
+    try:
+        return _draw_workup(kb, link, case, key, rev)
+    except Exception:  # noqa: BLE001 - a fragment's own rerun is a UI edge too (app.main guards the page run)
+        show_unexpected_error()
+        return DeepLink(view="workup", case=key, custom=None if key else case)
+
+
+def _draw_workup(kb: KnowledgeBase, link: DeepLink, case: dict[str, Any], key: str | None, rev: int) -> DeepLink:
     try:
         base, workup, states, elapsed = _workups(kb, case, rev)
     except NeutropeniaKGError as error:
@@ -415,6 +429,7 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     if states:
         _what_if_changes(kb, base, workup, states)
     what_if = WhatIf(base, tuple(states.items())) if states else None
+    ranked_case = apply_what_if(case, states) if states else case
     if what_if:
         show_alerts(a for a, _ in what_if_alerts(base, workup))  # a toggle never hides the real case's alerts
     else:
@@ -433,8 +448,10 @@ def show(kb: KnowledgeBase, link: DeepLink) -> DeepLink:
     _why(kb, workup, chosen)
     _other_drugs(workup)
     _reference_answer(kb, workup, case)
-    _graph(kb, workup)
+    _graph(workup, ranked_case)
     _matrix(kb, workup)
     _export(kb, workup, case, shareable=key is not None or encode_case(case) is not None, what_if=what_if)
     st.caption(md(DISCLAIMER))
-    return DeepLink(view="workup", case=key, custom=None if key else case, cause=chosen)
+    shown = DeepLink(view="workup", case=key, custom=None if key else case, cause=chosen)
+    keep_link(shown)  # a rerun of this fragment alone (a chosen cause) keeps the address bar in step
+    return shown
