@@ -399,9 +399,7 @@ def past_episode(kb: KnowledgeBase, text: str, spotted: list[Spotted]) -> str:
     ('Pneumonia', '')
     """
     acute = [node for spot in spotted for node in spot.ids if node in kb.acute_episodes]
-    if not acute or not any(
-        re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE) for word in kb.past_episode_words
-    ):
+    if not acute or not _uses_word(text, kb.past_episode_words):
         return ""
     return kb.label(acute[0])
 
@@ -418,11 +416,19 @@ def current_infection(kb: KnowledgeBase, text: str) -> bool:
     >>> current_infection(kb, "parvovirus IgM and IgG: both positive"), current_infection(kb, "EBV test: positive")
     (False, False)
     """
+    current = _uses_word(text, kb.current_infection_words, hyphen_after=True)  # "IgM-positive"
+    return current and not _uses_word(text, kb.past_infection_words, hyphen_after=True)
 
-    def says(words: tuple[str, ...]) -> bool:
-        return any(re.search(rf"(?<![\w-]){re.escape(word)}(?![\w])", text, re.IGNORECASE) for word in words)
 
-    return says(kb.current_infection_words) and not says(kb.past_infection_words)
+def _word_pattern(word: str, hyphen_after: bool = False) -> str:
+    """A regular expression for ``word`` as a whole word: not inside a longer or hyphenated word, or, with
+    ``hyphen_after``, allowed before a hyphen ("PCR-positive")."""
+    return rf"(?<![\w-]){re.escape(word)}(?![\w{'' if hyphen_after else '-'}])"
+
+
+def _uses_word(text: str, words: Iterable[str], hyphen_after: bool = False) -> bool:
+    """Whether ``text`` uses one of ``words`` as a whole word (case-insensitive)."""
+    return any(re.search(_word_pattern(word, hyphen_after), text, re.IGNORECASE) for word in words)
 
 
 def variant_origin(kb: KnowledgeBase, text: str) -> str | None:
@@ -467,7 +473,7 @@ def _said_kind(words: tuple[tuple[str, str], ...], text: str) -> str | None:
     spans = [
         (m.start(), m.end(), kind)
         for word, kind in words
-        for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+        for m in re.finditer(_word_pattern(word), text, re.IGNORECASE)
     ]
     said = {
         kind
@@ -523,9 +529,9 @@ def _fired_rules(
     if not fired and not nodes:  # "VPS13B sequencing": the name says which gene; the panel's rules read both
         named = f"{test.name}: {test.result}"
         fired = [rule for node in _gene_tests(kb, free, test.name) for rule in read_result(kb, node, named)]
-    if not fired:  # "Epstein-Barr virus test: negative", "malaria films: negative": what was sought was not found
-        # what was not found; what was found only when the test looks for the agent itself or a recent
-        # antibody ("influenza A PCR: positive"): a positive "CMV IgG" is a past infection (the free text reads it)
+    if not fired:  # "Epstein-Barr virus test: negative", "malaria films: negative": what was sought was not found;
+        # what was found only when the test looks for the agent itself or a recent antibody ("influenza A
+        # PCR: positive"): a positive "CMV IgG" is a past infection (the free text reads it)
         current = current_infection(kb, f"{test.name}: {test.result}")
         organism_rules = (
             rule for node in _organism_tests(kb, test.name) for rule in read_result(kb, node, test.result)
